@@ -1,0 +1,124 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings shared by every target of ours: the upcoming features the model codebases use.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let nio: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOFoundationCompat", package: "swift-nio"),
+]
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
+
+/// One back service: a library with its logic and a thin executable around it.
+func service(_ name: String, folder: String, extra: [Target.Dependency] = []) -> [Target] {
+    [
+        .target(
+            name: "\(name)Service",
+            dependencies: ["Contracts", "Wire", "Storage", "Runtime", logging, lifecycle] + extra,
+            path: "Services/\(folder)/Sources",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "switchboard-\(folder.lowercased())",
+            dependencies: [.target(name: "\(name)Service"), "Runtime"],
+            path: "Services/\(folder)/Main",
+            swiftSettings: strict
+        ),
+    ]
+}
+
+let package = Package(
+    name: "switchboard",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "switchboard-gateway", targets: ["switchboard-gateway"]),
+        .executable(name: "switchboard-conversation", targets: ["switchboard-conversation"]),
+        .executable(name: "switchboard-pool", targets: ["switchboard-pool"]),
+        .executable(name: "switchboard-ticketing", targets: ["switchboard-ticketing"]),
+        .executable(name: "switchboard-notification", targets: ["switchboard-notification"]),
+        .executable(name: "switchboard-bench", targets: ["switchboard-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+    ],
+    targets: [
+        // Shared: what every process is built from.
+        .systemLibrary(
+            name: "CLibPQ",
+            path: "Shared/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(name: "Contracts", path: "Shared/Contracts", swiftSettings: strict),
+        .target(
+            name: "Wire",
+            dependencies: ["Contracts", logging, lifecycle, metrics, .product(name: "NIOExtras", package: "swift-nio-extras")] + nio,
+            path: "Shared/Wire",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Storage",
+            dependencies: ["CLibPQ", logging, lifecycle, metrics],
+            path: "Shared/Storage",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Runtime",
+            dependencies: [
+                "Contracts", "Wire", "Storage", logging, lifecycle, metrics,
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ] + nio,
+            path: "Shared/Runtime",
+            swiftSettings: strict
+        ),
+    ]
+        + service("Gateway", folder: "Gateway", extra: [.product(name: "Hummingbird", package: "hummingbird")])
+        + service("Conversation", folder: "Conversation")
+        + service("Pool", folder: "Pool")
+        + service("Ticketing", folder: "Ticketing")
+        + service("Notification", folder: "Notification")
+        + [
+            // Tests: unit tests per module, the harness, integration tests, the benchmark.
+            .target(
+                name: "Harness",
+                dependencies: ["Contracts", "Wire", "Storage", logging] + nio,
+                path: "Tests/Harness",
+                swiftSettings: strict
+            ),
+            .testTarget(name: "ContractsTests", dependencies: ["Contracts"], swiftSettings: strict),
+            .testTarget(
+                name: "WireTests",
+                dependencies: ["Wire", "Contracts", .product(name: "NIOTestUtils", package: "swift-nio")] + nio,
+                swiftSettings: strict
+            ),
+            .testTarget(name: "StorageTests", dependencies: ["Storage", "Harness"], swiftSettings: strict),
+            .testTarget(
+                name: "IntegrationTests",
+                dependencies: ["Harness", "Wire", "Contracts", "Storage"],
+                swiftSettings: strict
+            ),
+            .executableTarget(
+                name: "switchboard-bench",
+                dependencies: [
+                    "Wire", "Contracts", "Storage", "Harness",
+                    .product(name: "Histogram", package: "hdrhistogram-swift"),
+                ] + nio,
+                path: "Tests/Bench",
+                swiftSettings: strict
+            ),
+        ]
+)

@@ -1,0 +1,29 @@
+/// A JSON-RPC request id: the spec allows a number or a string; replies echo it unchanged.
+public enum RPCID: Sendable, Hashable, Codable, CustomStringConvertible {
+    case number(Int64)
+    case string(String)
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let number = try? container.decode(Int64.self) {
+            self = .number(number)
+        } else {
+            self = .string(try container.decode(String.self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .number(let number): try container.encode(number)
+        case .string(let string): try container.encode(string)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .number(let number): String(number)
+        case .string(let string): string
+        }
+    }
+}

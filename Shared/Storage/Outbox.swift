@@ -1,0 +1,164 @@
+import Foundation
+
+/// The `platform.events` outbox: a write that others must react to appends an event in the
+/// same transaction; readers tail the table by cursor.
+///
+/// `bigserial` order is not commit order: a transaction that took seq 10 may commit after one
+/// that took seq 11. So each event records its transaction id, and a reader only takes events
+/// whose transaction is older than the oldest one still running (the snapshot's xmin): nothing
+/// can commit behind those any more. The cursor is `(xid, seq)`.
+public enum Outbox {
+    /// The NOTIFY channel that wakes readers after a commit that appended events.
+    public static let channel = "switchboard_events"
+}
+
+/// A position in the outbox: everything at or before it has been read.
+public struct EventCursor: Sendable, Hashable, Comparable, Codable, LosslessStringConvertible {
+    public var xid: UInt64
+    public var seq: Int64
+
+    public init(xid: UInt64, seq: Int64) {
+        self.xid = xid
+        self.seq = seq
+    }
+
+    /// Before every event.
+    public static let start = EventCursor(xid: 0, seq: 0)
+
+    public static func < (lhs: EventCursor, rhs: EventCursor) -> Bool {
+        (lhs.xid, lhs.seq) < (rhs.xid, rhs.seq)
+    }
+
+    /// `xid-seq`, as it appears in stream frames and the API's `cursor`.
+    public var description: String { "\(xid)-\(seq)" }
+
+    public init?(_ description: String) {
+        let parts = description.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, let xid = UInt64(parts[0]), let seq = Int64(parts[1]), seq >= 0 else { return nil }
+        self.init(xid: xid, seq: seq)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let cursor = EventCursor(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a cursor: \(text)"))
+        }
+        self = cursor
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+/// One event as stored.
+public struct OutboxEvent: Sendable, Hashable {
+    public var cursor: EventCursor
+    /// `conversation.started`, `message.created`, ...
+    public var type: String
+    /// What it is about (usually a conversation id); consumers key their idempotency on it.
+    public var subject: String
+    /// The event's JSON document.
+    public var payload: String
+    public var createdAt: Date
+}
+
+/// What one read returned.
+public struct OutboxBatch: Sendable {
+    public var events: [OutboxEvent]
+    /// Newer events exist but an older transaction is still running: read again very soon.
+    public var heldBack: Bool
+}
+
+extension Transaction {
+    /// Appends an event to the outbox, committed (or not) with everything else in this transaction.
+    public func appendEvent(type: String, subject: String, payload: some Encodable) throws {
+        try appendEvent(type: type, subject: subject, json: PostgresJSON(payload))
+    }
+
+    public func appendEvent(type: String, subject: String, json: PostgresJSON) throws {
+        try query(
+            "INSERT INTO platform.events (type, subject, payload) VALUES ($1, $2, $3::jsonb)",
+            [type, subject, json]
+        )
+        eventsAppended += 1
+    }
+}
+
+extension Database {
+    /// Events after `cursor` whose transactions can no longer be overtaken, in cursor order.
+    public func readEvents(after cursor: EventCursor, limit: Int = 500, types: [String]? = nil) async throws -> OutboxBatch {
+        let rows = try await query(
+            """
+            WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+            SELECT e.xid::text, e.seq, e.type, e.subject, e.payload::text, e.created_at,
+                   e.xid < h.xmin AS settled
+            FROM platform.events e, horizon h
+            WHERE (e.xid, e.seq) > ($1::text::xid8, $2::bigint)
+              AND ($4::text[] IS NULL OR e.type = ANY($4::text[]))
+            ORDER BY e.xid, e.seq
+            LIMIT $3
+            """,
+            [String(cursor.xid), cursor.seq, limit, types.map(Self.arrayLiteral)]
+        )
+        var events: [OutboxEvent] = []
+        var heldBack = false
+        for row in rows {
+            guard try row.decode(Bool.self, at: 6) else {
+                heldBack = true
+                break
+            }
+            events.append(
+                OutboxEvent(
+                    cursor: EventCursor(xid: try row.decode(at: 0), seq: try row.decode(at: 1)),
+                    type: try row.decode(at: 2),
+                    subject: try row.decode(at: 3),
+                    payload: try row.decode(at: 4),
+                    createdAt: try row.decode(at: 5)
+                )
+            )
+        }
+        return OutboxBatch(events: events, heldBack: heldBack)
+    }
+
+    /// The outbox's end right now: a reader that starts here sees only what commits later.
+    public func latestEventCursor() async throws -> EventCursor {
+        let rows = try await query("SELECT xid::text, seq FROM platform.events ORDER BY xid DESC, seq DESC LIMIT 1")
+        guard let row = rows.first else { return .start }
+        return EventCursor(xid: try row.decode(at: 0), seq: try row.decode(at: 1))
+    }
+
+    /// The saved position of a named consumer (`.start` if it never saved one).
+    public func loadCursor(consumer: String) async throws -> EventCursor {
+        let rows = try await query("SELECT xid::text, seq FROM platform.consumer_cursors WHERE consumer = $1", [consumer])
+        guard let row = rows.first else { return .start }
+        return EventCursor(xid: try row.decode(at: 0), seq: try row.decode(at: 1))
+    }
+
+    /// Saves a consumer's position; never moves it backwards (several instances may share a name).
+    public func saveCursor(_ cursor: EventCursor, consumer: String) async throws {
+        try await query(
+            """
+            INSERT INTO platform.consumer_cursors (consumer, xid, seq) VALUES ($1, $2::text::xid8, $3)
+            ON CONFLICT (consumer) DO UPDATE SET xid = EXCLUDED.xid, seq = EXCLUDED.seq, updated_at = now()
+            WHERE (platform.consumer_cursors.xid, platform.consumer_cursors.seq) < (EXCLUDED.xid, EXCLUDED.seq)
+            """,
+            [consumer, String(cursor.xid), cursor.seq]
+        )
+    }
+
+    /// Deletes events older than `age`; returns how many.
+    @discardableResult
+    public func pruneEvents(olderThan age: Duration) async throws -> Int {
+        let seconds = Double(age.components.seconds)
+        return try await query(
+            "DELETE FROM platform.events WHERE created_at < now() - make_interval(secs => $1)",
+            [seconds]
+        ).affectedRows
+    }
+
+    static func arrayLiteral(_ values: [String]) -> String {
+        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
+    }
+}

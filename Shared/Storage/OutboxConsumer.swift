@@ -1,0 +1,127 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Tails the outbox for one named consumer and hands each batch to `handle`, saving the cursor
+/// after the batch succeeds.
+///
+/// Woken by the NOTIFY after each commit, re-polling every few milliseconds while an older
+/// transaction holds newer events back, and polling slowly in any case so a lost NOTIFY only
+/// delays. A failing batch is retried from the same cursor, so `handle` must be idempotent.
+public struct OutboxConsumer: Service {
+    public let name: String
+    let database: Database
+    let listener: Listener
+    let types: [String]?
+    let batchSize: Int
+    let pollInterval: Duration
+    let logger: Logger
+    let handle: @Sendable ([OutboxEvent]) async throws -> Void
+
+    public init(
+        name: String,
+        database: Database,
+        listener: Listener,
+        types: [String]? = nil,
+        batchSize: Int = 500,
+        pollInterval: Duration = .seconds(1),
+        logger: Logger,
+        handle: @escaping @Sendable ([OutboxEvent]) async throws -> Void
+    ) {
+        self.name = name
+        self.database = database
+        self.listener = listener
+        self.types = types
+        self.batchSize = batchSize
+        self.pollInterval = pollInterval
+        var logger = logger
+        logger[metadataKey: "outbox.consumer"] = "\(name)"
+        self.logger = logger
+        self.handle = handle
+    }
+
+    public func run() async throws {
+        let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let pollInterval = pollInterval
+        let notifications = listener.subscribe()
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await _ in notifications { wake.yield() }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    wake.yield()
+                    try? await Task.sleep(for: pollInterval)
+                }
+            }
+            var cursor: EventCursor?
+            for await _ in wakeups.cancelOnGracefulShutdown() {
+                do {
+                    if cursor == nil { cursor = try await database.loadCursor(consumer: name) }
+                    cursor = try await drain(from: cursor!)
+                } catch {
+                    logger.warning("outbox batch failed; will retry", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: .milliseconds(500))
+                    wake.yield()
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Reads and handles until caught up; returns the new cursor.
+    private func drain(from start: EventCursor) async throws -> EventCursor {
+        var cursor = start
+        let lag = Gauge(label: "outbox_lag_seconds", dimensions: [("consumer", name)])
+        let consumed = Counter(label: "outbox_events_consumed_total", dimensions: [("consumer", name)])
+        while !Task.isCancelled {
+            let batch = try await database.readEvents(after: cursor, limit: batchSize, types: types)
+            if let last = batch.events.last {
+                try await handle(batch.events)
+                cursor = last.cursor
+                try await database.saveCursor(cursor, consumer: name)
+                consumed.increment(by: batch.events.count)
+                lag.record(max(0, Date().timeIntervalSince(last.createdAt)))
+            }
+            if batch.heldBack {
+                // An older transaction is still open; it usually commits within milliseconds.
+                try await Task.sleep(for: .milliseconds(3))
+                continue
+            }
+            if batch.events.count < batchSize {
+                lag.record(0)
+                return cursor
+            }
+        }
+        return cursor
+    }
+}
+
+/// Deletes outbox events past their retention, once an hour. Every process may run it: the
+/// delete is the same whoever does it.
+public struct OutboxRetention: Service {
+    let database: Database
+    let retention: Duration
+    let interval: Duration
+    let logger: Logger
+
+    public init(database: Database, retention: Duration = .seconds(7 * 24 * 3600), interval: Duration = .seconds(3600), logger: Logger) {
+        self.database = database
+        self.retention = retention
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                let pruned = try await database.pruneEvents(olderThan: retention)
+                if pruned > 0 { logger.info("pruned outbox events", metadata: ["outbox.pruned": "\(pruned)"]) }
+            } catch {
+                logger.warning("outbox pruning failed", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { [interval] in try await Task.sleep(for: interval) }
+        }
+    }
+}

@@ -1,0 +1,181 @@
+import CLibPQ
+import Foundation
+
+/// One libpq connection. Not thread-safe: exactly one thread drives it, a pool worker or the
+/// listener. Every query is parameterised: values go apart from the SQL text.
+public final class PGConnection {
+    let handle: OpaquePointer
+    let conninfo: String
+
+    /// Connects and sets the session up the way every reader of ours expects: UTC, ISO dates.
+    public init(conninfo: String) throws {
+        guard let handle = PQconnectdb(conninfo) else {
+            throw DatabaseError(.connection, "out of memory creating a connection")
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = Self.trimmed(PQerrorMessage(handle))
+            PQfinish(handle)
+            throw DatabaseError(.connection, message)
+        }
+        self.handle = handle
+        self.conninfo = conninfo
+        try prepareSession()
+    }
+
+    deinit {
+        PQfinish(handle)
+    }
+
+    private func prepareSession() throws {
+        // A forgotten open transaction would hold back every outbox reader (they wait for the
+        // oldest running transaction): the server ends it after a minute.
+        try execute("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO'; SET idle_in_transaction_session_timeout = '60s'")
+    }
+
+    /// Runs one statement with `$1`, `$2`, ... bound to `parameters`.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [any PostgresBindable] = []) throws -> PGRows {
+        let result = withCStrings(parameters.map(\.postgresText)) { values in
+            PQexecParams(handle, sql, Int32(values.count), nil, values, nil, nil, 0)
+        }
+        return try rows(of: result)
+    }
+
+    /// Runs SQL without parameters; may hold several statements (migrations).
+    public func execute(_ sql: String) throws {
+        _ = try rows(of: PQexec(handle, sql))
+    }
+
+    /// Runs `statements` in pipeline mode: all are sent before any reply is read, one round
+    /// trip for the batch. Stops at the first failure; the ones after it are not run.
+    public func pipeline(_ statements: [PGStatement]) throws -> [PGRows] {
+        guard !statements.isEmpty else { return [] }
+        guard PQenterPipelineMode(handle) == 1 else {
+            throw DatabaseError(.query, "cannot enter pipeline mode: \(Self.trimmed(PQerrorMessage(handle)))")
+        }
+        defer { PQexitPipelineMode(handle) }
+        for statement in statements {
+            let sent = withCStrings(statement.parameters.map(\.postgresText)) { values in
+                PQsendQueryParams(handle, statement.sql, Int32(values.count), nil, values, nil, nil, 0)
+            }
+            guard sent == 1 else { throw connectionOrQueryError() }
+        }
+        guard PQpipelineSync(handle) == 1 else { throw connectionOrQueryError() }
+
+        var results: [PGRows] = []
+        var firstError: DatabaseError?
+        for _ in statements {
+            guard let result = PQgetResult(handle) else { throw connectionOrQueryError() }
+            if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
+                PQclear(result)
+            } else {
+                do { results.append(try rows(of: result)) } catch let error as DatabaseError { firstError = firstError ?? error }
+            }
+            // Each statement's results end with a NULL.
+            while let extra = PQgetResult(handle) { PQclear(extra) }
+        }
+        if let sync = PQgetResult(handle) { PQclear(sync) }
+        if let firstError { throw firstError }
+        return results
+    }
+
+    /// True when the connection still works: reads whatever the server sent while we were idle,
+    /// which is how a server restart (a goodbye message, then end of stream) is noticed.
+    public var isAlive: Bool {
+        guard PQstatus(handle) == CONNECTION_OK else { return false }
+        for _ in 0..<2 {
+            guard PQconsumeInput(handle) == 1 else { return false }
+            _ = PQisBusy(handle)
+        }
+        return PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
+    }
+
+    /// The server process's id, for tests that end a session from another connection.
+    public var backendPID: Int32 { PQbackendPID(handle) }
+
+    /// A handle another thread may use to cancel the statement running here.
+    func makeCancelHandle() -> PGCancelHandle? {
+        PQgetCancel(handle).map(PGCancelHandle.init)
+    }
+
+    var socket: Int32 { PQsocket(handle) }
+
+    private func rows(of result: OpaquePointer?) throws -> PGRows {
+        guard let result else { throw connectionOrQueryError() }
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        switch status {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_SINGLE_TUPLE:
+            let rowCount = Int(PQntuples(result))
+            let columnCount = Int(PQnfields(result))
+            let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+            var values: [String?] = []
+            values.reserveCapacity(rowCount * columnCount)
+            for row in 0..<Int32(rowCount) {
+                for column in 0..<Int32(columnCount) {
+                    if PQgetisnull(result, row, column) == 1 {
+                        values.append(nil)
+                    } else {
+                        values.append(String(cString: PQgetvalue(result, row, column)))
+                    }
+                }
+            }
+            let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
+            return PGRows(columns: columns, affectedRows: affected, values: values)
+        default:
+            let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let message = Self.trimmed(PQresultErrorMessage(result))
+            if PQstatus(handle) != CONNECTION_OK {
+                throw DatabaseError(.connection, message, sqlState: sqlState)
+            }
+            throw DatabaseError(.query, message, sqlState: sqlState)
+        }
+    }
+
+    private func connectionOrQueryError() -> DatabaseError {
+        let message = Self.trimmed(PQerrorMessage(handle))
+        return DatabaseError(PQstatus(handle) == CONNECTION_OK ? .query : .connection, message)
+    }
+
+    static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
+        guard let message else { return "unknown error" }
+        return String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// One statement of a pipeline.
+public struct PGStatement: Sendable {
+    public var sql: String
+    public var parameters: [any PostgresBindable]
+
+    public init(_ sql: String, _ parameters: [any PostgresBindable] = []) {
+        self.sql = sql
+        self.parameters = parameters
+    }
+}
+
+/// libpq's cancel request object; `PQcancel` is safe to call from any thread.
+final class PGCancelHandle: @unchecked Sendable {
+    private let handle: OpaquePointer
+
+    init(_ handle: OpaquePointer) {
+        self.handle = handle
+    }
+
+    deinit {
+        PQfreeCancel(handle)
+    }
+
+    /// Asks the server to cancel whatever this connection is running.
+    func cancel() {
+        var buffer = [CChar](repeating: 0, count: 256)
+        _ = PQcancel(handle, &buffer, Int32(buffer.count))
+    }
+}
+
+/// Calls `body` with C strings for `values` (NULL for `nil`), freed afterwards.
+private func withCStrings<R>(_ values: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    let pointers: [UnsafeMutablePointer<CChar>?] = values.map { $0.flatMap { strdup($0) } }
+    defer { pointers.forEach { free($0) } }
+    return body(pointers.map { $0.map { UnsafePointer($0) } })
+}

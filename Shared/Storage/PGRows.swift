@@ -1,0 +1,59 @@
+/// The rows a statement returned, copied out of libpq's result so they outlive it.
+public struct PGRows: Sendable, RandomAccessCollection {
+    public let columns: [String]
+    /// Rows inserted, updated or deleted, for commands that report it.
+    public let affectedRows: Int
+    let values: [String?]
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { columns.isEmpty ? 0 : values.count / columns.count }
+
+    public subscript(position: Int) -> PGRow {
+        let width = columns.count
+        return PGRow(columns: columns, values: values[position * width..<(position + 1) * width])
+    }
+}
+
+/// One row; columns are read by position or by name into any `PostgresDecodable`.
+public struct PGRow: Sendable {
+    public let columns: [String]
+    let values: ArraySlice<String?>
+
+    /// The text of column `index`, or `nil` for NULL.
+    public func text(_ index: Int) -> String? { values[values.startIndex + index] }
+
+    public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, at index: Int) throws -> T {
+        guard index < columns.count else {
+            throw DatabaseError(.decoding, "no column \(index); the row has \(columns.count)")
+        }
+        guard let text = values[values.startIndex + index] else {
+            if let null = T.nullValue { return null }
+            throw DatabaseError(.decoding, "column \(columns[index]) is NULL; expected \(T.self)")
+        }
+        guard let value = T(postgresText: text) else {
+            throw DatabaseError(.decoding, "column \(columns[index]) = \(text.prefix(40)) is not a \(T.self)")
+        }
+        return value
+    }
+
+    public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, _ column: String) throws -> T {
+        guard let index = columns.firstIndex(of: column) else {
+            throw DatabaseError(.decoding, "no column named \(column)")
+        }
+        return try decode(type, at: index)
+    }
+}
+
+extension PostgresDecodable {
+    /// What SQL NULL decodes to; `nil` means NULL is an error for this type.
+    public static var nullValue: Self? { nil }
+}
+
+extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
+    public init?(postgresText: String) {
+        guard let value = Wrapped(postgresText: postgresText) else { return nil }
+        self = .some(value)
+    }
+
+    public static var nullValue: Self? { .some(.none) }
+}

@@ -1,0 +1,230 @@
+import Contracts
+import Foundation
+import Logging
+import Metrics
+import NIOCore
+import NIOFoundationCompat
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// Calls one back service, whichever of its instances are alive.
+///
+/// `run()` watches the service's socket folder and keeps one connection to every live
+/// instance, reconnecting with backoff. Calls go round-robin over connected instances; a call
+/// whose connection drops fails at once, and an idempotent one (or one with an idempotency
+/// key) is tried once more on another instance. Every call has a deadline.
+public final class RPCClient: Service, Sendable {
+    public let service: ServiceName
+    public let directory: SocketDirectory
+    /// Used when neither the call nor the request being served says otherwise.
+    public let defaultTimeout: Duration
+    let group: any EventLoopGroup
+    let logger: Logger
+    private let instances = Mutex<[String: Instance]>([:])
+    private let cursor = Atomic<Int>(0)
+    private let nextID = Atomic<Int64>(1)
+
+    public init(
+        service: ServiceName,
+        runtimeDirectory: String,
+        logger: Logger,
+        defaultTimeout: Duration = .seconds(10),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        self.service = service
+        self.directory = SocketDirectory(runtimeDirectory: runtimeDirectory, service: service)
+        self.defaultTimeout = defaultTimeout
+        self.group = group
+        var logger = logger
+        logger[metadataKey: "rpc.service"] = "\(service.rawValue)"
+        self.logger = logger
+    }
+
+    /// Names of the instances with an open connection right now.
+    public var connectedInstances: [String] {
+        instances.withLock { $0.values.filter { $0.connection != nil && !$0.isGone }.map(\.name).sorted() }
+    }
+
+    public func run() async throws {
+        await withDiscardingTaskGroup { tasks in
+            for await _ in DirectoryWatcher.changes(of: directory.path).cancelOnGracefulShutdown() {
+                let live = Set(directory.liveInstances())
+                let added = instances.withLock { known -> [Instance] in
+                    for (name, instance) in known where !live.contains(name) {
+                        // Its socket is gone: the instance is draining or dead. Send it nothing new;
+                        // replies still due arrive on the open connection until the server closes it.
+                        instance.markGone()
+                        known[name] = nil
+                    }
+                    return live.subtracting(known.keys).map { name in
+                        let instance = Instance(name: name, path: directory.socketPath(name))
+                        known[name] = instance
+                        return instance
+                    }
+                }
+                for instance in added {
+                    tasks.addTask { await self.maintain(instance) }
+                }
+            }
+            let all = instances.withLock { known in
+                defer { known = [:] }
+                return Array(known.values)
+            }
+            for instance in all {
+                instance.markGone()
+                instance.connection?.channel.close(promise: nil)
+            }
+        }
+    }
+
+    /// Keeps one connection to `instance` open until it is gone.
+    private func maintain(_ instance: Instance) async {
+        var backoff = Duration.milliseconds(20)
+        let label = "\(service.rawValue)/\(instance.name)"
+        while !instance.isGone, !Task.isCancelled {
+            do {
+                let channel = try await ClientBootstrap(group: group)
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandlers(
+                                ByteToMessageHandler(JSONLineDecoder()),
+                                RPCClientHandler(label: label)
+                            )
+                        }
+                    }
+                    .connect(unixDomainSocketPath: instance.path)
+                    .get()
+                instance.connection = Connection(channel: channel)
+                backoff = .milliseconds(20)
+                logger.debug("connected", metadata: ["rpc.instance": "\(instance.name)"])
+                try? await channel.closeFuture.get()
+                instance.connection = nil
+                logger.debug("disconnected", metadata: ["rpc.instance": "\(instance.name)"])
+            } catch {
+                logger.debug("connect failed", metadata: ["rpc.instance": "\(instance.name)", "error": "\(error)"])
+            }
+            if instance.isGone || Task.isCancelled { break }
+            try? await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, .seconds(2))
+        }
+    }
+
+    /// Calls `M` on some instance and returns its result, or throws the `RPCError` it answered
+    /// (or `connection_lost`, `no_instance`, `deadline_exceeded`).
+    public func call<M: RPCMethod>(
+        _ method: M.Type,
+        _ params: M.Params,
+        timeout: Duration? = nil,
+        idempotencyKey: String? = nil
+    ) async throws -> M.Result {
+        let context = RPCContext.current
+        var deadline = ContinuousClock.now + (timeout ?? defaultTimeout)
+        if let outer = context?.deadline, outer < deadline { deadline = outer }
+        let idempotencyKey = idempotencyKey ?? context?.idempotencyKey.map { "\($0)/\(M.name)" }
+        let retriable = M.isIdempotent || idempotencyKey != nil
+        let started = ContinuousClock.now
+        var tried: [String] = []
+        do {
+            while true {
+                let connection = try await connection(avoiding: tried, before: deadline)
+                do {
+                    let result = try await connection.connection.call(
+                        M.self, params, id: .number(nextID.add(1, ordering: .relaxed).newValue),
+                        deadline: deadline, trace: context?.trace, idempotencyKey: idempotencyKey
+                    )
+                    record(M.name, "ok", since: started)
+                    return result
+                } catch let error as RPCError where error.reason == "connection_lost" && retriable && tried.isEmpty {
+                    logger.debug("retrying on another instance", metadata: ["rpc.method": "\(M.name)", "rpc.instance": "\(connection.name)"])
+                    tried.append(connection.name)
+                }
+            }
+        } catch {
+            record(M.name, (error as? RPCError)?.reason ?? "error", since: started)
+            throw error
+        }
+    }
+
+    private func record(_ method: String, _ outcome: String, since started: ContinuousClock.Instant) {
+        Counter(label: "rpc_client_calls_total", dimensions: [("service", service.rawValue), ("method", method), ("outcome", outcome)]).increment()
+        Timer(label: "rpc_client_duration_seconds", dimensions: [("service", service.rawValue), ("method", method)])
+            .record(duration: .now - started)
+    }
+
+    /// The next connected instance, round-robin, preferring ones not in `avoiding`; waits for one
+    /// to connect until `deadline`.
+    private func connection(avoiding: [String], before deadline: ContinuousClock.Instant) async throws -> (name: String, connection: Connection) {
+        while true {
+            let candidates = instances.withLock { known in
+                known.values.compactMap { instance in
+                    instance.isGone ? nil : instance.connection.map { (instance.name, $0) }
+                }
+            }.sorted { $0.0 < $1.0 }
+            let preferred = candidates.filter { !avoiding.contains($0.0) }
+            let pool = preferred.isEmpty ? candidates : preferred
+            if !pool.isEmpty {
+                let index = cursor.add(1, ordering: .relaxed).newValue
+                let chosen = pool[index % pool.count]
+                return (chosen.0, chosen.1)
+            }
+            guard ContinuousClock.now < deadline else { throw RPCError.noInstance(service.rawValue) }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}
+
+extension RPCClient {
+    /// One instance seen in the socket folder.
+    final class Instance: Sendable {
+        let name: String
+        let path: String
+        private let state = Mutex<(connection: Connection?, gone: Bool)>((nil, false))
+
+        init(name: String, path: String) {
+            self.name = name
+            self.path = path
+        }
+
+        var connection: Connection? {
+            get { state.withLock { $0.connection } }
+            set { state.withLock { $0.connection = newValue } }
+        }
+
+        var isGone: Bool { state.withLock { $0.gone } }
+        func markGone() { state.withLock { $0.gone = true } }
+    }
+
+    /// An open connection to one instance.
+    struct Connection: Sendable {
+        let channel: any Channel
+
+        func call<M: RPCMethod>(
+            _ method: M.Type, _ params: M.Params, id: RPCID,
+            deadline: ContinuousClock.Instant, trace: String?, idempotencyKey: String?
+        ) async throws -> M.Result {
+            let remaining = deadline - .now
+            guard remaining > .zero else { throw RPCError.deadlineExceeded() }
+            let remainingMS = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
+            let request = RPCRequest(
+                id: id, method: M.name, params: params,
+                trace: trace, deadlineMS: remainingMS, idempotencyKey: idempotencyKey
+            )
+            let line = try RPCRouter.encodeLine(request)
+            let nioDeadline = NIODeadline.now() + .nanoseconds(remainingMS * 1_000_000 + 1_000_000)
+            let channel = channel
+            let reply = try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ByteBuffer, any Error>) in
+                    channel.writeAndFlush(RPCClientHandler.Command.call(id: id, line: line, deadline: nioDeadline, continuation: continuation))
+                        .whenFailure { _ in continuation.resume(throwing: RPCError.connectionLost(M.name)) }
+                }
+            } onCancel: {
+                channel.writeAndFlush(RPCClientHandler.Command.cancel(id: id), promise: nil)
+            }
+            let decoder = JSONDecoder()
+            let head = try decoder.decode(RPCResponseHead.self, from: reply)
+            if let error = head.error { throw error }
+            return try decoder.decode(RPCResultBody<M.Result>.self, from: reply).result
+        }
+    }
+}
