@@ -29,7 +29,7 @@ public final class PGConnection {
     private func prepareSession() throws {
         // A forgotten open transaction would hold back every outbox reader (they wait for the
         // oldest running transaction): the server ends it after a minute.
-        try execute("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO'; SET idle_in_transaction_session_timeout = '60s'")
+        try execute("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO'; SET idle_in_transaction_session_timeout = '60s'; SET client_min_messages = warning")
     }
 
     /// Runs one statement with `$1`, `$2`, ... bound to `parameters`.

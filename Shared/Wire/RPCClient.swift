@@ -228,3 +228,31 @@ extension RPCClient {
         }
     }
 }
+
+extension RPCClient {
+    /// One call on a fresh connection to one socket, closed afterwards: for health checks and
+    /// tests that must reach a particular instance.
+    public static func callOnce<M: RPCMethod>(
+        _ method: M.Type,
+        _ params: M.Params,
+        socketPath: String,
+        timeout: Duration = .seconds(5),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> M.Result {
+        let channel = try await ClientBootstrap(group: group)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers(
+                        ByteToMessageHandler(JSONLineDecoder()),
+                        RPCClientHandler(label: socketPath)
+                    )
+                }
+            }
+            .connect(unixDomainSocketPath: socketPath)
+            .get()
+        defer { channel.close(promise: nil) }
+        return try await Connection(channel: channel).call(
+            M.self, params, id: .number(1), deadline: .now + timeout, trace: RPCContext.current?.trace, idempotencyKey: nil
+        )
+    }
+}

@@ -1,1 +1,4 @@
-print("placeholder")
+import ConversationService
+import Runtime
+
+await ServiceMain.run(ConversationService.definition)

@@ -1,1 +1,3 @@
-print("placeholder")
+import GatewayService
+
+await Gateway.run()

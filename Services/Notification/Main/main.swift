@@ -1,1 +1,4 @@
-print("placeholder")
+import NotificationService
+import Runtime
+
+await ServiceMain.run(NotificationService.definition)

@@ -1,1 +1,4 @@
-print("placeholder")
+import PoolService
+import Runtime
+
+await ServiceMain.run(PoolService.definition)

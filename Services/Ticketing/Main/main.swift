@@ -1,1 +1,4 @@
-print("placeholder")
+import TicketingService
+import Runtime
+
+await ServiceMain.run(TicketingService.definition)

@@ -1,0 +1,114 @@
+import Contracts
+import Foundation
+import Hummingbird
+import Logging
+import Runtime
+import ServiceLifecycle
+import Storage
+import UnixSignals
+import Wire
+
+/// The public door: HTTP (and later WebSocket) in, JSON-RPC to the back services out.
+public enum Gateway {
+    static let migrations = [
+        Migration(schema: "identity", version: 1, name: "schema", sql: "CREATE SCHEMA identity;")
+    ]
+
+    static let usage = """
+        usage: switchboard-gateway [serve | migrate]
+          serve    apply migrations, then serve HTTP on $SWITCHBOARD_HTTP_HOST:$SWITCHBOARD_HTTP_PORT
+          migrate  apply the platform's and the gateway's migrations, then exit
+        configuration: environment variables, see README.md
+        """
+
+    /// Runs the command named on the command line and exits with its status.
+    public static func run() async -> Never {
+        let command = CommandLine.arguments.dropFirst().first ?? "serve"
+        guard ["serve", "migrate"].contains(command) else {
+            let help = command == "--help" || command == "-h"
+            FileHandle.standardError.write(Data((help ? usage : "unknown command \(command)\n\(usage)").utf8))
+            exit(help ? 0 : 2)
+        }
+        let configuration: Configuration
+        do {
+            configuration = try Configuration()
+        } catch {
+            FileHandle.standardError.write(Data("switchboard-gateway: configuration error: \(error)\n".utf8))
+            exit(2)
+        }
+        let logger = Observability.bootstrap(service: .gateway, configuration: configuration)
+        let database = Database(url: configuration.databaseURL, size: configuration.databasePoolSize, logger: logger)
+        do {
+            try await ServiceMain.migrate(Migration.platform + migrations, database: database, logger: logger)
+        } catch {
+            logger.critical("migration failed", metadata: ["error": "\(error)"])
+            exit(1)
+        }
+        if command == "migrate" {
+            database.close()
+            exit(0)
+        }
+
+        let backends = Backends(configuration: configuration, logger: logger)
+        let application = Application(
+            router: makeRouter(database: database, backends: backends),
+            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "switchboard"),
+            onServerRunning: { channel in
+                logger.info("http listening", metadata: ["http.address": "\(channel.localAddress?.description ?? "?")"])
+            },
+            logger: logger
+        )
+        let services: [any Service] = [database] + backends.all + [application]
+        let group = ServiceGroup(
+            configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        do {
+            try await group.run()
+            logger.info("exited cleanly")
+            exit(0)
+        } catch {
+            logger.critical("stopped on error", metadata: ["error": "\(error)"])
+            exit(1)
+        }
+    }
+
+    /// The routes; separate from `run` so tests can serve them.
+    static func makeRouter(database: Database, backends: Backends) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: TraceMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        router.get("healthz") { _, _ in "ok\n" }
+        router.get("readyz") { _, _ in
+            let readiness = await Readiness.check(database: database, backends: backends)
+            return try Response.json(readiness, status: readiness.ready ? .ok : .serviceUnavailable)
+        }
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: Observability.renderMetrics()))
+            )
+        }
+        return router
+    }
+}
+
+/// One RPC client per back service.
+struct Backends: Sendable {
+    let clients: [ServiceName: RPCClient]
+
+    init(configuration: Configuration, logger: Logger) {
+        var clients: [ServiceName: RPCClient] = [:]
+        for service in ServiceName.back {
+            clients[service] = RPCClient(
+                service: service, runtimeDirectory: configuration.runtimeDirectory, logger: logger,
+                defaultTimeout: configuration.rpcTimeout
+            )
+        }
+        self.clients = clients
+    }
+
+    var all: [any Service] { ServiceName.back.compactMap { clients[$0] } }
+
+    subscript(service: ServiceName) -> RPCClient { clients[service]! }
+}

@@ -1,0 +1,68 @@
+import Contracts
+import Foundation
+
+/// Everything a process reads from its environment, with the defaults the README documents.
+public struct Configuration: Sendable {
+    /// libpq connection string or URI (`DATABASE_URL`, required).
+    public var databaseURL: String
+    /// Where the back services' sockets live (`SWITCHBOARD_RUNTIME_DIR`, default `.data/run`).
+    public var runtimeDirectory: String
+    /// This process's instance name (`SWITCHBOARD_INSTANCE`, default `<hostname>-<pid>`).
+    public var instance: String
+    /// `trace`, `debug`, `info`, `notice`, `warning`, `error`, `critical` (`LOG_LEVEL`, default `info`).
+    public var logLevel: String
+    /// Connections in this process's database pool (`SWITCHBOARD_DB_POOL_SIZE`, default 8).
+    public var databasePoolSize: Int
+    /// The gateway's HTTP port (`SWITCHBOARD_HTTP_PORT`, default 8080).
+    public var httpPort: Int
+    /// The gateway's HTTP address (`SWITCHBOARD_HTTP_HOST`, default `127.0.0.1`; `0.0.0.0` in containers).
+    public var httpHost: String
+    /// How long an internal call may take unless its caller says less (`SWITCHBOARD_RPC_TIMEOUT_MS`, default 10000).
+    public var rpcTimeout: Duration
+    /// How long outbox events are kept (`SWITCHBOARD_EVENT_RETENTION_HOURS`, default 168).
+    public var eventRetention: Duration
+    /// First admin, created on start when no admin exists (`SWITCHBOARD_ADMIN_EMAIL`, `SWITCHBOARD_ADMIN_PASSWORD`).
+    public var adminEmail: String?
+    public var adminPassword: String?
+
+    /// A setting that is present but unusable.
+    public struct Invalid: Error, CustomStringConvertible {
+        public var variable: String
+        public var reason: String
+        public var description: String { "\(variable): \(reason)" }
+    }
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        func value(_ name: String) -> String? {
+            guard let text = environment[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            return text
+        }
+        func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+            guard let text = value(name) else { return fallback }
+            guard let number = Int(text), range.contains(number) else {
+                throw Invalid(variable: name, reason: "expected a whole number in \(range.lowerBound)...\(range.upperBound), got \(text)")
+            }
+            return number
+        }
+        guard let databaseURL = value("DATABASE_URL") else {
+            throw Invalid(variable: "DATABASE_URL", reason: "not set; give a libpq connection string such as postgresql:///switchboard?host=/run/postgresql")
+        }
+        self.databaseURL = databaseURL
+        runtimeDirectory = value("SWITCHBOARD_RUNTIME_DIR") ?? ".data/run"
+        instance = value("SWITCHBOARD_INSTANCE") ?? "\(ProcessInfo.processInfo.hostName.split(separator: ".").first ?? "host")-\(getpid())"
+        guard instance.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }), !instance.hasPrefix(".") else {
+            throw Invalid(variable: "SWITCHBOARD_INSTANCE", reason: "use letters, digits, '-', '_' and '.' only, not starting with '.'")
+        }
+        logLevel = value("LOG_LEVEL")?.lowercased() ?? "info"
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw Invalid(variable: "LOG_LEVEL", reason: "expected trace, debug, info, notice, warning, error or critical")
+        }
+        databasePoolSize = try integer("SWITCHBOARD_DB_POOL_SIZE", default: 8, range: 1...256)
+        httpPort = try integer("SWITCHBOARD_HTTP_PORT", default: 8080, range: 0...65535)
+        httpHost = value("SWITCHBOARD_HTTP_HOST") ?? "127.0.0.1"
+        rpcTimeout = .milliseconds(try integer("SWITCHBOARD_RPC_TIMEOUT_MS", default: 10_000, range: 10...600_000))
+        eventRetention = .seconds(3600 * (try integer("SWITCHBOARD_EVENT_RETENTION_HOURS", default: 168, range: 1...87_600)))
+        adminEmail = value("SWITCHBOARD_ADMIN_EMAIL")
+        adminPassword = value("SWITCHBOARD_ADMIN_PASSWORD")
+    }
+}
