@@ -1,11 +1,11 @@
 /// A decoder that reads as the JSON object `{}`: lets a type with all-optional members, or
 /// `Empty`, be built when a request leaves out `params`.
 struct EmptyObjectDecoder: Decoder {
-    var codingPath: [any CodingKey] { [] }
+    var codingPath: [any CodingKey] = []
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        KeyedDecodingContainer(EmptyKeyedContainer<Key>())
+        KeyedDecodingContainer(EmptyKeyedContainer<Key>(codingPath: codingPath))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -18,7 +18,7 @@ struct EmptyObjectDecoder: Decoder {
 }
 
 private struct EmptyKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    var codingPath: [any CodingKey] { [] }
+    var codingPath: [any CodingKey]
     var allKeys: [Key] { [] }
 
     func contains(_ key: Key) -> Bool { false }
@@ -26,17 +26,17 @@ private struct EmptyKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtoc
     func decodeNil(forKey key: Key) throws -> Bool { true }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        throw DecodingError.keyNotFound(key, .init(codingPath: [], debugDescription: "params is missing"))
+        throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "params is missing"))
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
-        throw DecodingError.keyNotFound(key, .init(codingPath: [], debugDescription: "params is missing"))
+        throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "params is missing"))
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        throw DecodingError.keyNotFound(key, .init(codingPath: [], debugDescription: "params is missing"))
+        throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "params is missing"))
     }
 
-    func superDecoder() throws -> any Decoder { EmptyObjectDecoder() }
-    func superDecoder(forKey key: Key) throws -> any Decoder { EmptyObjectDecoder() }
+    func superDecoder() throws -> any Decoder { EmptyObjectDecoder(codingPath: codingPath) }
+    func superDecoder(forKey key: Key) throws -> any Decoder { EmptyObjectDecoder(codingPath: codingPath + [key]) }
 }

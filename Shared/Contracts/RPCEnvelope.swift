@@ -60,7 +60,7 @@ public struct RPCParamsBody<Params: Decodable>: Decodable {
         if container.contains(.params), try !container.decodeNil(forKey: .params) {
             params = try container.decode(Params.self, forKey: .params)
         } else {
-            params = try Params(from: EmptyObjectDecoder())
+            params = try Params(from: EmptyObjectDecoder(codingPath: [CodingKeys.params]))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Contracts
+import Logging
 import Storage
 import Wire
 
@@ -10,9 +11,30 @@ extension RPCRouter {
         _ body: @escaping @Sendable (M.Params, RPCContext) async throws -> M.Result
     ) {
         register(method) { params, context in
-            try await DatabaseDeadline.$current.withValue(context.deadline) {
-                try await body(params, context)
+            do {
+                return try await DatabaseDeadline.$current.withValue(context.deadline) {
+                    try await body(params, context)
+                }
+            } catch let error as DatabaseError {
+                throw error.rpcError(logger: context.logger)
             }
+        }
+    }
+}
+
+extension DatabaseError {
+    /// How a database failure looks to the caller: retryable when the database is away, a
+    /// deadline error when it was cancelled, otherwise internal (and logged here, once).
+    func rpcError(logger: Logger) -> RPCError {
+        switch code {
+        case .deadline, .cancelled:
+            return .deadlineExceeded("the database call did not finish before the deadline")
+        case .connection, .closed:
+            logger.warning("database unavailable", metadata: ["error": "\(self)"])
+            return .unavailable("the database is unavailable")
+        default:
+            logger.error("database error", metadata: ["error": "\(self)"])
+            return .internalError()
         }
     }
 }

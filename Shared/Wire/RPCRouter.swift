@@ -67,8 +67,11 @@ public struct RPCRouter: Sendable {
         let reply: ByteBuffer
         let outcome: String
         do {
-            reply = try await handler(line, head, context)
+            reply = try await Self.withDeadline(context.deadline) { try await handler(line, head, context) }
             outcome = "ok"
+        } catch is CancellationError {
+            reply = Self.failureLine(id: head.id, error: .deadlineExceeded("the caller's deadline passed; the work was stopped"))
+            outcome = "deadline_exceeded"
         } catch let error as RPCError {
             reply = Self.failureLine(id: head.id, error: error)
             outcome = error.reason ?? "error"
@@ -84,6 +87,22 @@ public struct RPCRouter: Sendable {
         Timer(label: "rpc_server_duration_seconds", dimensions: [("method", head.method)])
             .record(duration: .now - started)
         return head.id == nil ? nil : reply
+    }
+
+    /// Runs `work`, cancelling it when `deadline` passes: nobody is waiting for its answer then,
+    /// and a cancelled database call is also cancelled on the server.
+    static func withDeadline(_ deadline: ContinuousClock.Instant?, _ work: @escaping @Sendable () async throws -> ByteBuffer) async throws -> ByteBuffer {
+        guard let deadline else { return try await work() }
+        return try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await work() }
+            group.addTask {
+                try await Task.sleep(until: deadline, tolerance: .milliseconds(5), clock: .continuous)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let reply = try await group.next() ?? nil else { throw CancellationError() }
+            return reply
+        }
     }
 
     /// One JSON object followed by `\n`.

@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Contracts
+import Foundation
+
+/// One real child process of the suite, started from the built executables, logging to a file.
+public final class ServiceProcess: @unchecked Sendable {
+    public let service: ServiceName
+    public let instance: String
+    /// The gateway's HTTP port; `nil` for back services.
+    public let httpPort: Int?
+    public let logPath: String
+    public let socketPath: String
+    let environment: [String: String]
+    let executable: String
+    // Replaced on restart; guarded by the stack's lock in practice (tests drive one process at a time).
+    private(set) var process: Process
+
+    init(service: ServiceName, instance: String, httpPort: Int?, logPath: String, socketPath: String, executable: String, environment: [String: String]) throws {
+        self.service = service
+        self.instance = instance
+        self.httpPort = httpPort
+        self.logPath = logPath
+        self.socketPath = socketPath
+        self.executable = executable
+        self.environment = environment
+        self.process = try Self.launch(executable: executable, environment: environment, logPath: logPath)
+    }
+
+    private static func launch(executable: String, environment: [String: String], logPath: String, arguments: [String] = []) throws -> Process {
+        if !FileManager.default.fileExists(atPath: logPath) {
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        }
+        guard let log = FileHandle(forWritingAtPath: logPath) else { throw HarnessError("cannot write \(logPath)") }
+        log.seekToEndOfFile()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+
+    /// Sends `signal` (SIGTERM, SIGKILL, ...).
+    public func send(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits until the process exits; returns its exit status (or 128 + signal).
+    @discardableResult
+    public func waitForExit(timeout: Duration = .seconds(30)) async throws -> Int32 {
+        try await Poll.until("\(service.rawValue)/\(instance) to exit", timeout: timeout) { !self.process.isRunning }
+        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    }
+
+    /// Starts the same executable again with the same name and settings (after it exited).
+    public func restart() throws {
+        if process.isRunning { throw HarnessError("\(service.rawValue)/\(instance) is still running") }
+        process = try Self.launch(executable: executable, environment: environment, logPath: logPath)
+    }
+
+    /// Everything the process wrote so far.
+    public var log: String {
+        (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+    }
+
+    /// Runs the executable with other arguments (`migrate`, `health`) and returns its status and output.
+    public static func runOnce(executable: String, arguments: [String], environment: [String: String], logPath: String, timeout: Duration = .seconds(60)) async throws -> Int32 {
+        let process = try launch(executable: executable, environment: environment, logPath: logPath, arguments: arguments)
+        try await Poll.until("\(executable) \(arguments.joined(separator: " ")) to finish", timeout: timeout) { !process.isRunning }
+        return process.terminationStatus
+    }
+}
+
+/// Waiting by polling with a deadline: the only way tests wait.
+public enum Poll {
+    /// Returns once `condition` holds; throws after `timeout`.
+    public static func until(_ what: String, timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(20), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if try await condition() { return }
+            guard ContinuousClock.now < deadline else { throw HarnessError("timed out after \(timeout) waiting for \(what)") }
+            try await Task.sleep(for: interval)
+        }
+    }
+}
