@@ -87,7 +87,7 @@ public final class PGConnection {
             guard PQconsumeInput(handle) == 1 else { return false }
             _ = PQisBusy(handle)
         }
-        return PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
+        return PQstatus(handle) == CONNECTION_OK
     }
 
     /// The server process's id, for tests that end a session from another connection.

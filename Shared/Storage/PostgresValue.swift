@@ -10,6 +10,8 @@ public protocol PostgresBindable: Sendable {
 /// A value read back from a column in PostgreSQL's text format.
 public protocol PostgresDecodable {
     init?(postgresText: String)
+    /// What SQL NULL decodes to; `nil` means NULL is an error for this type.
+    static var nullValue: Self? { get }
 }
 
 extension String: PostgresBindable, PostgresDecodable {

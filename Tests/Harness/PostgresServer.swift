@@ -16,65 +16,76 @@ public final class PostgresServer: Sendable {
     }
 
     /// Starts a new private cluster (fsync off: test data is thrown away).
-    public static func startCluster() throws -> PostgresServer {
+    public static func startCluster() async throws -> PostgresServer {
         let directory = try Scratch.makeDirectory(prefix: "pg")
-        let url = try Scripts.run("pg-cluster.sh", "start", directory, "--fast")
+        let url = try await Scripts.run("pg-cluster.sh", "start", directory, "--fast")
         return PostgresServer(url: url, directory: directory)
     }
 
     /// Stops a private cluster; its data stays until `remove()`.
-    public func stop() throws {
+    public func stop() async throws {
         guard let directory else { return }
-        _ = try Scripts.run("pg-cluster.sh", "stop", directory)
+        _ = try await Scripts.run("pg-cluster.sh", "stop", directory)
     }
 
     /// Starts a stopped private cluster again, same data, same address.
-    public func start() throws {
+    public func start() async throws {
         guard let directory else { return }
-        _ = try Scripts.run("pg-cluster.sh", "start", directory, "--fast")
+        _ = try await Scripts.run("pg-cluster.sh", "start", directory, "--fast")
     }
 
     /// Stops the cluster and deletes its folder.
-    public func remove() {
+    public func remove() async {
         guard let directory else { return }
-        try? stop()
+        try? await stop()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// A new, empty database on this server; returns its connection string.
-    public func createDatabase() throws -> String {
+    public func createDatabase() async throws -> String {
         let name = "sb_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        let admin = try PGConnection(conninfo: url)
-        try admin.execute("CREATE DATABASE \(name) ENCODING 'UTF8' TEMPLATE template0")
+        let url = url
+        try await Blocking.run {
+            let admin = try PGConnection(conninfo: url)
+            try admin.execute("CREATE DATABASE \(name) ENCODING 'UTF8' TEMPLATE template0")
+        }
         return try ConnectionString.replacing(["dbname": String(name)], in: url)
     }
 
     /// The server every test in this process shares: `TEST_DATABASE_URL`, else a private cluster
     /// started on first use and stopped when the process exits.
     public static var shared: PostgresServer {
-        get throws {
-            try sharedServer.withLock { server in
-                if let server { return server }
-                let started: PostgresServer
-                if let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !url.isEmpty {
-                    started = PostgresServer(url: url, directory: nil)
-                } else {
-                    started = try startCluster()
-                    atexit { try? PostgresServer.sharedServer.withLock { $0 }?.stop() }
-                }
-                server = started
-                return started
-            }
+        get async throws {
+            try await sharedStart.value
         }
     }
 
-    private static let sharedServer = Mutex<PostgresServer?>(nil)
+    private static let sharedStart = Task<PostgresServer, any Error> {
+        if let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !url.isEmpty {
+            return PostgresServer(url: url, directory: nil)
+        }
+        let started = try await startCluster()
+        sharedDirectory.withLock { $0 = started.directory }
+        atexit {
+            // A private cluster must not outlive the tests.
+            guard let directory = PostgresServer.sharedDirectory.withLock({ $0 }) else { return }
+            guard let stop = try? ChildProcess(
+                executable: "/bin/bash", arguments: ["\(Scripts.root)/scripts/pg-cluster.sh", "stop", directory],
+                environment: ProcessInfo.processInfo.environment, outputPath: "/dev/null"
+            ) else { return }
+            var status: Int32 = 0
+            waitpid(stop.pid, &status, 0)
+        }
+        return started
+    }
+
+    private static let sharedDirectory = Mutex<String?>(nil)
 }
 
 /// A fresh database on the shared test server.
 public enum TestDatabase {
     /// Creates an empty database and returns its connection string.
-    public static func create() throws -> String {
-        try PostgresServer.shared.createDatabase()
+    public static func create() async throws -> String {
+        try await PostgresServer.shared.createDatabase()
     }
 }

@@ -23,22 +23,37 @@ enum Scripts {
     }()
 
     /// Runs `scripts/<name>` and returns its trimmed standard output; throws with its stderr on failure.
-    static func run(_ name: String, _ arguments: String...) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["\(root)/scripts/\(name)"] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw HarnessError("scripts/\(name) \(arguments.joined(separator: " ")) failed: \(String(decoding: err, as: UTF8.self))")
+    ///
+    /// Output goes through files, not pipes: a server the script starts in the background
+    /// may inherit a pipe and keep it open forever.
+    static func run(_ name: String, _ arguments: String...) async throws -> String {
+        let scratch = try Scratch.makeDirectory(prefix: "sh")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let outPath = scratch + "/out", errPath = scratch + "/err"
+        // stdout carries the answer; stderr goes to its own file through the shell.
+        let child = try ChildProcess(
+            executable: "/bin/bash",
+            arguments: ["-c", "exec bash \"$0\" \"$@\" 2>\"\(errPath)\"", "\(root)/scripts/\(name)"] + arguments,
+            environment: ProcessInfo.processInfo.environment,
+            outputPath: outPath
+        )
+        let status = try await child.wait(timeout: .seconds(120), what: "scripts/\(name)")
+        let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        guard status == 0 else {
+            let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+            throw HarnessError("scripts/\(name) \(arguments.joined(separator: " ")) failed: \(err)")
         }
-        return String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return out.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// Runs blocking work (libpq, waiting on a child) on its own thread, never on one of the few
+/// cooperative threads the tests and the in-process servers share.
+public enum Blocking {
+    public static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
     }
 }
 

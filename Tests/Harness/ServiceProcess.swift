@@ -15,7 +15,7 @@ public final class ServiceProcess: @unchecked Sendable {
     let environment: [String: String]
     let executable: String
     // Replaced on restart; guarded by the stack's lock in practice (tests drive one process at a time).
-    private(set) var process: Process
+    private(set) var process: ChildProcess
 
     init(service: ServiceName, instance: String, httpPort: Int?, logPath: String, socketPath: String, executable: String, environment: [String: String]) throws {
         self.service = service
@@ -28,36 +28,22 @@ public final class ServiceProcess: @unchecked Sendable {
         self.process = try Self.launch(executable: executable, environment: environment, logPath: logPath)
     }
 
-    private static func launch(executable: String, environment: [String: String], logPath: String, arguments: [String] = []) throws -> Process {
-        if !FileManager.default.fileExists(atPath: logPath) {
-            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        }
-        guard let log = FileHandle(forWritingAtPath: logPath) else { throw HarnessError("cannot write \(logPath)") }
-        log.seekToEndOfFile()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
+    private static func launch(executable: String, environment: [String: String], logPath: String, arguments: [String] = []) throws -> ChildProcess {
+        try ChildProcess(executable: executable, arguments: arguments, environment: environment, outputPath: logPath)
     }
 
-    public var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { process.pid }
     public var isRunning: Bool { process.isRunning }
 
     /// Sends `signal` (SIGTERM, SIGKILL, ...).
     public func send(_ signal: Int32) {
-        kill(process.processIdentifier, signal)
+        process.send(signal)
     }
 
     /// Waits until the process exits; returns its exit status (or 128 + signal).
     @discardableResult
     public func waitForExit(timeout: Duration = .seconds(30)) async throws -> Int32 {
-        try await Poll.until("\(service.rawValue)/\(instance) to exit", timeout: timeout) { !self.process.isRunning }
-        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        try await process.wait(timeout: timeout, what: "\(service.rawValue)/\(instance)")
     }
 
     /// Starts the same executable again with the same name and settings (after it exited).
@@ -74,8 +60,7 @@ public final class ServiceProcess: @unchecked Sendable {
     /// Runs the executable with other arguments (`migrate`, `health`) and returns its status and output.
     public static func runOnce(executable: String, arguments: [String], environment: [String: String], logPath: String, timeout: Duration = .seconds(60)) async throws -> Int32 {
         let process = try launch(executable: executable, environment: environment, logPath: logPath, arguments: arguments)
-        try await Poll.until("\(executable) \(arguments.joined(separator: " ")) to finish", timeout: timeout) { !process.isRunning }
-        return process.terminationStatus
+        return try await process.wait(timeout: timeout, what: "\(executable) \(arguments.joined(separator: " "))")
     }
 }
 

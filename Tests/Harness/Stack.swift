@@ -30,7 +30,9 @@ public final class Stack: Sendable {
 
     /// Runs `body` with a new stack on a new database, and tears it down afterwards.
     public static func with<T>(databaseURL: String? = nil, _ body: (Stack) async throws -> T) async throws -> T {
-        let stack = try Stack(databaseURL: databaseURL ?? TestDatabase.create())
+        let url: String
+        if let databaseURL { url = databaseURL } else { url = try await TestDatabase.create() }
+        let stack = try Stack(databaseURL: url)
         do {
             let result = try await body(stack)
             await stack.tearDown(printLogs: false)

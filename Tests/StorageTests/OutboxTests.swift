@@ -1,0 +1,163 @@
+import Foundation
+import Harness
+import Storage
+import Synchronization
+import Testing
+
+struct Note: Codable, Sendable {
+    var writer: Int
+    var number: Int
+}
+
+@Suite("The events outbox")
+struct OutboxTests {
+    @Test("8 writers × 500 events with random commit delays: one reader sees each exactly once, in cursor order")
+    func exactlyOnce() async throws {
+        try await withDatabase(size: 10) { database in
+            let writers = 8, perWriter = 500
+            let reader = Task {
+                var cursor = EventCursor.start
+                var seen: [EventCursor] = []
+                var keys = Set<String>()
+                let deadline = ContinuousClock.now + .seconds(120)
+                while keys.count < writers * perWriter, ContinuousClock.now < deadline {
+                    let batch = try await database.readEvents(after: cursor, limit: 200)
+                    for event in batch.events {
+                        seen.append(event.cursor)
+                        keys.insert(event.subject)
+                        cursor = event.cursor
+                    }
+                    if batch.events.isEmpty { try await Task.sleep(for: .milliseconds(2)) }
+                }
+                return (seen, keys)
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<writers {
+                    group.addTask {
+                        for number in 0..<perWriter {
+                            try await database.transaction { transaction in
+                                try transaction.appendEvent(type: "test.note", subject: "\(writer)-\(number)", payload: Note(writer: writer, number: number))
+                                // Hold the transaction open a little, so commits finish out of seq order.
+                                if Int.random(in: 0..<4) == 0 { usleep(UInt32.random(in: 0...3000)) }
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let (seen, keys) = try await reader.value
+            #expect(keys.count == writers * perWriter)
+            #expect(seen.count == writers * perWriter)
+            #expect(zip(seen, seen.dropFirst()).allSatisfy { $0 < $1 })
+        }
+    }
+
+    @Test("events of a rolled-back transaction are never seen")
+    func rollback() async throws {
+        struct Abort: Error {}
+        try await withDatabase { database in
+            await #expect(throws: Abort.self) {
+                try await database.transaction { transaction in
+                    try transaction.appendEvent(type: "test.note", subject: "lost", payload: Note(writer: 0, number: 0))
+                    throw Abort()
+                }
+            }
+            try await database.transaction { try $0.appendEvent(type: "test.note", subject: "kept", payload: Note(writer: 0, number: 1)) }
+            let batch = try await settledEvents(database)
+            #expect(batch.events.map(\.subject) == ["kept"])
+            #expect(batch.events.first?.payload.contains("\"number\": 1") == true)
+        }
+    }
+
+    @Test("an open older transaction holds newer events back until it commits")
+    func heldBack() async throws {
+        try await withDatabase { database in
+            let holder = Database(url: database.url, size: 1, logger: storageLogger)
+            defer { holder.close() }
+            // A transaction left open on its own connection, as a slow writer would.
+            try await holder.withConnection { connection in
+                try connection.execute("BEGIN")
+                try connection.query("INSERT INTO platform.events (type, subject, payload) VALUES ('test.note', 'older', '{}')")
+            }
+            try await database.transaction { try $0.appendEvent(type: "test.note", subject: "newer", payload: Note(writer: 0, number: 0)) }
+            // However long we look, the newer event stays hidden behind the open older one.
+            for _ in 0..<3 {
+                let waiting = try await database.readEvents(after: .start)
+                #expect(waiting.events.isEmpty)
+                #expect(waiting.heldBack)
+            }
+            try await holder.withConnection { try $0.execute("COMMIT") }
+            let after = try await settledEvents(database)
+            #expect(after.events.map(\.subject) == ["older", "newer"])
+            #expect(!after.heldBack)
+        }
+    }
+
+    @Test("a consumer is woken by the notify after commit, and its cursor survives a restart")
+    func consumer() async throws {
+        try await withDatabase { database in
+            let listener = Listener(url: database.url, channels: [Outbox.channel], logger: storageLogger)
+            defer { listener.stop() }
+            let received = Received()
+            func startConsumer() -> Task<Void, any Error> {
+                let consumer = OutboxConsumer(
+                    name: "test", database: database, listener: listener, types: ["test.note"],
+                    pollInterval: .seconds(30), logger: storageLogger
+                ) { events in received.add(events.map(\.subject)) }
+                return Task { try await consumer.run() }
+            }
+            var running = startConsumer()
+            for number in 0..<5 {
+                try await database.transaction { try $0.appendEvent(type: "test.note", subject: "n\(number)", payload: Note(writer: 0, number: number)) }
+            }
+            try await database.transaction { try $0.appendEvent(type: "other.kind", subject: "skip", payload: Note(writer: 0, number: 0)) }
+            try await Poll.until("five events consumed") { received.subjects.count == 5 }
+            running.cancel()
+            try? await running.value
+
+            try await database.transaction { try $0.appendEvent(type: "test.note", subject: "n5", payload: Note(writer: 0, number: 5)) }
+            running = startConsumer()
+            try await Poll.until("the sixth event consumed") { received.subjects.count == 6 }
+            running.cancel()
+            try? await running.value
+            #expect(received.subjects == ["n0", "n1", "n2", "n3", "n4", "n5"])
+        }
+    }
+
+    @Test("cursors read and print as xid-seq, and refuse anything else", arguments: ["0-0", "123-45", "18446744073709551615-1"])
+    func cursorText(text: String) throws {
+        #expect(EventCursor(text)?.description == text)
+    }
+
+    @Test("bad cursors are refused", arguments: ["", "1", "a-b", "1-2-3", "-1-2", "1--2"])
+    func badCursor(text: String) {
+        #expect(EventCursor(text) == nil)
+    }
+
+    @Test("pruning removes only events past the retention")
+    func prune() async throws {
+        try await withDatabase { database in
+            try await database.query("INSERT INTO platform.events (type, subject, payload, created_at) VALUES ('old', 'x', '{}', now() - interval '8 days')")
+            try await database.transaction { try $0.appendEvent(type: "new", subject: "y", payload: Note(writer: 0, number: 0)) }
+            #expect(try await database.pruneEvents(olderThan: .seconds(7 * 24 * 3600)) == 1)
+            #expect(try await settledEvents(database).events.map(\.type) == ["new"])
+        }
+    }
+}
+
+final class Received: Sendable {
+    private let state = Mutex<[String]>([])
+    func add(_ subjects: [String]) { state.withLock { $0 += subjects } }
+    var subjects: [String] { state.withLock { $0 } }
+}
+
+/// Reads from the start once no older transaction anywhere in the cluster holds events back
+/// (other tests write concurrently to their own databases on the same server).
+func settledEvents(_ database: Database) async throws -> OutboxBatch {
+    var batch = try await database.readEvents(after: .start)
+    try await Poll.until("the outbox to settle") {
+        batch = try await database.readEvents(after: .start)
+        return !batch.heldBack
+    }
+    return batch
+}

@@ -1,0 +1,163 @@
+import Foundation
+import Harness
+import Storage
+import Testing
+
+@Suite("Queries through libpq")
+struct QueryTests {
+    @Test("values travel as parameters, never as SQL", arguments: [
+        "it's", "Robert'); DROP TABLE notes;--", "Nazlıcan Ayşe Yılmaz ĞÜŞİÖÇ ğüşıöç", "emoji 🎧 and\nnewlines\tand \\ backslashes",
+        "$1 $2 placeholders", "", String(repeating: "uzun metin ", count: 100_000),
+    ])
+    func roundTrip(text: String) async throws {
+        try await withDatabase { database in
+            try await database.query("CREATE TABLE notes (body text)")
+            try await database.query("INSERT INTO notes (body) VALUES ($1)", [text])
+            let rows = try await database.query("SELECT body, length(body) FROM notes")
+            #expect(rows.count == 1)
+            #expect(try rows[0].decode(String.self, at: 0) == text)
+            #expect(try rows[0].decode(Int.self, at: 1) == text.count)
+        }
+    }
+
+    @Test("NULLs, numbers, booleans, UUIDs and instants decode to their Swift types")
+    func types() async throws {
+        try await withDatabase { database in
+            let id = UUID()
+            let instant = Date(timeIntervalSince1970: 1_764_081_782.123456)
+            let rows = try await database.query(
+                "SELECT $1::uuid, $2::timestamptz, $3::bigint, $4::boolean, $5::text, $6::double precision, NULL::text AS nothing",
+                [id, instant, Int64.max, true, nil as String?, 2.5]
+            )
+            let row = try #require(rows.first)
+            #expect(try row.decode(UUID.self, at: 0) == id)
+            #expect(abs(try row.decode(Date.self, at: 1).timeIntervalSince(instant)) < 0.000_001)
+            #expect(try row.decode(Int64.self, at: 2) == Int64.max)
+            #expect(try row.decode(Bool.self, at: 3))
+            #expect(try row.decode(String?.self, at: 4) == nil)
+            #expect(try row.decode(Double.self, at: 5) == 2.5)
+            #expect(try row.decode(String?.self, "nothing") == nil)
+            #expect(throws: DatabaseError.self) { try row.decode(String.self, "nothing") }
+            #expect(throws: DatabaseError.self) { try row.decode(Int.self, at: 0) }
+        }
+    }
+
+    @Test("a refused statement reports the server's SQLSTATE and the connection stays usable")
+    func errors() async throws {
+        try await withDatabase(size: 1) { database in
+            try await database.query("CREATE TABLE once (id int PRIMARY KEY)")
+            try await database.query("INSERT INTO once VALUES (1)")
+            let error = await #expect(throws: DatabaseError.self) { try await database.query("INSERT INTO once VALUES (1)") }
+            #expect(error?.isUniqueViolation == true)
+            await #expect(throws: DatabaseError.self) { try await database.query("SELEC nonsense") }
+            #expect(try await database.query("SELECT count(*) FROM once")[0].decode(Int.self, at: 0) == 1)
+        }
+    }
+
+    @Test("a transaction commits what it did, and rolls back everything when it throws")
+    func transactions() async throws {
+        struct Abort: Error {}
+        try await withDatabase { database in
+            try await database.query("CREATE TABLE ledger (amount int)")
+            try await database.transaction { transaction in
+                try transaction.query("INSERT INTO ledger VALUES (1)")
+                try transaction.query("INSERT INTO ledger VALUES (2)")
+            }
+            await #expect(throws: Abort.self) {
+                try await database.transaction { transaction in
+                    try transaction.query("INSERT INTO ledger VALUES (100)")
+                    throw Abort()
+                }
+            }
+            await #expect(throws: DatabaseError.self) {
+                try await database.transaction { transaction in
+                    try transaction.query("INSERT INTO ledger VALUES (1000)")
+                    try transaction.query("INSERT INTO ledger VALUES ('not a number')")
+                }
+            }
+            #expect(try await database.query("SELECT coalesce(sum(amount), 0) FROM ledger")[0].decode(Int.self, at: 0) == 3)
+        }
+    }
+
+    @Test("pipeline mode sends a batch in one round trip, and stops at the first failure")
+    func pipeline() async throws {
+        try await withDatabase { database in
+            try await database.query("CREATE TABLE items (n int PRIMARY KEY)")
+            let results = try await database.withConnection { connection in
+                try connection.pipeline((1...200).map { PGStatement("INSERT INTO items VALUES ($1) RETURNING n", [$0]) })
+            }
+            #expect(results.count == 200)
+            #expect(try results[199][0].decode(Int.self, at: 0) == 200)
+            await #expect(throws: DatabaseError.self) {
+                try await database.withConnection { connection in
+                    try connection.pipeline([PGStatement("INSERT INTO items VALUES (500)"), PGStatement("INSERT INTO items VALUES (1)"), PGStatement("INSERT INTO items VALUES (501)")])
+                }
+            }
+            // A batch is one implicit transaction: the failure undid the whole second batch.
+            #expect(try await database.query("SELECT count(*) FROM items")[0].decode(Int.self, at: 0) == 200)
+        }
+    }
+
+    @Test("when every connection is busy, calls wait their turn instead of failing")
+    func exhaustion() async throws {
+        try await withDatabase(size: 2) { database in
+            let backends = try await withThrowingTaskGroup(of: Int32.self) { group in
+                for _ in 0..<12 {
+                    group.addTask {
+                        try await database.withConnection { connection in
+                            try connection.query("SELECT pg_sleep(0.05)")
+                            return connection.backendPID
+                        }
+                    }
+                }
+                return try await group.reduce(into: Set<Int32>()) { $0.insert($1) }
+            }
+            #expect(backends.count == 2)
+        }
+    }
+
+    @Test("a statement past its deadline is cancelled on the server, and the connection is reused")
+    func deadline() async throws {
+        try await withDatabase(size: 1) { database in
+            let error = await #expect(throws: DatabaseError.self) {
+                try await database.withConnection(deadline: .now + .milliseconds(200)) { try $0.query("SELECT pg_sleep(30)") }
+            }
+            #expect(error?.code == .deadline)
+            let running = try await database.query("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND state = 'active'")
+            #expect(try running[0].decode(Int.self, at: 0) == 0)
+            #expect(try await database.query("SELECT 7")[0].decode(Int.self, at: 0) == 7)
+        }
+    }
+
+    @Test("a cancelled caller cancels its statement")
+    func cancellation() async throws {
+        try await withDatabase(size: 1) { database in
+            let task = Task { try await database.withConnection { try $0.query("SELECT pg_sleep(30)") } }
+            try await Task.sleep(for: .milliseconds(100))
+            task.cancel()
+            let error = await #expect(throws: DatabaseError.self) { try await task.value }
+            #expect(error?.code == .cancelled)
+            #expect(try await database.query("SELECT 1")[0].decode(Int.self, at: 0) == 1)
+        }
+    }
+
+    @Test("an unreachable server is a clear connection error, not a hang")
+    func unreachable() async throws {
+        let database = Database(url: "host=/nonexistent/socket dbname=x connect_timeout=2", size: 1, logger: storageLogger)
+        defer { database.close() }
+        let error = await #expect(throws: DatabaseError.self) { try await database.query("SELECT 1") }
+        #expect(error?.code == .connection)
+        #expect(await database.isReachable() == false)
+    }
+
+    @Test("connection strings are rewritten in either form", arguments: [
+        "host=/tmp dbname=a user=postgres", "postgresql://postgres@localhost:5433/a?sslmode=disable",
+    ])
+    func connectionStrings(url: String) throws {
+        let rewritten = try ConnectionString.replacing(["dbname": "other"], in: url)
+        let settings = try ConnectionString.parse(rewritten).get()
+        #expect(settings["dbname"] == "other")
+        #expect(settings["user"] == "postgres")
+        #expect(throws: DatabaseError.self) { try ConnectionString.parse("postgresql://[bad").get() }
+    }
+}
