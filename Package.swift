@@ -111,7 +111,7 @@ let package = Package(
             .testTarget(name: "ContractsTests", dependencies: ["Contracts"], swiftSettings: strict),
             .testTarget(
                 name: "WireTests",
-                dependencies: ["Wire", "Contracts", .product(name: "NIOTestUtils", package: "swift-nio")] + nio,
+                dependencies: ["Wire", "Contracts", "Harness", .product(name: "NIOTestUtils", package: "swift-nio")] + nio,
                 swiftSettings: strict
             ),
             .testTarget(name: "StorageTests", dependencies: ["Storage", "Harness"], swiftSettings: strict),

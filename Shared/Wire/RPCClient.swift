@@ -81,21 +81,11 @@ public final class RPCClient: Service, Sendable {
     /// Keeps one connection to `instance` open until it is gone.
     private func maintain(_ instance: Instance) async {
         var backoff = Duration.milliseconds(20)
-        let label = "\(service.rawValue)/\(instance.name)"
         while !instance.isGone, !Task.isCancelled {
             do {
-                let channel = try await ClientBootstrap(group: group)
-                    .channelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandlers(
-                                ByteToMessageHandler(JSONLineDecoder()),
-                                RPCClientHandler(label: label)
-                            )
-                        }
-                    }
-                    .connect(unixDomainSocketPath: instance.path)
-                    .get()
-                instance.connection = Connection(channel: channel)
+                let connection = try await RPCConnection.connect(socketPath: instance.path, group: group)
+                let channel = connection.channel
+                instance.connection = connection
                 backoff = .milliseconds(20)
                 logger.debug("connected", metadata: ["rpc.instance": "\(instance.name)"])
                 try? await channel.closeFuture.get()
@@ -196,37 +186,7 @@ extension RPCClient {
     }
 
     /// An open connection to one instance.
-    struct Connection: Sendable {
-        let channel: any Channel
-
-        func call<M: RPCMethod>(
-            _ method: M.Type, _ params: M.Params, id: RPCID,
-            deadline: ContinuousClock.Instant, trace: String?, idempotencyKey: String?
-        ) async throws -> M.Result {
-            let remaining = deadline - .now
-            guard remaining > .zero else { throw RPCError.deadlineExceeded() }
-            let remainingMS = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
-            let request = RPCRequest(
-                id: id, method: M.name, params: params,
-                trace: trace, deadlineMS: remainingMS, idempotencyKey: idempotencyKey
-            )
-            let line = try RPCRouter.encodeLine(request)
-            let nioDeadline = NIODeadline.now() + .nanoseconds(remainingMS * 1_000_000 + 1_000_000)
-            let channel = channel
-            let reply = try await withTaskCancellationHandler {
-                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ByteBuffer, any Error>) in
-                    channel.writeAndFlush(RPCClientHandler.Command.call(id: id, line: line, deadline: nioDeadline, continuation: continuation))
-                        .whenFailure { _ in continuation.resume(throwing: RPCError.connectionLost(M.name)) }
-                }
-            } onCancel: {
-                channel.writeAndFlush(RPCClientHandler.Command.cancel(id: id), promise: nil)
-            }
-            let decoder = JSONDecoder()
-            let head = try decoder.decode(RPCResponseHead.self, from: reply)
-            if let error = head.error { throw error }
-            return try decoder.decode(RPCResultBody<M.Result>.self, from: reply).result
-        }
-    }
+    typealias Connection = RPCConnection
 }
 
 extension RPCClient {
@@ -236,23 +196,10 @@ extension RPCClient {
         _ method: M.Type,
         _ params: M.Params,
         socketPath: String,
-        timeout: Duration = .seconds(5),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        timeout: Duration = .seconds(5)
     ) async throws -> M.Result {
-        let channel = try await ClientBootstrap(group: group)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandlers(
-                        ByteToMessageHandler(JSONLineDecoder()),
-                        RPCClientHandler(label: socketPath)
-                    )
-                }
-            }
-            .connect(unixDomainSocketPath: socketPath)
-            .get()
-        defer { channel.close(promise: nil) }
-        return try await Connection(channel: channel).call(
-            M.self, params, id: .number(1), deadline: .now + timeout, trace: RPCContext.current?.trace, idempotencyKey: nil
-        )
+        let connection = try await RPCConnection.connect(socketPath: socketPath)
+        defer { connection.close() }
+        return try await connection.call(M.self, params, timeout: timeout)
     }
 }

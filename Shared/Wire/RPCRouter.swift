@@ -83,6 +83,7 @@ public struct RPCRouter: Sendable {
             reply = Self.failureLine(id: head.id, error: .internalError())
             outcome = "internal"
         }
+        requestLogger.debug("handled", metadata: ["rpc.outcome": "\(outcome)"])
         Counter(label: "rpc_server_requests_total", dimensions: [("method", head.method), ("outcome", outcome)]).increment()
         Timer(label: "rpc_server_duration_seconds", dimensions: [("method", head.method)])
             .record(duration: .now - started)

@@ -1,4 +1,5 @@
 import Contracts
+import Harness
 import Foundation
 import Synchronization
 import Testing

@@ -4,11 +4,11 @@ import Glibc
 import Foundation
 
 /// A plain blocking Unix-socket connection, for tests that must control the bytes exactly.
-final class RawSocket {
-    let fd: Int32
+public final class RawSocket {
+    public let fd: Int32
     private var pending = [UInt8]()
 
-    init(path: String) throws {
+    public init(path: String) throws {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -20,15 +20,15 @@ final class RawSocket {
         }
         guard result == 0 else {
             close(fd)
-            throw Timeout(description: "connect \(path): errno \(errno)")
+            throw HarnessError("connect \(path): errno \(errno)")
         }
     }
 
     deinit { close(fd) }
 
-    func send(_ text: String) { send(Array(text.utf8)) }
+    public func send(_ text: String) { send(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) {
+    public func send(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
             // MSG_NOSIGNAL: a peer that closed on us is an error to see, not a SIGPIPE that kills the tests.
@@ -39,11 +39,11 @@ final class RawSocket {
     }
 
     /// Half-closes: we send nothing more, but still read.
-    func finishWriting() { shutdown(fd, Int32(SHUT_WR)) }
+    public func finishWriting() { shutdown(fd, Int32(SHUT_WR)) }
 
     /// The next line, or `nil` at end of stream. Throws after `timeout` with nothing.
     /// Polls without blocking, so it never holds one of the few cooperative threads.
-    func readLine(timeout: Duration = .seconds(10)) async throws -> String? {
+    public func readLine(timeout: Duration = .seconds(10)) async throws -> String? {
         let deadline = ContinuousClock.now + timeout
         while true {
             if let newline = pending.firstIndex(of: 0x0A) {
@@ -52,7 +52,7 @@ final class RawSocket {
                 return line
             }
             let remaining = deadline - .now
-            guard remaining > .zero else { throw Timeout(description: "no line within \(timeout)") }
+            guard remaining > .zero else { throw HarnessError("no line within \(timeout)") }
             var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&descriptor, 1, 0) > 0 else {
                 try await Task.sleep(for: .milliseconds(2))
@@ -66,7 +66,7 @@ final class RawSocket {
         }
     }
 
-    func readJSON(timeout: Duration = .seconds(10)) async throws -> [String: Any]? {
+    public func readJSON(timeout: Duration = .seconds(10)) async throws -> [String: Any]? {
         guard let line = try await readLine(timeout: timeout) else { return nil }
         return try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
     }

@@ -1,0 +1,67 @@
+import Contracts
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOPosix
+import Synchronization
+
+/// One connection to one instance's socket: what `RPCClient` keeps per instance, and what a test
+/// or health check uses to reach one particular instance.
+public struct RPCConnection: Sendable {
+    let channel: any Channel
+
+    /// Connects to `socketPath`.
+    public static func connect(socketPath: String, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> RPCConnection {
+        let channel = try await ClientBootstrap(group: group)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers(
+                        ByteToMessageHandler(JSONLineDecoder()),
+                        RPCClientHandler(label: socketPath)
+                    )
+                }
+            }
+            .connect(unixDomainSocketPath: socketPath)
+            .get()
+        return RPCConnection(channel: channel)
+    }
+
+    /// Calls `M` on this connection only: no retry, no other instance.
+    public func call<M: RPCMethod>(_ method: M.Type, _ params: M.Params, timeout: Duration = .seconds(10)) async throws -> M.Result {
+        try await call(M.self, params, id: .number(RPCConnection.ids.add(1, ordering: .relaxed).newValue), deadline: .now + timeout, trace: RPCContext.current?.trace, idempotencyKey: nil)
+    }
+
+    public func close() {
+        channel.close(promise: nil)
+    }
+
+    static let ids = Atomic<Int64>(0)
+
+    func call<M: RPCMethod>(
+        _ method: M.Type, _ params: M.Params, id: RPCID,
+        deadline: ContinuousClock.Instant, trace: String?, idempotencyKey: String?
+    ) async throws -> M.Result {
+        let remaining = deadline - .now
+        guard remaining > .zero else { throw RPCError.deadlineExceeded() }
+        let remainingMS = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
+        let request = RPCRequest(
+            id: id, method: M.name, params: params,
+            trace: trace, deadlineMS: remainingMS, idempotencyKey: idempotencyKey
+        )
+        let line = try RPCRouter.encodeLine(request)
+        let nioDeadline = NIODeadline.now() + .nanoseconds(remainingMS * 1_000_000 + 1_000_000)
+        let channel = channel
+        let reply = try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ByteBuffer, any Error>) in
+                channel.writeAndFlush(RPCClientHandler.Command.call(id: id, line: line, deadline: nioDeadline, continuation: continuation))
+                    .whenFailure { _ in continuation.resume(throwing: RPCError.connectionLost(M.name)) }
+            }
+        } onCancel: {
+            channel.writeAndFlush(RPCClientHandler.Command.cancel(id: id), promise: nil)
+        }
+        let decoder = JSONDecoder()
+        let head = try decoder.decode(RPCResponseHead.self, from: reply)
+        if let error = head.error { throw error }
+        return try decoder.decode(RPCResultBody<M.Result>.self, from: reply).result
+    }
+}

@@ -1,0 +1,258 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Contracts
+import Foundation
+import Harness
+import Logging
+import Storage
+import Synchronization
+import Testing
+import Wire
+
+/// Health-check calls counted per instance, from many tasks.
+final class Tally: Sendable {
+    private let state = Mutex<(counts: [String: Int], failures: [String])>(([:], []))
+    func success(_ instance: String) { state.withLock { $0.counts[instance, default: 0] += 1 } }
+    func failure(_ error: any Error) { state.withLock { $0.failures.append("\(error)") } }
+    var counts: [String: Int] { state.withLock { $0.counts } }
+    var failures: [String] { state.withLock { $0.failures } }
+}
+
+@Suite("Five real processes", .serialized)
+struct ProcessTests {
+    @Test("five processes start, find each other over the sockets, and the gateway is ready")
+    func fiveProcesses() async throws {
+        try await Stack.with { stack in
+            let processes = try await stack.startAll()
+            let gateway = try #require(processes.first { $0.service == .gateway }?.httpPort)
+            try await Poll.until("the gateway to be ready") {
+                try await stack.http("GET", "/readyz", port: gateway).status == 200
+            }
+            let readiness = try await stack.http("GET", "/readyz", port: gateway)
+            let body = try #require(try JSONSerialization.jsonObject(with: readiness.body) as? [String: Any])
+            #expect(body["database"] as? Bool == true)
+            #expect((body["services"] as? [String: Any])?.count == 4)
+            #expect(try await stack.http("GET", "/healthz", port: gateway).status == 200)
+            let metrics = try await stack.http("GET", "/metrics", port: gateway)
+            #expect(metrics.headers["content-type"]?.hasPrefix("text/plain") == true)
+            #expect(metrics.text.contains("rpc_client_calls_total"))
+            #expect(metrics.text.contains("method=\"system.health\""))
+
+            for process in processes where process.service != .gateway {
+                let health = try await RPCClient.callOnce(System.Health.self, Empty(), socketPath: process.socketPath)
+                #expect(health.service == process.service.rawValue)
+                #expect(health.instance == process.instance)
+                #expect(health.databaseReachable)
+                let metrics = try await RPCClient.callOnce(System.Metrics.self, Empty(), socketPath: process.socketPath)
+                #expect(metrics.text.contains("rpc_server_requests_total"))
+            }
+        }
+    }
+
+    @Test("echo … | socat works: a half-closed connection to a real service gets its reply")
+    func halfClosed() async throws {
+        try await Stack.with { stack in
+            let pool = try await stack.start(.pool)
+            let socket = try RawSocket(path: pool.socketPath)
+            socket.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system.health\"}\n")
+            socket.finishWriting()
+            let reply = try #require(try await socket.readJSON())
+            #expect((reply["result"] as? [String: Any])?["service"] as? String == "pool")
+            #expect(try await socket.readLine() == nil)
+        }
+    }
+
+    @Test("bad input to a real process is answered and the process keeps serving")
+    func badInput() async throws {
+        try await Stack.with { stack in
+            let conversation = try await stack.start(.conversation)
+            let garbage = try RawSocket(path: conversation.socketPath)
+            garbage.send("{{{ not json\n{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"system.nope\"}\n{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"system.health\",\"params\":[]}\n")
+            // Replies come back in whatever order the requests finish.
+            var codes: Set<Int> = []
+            for _ in 0..<3 {
+                let reply = try #require(try await garbage.readJSON())
+                codes.insert(try #require((reply["error"] as? [String: Any])?["code"] as? Int))
+            }
+            #expect(codes == [-32700, -32601, -32602])
+            let huge = try RawSocket(path: conversation.socketPath)
+            huge.send(Array(repeating: UInt8(ascii: "x"), count: (1 << 20) + 100))
+            _ = try await huge.readJSON()
+            #expect(try await huge.readLine() == nil)
+            let broken = try RawSocket(path: conversation.socketPath)
+            broken.send([0x7B, 0xC0, 0xAF, 0x7D, 0x0A])
+            _ = try await broken.readJSON()
+            #expect(try await broken.readLine() == nil)
+            #expect(conversation.isRunning)
+            #expect(try await RPCClient.callOnce(System.Health.self, Empty(), socketPath: conversation.socketPath).databaseReachable)
+        }
+    }
+
+    @Test("two instances both get traffic; killing one under load fails no idempotent call; a restarted one gets traffic again")
+    func killOneOfTwo() async throws {
+        try await Stack.with { stack in
+            let first = try await stack.start(.pool, instance: "p1")
+            _ = try await stack.start(.pool, instance: "p2")
+            let client = stack.client(.pool)
+            try await Poll.until("both instances connected") { client.connectedInstances == ["p1", "p2"] }
+
+            let tally = Tally()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        for _ in 0..<150 {
+                            do {
+                                tally.success(try await client.call(System.Health.self, Empty()).instance)
+                            } catch {
+                                tally.failure(error)
+                            }
+                        }
+                        _ = worker
+                    }
+                }
+                try await Poll.until("traffic on both") { tally.counts.count == 2 }
+                first.send(SIGKILL)
+                try await group.waitForAll()
+            }
+            #expect(tally.failures == [])
+            #expect(tally.counts.values.reduce(0, +) == 1200)
+            #expect(try await first.waitForExit() == 128 + SIGKILL)
+
+            // The crash left p1's socket behind; the same name starts cleanly and gets traffic again.
+            try first.restart()
+            try await stack.waitUntilReady(first)
+            try await Poll.until("p1 back in rotation") { client.connectedInstances == ["p1", "p2"] }
+            let after = Tally()
+            for _ in 0..<40 { after.success(try await client.call(System.Health.self, Empty()).instance) }
+            #expect(after.counts["p1", default: 0] > 0)
+        }
+    }
+
+    @Test("a server killed mid-flight fails every pending call promptly; the client reconnects when it is back")
+    func killedMidFlight() async throws {
+        try await Stack.with { stack in
+            let pool = try await stack.start(.pool, instance: "p1")
+            let connection = try await RPCConnection.connect(socketPath: pool.socketPath)
+            let outcomes = Tally()
+            let calls = (0..<2000).map { _ in
+                Task {
+                    do {
+                        outcomes.success(try await connection.call(System.Health.self, Empty(), timeout: .seconds(60)).instance)
+                    } catch {
+                        outcomes.failure(error)
+                    }
+                }
+            }
+            pool.send(SIGKILL)
+            // Each call either got its answer or failed with connection_lost: none waits out its 60 s.
+            try await withDeadline(.seconds(20)) {
+                for call in calls { await call.value }
+            }
+            #expect(outcomes.counts.values.reduce(0, +) + outcomes.failures.count == 2000)
+            #expect(outcomes.failures.allSatisfy { $0.contains("connection") })
+
+            let client = stack.client(.pool)
+            try pool.restart()
+            try await stack.waitUntilReady(pool)
+            #expect(try await client.call(System.Health.self, Empty()).instance == "p1")
+        }
+    }
+
+    @Test("SIGTERM: the process drains, exits 0, and removes its socket and lock")
+    func sigterm() async throws {
+        try await Stack.with { stack in
+            for service in ServiceName.back + [.gateway] {
+                let process = try await stack.start(service)
+                process.send(SIGTERM)
+                #expect(try await process.waitForExit() == 0, "\(service)")
+                if service != .gateway {
+                    #expect(!FileManager.default.fileExists(atPath: process.socketPath))
+                    #expect(!FileManager.default.fileExists(atPath: process.socketPath.replacingOccurrences(of: ".sock", with: ".lock")))
+                }
+            }
+        }
+    }
+
+    @Test("a live instance's name cannot be taken twice")
+    func duplicateInstance() async throws {
+        try await Stack.with { stack in
+            let first = try await stack.start(.ticketing, instance: "t1")
+            let twin = try await stack.start(.ticketing, instance: "t1", waitUntilReady: false)
+            #expect(try await twin.waitForExit() == 1)
+            #expect(twin.log.contains("another live process holds"))
+            #expect(try await RPCClient.callOnce(System.Health.self, Empty(), socketPath: first.socketPath).instance == "t1")
+        }
+    }
+
+    @Test("processes migrating at once apply each migration exactly once")
+    func concurrentMigrations() async throws {
+        try await Stack.with { stack in
+            let runs = ServiceName.back + [.gateway] + ServiceName.back + [.gateway]
+            let statuses = try await withThrowingTaskGroup(of: Int32.self) { group in
+                for (index, service) in runs.enumerated() {
+                    group.addTask {
+                        try await ServiceProcess.runOnce(
+                            executable: stack.executable(service), arguments: ["migrate"],
+                            environment: stack.environment(instance: "m\(index)"), logPath: "\(stack.root)/migrate-\(index).log"
+                        )
+                    }
+                }
+                return try await group.reduce(into: [Int32]()) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0 == 0 })
+            let database = Database(url: stack.databaseURL, size: 1, logger: .init(label: "test"))
+            defer { database.close() }
+            let rows = try await database.query("SELECT schema_name, count(*) FROM platform.migrations GROUP BY schema_name ORDER BY 1")
+            let counts = try rows.map { "\(try $0.decode(String.self, at: 0))=\(try $0.decode(Int.self, at: 1))" }
+            #expect(counts == ["conversation=1", "identity=1", "notification=1", "platform=1", "pool=1", "ticketing=1"])
+        }
+    }
+
+    @Test("a bad configuration stops the process at once with a clear message and status 2", arguments: [
+        ("SWITCHBOARD_HTTP_PORT", "eighty", "SWITCHBOARD_HTTP_PORT"),
+        ("DATABASE_URL", "", "DATABASE_URL: not set"),
+        ("LOG_LEVEL", "loud", "LOG_LEVEL"),
+        ("SWITCHBOARD_INSTANCE", "../escape", "SWITCHBOARD_INSTANCE"),
+    ])
+    func badConfiguration(variable: String, value: String, message: String) async throws {
+        try await Stack.with { stack in
+            for service in [ServiceName.pool, .gateway] {
+                var environment = stack.environment(instance: "bad")
+                environment[variable] = value
+                let log = "\(stack.root)/bad-\(service.rawValue).log"
+                let status = try await ServiceProcess.runOnce(executable: stack.executable(service), arguments: [], environment: environment, logPath: log)
+                #expect(status == 2)
+                #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains(message))
+            }
+        }
+    }
+
+    @Test("the traceparent of an HTTP request reaches the back services' logs")
+    func tracePropagates() async throws {
+        try await Stack.with { stack in
+            try await stack.start(.pool, environment: ["LOG_LEVEL": "debug"])
+            for service in [ServiceName.conversation, .ticketing, .notification] { try await stack.start(service) }
+            let gateway = try await stack.start(.gateway)
+            let trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+            let reply = try await stack.http("GET", "/readyz", port: try #require(gateway.httpPort), headers: ["traceparent": trace])
+            #expect(reply.headers["traceparent"] == trace)
+            let pool = try #require(stack.all.first { $0.service == .pool })
+            try await Poll.until("the trace in the pool's log") { pool.log.contains(trace) }
+        }
+    }
+}
+
+/// Fails with a clear error if `work` has not finished by then, instead of hanging the run.
+func withDeadline<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await work() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let value = try await group.next() ?? nil else { throw HarnessError("still not done after \(limit)") }
+        return value
+    }
+}
