@@ -13,7 +13,23 @@ extension RPCMethod {
     public static var isIdempotent: Bool { false }
 }
 
-/// Params or result of a method that has none: encodes as `{}`.
+/// Params or result of a method that has none: `{}` (any other members are ignored, but an
+/// array or a scalar is refused).
 public struct Empty: Codable, Sendable, Hashable {
     public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        _ = try decoder.container(keyedBy: NoKeys.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        _ = encoder.container(keyedBy: NoKeys.self)
+    }
+
+    private struct NoKeys: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
 }
