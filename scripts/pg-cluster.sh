@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A private PostgreSQL cluster in one folder, reachable only through a Unix socket in that folder.
 #
-#   scripts/pg-cluster.sh start DIR [--fast]   create (first time) and start; prints a libpq connection string
+#   scripts/pg-cluster.sh start DIR [--fast|--durable]   create (first time) and start; prints a libpq connection string
 #   scripts/pg-cluster.sh stop DIR             stop it (fast shutdown)
 #   scripts/pg-cluster.sh url DIR              print the connection string
 #

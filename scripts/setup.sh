@@ -3,7 +3,7 @@
 # only what is missing. Safe to run again. Usage: scripts/setup.sh [--test]
 set -euo pipefail
 
-packages=(postgresql postgresql-contrib libpq-dev pkg-config tzdata socat)
+packages=(postgresql postgresql-contrib libpq-dev pkg-config tzdata socat curl ca-certificates)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(postgresql-client)
 fi

@@ -40,4 +40,18 @@ public enum System {
             public init(text: String) { self.text = text }
         }
     }
+
+    /// `system.ping`: answers its payload back without touching anything else: the cost of one
+    /// hop on the wire, for latency checks and the benchmark.
+    public enum Ping: RPCMethod {
+        public static let name = "system.ping"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var payload: String?
+            public init(payload: String? = nil) { self.payload = payload }
+        }
+
+        public typealias Result = Params
+    }
 }

@@ -67,6 +67,7 @@ public enum ServiceMain {
             )
         }
         router.register(System.Metrics.self) { _, _ in System.Metrics.Result(text: Observability.renderMetrics()) }
+        router.register(System.Ping.self) { params, _ in params }
         service.routes(&router, context)
 
         let server = RPCServer(

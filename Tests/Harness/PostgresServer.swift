@@ -10,16 +10,20 @@ public final class PostgresServer: Sendable {
     /// The cluster's folder when the harness owns it; `nil` for an external server.
     public let directory: String?
 
-    init(url: String, directory: String?) {
+    let durable: Bool
+
+    init(url: String, directory: String?, durable: Bool = false) {
         self.url = url
         self.directory = directory
+        self.durable = durable
     }
 
-    /// Starts a new private cluster (fsync off: test data is thrown away).
-    public static func startCluster() async throws -> PostgresServer {
+    /// Starts a new private cluster. Test clusters run with fsync off (their data is thrown
+    /// away); `durable` keeps PostgreSQL's defaults, for benchmarks.
+    public static func startCluster(durable: Bool = false) async throws -> PostgresServer {
         let directory = try Scratch.makeDirectory(prefix: "pg")
-        let url = try await Scripts.run("pg-cluster.sh", "start", directory, "--fast")
-        return PostgresServer(url: url, directory: directory)
+        let url = try await Scripts.run("pg-cluster.sh", "start", directory, durable ? "--durable" : "--fast")
+        return PostgresServer(url: url, directory: directory, durable: durable)
     }
 
     /// Stops a private cluster; its data stays until `remove()`.
@@ -31,7 +35,7 @@ public final class PostgresServer: Sendable {
     /// Starts a stopped private cluster again, same data, same address.
     public func start() async throws {
         guard let directory else { return }
-        _ = try await Scripts.run("pg-cluster.sh", "start", directory, "--fast")
+        _ = try await Scripts.run("pg-cluster.sh", "start", directory, durable ? "--durable" : "--fast")
     }
 
     /// Stops the cluster and deletes its folder.

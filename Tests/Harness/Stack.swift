@@ -29,7 +29,11 @@ public final class Stack: Sendable {
     }
 
     /// Runs `body` with a new stack on a new database, and tears it down afterwards.
-    public static func with<T>(databaseURL: String? = nil, _ body: (Stack) async throws -> T) async throws -> T {
+    public static func with<T>(
+        databaseURL: String? = nil,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (Stack) async throws -> T
+    ) async throws -> T {
         let url: String
         if let databaseURL { url = databaseURL } else { url = try await TestDatabase.create() }
         let stack = try Stack(databaseURL: url)

@@ -1,0 +1,17 @@
+# The two commands first; everything else is a convenience.
+.PHONY: run test bench build clean
+
+run:            ## start the whole suite (local PostgreSQL included); Ctrl-C stops it
+	@bash scripts/run.sh
+
+test:           ## install what is missing, start a throwaway PostgreSQL, build and run every test
+	@bash scripts/test.sh
+
+bench:          ## release-build the benchmark and record medians against baselines
+	@bash scripts/bench.sh
+
+build:
+	swift build
+
+clean:
+	rm -rf .build .data

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `make test`: installs what is missing, starts a throwaway PostgreSQL (unless TEST_DATABASE_URL
+# is given), builds everything and runs every test. Exits non-zero on any failure or on a
+# compiler warning in our own code.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh --test
+
+if [[ -z "${TEST_DATABASE_URL:-}" ]]; then
+  cluster=$(mktemp -d /tmp/sbtest.XXXXXX)
+  chmod 755 "$cluster"
+  trap 'scripts/pg-cluster.sh stop "$cluster" >/dev/null 2>&1 || true; rm -rf "$cluster"' EXIT
+  TEST_DATABASE_URL=$(scripts/pg-cluster.sh start "$cluster" --fast)
+  export TEST_DATABASE_URL
+  echo "test: throwaway PostgreSQL at $cluster"
+fi
+
+log=$(mktemp /tmp/sbbuild.XXXXXX)
+swift build --build-tests 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+if ((status != 0)); then exit "$status"; fi
+# Warnings are errors for our code (dependencies are theirs to fix).
+if grep -E "^$PWD/(Shared|Services|Tests)/.*: warning:" "$log" | sort -u; then
+  echo "test: the build has warnings in our code (above); fix them" >&2
+  exit 1
+fi
+rm -f "$log"
+
+swift test --skip-build
