@@ -54,8 +54,9 @@ fi
 for service in gateway conversation pool ticketing notification; do
   "$bin/switchboard-$service" migrate
 done
+# Each process in its own session: Ctrl-C reaches this script only, which then stops them in order.
 for service in conversation pool ticketing notification gateway; do
-  "$bin/switchboard-$service" &
+  setsid "$bin/switchboard-$service" &
   pids+=($!)
 done
 

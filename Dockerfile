@@ -1,0 +1,24 @@
+# Build all five executables in release on Swift 6 / Debian bookworm, run them on a slim bookworm.
+FROM swift:6.1-bookworm AS build
+RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev pkg-config && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY Package.swift ./
+COPY Shared Shared
+COPY Services Services
+COPY Tests Tests
+RUN swift build -c release --static-swift-stdlib \
+        --product switchboard-gateway --product switchboard-conversation --product switchboard-pool \
+        --product switchboard-ticketing --product switchboard-notification \
+    && mkdir /out \
+    && for s in gateway conversation pool ticketing notification; do cp "$(swift build -c release --show-bin-path)/switchboard-$s" /out/; done
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends libpq5 libcurl4 curl ca-certificates tzdata \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --user-group switchboard \
+    && mkdir -p /run/switchboard && chown switchboard:switchboard /run/switchboard
+COPY --from=build /out/ /usr/local/bin/
+USER switchboard
+ENV SWITCHBOARD_RUNTIME_DIR=/run/switchboard
+EXPOSE 8080
+CMD ["switchboard-gateway"]
