@@ -23,8 +23,11 @@ enum Bench {
         do {
             let url = try await server.createDatabase()
             report = try await Stack.with(databaseURL: url) { stack in
+                progress("rpc round trip")
                 let rpc = try await rpcRoundTrip(stack)
+                progress("outbox append")
                 let outbox = try await outboxAppend(url: url)
+                progress("tearing down")
                 return machine() + rpc + outbox
             }
         } catch {
@@ -33,6 +36,11 @@ enum Bench {
         }
         await server.remove()
         print(report)
+    }
+
+    /// Progress on stderr, so a long run shows where it is.
+    static func progress(_ step: String) {
+        FileHandle.standardError.write(Data("bench: \(step)…\n".utf8))
     }
 
     // MARK: RPC
@@ -129,8 +137,10 @@ enum Bench {
         defer { try? FileManager.default.removeItem(atPath: script) }
 
         var ours: [Double] = [], baseline: [Double] = []
-        for _ in 0..<rounds {
+        for round in 0..<rounds {
+            progress("outbox round \(round + 1): Switchboard")
             ours.append(try await appendRate(database, writers: writers, seconds: seconds))
+            progress("outbox round \(round + 1): pgbench")
             baseline.append(try pgbench(url: url, script: script, clients: writers, seconds: seconds))
         }
         return """
