@@ -71,9 +71,11 @@ public struct RPCResponseHead: Sendable, Decodable {
     public var error: RPCError?
 }
 
-/// Decodes only `result` of a reply line.
-public struct RPCResultBody<Result: Decodable>: Decodable {
-    public var result: Result
+/// A whole reply line as a caller reads it: the result, or the error.
+public struct RPCReply<Result: Decodable>: Decodable {
+    public var id: RPCID?
+    public var result: Result?
+    public var error: RPCError?
 }
 
 /// A successful reply as a server writes it.

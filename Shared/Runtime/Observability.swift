@@ -1,6 +1,8 @@
 import Contracts
 import Logging
 import Metrics
+import NIOCore
+import NIOPosix
 import Prometheus
 
 /// Logging and metrics for one process, set up once in `main`.
@@ -21,6 +23,13 @@ public enum Observability {
         logger[metadataKey: "service"] = "\(service.rawValue)"
         logger[metadataKey: "instance"] = "\(configuration.instance)"
         return logger
+    }
+
+    /// Runs Swift tasks on NIO's event loops instead of a separate thread pool: a request then
+    /// goes from socket to handler and back without changing threads. Safe here because nothing
+    /// of ours blocks a task's thread (libpq has its own threads). Call first thing in `main`.
+    public static func useEventLoopsAsExecutor() {
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
 
     /// The Prometheus text exposition of everything recorded so far.

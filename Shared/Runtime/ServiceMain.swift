@@ -19,6 +19,7 @@ public enum ServiceMain {
     /// Runs the command named on the command line and exits with its status.
     public static func run(_ service: BackService) async -> Never {
         let started = ContinuousClock.now
+        Observability.useEventLoopsAsExecutor()
         let command = CommandLine.arguments.dropFirst().first ?? "serve"
         guard ["serve", "migrate", "health"].contains(command) else {
             FileHandle.standardError.write(Data((command == "--help" || command == "-h" ? usage : "unknown command \(command)\n\(usage)").utf8))

@@ -24,6 +24,7 @@ public final class RPCClient: Service, Sendable {
     private let instances = Mutex<[String: Instance]>([:])
     private let cursor = Atomic<Int>(0)
     private let nextID = Atomic<Int64>(1)
+    private let metrics = Mutex<[String: MethodMetrics]>([:])
 
     public init(
         service: ServiceName,
@@ -137,9 +138,28 @@ public final class RPCClient: Service, Sendable {
     }
 
     private func record(_ method: String, _ outcome: String, since started: ContinuousClock.Instant) {
-        Counter(label: "rpc_client_calls_total", dimensions: [("service", service.rawValue), ("method", method), ("outcome", outcome)]).increment()
-        Timer(label: "rpc_client_duration_seconds", dimensions: [("service", service.rawValue), ("method", method)])
-            .record(duration: .now - started)
+        // Making a metric handle goes through the factory's registry (a lock and a lookup):
+        // keep the common ones per method.
+        let handles = metrics.withLock { cache in
+            if let cached = cache[method] { return cached }
+            let made = MethodMetrics(
+                succeeded: Counter(label: "rpc_client_calls_total", dimensions: [("service", service.rawValue), ("method", method), ("outcome", "ok")]),
+                duration: Timer(label: "rpc_client_duration_seconds", dimensions: [("service", service.rawValue), ("method", method)])
+            )
+            cache[method] = made
+            return made
+        }
+        if outcome == "ok" {
+            handles.succeeded.increment()
+        } else {
+            Counter(label: "rpc_client_calls_total", dimensions: [("service", service.rawValue), ("method", method), ("outcome", outcome)]).increment()
+        }
+        handles.duration.record(duration: .now - started)
+    }
+
+    private struct MethodMetrics: Sendable {
+        let succeeded: Counter
+        let duration: Timer
     }
 
     /// The next connected instance, round-robin, preferring ones not in `avoiding`; waits for one
@@ -150,7 +170,7 @@ public final class RPCClient: Service, Sendable {
                 known.values.compactMap { instance in
                     instance.isGone ? nil : instance.connection.map { (instance.name, $0) }
                 }
-            }.sorted { $0.0 < $1.0 }
+            }
             let preferred = candidates.filter { !avoiding.contains($0.0) }
             let pool = preferred.isEmpty ? candidates : preferred
             if !pool.isEmpty {

@@ -59,9 +59,11 @@ public struct RPCConnection: Sendable {
         } onCancel: {
             channel.writeAndFlush(RPCClientHandler.Command.cancel(id: id), promise: nil)
         }
-        let decoder = JSONDecoder()
-        let head = try decoder.decode(RPCResponseHead.self, from: reply)
-        if let error = head.error { throw error }
-        return try decoder.decode(RPCResultBody<M.Result>.self, from: reply).result
+        let decoded = try JSONDecoder().decode(RPCReply<M.Result>.self, from: reply)
+        if let error = decoded.error { throw error }
+        guard let result = decoded.result else {
+            throw RPCError.internalError("a reply with neither result nor error")
+        }
+        return result
     }
 }

@@ -14,7 +14,14 @@ import NIOFoundationCompat
 public struct RPCRouter: Sendable {
     typealias Handler = @Sendable (ByteBuffer, RPCRequestHead, RPCContext) async throws -> ByteBuffer
 
-    private var handlers: [String: Handler] = [:]
+    /// A method's handler and its metrics, made once at registration rather than per request.
+    struct Route: Sendable {
+        let handler: Handler
+        let succeeded: Counter
+        let duration: Timer
+    }
+
+    private var handlers: [String: Route] = [:]
 
     public init() {}
 
@@ -26,83 +33,111 @@ public struct RPCRouter: Sendable {
         _ method: M.Type,
         _ body: @escaping @Sendable (M.Params, RPCContext) async throws -> M.Result
     ) {
-        handlers[M.name] = { line, head, context in
+        let handler: Handler = { line, head, context in
             let params = try JSONDecoder().decode(RPCParamsBody<M.Params>.self, from: line).params
             let result = try await RPCContext.$current.withValue(context) {
                 try await body(params, context)
             }
             return try Self.encodeLine(RPCSuccess(id: head.id, result: result))
         }
+        handlers[M.name] = Route(
+            handler: handler,
+            succeeded: Counter(label: "rpc_server_requests_total", dimensions: [("method", M.name), ("outcome", "ok")]),
+            duration: Timer(label: "rpc_server_duration_seconds", dimensions: [("method", M.name)])
+        )
     }
 
-    /// Turns one request line into its reply line; `nil` for a notification (a request without id).
-    public func respond(to line: ByteBuffer, logger: Logger) async -> ByteBuffer? {
+    /// What to do with one request line, decided without running any handler.
+    public enum Prepared: Sendable {
+        /// Answer at once with this line (the request was refused before any handler ran).
+        case reply(ByteBuffer)
+        /// Nothing to answer (a notification that could not be served).
+        case ignore
+        /// Run a handler.
+        case dispatch(Dispatch)
+    }
+
+    /// A request ready for its handler.
+    public struct Dispatch: Sendable {
+        let line: ByteBuffer
+        let head: RPCRequestHead
+        let route: Route
+        public let context: RPCContext
+        /// When the caller stops waiting; the server cancels the handler then.
+        public var deadline: ContinuousClock.Instant? { context.deadline }
+    }
+
+    /// Reads the request's head and finds its handler: cheap enough to do on the event loop,
+    /// so refusals are answered without a task.
+    public func prepare(_ line: ByteBuffer, logger: Logger) -> Prepared {
         let head: RPCRequestHead
         do {
             head = try JSONDecoder().decode(RPCRequestHead.self, from: line)
         } catch let error as DecodingError {
-            return Self.failureLine(id: Self.bestEffortID(line), error: Self.requestError(error))
+            return .reply(Self.failureLine(id: Self.bestEffortID(line), error: Self.requestError(error)))
         } catch {
-            return Self.failureLine(id: nil, error: .parseError("not JSON"))
+            return .reply(Self.failureLine(id: nil, error: .parseError("not JSON")))
         }
         guard head.jsonrpc == "2.0" else {
-            return Self.failureLine(id: head.id, error: .invalidRequest("jsonrpc must be \"2.0\""))
+            return .reply(Self.failureLine(id: head.id, error: .invalidRequest("jsonrpc must be \"2.0\"")))
+        }
+        guard let route = handlers[head.method] else {
+            Counter(label: "rpc_server_requests_total", dimensions: [("method", "unknown"), ("outcome", "unknown_method")]).increment()
+            return head.id == nil ? .ignore : .reply(Self.failureLine(id: head.id, error: .methodNotFound(head.method)))
         }
         var requestLogger = logger
         requestLogger[metadataKey: "rpc.method"] = "\(head.method)"
         if let id = head.id { requestLogger[metadataKey: "rpc.id"] = "\(id)" }
         if let trace = head.trace { requestLogger[metadataKey: "trace.parent"] = "\(trace)" }
-
-        guard let handler = handlers[head.method] else {
-            Counter(label: "rpc_server_requests_total", dimensions: [("method", "unknown"), ("outcome", "unknown_method")]).increment()
-            return head.id == nil ? nil : Self.failureLine(id: head.id, error: .methodNotFound(head.method))
-        }
         let context = RPCContext(
             trace: head.trace,
             deadline: head.deadlineMS.map { .now + .milliseconds(max(0, $0)) },
             idempotencyKey: head.idempotencyKey,
             logger: requestLogger
         )
+        return .dispatch(Dispatch(line: line, head: head, route: route, context: context))
+    }
+
+    /// Runs the handler and returns the reply line; `nil` for a notification. A handler cancelled
+    /// (its deadline passed) answers `deadline_exceeded`.
+    public func run(_ request: Dispatch) async -> ByteBuffer? {
+        let head = request.head
         let started = ContinuousClock.now
         let reply: ByteBuffer
         let outcome: String
         do {
-            reply = try await Self.withDeadline(context.deadline) { try await handler(line, head, context) }
+            reply = try await request.route.handler(request.line, head, request.context)
             outcome = "ok"
-        } catch is CancellationError {
-            reply = Self.failureLine(id: head.id, error: .deadlineExceeded("the caller's deadline passed; the work was stopped"))
-            outcome = "deadline_exceeded"
         } catch let error as RPCError {
             reply = Self.failureLine(id: head.id, error: error)
             outcome = error.reason ?? "error"
         } catch let error as DecodingError {
             reply = Self.failureLine(id: head.id, error: Self.paramsError(error))
             outcome = "invalid_params"
+        } catch is CancellationError {
+            reply = Self.failureLine(id: head.id, error: .deadlineExceeded("the caller's deadline passed; the work was stopped"))
+            outcome = "deadline_exceeded"
         } catch {
-            requestLogger.error("handler failed", metadata: ["error": "\(String(reflecting: error))"])
+            request.context.logger.error("handler failed", metadata: ["error": "\(String(reflecting: error))"])
             reply = Self.failureLine(id: head.id, error: .internalError())
             outcome = "internal"
         }
-        requestLogger.debug("handled", metadata: ["rpc.outcome": "\(outcome)"])
-        Counter(label: "rpc_server_requests_total", dimensions: [("method", head.method), ("outcome", outcome)]).increment()
-        Timer(label: "rpc_server_duration_seconds", dimensions: [("method", head.method)])
-            .record(duration: .now - started)
+        request.context.logger.debug("handled", metadata: ["rpc.outcome": "\(outcome)"])
+        if outcome == "ok" {
+            request.route.succeeded.increment()
+        } else {
+            Counter(label: "rpc_server_requests_total", dimensions: [("method", head.method), ("outcome", outcome)]).increment()
+        }
+        request.route.duration.record(duration: .now - started)
         return head.id == nil ? nil : reply
     }
 
-    /// Runs `work`, cancelling it when `deadline` passes: nobody is waiting for its answer then,
-    /// and a cancelled database call is also cancelled on the server.
-    static func withDeadline(_ deadline: ContinuousClock.Instant?, _ work: @escaping @Sendable () async throws -> ByteBuffer) async throws -> ByteBuffer {
-        guard let deadline else { return try await work() }
-        return try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask { try await work() }
-            group.addTask {
-                try await Task.sleep(until: deadline, tolerance: .milliseconds(5), clock: .continuous)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let reply = try await group.next() ?? nil else { throw CancellationError() }
-            return reply
+    /// Turns one request line into its reply line; `nil` for a notification.
+    public func respond(to line: ByteBuffer, logger: Logger) async -> ByteBuffer? {
+        switch prepare(line, logger: logger) {
+        case .reply(let reply): reply
+        case .ignore: nil
+        case .dispatch(let request): await run(request)
         }
     }
 

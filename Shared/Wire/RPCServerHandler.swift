@@ -16,6 +16,8 @@ final class RPCServerHandler: ChannelDuplexHandler {
     /// a peer that pipelines without limit slows down instead of growing our memory.
     static let maximumInFlight = 4096
     private var readPending = false
+    private var nextKey: UInt64 = 0
+    private var deadlines: [UInt64: Scheduled<Void>] = [:]
 
     private let router: RPCRouter
     private let logger: Logger
@@ -30,19 +32,35 @@ final class RPCServerHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let line = unwrapInboundIn(data)
+        let request: RPCRouter.Dispatch
+        switch router.prepare(unwrapInboundIn(data), logger: logger) {
+        case .reply(let reply):
+            context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
+            return
+        case .ignore:
+            return
+        case .dispatch(let dispatch):
+            request = dispatch
+        }
         inFlight += 1
         tracker.begin()
+        nextKey &+= 1
+        let key = nextKey
         let router = router
-        let logger = logger
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
-        Task {
-            let reply = await router.respond(to: line, logger: logger)
+        let task = Task {
+            let reply = await router.run(request)
             loop.execute {
                 let (handler, context) = bound.value
-                handler.finished(context: context, reply: reply)
+                handler.finished(context: context, key: key, reply: reply)
             }
+        }
+        // Nobody waits for the answer after the caller's deadline: stop the work then.
+        if let deadline = request.deadline {
+            let remaining = deadline - .now
+            let nanoseconds = remaining.components.seconds * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000
+            deadlines[key] = loop.scheduleTask(in: .nanoseconds(max(0, nanoseconds))) { task.cancel() }
         }
     }
 
@@ -54,7 +72,8 @@ final class RPCServerHandler: ChannelDuplexHandler {
         }
     }
 
-    private func finished(context: ChannelHandlerContext, reply: ByteBuffer?) {
+    private func finished(context: ChannelHandlerContext, key: UInt64, reply: ByteBuffer?) {
+        deadlines.removeValue(forKey: key)?.cancel()
         inFlight -= 1
         tracker.end()
         if readPending, inFlight < Self.maximumInFlight {

@@ -3,6 +3,8 @@ import Foundation
 import Harness
 import Histogram
 import Logging
+import NIOCore
+import NIOPosix
 import Storage
 import Wire
 
@@ -18,6 +20,8 @@ enum Bench {
     }()
 
     static func main() async throws {
+        // Like the services: tasks run on the event loops, so a call does not change threads.
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let server = try await PostgresServer.startCluster(durable: true)
         let report: String
         do {

@@ -23,6 +23,7 @@ public enum Gateway {
 
     /// Runs the command named on the command line and exits with its status.
     public static func run() async -> Never {
+        Observability.useEventLoopsAsExecutor()
         let command = CommandLine.arguments.dropFirst().first ?? "serve"
         guard ["serve", "migrate"].contains(command) else {
             let help = command == "--help" || command == "-h"
