@@ -16,6 +16,9 @@ if [[ -z "${TEST_DATABASE_URL:-}" ]]; then
   echo "test: throwaway PostgreSQL at $cluster"
 fi
 
+# Formatting is part of the build: the rules are in .swift-format (`swift format -i -r .` fixes).
+swift format lint --strict -r Shared Services Tests Package.swift
+
 log=$(mktemp /tmp/sbbuild.XXXXXX)
 swift build --build-tests 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

@@ -45,7 +45,9 @@ public struct Configuration: Sendable {
             return number
         }
         guard let databaseURL = value("DATABASE_URL") else {
-            throw Invalid(variable: "DATABASE_URL", reason: "not set; give a libpq connection string such as postgresql:///switchboard?host=/run/postgresql")
+            throw Invalid(
+                variable: "DATABASE_URL",
+                reason: "not set; give a libpq connection string such as postgresql:///switchboard?host=/run/postgresql")
         }
         self.databaseURL = databaseURL
         runtimeDirectory = value("SWITCHBOARD_RUNTIME_DIR") ?? ".data/run"

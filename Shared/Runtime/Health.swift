@@ -18,7 +18,8 @@ enum Health {
             return 1
         }
         do {
-            let result = try await RPCClient.callOnce(System.Health.self, Empty(), socketPath: directory.socketPath(instance), timeout: .seconds(3))
+            let result = try await RPCClient.callOnce(
+                System.Health.self, Empty(), socketPath: directory.socketPath(instance), timeout: .seconds(3))
             let data = try JSONEncoder().encode(result)
             print(String(decoding: data, as: UTF8.self))
             return result.databaseReachable ? 0 : 1

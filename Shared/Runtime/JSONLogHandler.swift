@@ -29,7 +29,9 @@ public struct JSONLogHandler: LogHandler {
         ]
         for (key, value) in merged { record[key] = Self.plain(value) }
         if event.level >= .error { record["source"] = "\(event.file):\(event.line)" }
-        guard var data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        guard var data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+            return
+        }
         data.append(UInt8(ascii: "\n"))
         // One write(2) per record, so lines from several threads never interleave.
         data.withUnsafeBytes { bytes in

@@ -22,7 +22,8 @@ public enum ServiceMain {
         Observability.useEventLoopsAsExecutor()
         let command = CommandLine.arguments.dropFirst().first ?? "serve"
         guard ["serve", "migrate", "health"].contains(command) else {
-            FileHandle.standardError.write(Data((command == "--help" || command == "-h" ? usage : "unknown command \(command)\n\(usage)").utf8))
+            FileHandle.standardError.write(
+                Data((command == "--help" || command == "-h" ? usage : "unknown command \(command)\n\(usage)").utf8))
             exit(command == "--help" || command == "-h" ? 0 : 2)
         }
         let configuration: Configuration
@@ -80,7 +81,8 @@ public enum ServiceMain {
             [database, listener, OutboxRetention(database: database, retention: configuration.eventRetention, logger: logger)]
             + service.calls.compactMap { clients[$0] } + service.workers(context) + [server]
         let group = ServiceGroup(
-            configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(
+                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         do {
             try await group.run()

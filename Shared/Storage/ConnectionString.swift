@@ -1,5 +1,5 @@
-import Foundation
 import CLibPQ
+import Foundation
 
 /// Reads and rewrites libpq connection strings, in either form (`key=value ...` or a URI).
 public enum ConnectionString {

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CLibPQ
 import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// LISTEN on a dedicated connection and its own thread, delivering notifications to any number
 /// of subscribers. After the connection is lost and made again, subscribers get `.reconnected`:

@@ -36,10 +36,12 @@ public enum Migrator {
             }
         }
         for migration in applied {
-            logger.info("applied migration", metadata: [
-                "migration.schema": "\(migration.schema)", "migration.version": "\(migration.version)",
-                "migration.name": "\(migration.name)",
-            ])
+            logger.info(
+                "applied migration",
+                metadata: [
+                    "migration.schema": "\(migration.schema)", "migration.version": "\(migration.version)",
+                    "migration.name": "\(migration.name)",
+                ])
         }
         return applied
     }
@@ -78,7 +80,8 @@ public enum Migrator {
             do {
                 try connection.execute(migration.sql)
             } catch let error as DatabaseError {
-                throw DatabaseError(.migration, "migration \(migration.schema) v\(migration.version) failed: \(error.message)", sqlState: error.sqlState)
+                throw DatabaseError(
+                    .migration, "migration \(migration.schema) v\(migration.version) failed: \(error.message)", sqlState: error.sqlState)
             }
             try connection.query(
                 "INSERT INTO platform.migrations (schema_name, version, name, checksum) VALUES ($1, $2, $3, encode(sha256(convert_to($4, 'UTF8')), 'hex'))",

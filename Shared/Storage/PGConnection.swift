@@ -19,6 +19,9 @@ public final class PGConnection {
         }
         self.handle = handle
         self.conninfo = conninfo
+        // Server notices (a restart's goodbye among them) would go to stderr unstructured;
+        // every failure that matters reaches the caller as an error anyway.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         try prepareSession()
     }
 
@@ -29,7 +32,9 @@ public final class PGConnection {
     private func prepareSession() throws {
         // A forgotten open transaction would hold back every outbox reader (they wait for the
         // oldest running transaction): the server ends it after a minute.
-        try execute("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO'; SET idle_in_transaction_session_timeout = '60s'; SET client_min_messages = warning")
+        try execute(
+            "SET TIME ZONE 'UTC'; SET DateStyle = 'ISO'; SET idle_in_transaction_session_timeout = '60s'; SET client_min_messages = warning"
+        )
     }
 
     /// Runs one statement with `$1`, `$2`, ... bound to `parameters`.

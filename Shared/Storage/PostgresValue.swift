@@ -138,4 +138,3 @@ public struct PostgresJSON: PostgresBindable {
         postgresText = raw
     }
 }
-

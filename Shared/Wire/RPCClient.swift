@@ -127,7 +127,8 @@ public final class RPCClient: Service, Sendable {
                     record(M.name, "ok", since: started)
                     return result
                 } catch let error as RPCError where error.reason == "connection_lost" && retriable && tried.isEmpty {
-                    logger.debug("retrying on another instance", metadata: ["rpc.method": "\(M.name)", "rpc.instance": "\(connection.name)"])
+                    logger.debug(
+                        "retrying on another instance", metadata: ["rpc.method": "\(M.name)", "rpc.instance": "\(connection.name)"])
                     tried.append(connection.name)
                 }
             }
@@ -143,7 +144,8 @@ public final class RPCClient: Service, Sendable {
         let handles = metrics.withLock { cache in
             if let cached = cache[method] { return cached }
             let made = MethodMetrics(
-                succeeded: Counter(label: "rpc_client_calls_total", dimensions: [("service", service.rawValue), ("method", method), ("outcome", "ok")]),
+                succeeded: Counter(
+                    label: "rpc_client_calls_total", dimensions: [("service", service.rawValue), ("method", method), ("outcome", "ok")]),
                 duration: Timer(label: "rpc_client_duration_seconds", dimensions: [("service", service.rawValue), ("method", method)])
             )
             cache[method] = made
@@ -152,7 +154,8 @@ public final class RPCClient: Service, Sendable {
         if outcome == "ok" {
             handles.succeeded.increment()
         } else {
-            Counter(label: "rpc_client_calls_total", dimensions: [("service", service.rawValue), ("method", method), ("outcome", outcome)]).increment()
+            Counter(label: "rpc_client_calls_total", dimensions: [("service", service.rawValue), ("method", method), ("outcome", outcome)])
+                .increment()
         }
         handles.duration.record(duration: .now - started)
     }
@@ -164,7 +167,9 @@ public final class RPCClient: Service, Sendable {
 
     /// The next connected instance, round-robin, preferring ones not in `avoiding`; waits for one
     /// to connect until `deadline`.
-    private func connection(avoiding: [String], before deadline: ContinuousClock.Instant) async throws -> (name: String, connection: Connection) {
+    private func connection(
+        avoiding: [String], before deadline: ContinuousClock.Instant
+    ) async throws -> (name: String, connection: Connection) {
         while true {
             let candidates = instances.withLock { known in
                 known.values.compactMap { instance in

@@ -52,7 +52,10 @@ final class RPCClientHandler: ChannelDuplexHandler {
         }
     }
 
-    private func send(context: ChannelHandlerContext, id: RPCID, line: ByteBuffer, deadline: NIODeadline, continuation: CheckedContinuation<ByteBuffer, any Error>) {
+    private func send(
+        context: ChannelHandlerContext, id: RPCID, line: ByteBuffer, deadline: NIODeadline,
+        continuation: CheckedContinuation<ByteBuffer, any Error>
+    ) {
         let label = label
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let timeout = context.eventLoop.scheduleTask(deadline: deadline) {

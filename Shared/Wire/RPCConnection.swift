@@ -11,7 +11,9 @@ public struct RPCConnection: Sendable {
     let channel: any Channel
 
     /// Connects to `socketPath`.
-    public static func connect(socketPath: String, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> RPCConnection {
+    public static func connect(
+        socketPath: String, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> RPCConnection {
         let channel = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -28,7 +30,9 @@ public struct RPCConnection: Sendable {
 
     /// Calls `M` on this connection only: no retry, no other instance.
     public func call<M: RPCMethod>(_ method: M.Type, _ params: M.Params, timeout: Duration = .seconds(10)) async throws -> M.Result {
-        try await call(M.self, params, id: .number(RPCConnection.ids.add(1, ordering: .relaxed).newValue), deadline: .now + timeout, trace: RPCContext.current?.trace, idempotencyKey: nil)
+        try await call(
+            M.self, params, id: .number(RPCConnection.ids.add(1, ordering: .relaxed).newValue), deadline: .now + timeout,
+            trace: RPCContext.current?.trace, idempotencyKey: nil)
     }
 
     public func close() {

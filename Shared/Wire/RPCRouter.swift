@@ -150,7 +150,8 @@ public struct RPCRouter: Sendable {
 
     public static func failureLine(id: RPCID?, error: RPCError) -> ByteBuffer {
         // Encoding an RPCFailure cannot fail: it holds only strings, numbers and JSONValue.
-        (try? encodeLine(RPCFailure(id: id, error: error))) ?? ByteBuffer(string: "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32603,\"message\":\"internal error\"}}\n")
+        (try? encodeLine(RPCFailure(id: id, error: error)))
+            ?? ByteBuffer(string: "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32603,\"message\":\"internal error\"}}\n")
     }
 
     /// A line that is JSON but not a request: -32600; one that is not JSON at all: -32700.

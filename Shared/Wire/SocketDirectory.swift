@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Contracts
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `$SWITCHBOARD_RUNTIME_DIR/<service>/`: where each live instance of a service has
 /// `<instance>.sock` (it accepts) and `<instance>.lock` (flocked while the process lives).

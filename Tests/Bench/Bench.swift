@@ -55,9 +55,14 @@ enum Bench {
         let echoPath = stack.root + "/echo.sock"
         _ = try EchoServer(path: echoPath)
         let echo = try LineClient(path: echoPath)
-        let line = Array(try String(decoding: JSONEncoder().encode(
-            RPCRequest(id: .number(1), method: System.Ping.name, params: System.Ping.Params(payload: "ping"), deadlineMS: 10_000)
-        ), as: UTF8.self).utf8) + [0x0A]
+        let line =
+            Array(
+                try String(
+                    decoding: JSONEncoder().encode(
+                        RPCRequest(
+                            id: .number(1), method: System.Ping.name, params: System.Ping.Params(payload: "ping"), deadlineMS: 10_000)
+                    ), as: UTF8.self
+                ).utf8) + [0x0A]
         _ = pool
 
         let sequentialCalls = 5_000, pipelinedCalls = 40_000, window = 64
@@ -134,10 +139,10 @@ enum Bench {
         try await Migrator.apply(Migration.platform, to: database, logger: logger)
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-\(getpid()).sql").path
         try """
-            BEGIN;
-            INSERT INTO platform.events (type, subject, payload) VALUES ('bench.note', 'pgbench', '{"writer": 0, "number": 0}');
-            COMMIT;
-            """.write(toFile: script, atomically: true, encoding: .utf8)
+        BEGIN;
+        INSERT INTO platform.events (type, subject, payload) VALUES ('bench.note', 'pgbench', '{"writer": 0, "number": 0}');
+        COMMIT;
+        """.write(toFile: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: script) }
 
         var ours: [Double] = [], baseline: [Double] = []
@@ -185,7 +190,10 @@ enum Bench {
     }
 
     static func pgbench(url: String, script: String, clients: Int, seconds: Int) throws -> Double {
-        let binary = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?.sorted().last.map { "/usr/lib/postgresql/\($0)/bin/pgbench" } ?? "pgbench"
+        let binary =
+            (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?.sorted().last.map {
+                "/usr/lib/postgresql/\($0)/bin/pgbench"
+            } ?? "pgbench"
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("pgbench-\(getpid()).out").path
         defer { try? FileManager.default.removeItem(atPath: output) }
         let child = try ChildProcess(
@@ -205,7 +213,8 @@ enum Bench {
     // MARK: Arithmetic
 
     static func machine() -> String {
-        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+        let cpu =
+            (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown"
         return """

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The baseline for one RPC hop: a plain blocking Unix-socket line echo, one thread per
 /// connection, no framing library, no JSON. What the wire would cost if it did nothing.

@@ -9,11 +9,16 @@ struct EnvelopeTests {
         var count: Int?
     }
 
-    @Test("a request's head reads without knowing its params", arguments: [
-        (#"{"jsonrpc":"2.0","id":7,"method":"pool.take","params":{"x":1}}"#, RPCID.number(7), "pool.take", nil as String?, nil as Int64?),
-        (#"{"jsonrpc":"2.0","id":"a-1","method":"m","trace":"00-abc","deadline_ms":250}"#, RPCID.string("a-1"), "m", "00-abc", 250),
-        (#"{"jsonrpc":"2.0","method":"notify.me"}"#, nil, "notify.me", nil, nil),
-    ])
+    @Test(
+        "a request's head reads without knowing its params",
+        arguments: [
+            (
+                #"{"jsonrpc":"2.0","id":7,"method":"pool.take","params":{"x":1}}"#, RPCID.number(7), "pool.take", nil as String?,
+                nil as Int64?
+            ),
+            (#"{"jsonrpc":"2.0","id":"a-1","method":"m","trace":"00-abc","deadline_ms":250}"#, RPCID.string("a-1"), "m", "00-abc", 250),
+            (#"{"jsonrpc":"2.0","method":"notify.me"}"#, nil, "notify.me", nil, nil),
+        ])
     func head(line: String, id: RPCID?, method: String, trace: String?, deadline: Int64?) throws {
         let head = try JSONDecoder().decode(RPCRequestHead.self, from: Data(line.utf8))
         #expect(head.id == id)
@@ -45,16 +50,20 @@ struct EnvelopeTests {
 
     @Test("a failure keeps an explicit null id and a stable reason")
     func failure() throws {
-        let line = String(decoding: try JSONEncoder().encode(RPCFailure(id: nil, error: .domain("already_taken", "taken", details: ["operator": "Nazlıcan"]))), as: UTF8.self)
+        let line = String(
+            decoding: try JSONEncoder().encode(
+                RPCFailure(id: nil, error: .domain("already_taken", "taken", details: ["operator": "Nazlıcan"]))), as: UTF8.self)
         #expect(line.contains(#""id":null"#))
         let head = try JSONDecoder().decode(RPCResponseHead.self, from: Data(line.utf8))
         #expect(head.error?.reason == "already_taken")
         #expect(head.error?.data?.details?["operator"] == "Nazlıcan")
     }
 
-    @Test("JSON values round-trip", arguments: [
-        #"null"#, #"true"#, #"12"#, #"1.5"#, #""şğü""#, #"[1,"a",null]"#, #"{"a":{"b":[false]}}"#,
-    ])
+    @Test(
+        "JSON values round-trip",
+        arguments: [
+            #"null"#, #"true"#, #"12"#, #"1.5"#, #""şğü""#, #"[1,"a",null]"#, #"{"a":{"b":[false]}}"#,
+        ])
     func jsonValue(text: String) throws {
         let value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
         let again = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))

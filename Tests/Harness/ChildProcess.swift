@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A child started with `posix_spawn`, its output appended to a file, reaped by polling
 /// `waitpid`. Only the three standard descriptors reach it: nothing of ours (sockets, pipes)

@@ -73,10 +73,12 @@ public final class PostgresServer: Sendable {
         atexit {
             // A private cluster must not outlive the tests.
             guard let directory = PostgresServer.sharedDirectory.withLock({ $0 }) else { return }
-            guard let stop = try? ChildProcess(
-                executable: "/bin/bash", arguments: ["\(Scripts.root)/scripts/pg-cluster.sh", "stop", directory],
-                environment: ProcessInfo.processInfo.environment, outputPath: "/dev/null"
-            ) else { return }
+            guard
+                let stop = try? ChildProcess(
+                    executable: "/bin/bash", arguments: ["\(Scripts.root)/scripts/pg-cluster.sh", "stop", directory],
+                    environment: ProcessInfo.processInfo.environment, outputPath: "/dev/null"
+                )
+            else { return }
             var status: Int32 = 0
             waitpid(stop.pid, &status, 0)
         }

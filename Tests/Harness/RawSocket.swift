@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A plain blocking Unix-socket connection, for tests that must control the bytes exactly.
 public final class RawSocket {
@@ -60,7 +61,13 @@ public final class RawSocket {
             }
             var buffer = [UInt8](repeating: 0, count: 65536)
             let count = read(fd, &buffer, buffer.count)
-            if count == 0 { return pending.isEmpty ? nil : { defer { pending = [] }; return String(decoding: pending, as: UTF8.self) }() }
+            if count == 0 {
+                return pending.isEmpty
+                    ? nil
+                    : {
+                        defer { pending = [] }; return String(decoding: pending, as: UTF8.self)
+                    }()
+            }
             if count > 0 { pending += buffer[..<count] }
             if count < 0, errno != EAGAIN, errno != EINTR { return nil }
         }

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Contracts
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One real child process of the suite, started from the built executables, logging to a file.
 public final class ServiceProcess: @unchecked Sendable {
@@ -17,7 +18,10 @@ public final class ServiceProcess: @unchecked Sendable {
     // Replaced on restart; guarded by the stack's lock in practice (tests drive one process at a time).
     private(set) var process: ChildProcess
 
-    init(service: ServiceName, instance: String, httpPort: Int?, logPath: String, socketPath: String, executable: String, environment: [String: String]) throws {
+    init(
+        service: ServiceName, instance: String, httpPort: Int?, logPath: String, socketPath: String, executable: String,
+        environment: [String: String]
+    ) throws {
         self.service = service
         self.instance = instance
         self.httpPort = httpPort
@@ -28,7 +32,9 @@ public final class ServiceProcess: @unchecked Sendable {
         self.process = try Self.launch(executable: executable, environment: environment, logPath: logPath)
     }
 
-    private static func launch(executable: String, environment: [String: String], logPath: String, arguments: [String] = []) throws -> ChildProcess {
+    private static func launch(
+        executable: String, environment: [String: String], logPath: String, arguments: [String] = []
+    ) throws -> ChildProcess {
         try ChildProcess(executable: executable, arguments: arguments, environment: environment, outputPath: logPath)
     }
 
@@ -58,7 +64,9 @@ public final class ServiceProcess: @unchecked Sendable {
     }
 
     /// Runs the executable with other arguments (`migrate`, `health`) and returns its status and output.
-    public static func runOnce(executable: String, arguments: [String], environment: [String: String], logPath: String, timeout: Duration = .seconds(60)) async throws -> Int32 {
+    public static func runOnce(
+        executable: String, arguments: [String], environment: [String: String], logPath: String, timeout: Duration = .seconds(60)
+    ) async throws -> Int32 {
         let process = try launch(executable: executable, environment: environment, logPath: logPath, arguments: arguments)
         return try await process.wait(timeout: timeout, what: "\(executable) \(arguments.joined(separator: " "))")
     }
@@ -67,7 +75,9 @@ public final class ServiceProcess: @unchecked Sendable {
 /// Waiting by polling with a deadline: the only way tests wait.
 public enum Poll {
     /// Returns once `condition` holds; throws after `timeout`.
-    public static func until(_ what: String, timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(20), _ condition: () async throws -> Bool) async throws {
+    public static func until(
+        _ what: String, timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(20), _ condition: () async throws -> Bool
+    ) async throws {
         let deadline = ContinuousClock.now + timeout
         while true {
             if try await condition() { return }

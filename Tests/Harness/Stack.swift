@@ -1,14 +1,15 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Contracts
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Logging
 import Synchronization
 import Wire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// The suite as real processes for one test: a database, a short runtime folder, any number of
 /// instances of any service, RPC and HTTP clients to them. Everything is torn down at the end
@@ -63,7 +64,9 @@ public final class Stack: Sendable {
 
     /// Starts one instance and waits until it answers (`system.health`, or `/healthz` for the gateway).
     @discardableResult
-    public func start(_ service: ServiceName, instance: String? = nil, environment extra: [String: String] = [:], waitUntilReady: Bool = true) async throws -> ServiceProcess {
+    public func start(
+        _ service: ServiceName, instance: String? = nil, environment extra: [String: String] = [:], waitUntilReady: Bool = true
+    ) async throws -> ServiceProcess {
         let number = counter.add(1, ordering: .relaxed).newValue
         let instance = instance ?? "\(service.rawValue.prefix(4))\(number)"
         var extra = extra
@@ -125,7 +128,9 @@ public final class Stack: Sendable {
     public var all: [ServiceProcess] { processes.withLock { $0 } }
 
     /// A plain HTTP request to a gateway on 127.0.0.1.
-    public func http(_ method: String, _ path: String, port: Int, body: Data? = nil, headers: [String: String] = [:]) async throws -> HTTPReply {
+    public func http(
+        _ method: String, _ path: String, port: Int, body: Data? = nil, headers: [String: String] = [:]
+    ) async throws -> HTTPReply {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
         request.httpBody = body
@@ -179,7 +184,8 @@ public final class Stack: Sendable {
             }
             directory.deleteLastPathComponent()
         }
-        throw HarnessError("cannot find the switchboard executables near \(running.path); run `swift build` first or set SWITCHBOARD_BIN_DIR")
+        throw HarnessError(
+            "cannot find the switchboard executables near \(running.path); run `swift build` first or set SWITCHBOARD_BIN_DIR")
     }
 
     /// A TCP port nothing listens on right now.

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Contracts
 import Foundation
 import Harness
@@ -9,6 +6,10 @@ import Storage
 import Synchronization
 import Testing
 import Wire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Health-check calls counted per instance, from many tasks.
 final class Tally: Sendable {
@@ -68,7 +69,9 @@ struct ProcessTests {
         try await Stack.with { stack in
             let conversation = try await stack.start(.conversation)
             let garbage = try RawSocket(path: conversation.socketPath)
-            garbage.send("{{{ not json\n{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"system.nope\"}\n{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"system.health\",\"params\":[]}\n")
+            garbage.send(
+                "{{{ not json\n{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"system.nope\"}\n{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"system.health\",\"params\":[]}\n"
+            )
             // Replies come back in whatever order the requests finish.
             var codes: Set<Int> = []
             for _ in 0..<3 {
@@ -209,19 +212,22 @@ struct ProcessTests {
         }
     }
 
-    @Test("a bad configuration stops the process at once with a clear message and status 2", arguments: [
-        ("SWITCHBOARD_HTTP_PORT", "eighty", "SWITCHBOARD_HTTP_PORT"),
-        ("DATABASE_URL", "", "DATABASE_URL: not set"),
-        ("LOG_LEVEL", "loud", "LOG_LEVEL"),
-        ("SWITCHBOARD_INSTANCE", "../escape", "SWITCHBOARD_INSTANCE"),
-    ])
+    @Test(
+        "a bad configuration stops the process at once with a clear message and status 2",
+        arguments: [
+            ("SWITCHBOARD_HTTP_PORT", "eighty", "SWITCHBOARD_HTTP_PORT"),
+            ("DATABASE_URL", "", "DATABASE_URL: not set"),
+            ("LOG_LEVEL", "loud", "LOG_LEVEL"),
+            ("SWITCHBOARD_INSTANCE", "../escape", "SWITCHBOARD_INSTANCE"),
+        ])
     func badConfiguration(variable: String, value: String, message: String) async throws {
         try await Stack.with { stack in
             for service in [ServiceName.pool, .gateway] {
                 var environment = stack.environment(instance: "bad")
                 environment[variable] = value
                 let log = "\(stack.root)/bad-\(service.rawValue).log"
-                let status = try await ServiceProcess.runOnce(executable: stack.executable(service), arguments: [], environment: environment, logPath: log)
+                let status = try await ServiceProcess.runOnce(
+                    executable: stack.executable(service), arguments: [], environment: environment, logPath: log)
                 #expect(status == 2)
                 #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains(message))
             }

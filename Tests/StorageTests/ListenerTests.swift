@@ -21,12 +21,13 @@ struct ListenerTests {
             var tasks: [Task<Void, Never>] = []
             for name in ["first", "second"] {
                 let events = listener.subscribe()
-                tasks.append(Task {
-                    for await event in events where event == .notification(channel: "news", payload: "Ayşe") {
-                        heard.add(name)
-                        return
-                    }
-                })
+                tasks.append(
+                    Task {
+                        for await event in events where event == .notification(channel: "news", payload: "Ayşe") {
+                            heard.add(name)
+                            return
+                        }
+                    })
             }
             // LISTEN takes effect a moment after the listener starts: notify until both hear it.
             try await Poll.until("both subscribers to hear the notification") {

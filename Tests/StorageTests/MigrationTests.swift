@@ -30,7 +30,8 @@ struct MigrationTests {
             #expect(error?.code == .migration)
             #expect(error?.message.contains("changed after it was applied") == true)
             // Nothing after the edited one was applied either.
-            let columns = try await database.query("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'sample' AND column_name = 'tag'")
+            let columns = try await database.query(
+                "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'sample' AND column_name = 'tag'")
             #expect(try columns[0].decode(Int.self, at: 0) == 0)
         }
     }
@@ -38,7 +39,8 @@ struct MigrationTests {
     @Test("a failing migration leaves no trace")
     func failing() async throws {
         try await withDatabase(migrate: false) { database in
-            let broken = Migration(schema: "sample", version: 3, name: "broken", sql: "CREATE TABLE sample.x (a int); SELECT no_such_function();")
+            let broken = Migration(
+                schema: "sample", version: 3, name: "broken", sql: "CREATE TABLE sample.x (a int); SELECT no_such_function();")
             await #expect(throws: DatabaseError.self) {
                 try await Migrator.apply([first, second, broken], to: database, logger: storageLogger)
             }

@@ -36,7 +36,8 @@ struct OutboxTests {
                     group.addTask {
                         for number in 0..<perWriter {
                             try await database.transaction { transaction in
-                                try transaction.appendEvent(type: "test.note", subject: "\(writer)-\(number)", payload: Note(writer: writer, number: number))
+                                try transaction.appendEvent(
+                                    type: "test.note", subject: "\(writer)-\(number)", payload: Note(writer: writer, number: number))
                                 // Hold the transaction open a little, so commits finish out of seq order.
                                 if Int.random(in: 0..<4) == 0 { usleep(UInt32.random(in: 0...3000)) }
                             }
@@ -108,7 +109,9 @@ struct OutboxTests {
             }
             var running = startConsumer()
             for number in 0..<5 {
-                try await database.transaction { try $0.appendEvent(type: "test.note", subject: "n\(number)", payload: Note(writer: 0, number: number)) }
+                try await database.transaction {
+                    try $0.appendEvent(type: "test.note", subject: "n\(number)", payload: Note(writer: 0, number: number))
+                }
             }
             try await database.transaction { try $0.appendEvent(type: "other.kind", subject: "skip", payload: Note(writer: 0, number: 0)) }
             try await Poll.until("five events consumed") { received.subjects.count == 5 }
@@ -137,7 +140,8 @@ struct OutboxTests {
     @Test("pruning removes only events past the retention")
     func prune() async throws {
         try await withDatabase { database in
-            try await database.query("INSERT INTO platform.events (type, subject, payload, created_at) VALUES ('old', 'x', '{}', now() - interval '8 days')")
+            try await database.query(
+                "INSERT INTO platform.events (type, subject, payload, created_at) VALUES ('old', 'x', '{}', now() - interval '8 days')")
             try await database.transaction { try $0.appendEvent(type: "new", subject: "y", payload: Note(writer: 0, number: 0)) }
             #expect(try await database.pruneEvents(olderThan: .seconds(7 * 24 * 3600)) == 1)
             #expect(try await settledEvents(database).events.map(\.type) == ["new"])

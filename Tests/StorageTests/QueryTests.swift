@@ -5,10 +5,12 @@ import Testing
 
 @Suite("Queries through libpq")
 struct QueryTests {
-    @Test("values travel as parameters, never as SQL", arguments: [
-        "it's", "Robert'); DROP TABLE notes;--", "Nazlıcan Ayşe Yılmaz ĞÜŞİÖÇ ğüşıöç", "emoji 🎧 and\nnewlines\tand \\ backslashes",
-        "$1 $2 placeholders", "", String(repeating: "uzun metin ", count: 100_000),
-    ])
+    @Test(
+        "values travel as parameters, never as SQL",
+        arguments: [
+            "it's", "Robert'); DROP TABLE notes;--", "Nazlıcan Ayşe Yılmaz ĞÜŞİÖÇ ğüşıöç", "emoji 🎧 and\nnewlines\tand \\ backslashes",
+            "$1 $2 placeholders", "", String(repeating: "uzun metin ", count: 100_000),
+        ])
     func roundTrip(text: String) async throws {
         try await withDatabase { database in
             try await database.query("CREATE TABLE notes (body text)")
@@ -90,7 +92,10 @@ struct QueryTests {
             #expect(try results[199][0].decode(Int.self, at: 0) == 200)
             await #expect(throws: DatabaseError.self) {
                 try await database.withConnection { connection in
-                    try connection.pipeline([PGStatement("INSERT INTO items VALUES (500)"), PGStatement("INSERT INTO items VALUES (1)"), PGStatement("INSERT INTO items VALUES (501)")])
+                    try connection.pipeline([
+                        PGStatement("INSERT INTO items VALUES (500)"), PGStatement("INSERT INTO items VALUES (1)"),
+                        PGStatement("INSERT INTO items VALUES (501)"),
+                    ])
                 }
             }
             // A batch is one implicit transaction: the failure undid the whole second batch.
@@ -123,7 +128,8 @@ struct QueryTests {
                 try await database.withConnection(deadline: .now + .milliseconds(200)) { try $0.query("SELECT pg_sleep(30)") }
             }
             #expect(error?.code == .deadline)
-            let running = try await database.query("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND state = 'active'")
+            let running = try await database.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND state = 'active'")
             #expect(try running[0].decode(Int.self, at: 0) == 0)
             #expect(try await database.query("SELECT 7")[0].decode(Int.self, at: 0) == 7)
         }
@@ -150,9 +156,11 @@ struct QueryTests {
         #expect(await database.isReachable() == false)
     }
 
-    @Test("connection strings are rewritten in either form", arguments: [
-        "host=/tmp dbname=a user=postgres", "postgresql://postgres@localhost:5433/a?sslmode=disable",
-    ])
+    @Test(
+        "connection strings are rewritten in either form",
+        arguments: [
+            "host=/tmp dbname=a user=postgres", "postgresql://postgres@localhost:5433/a?sslmode=disable",
+        ])
     func connectionStrings(url: String) throws {
         let rewritten = try ConnectionString.replacing(["dbname": "other"], in: url)
         let settings = try ConnectionString.parse(rewritten).get()

@@ -2,6 +2,7 @@ import NIOCore
 import NIOEmbedded
 import NIOTestUtils
 import Testing
+
 @testable import Wire
 
 @Suite("Line framing")
@@ -10,7 +11,10 @@ struct FramingTests {
     func verifier() throws {
         let pairs: [(ByteBuffer, [ByteBuffer])] = [
             (ByteBuffer(string: "{\"a\":1}\n"), [ByteBuffer(string: "{\"a\":1}")]),
-            (ByteBuffer(string: "{\"b\":2}\n{\"c\":3}\n{\"d\":\"ş\"}\n"), ["{\"b\":2}", "{\"c\":3}", "{\"d\":\"ş\"}"].map { ByteBuffer(string: $0) }),
+            (
+                ByteBuffer(string: "{\"b\":2}\n{\"c\":3}\n{\"d\":\"ş\"}\n"),
+                ["{\"b\":2}", "{\"c\":3}", "{\"d\":\"ş\"}"].map { ByteBuffer(string: $0) }
+            ),
             (ByteBuffer(string: "\n   \n{\"e\":4}\r\n"), [ByteBuffer(string: "{\"e\":4}")]),
             (ByteBuffer(string: String(repeating: "x", count: 70_000) + "\n"), [ByteBuffer(string: String(repeating: "x", count: 70_000))]),
         ]

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import NIOCore
 import Testing
+
 @testable import Wire
 
 @Suite("Request lines to reply lines")
@@ -13,20 +14,22 @@ struct RouterTests {
         return try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any]
     }
 
-    @Test("bad lines get the JSON-RPC error they deserve", arguments: [
-        ("not json at all", -32700, nil as String?),
-        ("{\"jsonrpc\":\"2.0\",\"id\":1,", -32700, nil),
-        ("[1,2,3]", -32600, nil),
-        ("\"a string\"", -32600, nil),
-        ("{\"jsonrpc\":\"2.0\",\"id\":1}", -32600, nil),
-        ("{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"test.echo\"}", -32600, nil),
-        ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":42}", -32600, nil),
-        ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"nope\"}", -32601, nil),
-        ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.echo\"}", -32602, "params.value"),
-        ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.echo\",\"params\":{\"value\":\"x\"}}", -32602, "params.value"),
-        ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.echo\",\"params\":{\"value\":1,\"text\":[]}}", -32602, "params.text"),
-        ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.echo\",\"params\":[1]}", -32602, "params"),
-    ])
+    @Test(
+        "bad lines get the JSON-RPC error they deserve",
+        arguments: [
+            ("not json at all", -32700, nil as String?),
+            ("{\"jsonrpc\":\"2.0\",\"id\":1,", -32700, nil),
+            ("[1,2,3]", -32600, nil),
+            ("\"a string\"", -32600, nil),
+            ("{\"jsonrpc\":\"2.0\",\"id\":1}", -32600, nil),
+            ("{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"test.echo\"}", -32600, nil),
+            ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":42}", -32600, nil),
+            ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"nope\"}", -32601, nil),
+            ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.echo\"}", -32602, "params.value"),
+            ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.echo\",\"params\":{\"value\":\"x\"}}", -32602, "params.value"),
+            ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.echo\",\"params\":{\"value\":1,\"text\":[]}}", -32602, "params.text"),
+            ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.echo\",\"params\":[1]}", -32602, "params"),
+        ])
     func errors(line: String, code: Int, field: String?) async throws {
         let object = try #require(try await reply(line))
         let error = try #require(object["error"] as? [String: Any])
@@ -47,7 +50,8 @@ struct RouterTests {
 
     @Test("a good request gets its result under its id")
     func success() async throws {
-        let object = try #require(try await reply("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"test.echo\",\"params\":{\"value\":5,\"text\":\"Ayşe\"}}"))
+        let object = try #require(
+            try await reply("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"test.echo\",\"params\":{\"value\":5,\"text\":\"Ayşe\"}}"))
         #expect(object["id"] as? Int == 9)
         let result = try #require(object["result"] as? [String: Any])
         #expect(result["value"] as? Int == 5)

@@ -1,8 +1,9 @@
 import Contracts
-import Harness
 import Foundation
+import Harness
 import Synchronization
 import Testing
+
 @testable import Wire
 
 @Suite("JSON-RPC over real Unix sockets")
@@ -45,7 +46,9 @@ struct SocketTests {
         let server = try await TestServer(runtimeDirectory: runtime, instance: "a")
         let sockets = try (0..<10).map { _ in try RawSocket(path: server.socketPath) }
         for (index, socket) in sockets.enumerated() {
-            socket.send((0..<50).map { "{\"jsonrpc\":\"2.0\",\"id\":\($0),\"method\":\"test.echo\",\"params\":{\"value\":\(index * 1000 + $0)}}\n" }.joined())
+            socket.send(
+                (0..<50).map { "{\"jsonrpc\":\"2.0\",\"id\":\($0),\"method\":\"test.echo\",\"params\":{\"value\":\(index * 1000 + $0)}}\n" }
+                    .joined())
         }
         for (index, socket) in sockets.enumerated() {
             var seen = Set<Int>()
@@ -65,7 +68,9 @@ struct SocketTests {
         let runtime = try makeRuntimeDirectory()
         let server = try await TestServer(runtimeDirectory: runtime, instance: "a")
         let socket = try RawSocket(path: server.socketPath)
-        socket.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.sleep\",\"params\":{\"milliseconds\":50}}\n{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"system.nope\"}\n")
+        socket.send(
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.sleep\",\"params\":{\"milliseconds\":50}}\n{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"system.nope\"}\n"
+        )
         socket.send("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"test.echo\",\"params\":{\"value\":3}}")
         socket.finishWriting()
         var ids = Set<Int>()
@@ -186,13 +191,25 @@ struct SocketTests {
         let second = try await TestServer(runtimeDirectory: runtime, instance: "b")
         try await withClient(runtimeDirectory: runtime) { client in
             try await poll("both instances connected") { client.connectedInstances == ["a", "b"] }
+            // Round-robin: a burst of calls lands on both.
             let seen = Tally()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for value in 0..<200 {
+                    group.addTask { seen.add(try await client.call(Echo.self, .init(value: value)).instance) }
+                }
+                try await group.waitForAll()
+            }
+            #expect(seen.counts["a", default: 0] > 0)
+            #expect(seen.counts["b", default: 0] > 0)
+
+            // Under load, one goes away: every idempotent call still succeeds.
+            let underLoad = Tally()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for value in 0..<2000 {
                     group.addTask {
                         let result = try await client.call(Echo.self, .init(value: value))
                         #expect(result.value == value)
-                        seen.add(result.instance)
+                        underLoad.add(result.instance)
                     }
                     if value == 1000 {
                         group.addTask { await first.stop() }
@@ -201,10 +218,7 @@ struct SocketTests {
                 }
                 try await group.waitForAll()
             }
-            let counts = seen.counts
-            #expect(counts["a", default: 0] > 0)
-            #expect(counts["b", default: 0] > 0)
-            #expect(counts.values.reduce(0, +) == 2000)
+            #expect(underLoad.counts.values.reduce(0, +) == 2000)
         }
         await second.stop()
     }

@@ -1,8 +1,8 @@
 import Contracts
 import Foundation
 import Logging
-import Synchronization
 import NIOCore
+import Synchronization
 import Wire
 
 /// Methods the wire tests serve.
@@ -46,7 +46,8 @@ func testRouter(instance: String) -> RPCRouter {
         try await Task.sleep(for: .milliseconds(params.milliseconds))
         return Empty()
     }
-    router.register(Refuse.self) { _, _ in throw RPCError.domain("already_taken", "someone else has it", details: ["operator": "Nazlıcan"]) }
+    router.register(Refuse.self) { _, _ in throw RPCError.domain("already_taken", "someone else has it", details: ["operator": "Nazlıcan"])
+    }
     return router
 }
 
@@ -103,7 +104,9 @@ func poll(_ what: String, timeout: Duration = .seconds(20), _ condition: () asyn
 }
 
 /// Runs `body` with a client whose `run()` is going, and stops it afterwards.
-func withClient<T: Sendable>(runtimeDirectory: String, timeout: Duration = .seconds(10), _ body: (RPCClient) async throws -> T) async throws -> T {
+func withClient<T: Sendable>(
+    runtimeDirectory: String, timeout: Duration = .seconds(10), _ body: (RPCClient) async throws -> T
+) async throws -> T {
     let client = RPCClient(service: .pool, runtimeDirectory: runtimeDirectory, logger: testLogger, defaultTimeout: timeout)
     let task = Task { try await client.run() }
     defer { task.cancel() }

@@ -1,4 +1,4 @@
-import TicketingService
 import Runtime
+import TicketingService
 
 await ServiceMain.run(TicketingService.definition)
