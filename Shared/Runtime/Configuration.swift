@@ -30,6 +30,11 @@ public struct Configuration: Sendable {
         public var variable: String
         public var reason: String
         public var description: String { "\(variable): \(reason)" }
+
+        public init(variable: String, reason: String) {
+            self.variable = variable
+            self.reason = reason
+        }
     }
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {

@@ -10,9 +10,7 @@ import Wire
 
 /// The public door: HTTP (and later WebSocket) in, JSON-RPC to the back services out.
 public enum Gateway {
-    static let migrations = [
-        Migration(schema: "identity", version: 1, name: "schema", sql: "CREATE SCHEMA identity;")
-    ]
+    static let migrations = IdentityStore.migrations
 
     static let usage = """
         usage: switchboard-gateway [serve | migrate]
@@ -50,9 +48,18 @@ public enum Gateway {
             exit(0)
         }
 
+        let identity = IdentityStore(database: database)
+        if let email = configuration.adminEmail, let password = configuration.adminPassword {
+            do {
+                try await ensureAdmin(identity, email: email, password: password, logger: logger)
+            } catch {
+                logger.critical("cannot create the first admin", metadata: ["error": "\(error)"])
+                exit(2)
+            }
+        }
         let backends = Backends(configuration: configuration, logger: logger)
         let application = Application(
-            router: makeRouter(database: database, backends: backends),
+            router: makeRouter(database: database, backends: backends, identity: identity),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "switchboard"),
             onServerRunning: { channel in
                 logger.info("http listening", metadata: ["http.address": "\(channel.localAddress?.description ?? "?")"])
@@ -75,8 +82,8 @@ public enum Gateway {
     }
 
     /// The routes; separate from `run` so tests can serve them.
-    static func makeRouter(database: Database, backends: Backends) -> Router<BasicRequestContext> {
-        let router = Router()
+    static func makeRouter(database: Database, backends: Backends, identity: IdentityStore) -> Router<GatewayContext> {
+        let router = Router(context: GatewayContext.self)
         router.add(middleware: TraceMiddleware())
         router.add(middleware: MetricsMiddleware())
         router.get("healthz") { _, _ in "ok\n" }
@@ -91,7 +98,20 @@ public enum Gateway {
                 body: .init(byteBuffer: ByteBuffer(string: Observability.renderMetrics()))
             )
         }
+        IdentityRoutes(store: identity).add(to: router)
         return router
+    }
+
+    /// `SWITCHBOARD_ADMIN_EMAIL` / `SWITCHBOARD_ADMIN_PASSWORD`: the first admin, made once.
+    static func ensureAdmin(_ identity: IdentityStore, email: String, password: String, logger: Logger) async throws {
+        if let problem = Identity.emailProblem(email) { throw Configuration.Invalid(variable: "SWITCHBOARD_ADMIN_EMAIL", reason: problem) }
+        if let problem = Identity.passwordProblem(password) {
+            throw Configuration.Invalid(variable: "SWITCHBOARD_ADMIN_PASSWORD", reason: problem)
+        }
+        let name = String(email.split(separator: "@").first ?? "Admin")
+        if try await identity.ensureAdmin(name: name, email: email, passwordHash: await Passwords.hash(password)) {
+            logger.notice("created the first admin", metadata: ["operator.email": "\(Identity.normalized(email: email))"])
+        }
     }
 }
 

@@ -1,0 +1,45 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The public API's error: `{"error": {"code", "message", "details"}}` with its HTTP status.
+struct APIError: HTTPResponseError, Sendable {
+    var status: HTTPResponse.Status
+    var code: String
+    var message: String
+    var details: [String: String] = [:]
+    /// Seconds for `Retry-After` (429, 503).
+    var retryAfter: Int?
+
+    private struct Body: Encodable {
+        struct Inner: Encodable {
+            var code: String
+            var message: String
+            var details: [String: String]
+        }
+        var error: Inner
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = try Response.json(Body(error: .init(code: code, message: message, details: details)), status: status)
+        if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+        return response
+    }
+
+    static func malformed(_ message: String) -> APIError { APIError(status: .badRequest, code: "malformed", message: message) }
+    static let unauthorized = APIError(status: .unauthorized, code: "unauthorized", message: "missing, invalid or expired credentials")
+    static let forbidden = APIError(status: .forbidden, code: "forbidden", message: "you are not allowed to do this")
+    static let notFound = APIError(status: .notFound, code: "not_found", message: "no such thing here")
+    static let tooLarge = APIError(status: .contentTooLarge, code: "too_large", message: "the body is over 1 MiB")
+    static func invalid(field: String, _ message: String) -> APIError {
+        APIError(status: .unprocessableContent, code: "invalid", message: message, details: ["field": field])
+    }
+    static func conflict(_ code: String, _ message: String, details: [String: String] = [:]) -> APIError {
+        APIError(status: .conflict, code: code, message: message, details: details)
+    }
+    static func rateLimited(retryAfter: Int) -> APIError {
+        APIError(status: .tooManyRequests, code: "rate_limited", message: "too many attempts; try again later", retryAfter: retryAfter)
+    }
+    static let unavailable = APIError(
+        status: .serviceUnavailable, code: "unavailable", message: "a backend is unavailable; try again shortly", retryAfter: 2)
+}

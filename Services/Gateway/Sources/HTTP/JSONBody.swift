@@ -1,0 +1,46 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Request bodies: at most 1 MiB (413 above), JSON (400 `malformed` if not), then the type's
+/// fields (422 naming the first missing or wrong one).
+enum JSONBody {
+    static let limit = 1 << 20
+
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw APIError.tooLarge
+        }
+        let data = Data(buffer.readableBytesView)
+        guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
+            throw APIError.malformed("the body is not JSON")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw invalid(error)
+        }
+    }
+
+    /// 422 naming the member: `email`, `customer.name`.
+    static func invalid(_ error: DecodingError) -> APIError {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let field = path(context.codingPath + [key])
+            return .invalid(field: field, "\(field) is required")
+        case .typeMismatch(_, let context) where context.codingPath.isEmpty:
+            return .invalid(field: "body", "the body must be a JSON object")
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            let field = path(context.codingPath)
+            return .invalid(field: field, "\(field) has the wrong type")
+        @unknown default:
+            return .invalid(field: "body", "invalid body")
+        }
+    }
+}

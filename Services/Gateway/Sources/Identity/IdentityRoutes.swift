@@ -1,0 +1,81 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `/api/v1/auth/*`, `/api/v1/me`, `/api/v1/operators`.
+struct IdentityRoutes: Sendable {
+    let store: IdentityStore
+    /// Failed logins allowed in `window` seconds per e-mail and per client address.
+    static let perEmail = 10
+    static let perAddress = 50
+    static let window = 15 * 60
+
+    func add(to router: Router<GatewayContext>) {
+        let api = router.group("api/v1")
+        api.post("auth/login") { request, context in try await login(request, context) }
+        api.post("auth/logout") { request, _ in
+            _ = try await authenticate(request)
+            if let token = Self.bearer(request) { try await store.closeSession(token: token) }
+            return Response(status: .noContent)
+        }
+        api.get("me") { request, _ in try Response.json(try await authenticate(request)) }
+        api.get("operators") { request, _ in
+            try await authenticate(request, admin: true)
+            return try Response.json(try await store.all())
+        }
+        api.post("operators") { request, _ in
+            try await authenticate(request, admin: true)
+            let new = try await JSONBody.decode(NewOperator.self, from: request)
+            if let problem = new.problem() { throw problem }
+            guard let created = try await store.create(new, passwordHash: await Passwords.hash(new.password)) else {
+                throw APIError.conflict("email_taken", "an operator with this e-mail exists", details: ["field": "email"])
+            }
+            return try Response.json(created, status: .created)
+        }
+    }
+
+    struct Login: Decodable {
+        var email: String
+        var password: String
+    }
+
+    struct Session: Encodable {
+        var token: String
+        var `operator`: Operator
+    }
+
+    func login(_ request: Request, _ context: GatewayContext) async throws -> Response {
+        let login = try await JSONBody.decode(Login.self, from: request)
+        let keys = ["email:" + Identity.normalized(email: login.email), "address:" + context.clientAddress]
+        for (key, limit) in zip(keys, [Self.perEmail, Self.perAddress]) {
+            let (count, retryAfter) = try await store.failures(key: key, window: Self.window)
+            if count >= limit { throw APIError.rateLimited(retryAfter: retryAfter) }
+        }
+        let found = try await store.credentials(email: login.email)
+        // An unknown e-mail costs the same bcrypt as a wrong password: both answer the same 401.
+        let matches = await Passwords.verify(login.password, hash: found?.1 ?? Passwords.decoy)
+        guard let (account, _) = found, matches else {
+            try await store.recordFailure(keys: keys)
+            throw APIError.unauthorized
+        }
+        try await store.clearFailures(key: keys[0])
+        return try Response.json(Session(token: try await store.openSession(for: account.id), operator: account))
+    }
+
+    /// The operator behind the request's bearer token; 401 without a live one, 403 when
+    /// `admin` is asked for and they are not.
+    @discardableResult
+    func authenticate(_ request: Request, admin: Bool = false) async throws -> Operator {
+        guard let token = Self.bearer(request), let account = try await store.operatorForSession(token: token) else {
+            throw APIError.unauthorized
+        }
+        if admin, account.role != .admin { throw APIError.forbidden }
+        return account
+    }
+
+    static func bearer(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else { return nil }
+        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        return token.isEmpty || token.count > 200 ? nil : token
+    }
+}

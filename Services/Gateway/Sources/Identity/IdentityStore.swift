@@ -1,0 +1,152 @@
+import Foundation
+import Storage
+
+/// The `identity` schema: operators, sessions, failed logins. Tokens are stored only as
+/// SHA-256 hashes (computed by PostgreSQL), so a leaked table grants no session.
+struct IdentityStore: Sendable {
+    let database: Database
+    /// How long a session lasts after login.
+    static let sessionLifetime = "12 hours"
+
+    static let migrations = [
+        Migration(schema: "identity", version: 1, name: "schema", sql: "CREATE SCHEMA identity;"),
+        Migration(
+            schema: "identity", version: 2, name: "operators and sessions",
+            sql: """
+                CREATE TABLE identity.operators (
+                    id uuid PRIMARY KEY,
+                    name text NOT NULL,
+                    email text NOT NULL,
+                    role text NOT NULL CHECK (role IN ('admin', 'operator')),
+                    password_hash text NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE UNIQUE INDEX operators_email ON identity.operators (lower(email));
+                CREATE TABLE identity.sessions (
+                    token_hash bytea PRIMARY KEY,
+                    operator_id uuid NOT NULL REFERENCES identity.operators (id) ON DELETE CASCADE,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    expires_at timestamptz NOT NULL
+                );
+                CREATE INDEX sessions_expires_at ON identity.sessions (expires_at);
+                CREATE TABLE identity.login_failures (
+                    key text NOT NULL,
+                    failed_at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE INDEX login_failures_key ON identity.login_failures (key, failed_at);
+                """
+        ),
+    ]
+
+    private static let columns = "id, name, email, role"
+
+    private static func decode(_ row: PGRow) throws -> Operator {
+        Operator(
+            id: try row.decode(at: 0), name: try row.decode(at: 1), email: try row.decode(at: 2),
+            role: Operator.Role(rawValue: try row.decode(at: 3)) ?? .operator
+        )
+    }
+
+    /// The operator with this e-mail and their password hash.
+    func credentials(email: String) async throws -> (Operator, String)? {
+        let rows = try await database.query(
+            "SELECT \(Self.columns), password_hash FROM identity.operators WHERE lower(email) = $1",
+            [Identity.normalized(email: email)]
+        )
+        guard let row = rows.first else { return nil }
+        return (try Self.decode(row), try row.decode(at: 4))
+    }
+
+    /// Creates an operator; `nil` when the e-mail is taken.
+    func create(_ new: NewOperator, passwordHash: String) async throws -> Operator? {
+        let id = UUID()
+        do {
+            let rows = try await database.query(
+                "INSERT INTO identity.operators (id, name, email, role, password_hash) VALUES ($1, $2, $3, $4, $5) RETURNING \(Self.columns)",
+                [
+                    id, new.name.trimmingCharacters(in: .whitespacesAndNewlines), Identity.normalized(email: new.email), new.role.rawValue,
+                    passwordHash,
+                ]
+            )
+            return try rows.first.map(Self.decode)
+        } catch let error as DatabaseError where error.isUniqueViolation {
+            return nil
+        }
+    }
+
+    /// Creates the first admin unless an admin exists; true when it did.
+    func ensureAdmin(name: String, email: String, passwordHash: String) async throws -> Bool {
+        do {
+            let rows = try await database.query(
+                """
+                INSERT INTO identity.operators (id, name, email, role, password_hash)
+                SELECT $1, $2, $3, 'admin', $4
+                WHERE NOT EXISTS (SELECT 1 FROM identity.operators WHERE role = 'admin')
+                """,
+                [UUID(), name, Identity.normalized(email: email), passwordHash]
+            )
+            return rows.affectedRows == 1
+        } catch let error as DatabaseError where error.isUniqueViolation {
+            // Another gateway created it at the same moment, or the e-mail is an operator's.
+            return false
+        }
+    }
+
+    func all() async throws -> [Operator] {
+        try await database.query("SELECT \(Self.columns) FROM identity.operators ORDER BY lower(name), id").map(Self.decode)
+    }
+
+    /// A new session for `operatorID`; returns the token, which is stored only as its hash.
+    func openSession(for operatorID: UUID) async throws -> String {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        var generator = SystemRandomNumberGenerator()
+        for index in bytes.indices { bytes[index] = generator.next() }
+        let token = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        try await database.query(
+            "INSERT INTO identity.sessions (token_hash, operator_id, expires_at) VALUES (sha256(convert_to($1, 'UTF8')), $2, now() + interval '\(Self.sessionLifetime)')",
+            [token, operatorID]
+        )
+        return token
+    }
+
+    /// The operator a live session token belongs to.
+    func operatorForSession(token: String) async throws -> Operator? {
+        let rows = try await database.query(
+            """
+            SELECT o.id, o.name, o.email, o.role FROM identity.sessions s JOIN identity.operators o ON o.id = s.operator_id
+            WHERE s.token_hash = sha256(convert_to($1, 'UTF8')) AND s.expires_at > now()
+            """,
+            [token]
+        )
+        return try rows.first.map(Self.decode)
+    }
+
+    func closeSession(token: String) async throws {
+        try await database.query("DELETE FROM identity.sessions WHERE token_hash = sha256(convert_to($1, 'UTF8'))", [token])
+    }
+
+    /// Failed logins for `key` in the window, and seconds until the oldest leaves it.
+    func failures(key: String, window: Int) async throws -> (count: Int, retryAfter: Int) {
+        let rows = try await database.query(
+            """
+            SELECT count(*), coalesce(ceil(extract(epoch FROM min(failed_at) + make_interval(secs => $2) - now())), 0)::bigint
+            FROM identity.login_failures WHERE key = $1 AND failed_at > now() - make_interval(secs => $2)
+            """,
+            [key, Double(window)]
+        )
+        return (try rows[0].decode(Int.self, at: 0), max(1, try rows[0].decode(Int.self, at: 1)))
+    }
+
+    func recordFailure(keys: [String]) async throws {
+        try await database.transaction { transaction in
+            for key in keys { try transaction.query("INSERT INTO identity.login_failures (key) VALUES ($1)", [key]) }
+            // Old rows are no use to any window: keep the table small.
+            try transaction.query("DELETE FROM identity.login_failures WHERE failed_at < now() - interval '1 day'")
+        }
+    }
+
+    func clearFailures(key: String) async throws {
+        try await database.query("DELETE FROM identity.login_failures WHERE key = $1", [key])
+    }
+}
