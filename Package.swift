@@ -74,7 +74,7 @@ let package = Package(
         ),
         .target(
             name: "Storage",
-            dependencies: ["CLibPQ", logging, lifecycle, metrics],
+            dependencies: ["CLibPQ", "Contracts", logging, lifecycle, metrics],
             path: "Shared/Storage",
             swiftSettings: strict
         ),
@@ -117,6 +117,7 @@ let package = Package(
                 swiftSettings: strict
             ),
             .testTarget(name: "StorageTests", dependencies: ["Storage", "Harness"], swiftSettings: strict),
+            .testTarget(name: "ConversationTests", dependencies: ["ConversationService", "Contracts"], swiftSettings: strict),
             .testTarget(
                 name: "IntegrationTests",
                 dependencies: ["Harness", "Wire", "Contracts", "Storage"],

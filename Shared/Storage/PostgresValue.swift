@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 
 /// A value sent as a query parameter, in PostgreSQL's text format. `nil` is SQL NULL.
@@ -130,7 +131,7 @@ public struct PostgresJSON: PostgresBindable {
     public let postgresText: String?
 
     public init(_ value: some Encodable) throws {
-        let data = try JSONEncoder().encode(value)
+        let data = try WireJSON.encoder().encode(value)
         postgresText = String(decoding: data, as: UTF8.self)
     }
 

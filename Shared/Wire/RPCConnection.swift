@@ -63,7 +63,7 @@ public struct RPCConnection: Sendable {
         } onCancel: {
             channel.writeAndFlush(RPCClientHandler.Command.cancel(id: id), promise: nil)
         }
-        let decoded = try JSONDecoder().decode(RPCReply<M.Result>.self, from: reply)
+        let decoded = try WireJSON.decoder().decode(RPCReply<M.Result>.self, from: reply)
         if let error = decoded.error { throw error }
         guard let result = decoded.result else {
             throw RPCError.internalError("a reply with neither result nor error")

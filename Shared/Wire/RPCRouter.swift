@@ -34,7 +34,7 @@ public struct RPCRouter: Sendable {
         _ body: @escaping @Sendable (M.Params, RPCContext) async throws -> M.Result
     ) {
         let handler: Handler = { line, head, context in
-            let params = try JSONDecoder().decode(RPCParamsBody<M.Params>.self, from: line).params
+            let params = try WireJSON.decoder().decode(RPCParamsBody<M.Params>.self, from: line).params
             let result = try await RPCContext.$current.withValue(context) {
                 try await body(params, context)
             }
@@ -143,7 +143,7 @@ public struct RPCRouter: Sendable {
 
     /// One JSON object followed by `\n`.
     public static func encodeLine(_ value: some Encodable) throws -> ByteBuffer {
-        var buffer = try JSONEncoder().encodeAsByteBuffer(value, allocator: ByteBufferAllocator())
+        var buffer = try WireJSON.encoder().encodeAsByteBuffer(value, allocator: ByteBufferAllocator())
         buffer.writeInteger(UInt8(ascii: "\n"))
         return buffer
     }

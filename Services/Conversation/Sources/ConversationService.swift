@@ -1,13 +1,54 @@
 import Contracts
 import Runtime
 import Storage
+import Wire
 
 /// The conversation service: customers, conversations, messages, the Archive.
 public enum ConversationService {
     /// Everything `ServiceMain` needs to run this service.
-    public static let definition = BackService(name: .conversation, migrations: migrations, calls: [.pool])
+    public static let definition = BackService(name: .conversation, migrations: ConversationStore.migrations, calls: [.pool]) {
+        router, context in
+        let database = context.database
+        router.handle(Conversations.Start.self) { params, request in
+            if let problem = Rules.check(params) { throw problem }
+            let key = request.idempotencyKey
+            return try await database.transaction { try ConversationStore.start(params, key: key, in: $0) }
+        }
+        router.handle(Conversations.Post.self) { params, _ in
+            if let problem = Rules.check(params.draft, field: "params.draft") { throw problem }
+            return try await post(params, database: database)
+        }
+        router.handle(Conversations.Messages.self) { params, _ in
+            if let problem = Rules.check(params) { throw problem }
+            return try await database.transaction { transaction in
+                guard try ConversationStore.record(params.conversationID, in: transaction) != nil else { throw notFound }
+                return try ConversationStore.messages(params.conversationID, after: params.afterSeq, limit: params.limit, in: transaction)
+            }
+        }
+        router.handle(Conversations.Get.self) { params, _ in
+            try await database.transaction { try ConversationStore.record(params.conversationID, in: $0) } ?? { throw notFound }()
+        }
+        router.handle(Conversations.Close.self) { params, _ in
+            try await database.transaction { try ConversationStore.close(params.conversationID, in: $0) } ?? { throw notFound }()
+        }
+    }
 
-    static let migrations = [
-        Migration(schema: "conversation", version: 1, name: "schema", sql: "CREATE SCHEMA conversation;")
-    ]
+    static let notFound = RPCError.domain("not_found", "no such conversation")
+
+    /// Posts once. Two posts racing with one `client_message_id` both miss the first lookup;
+    /// the loser's insert hits the unique key, and reading again finds the winner's message.
+    static func post(_ params: Conversations.Post.Params, database: Database) async throws -> Conversations.Post.Result {
+        for attempt in 0..<2 {
+            do {
+                switch try await database.transaction({ try ConversationStore.post(params, in: $0) }) {
+                case .message(let message, let created): return .init(message: message, created: created)
+                case .notFound: throw notFound
+                case .closed: throw RPCError.domain("closed", "the conversation is closed")
+                }
+            } catch let error as DatabaseError where error.isUniqueViolation && attempt == 0 {
+                continue
+            }
+        }
+        throw RPCError.internalError()
+    }
 }

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Hummingbird
 import NIOCore
@@ -19,7 +20,7 @@ enum JSONBody {
             throw APIError.malformed("the body is not JSON")
         }
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            return try WireJSON.decoder().decode(T.self, from: data)
         } catch let error as DecodingError {
             throw invalid(error)
         }

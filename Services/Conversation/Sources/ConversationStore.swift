@@ -1,0 +1,197 @@
+import Contracts
+import Foundation
+import Storage
+
+/// The `conversation` schema. Every write that others react to appends its event in the same
+/// transaction; message order is the conversation's own gap-free `seq`.
+enum ConversationStore {
+    static let migrations = [
+        Migration(schema: "conversation", version: 1, name: "schema", sql: "CREATE SCHEMA conversation;"),
+        Migration(
+            schema: "conversation", version: 2, name: "customers, conversations, messages",
+            sql: """
+                CREATE TABLE conversation.customers (
+                    id uuid PRIMARY KEY,
+                    name text NOT NULL,
+                    email text,
+                    visitor_id uuid UNIQUE,
+                    created_at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE TABLE conversation.conversations (
+                    id uuid PRIMARY KEY,
+                    channel text NOT NULL CHECK (channel IN ('chat', 'email')),
+                    customer_id uuid NOT NULL REFERENCES conversation.customers (id),
+                    last_seq bigint NOT NULL DEFAULT 0,
+                    idempotency_key text UNIQUE,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    closed_at timestamptz
+                );
+                CREATE INDEX conversations_customer ON conversation.conversations (customer_id, created_at DESC);
+                CREATE TABLE conversation.messages (
+                    conversation_id uuid NOT NULL REFERENCES conversation.conversations (id),
+                    seq bigint NOT NULL,
+                    id uuid NOT NULL UNIQUE,
+                    author_kind text NOT NULL CHECK (author_kind IN ('customer', 'operator', 'system')),
+                    author_id uuid,
+                    author_name text NOT NULL,
+                    body text NOT NULL CHECK (length(body) BETWEEN 1 AND 10000),
+                    client_message_id text,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (conversation_id, seq),
+                    UNIQUE (conversation_id, client_message_id)
+                );
+                CREATE TABLE conversation.settings (
+                    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+                    greeting_message text NOT NULL,
+                    offline_message text NOT NULL
+                );
+                INSERT INTO conversation.settings (greeting_message, offline_message) VALUES (
+                    'Hello! I''m here to help you.',
+                    'We''re away right now. Leave your message and e-mail, and we''ll answer by e-mail.'
+                );
+                """
+        ),
+    ]
+
+    static let messageColumns =
+        "m.id, m.conversation_id, m.seq, m.author_kind, m.author_id, m.author_name, m.body, m.client_message_id, m.created_at"
+
+    static func message(_ row: PGRow, from offset: Int = 0) throws -> Message {
+        Message(
+            id: try row.decode(at: offset), conversationID: try row.decode(at: offset + 1), seq: try row.decode(at: offset + 2),
+            author: Author(
+                kind: Author.Kind(rawValue: try row.decode(at: offset + 3)) ?? .system, id: try row.decode(at: offset + 4),
+                name: try row.decode(at: offset + 5)
+            ),
+            body: try row.decode(at: offset + 6), clientMessageID: try row.decode(at: offset + 7), createdAt: try row.decode(at: offset + 8)
+        )
+    }
+
+    /// The conversation with its customer and last message; `nil` when there is none.
+    static func record(_ id: UUID, in transaction: Transaction) throws -> ConversationRecord? {
+        let rows = try transaction.query(
+            """
+            SELECT c.id, c.channel, c.created_at, c.closed_at, u.id, u.name, u.email, u.visitor_id, \(messageColumns)
+            FROM conversation.conversations c
+            JOIN conversation.customers u ON u.id = c.customer_id
+            LEFT JOIN conversation.messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
+            WHERE c.id = $1
+            """,
+            [id]
+        )
+        guard let row = rows.first else { return nil }
+        let last: Message? = try row.decode(UUID?.self, at: 8) == nil ? nil : try message(row, from: 8)
+        return ConversationRecord(
+            id: try row.decode(at: 0), channel: ConversationChannel(rawValue: try row.decode(at: 1)) ?? .chat,
+            customer: Customer(id: try row.decode(at: 4), name: try row.decode(at: 5), email: try row.decode(at: 6)),
+            visitorID: try row.decode(at: 7), createdAt: try row.decode(at: 2), closedAt: try row.decode(at: 3), lastMessage: last
+        )
+    }
+
+    /// Starts a conversation (or returns the one an earlier call with `key` started).
+    static func start(_ params: Conversations.Start.Params, key: String?, in transaction: Transaction) throws -> Conversations.Start.Result
+    {
+        if let key,
+            let existing = try transaction.query("SELECT id FROM conversation.conversations WHERE idempotency_key = $1", [key]).first
+        {
+            let id: UUID = try existing.decode(at: 0)
+            return .init(conversation: try record(id, in: transaction)!, messages: try messages(id, after: 0, limit: 10, in: transaction))
+        }
+        let name = params.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let customerID: UUID = try transaction.query(
+            """
+            INSERT INTO conversation.customers (id, name, email, visitor_id) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (visitor_id) DO UPDATE SET name = EXCLUDED.name, email = coalesce(EXCLUDED.email, conversation.customers.email)
+            RETURNING id
+            """,
+            [UUID(), name, params.email?.lowercased(), params.visitorID]
+        )[0].decode(at: 0)
+        let id = UUID()
+        try transaction.query(
+            "INSERT INTO conversation.conversations (id, channel, customer_id, idempotency_key) VALUES ($1, $2, $3, $4)",
+            [id, params.channel.rawValue, customerID, key]
+        )
+        let greeting: String = try transaction.query("SELECT greeting_message FROM conversation.settings")[0].decode(at: 0)
+        var posted = [
+            try append(
+                to: id, author: Author(kind: .system, id: nil, name: "Switchboard"), body: greeting, clientMessageID: nil, in: transaction)
+        ]
+        if let draft = params.message {
+            posted.append(
+                try append(
+                    to: id, author: Author(kind: .customer, id: customerID, name: name), body: draft.body,
+                    clientMessageID: draft.clientMessageID, in: transaction)
+            )
+        }
+        let conversation = try record(id, in: transaction)!
+        try transaction.appendEvent(type: "conversation.started", subject: id.uuidString.lowercased(), payload: conversation)
+        for message in posted {
+            try transaction.appendEvent(type: "message.created", subject: id.uuidString.lowercased(), payload: message)
+        }
+        return .init(conversation: conversation, messages: posted)
+    }
+
+    /// Outcome of posting, for the caller to turn into a reply.
+    enum Posted {
+        case message(Message, created: Bool)
+        case notFound
+        case closed
+    }
+
+    static func post(_ params: Conversations.Post.Params, in transaction: Transaction) throws -> Posted {
+        if let existing = try transaction.query(
+            "SELECT \(messageColumns) FROM conversation.messages m WHERE m.conversation_id = $1 AND m.client_message_id = $2",
+            [params.conversationID, params.draft.clientMessageID]
+        ).first {
+            return .message(try message(existing), created: false)
+        }
+        let state = try transaction.query(
+            "SELECT closed_at IS NOT NULL FROM conversation.conversations WHERE id = $1", [params.conversationID])
+        guard let closed = try state.first?.decode(Bool.self, at: 0) else { return .notFound }
+        if closed { return .closed }
+        let posted = try append(
+            to: params.conversationID, author: params.author, body: params.draft.body, clientMessageID: params.draft.clientMessageID,
+            in: transaction
+        )
+        try transaction.appendEvent(type: "message.created", subject: params.conversationID.uuidString.lowercased(), payload: posted)
+        return .message(posted, created: true)
+    }
+
+    /// Takes the next `seq` (the row lock serialises writers of one conversation) and inserts.
+    private static func append(
+        to id: UUID, author: Author, body: String, clientMessageID: String?, in transaction: Transaction
+    ) throws -> Message {
+        let seq: Int64 = try transaction.query(
+            "UPDATE conversation.conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq", [id]
+        )[0].decode(at: 0)
+        let rows = try transaction.query(
+            """
+            INSERT INTO conversation.messages AS m (conversation_id, seq, id, author_kind, author_id, author_name, body, client_message_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            RETURNING \(messageColumns)
+            """,
+            [id, seq, UUID(), author.kind.rawValue, author.id, author.name, body, clientMessageID]
+        )
+        return try message(rows[0])
+    }
+
+    static func messages(_ id: UUID, after seq: Int64, limit: Int, in transaction: Transaction) throws -> [Message] {
+        try transaction.query(
+            "SELECT \(messageColumns) FROM conversation.messages m WHERE m.conversation_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3",
+            [id, seq, limit]
+        ).map { try message($0) }
+    }
+
+    /// Closes it once; `nil` when there is no such conversation.
+    static func close(_ id: UUID, in transaction: Transaction) throws -> ConversationRecord? {
+        let closed =
+            try transaction.query(
+                "UPDATE conversation.conversations SET closed_at = now() WHERE id = $1 AND closed_at IS NULL", [id]
+            ).affectedRows == 1
+        guard let record = try record(id, in: transaction) else { return nil }
+        if closed {
+            try transaction.appendEvent(type: "conversation.closed", subject: id.uuidString.lowercased(), payload: record)
+        }
+        return record
+    }
+}

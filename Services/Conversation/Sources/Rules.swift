@@ -1,0 +1,48 @@
+import Contracts
+import Foundation
+
+/// What a customer, a message and a read must be. Pure: checked before anything is stored.
+enum Rules {
+    static let maximumBody = 10_000
+    static let maximumName = 200
+    static let maximumClientMessageID = 100
+
+    /// The first broken rule of a start, as the error to answer.
+    static func check(_ params: Conversations.Start.Params) -> RPCError? {
+        let name = params.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        if name.isEmpty { return .invalidParams(field: "params.name", "name must not be empty") }
+        if name.count > maximumName { return .invalidParams(field: "params.name", "name must be at most \(maximumName) characters") }
+        if let email = params.email, !isEmail(email) {
+            return .invalidParams(field: "params.email", "email must be an address like name@example.com")
+        }
+        if let draft = params.message { return check(draft, field: "params.message") }
+        return nil
+    }
+
+    static func check(_ draft: Conversations.Draft, field: String) -> RPCError? {
+        if draft.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            return .invalidParams(field: "\(field).body", "body must not be empty")
+        }
+        if draft.body.count > maximumBody {
+            return .invalidParams(field: "\(field).body", "body must be at most \(maximumBody) characters")
+        }
+        if draft.clientMessageID.isEmpty || draft.clientMessageID.count > maximumClientMessageID {
+            return .invalidParams(
+                field: "\(field).client_message_id", "client_message_id must be 1 to \(maximumClientMessageID) characters")
+        }
+        return nil
+    }
+
+    static func check(_ params: Conversations.Messages.Params) -> RPCError? {
+        if params.afterSeq < 0 { return .invalidParams(field: "params.after_seq", "after_seq must not be negative") }
+        if !(1...500).contains(params.limit) { return .invalidParams(field: "params.limit", "limit must be 1 to 500") }
+        return nil
+    }
+
+    /// A practical check, not RFC 5322: one `@`, a dotted domain, no spaces.
+    static func isEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return text.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
+            && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".") && !text.contains(where: \.isWhitespace)
+    }
+}

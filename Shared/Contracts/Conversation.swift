@@ -1,0 +1,241 @@
+import Foundation
+
+/// How a conversation reaches the customer: the widget's live chat, or e-mail (a ticket).
+public enum ConversationChannel: String, Codable, Sendable, CaseIterable {
+    case chat
+    case email
+}
+
+/// Who wrote a message.
+public struct Author: Codable, Sendable, Hashable {
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case customer
+        case `operator`
+        case system
+    }
+
+    public var kind: Kind
+    /// The customer's or operator's id; `nil` for the system (the greeting).
+    public var id: UUID?
+    public var name: String
+
+    public init(kind: Kind, id: UUID?, name: String) {
+        self.kind = kind
+        self.id = id
+        self.name = name
+    }
+}
+
+/// One message of a conversation. `seq` is 1, 2, 3… per conversation, with no gaps.
+public struct Message: Codable, Sendable, Hashable {
+    public var id: UUID
+    public var conversationID: UUID
+    public var seq: Int64
+    public var author: Author
+    public var body: String
+    public var clientMessageID: String?
+    public var createdAt: Date
+
+    public init(id: UUID, conversationID: UUID, seq: Int64, author: Author, body: String, clientMessageID: String?, createdAt: Date) {
+        self.id = id
+        self.conversationID = conversationID
+        self.seq = seq
+        self.author = author
+        self.body = body
+        self.clientMessageID = clientMessageID
+        self.createdAt = createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, seq, author, body
+        case conversationID = "conversation_id"
+        case clientMessageID = "client_message_id"
+        case createdAt = "created_at"
+    }
+}
+
+/// The person a conversation is with.
+public struct Customer: Codable, Sendable, Hashable {
+    public var id: UUID
+    public var name: String
+    public var email: String?
+
+    public init(id: UUID, name: String, email: String?) {
+        self.id = id
+        self.name = name
+        self.email = email
+    }
+}
+
+/// A conversation as the conversation service knows it (assignment is the pool's to add).
+public struct ConversationRecord: Codable, Sendable, Hashable {
+    public var id: UUID
+    public var channel: ConversationChannel
+    public var customer: Customer
+    /// The visitor identity that may read it through the widget.
+    public var visitorID: UUID?
+    public var createdAt: Date
+    public var closedAt: Date?
+    public var lastMessage: Message?
+
+    public init(
+        id: UUID, channel: ConversationChannel, customer: Customer, visitorID: UUID?, createdAt: Date, closedAt: Date?,
+        lastMessage: Message?
+    ) {
+        self.id = id
+        self.channel = channel
+        self.customer = customer
+        self.visitorID = visitorID
+        self.createdAt = createdAt
+        self.closedAt = closedAt
+        self.lastMessage = lastMessage
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, channel, customer
+        case visitorID = "visitor_id"
+        case createdAt = "created_at"
+        case closedAt = "closed_at"
+        case lastMessage = "last_message"
+    }
+}
+
+/// The conversation service's methods.
+public enum Conversations {
+    /// What is posted: a body and the sender's own id for it, so a retry never duplicates.
+    public struct Draft: Codable, Sendable, Hashable {
+        public var body: String
+        public var clientMessageID: String
+
+        public init(body: String, clientMessageID: String) {
+            self.body = body
+            self.clientMessageID = clientMessageID
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case body
+            case clientMessageID = "client_message_id"
+        }
+    }
+
+    /// `conversation.start`: a customer and a conversation, the greeting as message 1 and an
+    /// optional first message as message 2. Send an idempotency key: a retry with the same key
+    /// returns the same conversation.
+    public enum Start: RPCMethod {
+        public static let name = "conversation.start"
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var channel: ConversationChannel
+            public var name: String
+            public var email: String?
+            /// Keeps one customer across a visitor's chats.
+            public var visitorID: UUID?
+            public var message: Draft?
+
+            public init(channel: ConversationChannel, name: String, email: String?, visitorID: UUID?, message: Draft?) {
+                self.channel = channel
+                self.name = name
+                self.email = email
+                self.visitorID = visitorID
+                self.message = message
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case channel, name, email, message
+                case visitorID = "visitor_id"
+            }
+        }
+
+        public struct Result: Codable, Sendable, Hashable {
+            public var conversation: ConversationRecord
+            public var messages: [Message]
+
+            public init(conversation: ConversationRecord, messages: [Message]) {
+                self.conversation = conversation
+                self.messages = messages
+            }
+        }
+    }
+
+    /// `conversation.post`: appends a message. The same `client_message_id` again returns the
+    /// first message (`created: false`). Refused with `closed` once the conversation is closed.
+    public enum Post: RPCMethod {
+        public static let name = "conversation.post"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var conversationID: UUID
+            public var author: Author
+            public var draft: Draft
+
+            public init(conversationID: UUID, author: Author, draft: Draft) {
+                self.conversationID = conversationID
+                self.author = author
+                self.draft = draft
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case author, draft
+                case conversationID = "conversation_id"
+            }
+        }
+
+        public struct Result: Codable, Sendable, Hashable {
+            public var message: Message
+            public var created: Bool
+
+            public init(message: Message, created: Bool) {
+                self.message = message
+                self.created = created
+            }
+        }
+    }
+
+    /// `conversation.messages`: messages after `after_seq`, in `seq` order.
+    public enum Messages: RPCMethod {
+        public static let name = "conversation.messages"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var conversationID: UUID
+            public var afterSeq: Int64
+            public var limit: Int
+
+            public init(conversationID: UUID, afterSeq: Int64 = 0, limit: Int = 200) {
+                self.conversationID = conversationID
+                self.afterSeq = afterSeq
+                self.limit = limit
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case limit
+                case conversationID = "conversation_id"
+                case afterSeq = "after_seq"
+            }
+        }
+
+        public typealias Result = [Message]
+    }
+
+    /// `conversation.get`.
+    public enum Get: RPCMethod {
+        public static let name = "conversation.get"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var conversationID: UUID
+            public init(conversationID: UUID) { self.conversationID = conversationID }
+            enum CodingKeys: String, CodingKey { case conversationID = "conversation_id" }
+        }
+
+        public typealias Result = ConversationRecord
+    }
+
+    /// `conversation.close`: moves it to the Archive. Closing a closed one returns it unchanged.
+    public enum Close: RPCMethod {
+        public static let name = "conversation.close"
+        public static let isIdempotent = true
+        public typealias Params = Get.Params
+        public typealias Result = ConversationRecord
+    }
+}

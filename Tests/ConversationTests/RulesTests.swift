@@ -1,0 +1,44 @@
+import Contracts
+import Foundation
+import Testing
+
+@testable import ConversationService
+
+@Suite("What a conversation accepts")
+struct RulesTests {
+    static func start(
+        name: String = "Ayşe", email: String? = nil, body: String? = nil, clientID: String = "c-1"
+    ) -> Conversations.Start.Params {
+        .init(channel: .chat, name: name, email: email, visitorID: nil, message: body.map { .init(body: $0, clientMessageID: clientID) })
+    }
+
+    @Test(
+        "starts",
+        arguments: [
+            (start(), nil as String?),
+            (start(name: "  Nazlıcan  "), nil),
+            (start(name: ""), "params.name"),
+            (start(name: " \n "), "params.name"),
+            (start(name: String(repeating: "n", count: 201)), "params.name"),
+            (start(email: "ayse@example.com"), nil),
+            (start(email: "not an address"), "params.email"),
+            (start(email: "a@b"), "params.email"),
+            (start(body: "Merhaba, siparişim nerede?"), nil),
+            (start(body: "   "), "params.message.body"),
+            (start(body: String(repeating: "ğ", count: 10_000)), nil),
+            (start(body: String(repeating: "ğ", count: 10_001)), "params.message.body"),
+            (start(body: "hi", clientID: ""), "params.message.client_message_id"),
+            (start(body: "hi", clientID: String(repeating: "x", count: 101)), "params.message.client_message_id"),
+        ])
+    func starts(params: Conversations.Start.Params, field: String?) {
+        #expect(Rules.check(params)?.data?.field == field)
+    }
+
+    @Test(
+        "reads",
+        arguments: [(0, 200, nil as String?), (5, 1, nil), (-1, 10, "params.after_seq"), (0, 0, "params.limit"), (0, 501, "params.limit")])
+    func reads(after: Int64, limit: Int, field: String?) {
+        let params = Conversations.Messages.Params(conversationID: .init(), afterSeq: after, limit: limit)
+        #expect(Rules.check(params)?.data?.field == field)
+    }
+}

@@ -1,0 +1,157 @@
+import Contracts
+import Foundation
+import Harness
+import Logging
+import Storage
+import Testing
+import Wire
+
+@Suite("Conversations through a real conversation process", .serialized)
+struct ConversationFlowTests {
+    func events(_ stack: Stack) async throws -> [OutboxEvent] {
+        let database = Database(url: stack.databaseURL, size: 1, logger: Logger(label: "test"))
+        defer { database.close() }
+        var batch = try await database.readEvents(after: .start, limit: 10_000)
+        try await Poll.until("the outbox to settle") {
+            batch = try await database.readEvents(after: .start, limit: 10_000)
+            return !batch.heldBack
+        }
+        return batch.events
+    }
+
+    @Test("start greets first, posts never duplicate, seq has no gaps, reads resume exactly, close refuses more")
+    func story() async throws {
+        try await Stack.with { stack in
+            try await stack.start(.conversation)
+            let client = stack.client(.conversation)
+            let started = try await client.call(
+                Conversations.Start.self,
+                .init(
+                    channel: .chat, name: "Nazlıcan", email: "Nazlican@Example.com", visitorID: UUID(),
+                    message: .init(body: "Siparişim nerede?", clientMessageID: "m-1")),
+                idempotencyKey: "start-1"
+            )
+            #expect(started.messages.map(\.seq) == [1, 2])
+            #expect(started.messages[0].author.kind == .system)
+            #expect(started.messages[0].body == "Hello! I'm here to help you.")
+            #expect(started.messages[1].body == "Siparişim nerede?")
+            #expect(started.conversation.customer.email == "nazlican@example.com")
+            let id = started.conversation.id
+
+            // The same start again (a retried call) is the same conversation.
+            let again = try await client.call(
+                Conversations.Start.self, .init(channel: .chat, name: "Nazlıcan", email: nil, visitorID: nil, message: nil),
+                idempotencyKey: "start-1"
+            )
+            #expect(again.conversation.id == id)
+
+            let customer = Author(kind: .customer, id: started.conversation.customer.id, name: "Nazlıcan")
+            // Fifty different messages at once, and ten copies of one more.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<50 {
+                    group.addTask {
+                        _ = try await client.call(
+                            Conversations.Post.self,
+                            .init(conversationID: id, author: customer, draft: .init(body: "mesaj \(index)", clientMessageID: "p-\(index)"))
+                        )
+                    }
+                }
+                for _ in 0..<10 {
+                    group.addTask {
+                        _ = try await client.call(
+                            Conversations.Post.self,
+                            .init(conversationID: id, author: customer, draft: .init(body: "tekrar", clientMessageID: "dup")))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let all = try await client.call(Conversations.Messages.self, .init(conversationID: id, afterSeq: 0, limit: 500))
+            #expect(all.map(\.seq) == Array(1...53))
+            #expect(all.filter { $0.clientMessageID == "dup" }.count == 1)
+            let repeated = try await client.call(
+                Conversations.Post.self, .init(conversationID: id, author: customer, draft: .init(body: "tekrar", clientMessageID: "dup")))
+            #expect(!repeated.created)
+
+            let tail = try await client.call(Conversations.Messages.self, .init(conversationID: id, afterSeq: 50, limit: 500))
+            #expect(tail.map(\.seq) == [51, 52, 53])
+
+            let closed = try await client.call(Conversations.Close.self, .init(conversationID: id))
+            #expect(closed.closedAt != nil)
+            #expect(try await client.call(Conversations.Close.self, .init(conversationID: id)).closedAt == closed.closedAt)
+            let refused = await #expect(throws: RPCError.self) {
+                try await client.call(
+                    Conversations.Post.self,
+                    .init(conversationID: id, author: customer, draft: .init(body: "late", clientMessageID: "late")))
+            }
+            #expect(refused?.reason == "closed")
+
+            let log = try await events(stack)
+            #expect(log.filter { $0.type == "conversation.started" }.count == 1)
+            #expect(log.filter { $0.type == "message.created" }.count == 53)
+            #expect(log.filter { $0.type == "conversation.closed" }.count == 1)
+            #expect(Set(log.map(\.subject)) == [id.uuidString.lowercased()])
+        }
+    }
+
+    @Test("bad params are refused naming the field, and nothing is stored")
+    func badParams() async throws {
+        try await Stack.with { stack in
+            try await stack.start(.conversation)
+            let client = stack.client(.conversation)
+            let started = try await client.call(
+                Conversations.Start.self, .init(channel: .chat, name: "Ayşe", email: nil, visitorID: nil, message: nil))
+            let id = started.conversation.id
+            let author = Author(kind: .customer, id: started.conversation.customer.id, name: "Ayşe")
+            let cases: [(String, () async throws -> Void)] = [
+                (
+                    "params.name",
+                    {
+                        _ = try await client.call(
+                            Conversations.Start.self, .init(channel: .chat, name: " ", email: nil, visitorID: nil, message: nil))
+                    }
+                ),
+                (
+                    "params.email",
+                    {
+                        _ = try await client.call(
+                            Conversations.Start.self, .init(channel: .chat, name: "A", email: "nope", visitorID: nil, message: nil))
+                    }
+                ),
+                (
+                    "params.draft.body",
+                    {
+                        _ = try await client.call(
+                            Conversations.Post.self,
+                            .init(
+                                conversationID: id, author: author,
+                                draft: .init(body: String(repeating: "x", count: 10_001), clientMessageID: "x")))
+                    }
+                ),
+                (
+                    "params.draft.body",
+                    {
+                        _ = try await client.call(
+                            Conversations.Post.self, .init(conversationID: id, author: author, draft: .init(body: "", clientMessageID: "y"))
+                        )
+                    }
+                ),
+                (
+                    "params.limit",
+                    { _ = try await client.call(Conversations.Messages.self, .init(conversationID: id, afterSeq: 0, limit: 0)) }
+                ),
+            ]
+            for (field, call) in cases {
+                let error = await #expect(throws: RPCError.self) { try await call() }
+                #expect(error?.data?.field == field)
+            }
+            let unknown = await #expect(throws: RPCError.self) {
+                try await client.call(
+                    Conversations.Post.self, .init(conversationID: UUID(), author: author, draft: .init(body: "hi", clientMessageID: "z")))
+            }
+            #expect(unknown?.reason == "not_found")
+            #expect(try await client.call(Conversations.Messages.self, .init(conversationID: id)).map(\.seq) == [1])
+            let log = try await events(stack)
+            #expect(log.count == 2)
+        }
+    }
+}
