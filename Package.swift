@@ -118,6 +118,7 @@ let package = Package(
             ),
             .testTarget(name: "StorageTests", dependencies: ["Storage", "Harness"], swiftSettings: strict),
             .testTarget(name: "ConversationTests", dependencies: ["ConversationService", "Contracts"], swiftSettings: strict),
+            .testTarget(name: "PoolTests", dependencies: ["PoolService", "Contracts"], swiftSettings: strict),
             .testTarget(
                 name: "IntegrationTests",
                 dependencies: ["Harness", "Wire", "Contracts", "Storage"],

@@ -1,13 +1,54 @@
 import Contracts
+import Foundation
 import Runtime
 import Storage
+import Wire
 
 /// The pool service: waiting items, "Take it on me", assignments, availability.
 public enum PoolService {
     /// Everything `ServiceMain` needs to run this service.
-    public static let definition = BackService(name: .pool, migrations: migrations)
+    public static let definition = BackService(
+        name: .pool, migrations: PoolStore.migrations,
+        routes: { router, context in
+            let database = context.database
+            router.handle(PoolMethods.Waiting.self) { _, _ in try await database.transaction { try PoolStore.waiting(in: $0) } }
+            router.handle(PoolMethods.Item.self) { params, _ in
+                try await database.transaction { try PoolStore.item(params.conversationID, in: $0) } ?? { throw notFound }()
+            }
+            router.handle(PoolMethods.Audit.self) { params, _ in
+                try await database.transaction { try PoolStore.audit(params.conversationID, in: $0) }
+            }
+            router.handle(PoolMethods.SetAvailability.self) { params, _ in
+                try await database.transaction { try PoolStore.setAvailability(params, in: $0) }
+                return params
+            }
+            router.handle(PoolMethods.Take.self) { params, _ in
+                switch try await database.transaction({ try PoolStore.take(params, in: $0) }) {
+                case .taken(let item): return item
+                case .alreadyTaken(let holder):
+                    throw RPCError.domain(
+                        "already_taken", "\(holder.name) already took it",
+                        details: ["operator": .string(holder.name), "operator_id": .string(holder.id.uuidString.lowercased())]
+                    )
+                case .unavailable: throw RPCError.domain("unavailable", "switch your availability on to take tickets")
+                case .closed: throw RPCError.domain("closed", "the conversation is closed")
+                case .notFound: throw notFound
+                }
+            }
+        },
+        workers: { context in
+            [
+                OutboxConsumer(
+                    name: "pool.items", database: context.database, listener: context.listener,
+                    types: ["conversation.started", "message.created", "conversation.closed"], logger: context.logger
+                ) { events in
+                    try await context.database.transaction { transaction in
+                        for event in events { try PoolStore.apply(event, in: transaction) }
+                    }
+                }
+            ]
+        }
+    )
 
-    static let migrations = [
-        Migration(schema: "pool", version: 1, name: "schema", sql: "CREATE SCHEMA pool;")
-    ]
+    static let notFound = RPCError.domain("not_found", "no such item in the pool")
 }

@@ -1,0 +1,192 @@
+import Contracts
+import Foundation
+import Storage
+
+/// The `pool` schema: waiting items, holders, availability, and the assignment audit.
+enum PoolStore {
+    static let migrations = [
+        Migration(schema: "pool", version: 1, name: "schema", sql: "CREATE SCHEMA pool;"),
+        Migration(
+            schema: "pool", version: 2, name: "items, availability, audit",
+            sql: """
+                CREATE TABLE pool.items (
+                    conversation_id uuid PRIMARY KEY,
+                    kind text NOT NULL CHECK (kind IN ('chat', 'ticket')),
+                    status text NOT NULL CHECK (status IN ('waiting', 'assigned', 'closed')),
+                    customer_name text NOT NULL,
+                    preview text NOT NULL DEFAULT '',
+                    waiting_since timestamptz NOT NULL,
+                    holder_id uuid,
+                    holder_name text,
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE INDEX items_waiting ON pool.items (waiting_since) WHERE status = 'waiting';
+                CREATE INDEX items_holder ON pool.items (holder_id) WHERE status = 'assigned';
+                CREATE TABLE pool.availability (
+                    operator_id uuid PRIMARY KEY,
+                    available boolean NOT NULL,
+                    changed_at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE TABLE pool.audit (
+                    id bigserial PRIMARY KEY,
+                    conversation_id uuid NOT NULL,
+                    from_id uuid,
+                    from_name text,
+                    to_id uuid NOT NULL,
+                    to_name text NOT NULL,
+                    how text NOT NULL CHECK (how IN ('take', 'takeover', 'transfer', 'auto')),
+                    at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE INDEX audit_conversation ON pool.audit (conversation_id, id);
+                """
+        ),
+    ]
+
+    static let columns = "conversation_id, kind, status, customer_name, preview, waiting_since, holder_id, holder_name"
+
+    static func item(_ row: PGRow) throws -> PoolItem {
+        let holderID: UUID? = try row.decode(at: 6)
+        return PoolItem(
+            conversationID: try row.decode(at: 0), kind: PoolItem.Kind(rawValue: try row.decode(at: 1)) ?? .chat,
+            status: PoolItem.Status(rawValue: try row.decode(at: 2)) ?? .waiting, customerName: try row.decode(at: 3),
+            preview: try row.decode(at: 4), waitingSince: try row.decode(at: 5),
+            holder: try holderID.map { OperatorRef(id: $0, name: try row.decode(at: 7)) }
+        )
+    }
+
+    static func waiting(in transaction: Transaction) throws -> [PoolItem] {
+        try transaction.query("SELECT \(columns) FROM pool.items WHERE status = 'waiting' ORDER BY waiting_since, conversation_id").map(
+            item)
+    }
+
+    static func item(_ id: UUID, in transaction: Transaction) throws -> PoolItem? {
+        try transaction.query("SELECT \(columns) FROM pool.items WHERE conversation_id = $1", [id]).first.map(item)
+    }
+
+    /// The outcome of a take, decided under the item's row lock.
+    enum Taken: Equatable {
+        case taken(PoolItem)
+        case alreadyTaken(OperatorRef)
+        case unavailable
+        case closed
+        case notFound
+    }
+
+    /// "Take it on me": the item's row is locked, so of simultaneous takes one decides first and
+    /// the rest see its result.
+    static func take(_ params: PoolMethods.Take.Params, in transaction: Transaction) throws -> Taken {
+        let rows = try transaction.query("SELECT \(columns) FROM pool.items WHERE conversation_id = $1 FOR UPDATE", [params.conversationID])
+        guard let current = try rows.first.map(item) else { return .notFound }
+        switch Assignment.decide(
+            current, taker: params.taker, takeover: params.takeover, takerAvailable: try isAvailable(params.taker.id, in: transaction))
+        {
+        case .keep: return .taken(current)
+        case .refuse(let refusal):
+            switch refusal {
+            case .alreadyTaken(let holder): return .alreadyTaken(holder)
+            case .unavailable: return .unavailable
+            case .closed: return .closed
+            }
+        case .assign(let how):
+            let updated = try transaction.query(
+                """
+                UPDATE pool.items SET status = 'assigned', holder_id = $2, holder_name = $3, updated_at = now()
+                WHERE conversation_id = $1 RETURNING \(columns)
+                """,
+                [params.conversationID, params.taker.id, params.taker.name]
+            )
+            let change = AssignmentChange(
+                conversationID: params.conversationID, from: current.holder, to: params.taker, how: how, at: Date())
+            try record(change, in: transaction)
+            return .taken(try item(updated[0]))
+        }
+    }
+
+    static func record(_ change: AssignmentChange, in transaction: Transaction) throws {
+        try transaction.query(
+            "INSERT INTO pool.audit (conversation_id, from_id, from_name, to_id, to_name, how) VALUES ($1, $2, $3, $4, $5, $6)",
+            [change.conversationID, change.from?.id, change.from?.name, change.to.id, change.to.name, change.how.rawValue]
+        )
+        let subject = change.conversationID.uuidString.lowercased()
+        try transaction.appendEvent(type: "conversation.assigned", subject: subject, payload: change)
+        try transaction.appendEvent(type: "pool.changed", subject: subject, payload: ["conversation_id": subject])
+    }
+
+    static func audit(_ id: UUID, in transaction: Transaction) throws -> [AssignmentChange] {
+        try transaction.query(
+            "SELECT conversation_id, from_id, from_name, to_id, to_name, how, at FROM pool.audit WHERE conversation_id = $1 ORDER BY id",
+            [id]
+        ).map { row in
+            let fromID: UUID? = try row.decode(at: 1)
+            return AssignmentChange(
+                conversationID: try row.decode(at: 0), from: try fromID.map { OperatorRef(id: $0, name: try row.decode(at: 2)) },
+                to: OperatorRef(id: try row.decode(at: 3), name: try row.decode(at: 4)),
+                how: AssignmentChange.How(rawValue: try row.decode(at: 5)) ?? .take, at: try row.decode(at: 6)
+            )
+        }
+    }
+
+    static func isAvailable(_ operatorID: UUID, in transaction: Transaction) throws -> Bool {
+        try transaction.query("SELECT available FROM pool.availability WHERE operator_id = $1", [operatorID]).first?.decode(
+            Bool.self, at: 0) ?? false
+    }
+
+    static func setAvailability(_ params: PoolMethods.SetAvailability.Params, in transaction: Transaction) throws {
+        try transaction.query(
+            """
+            INSERT INTO pool.availability (operator_id, available) VALUES ($1, $2)
+            ON CONFLICT (operator_id) DO UPDATE SET available = EXCLUDED.available, changed_at = now()
+            """,
+            [params.operatorID, params.available]
+        )
+    }
+
+    // MARK: Reactions to the conversation service's events
+
+    /// Applies one outbox event; replaying it changes nothing more.
+    static func apply(_ event: OutboxEvent, in transaction: Transaction) throws {
+        let decoder = WireJSON.decoder()
+        let payload = Data(event.payload.utf8)
+        switch event.type {
+        case "conversation.started":
+            let conversation = try decoder.decode(ConversationRecord.self, from: payload)
+            let inserted = try transaction.query(
+                """
+                INSERT INTO pool.items (conversation_id, kind, status, customer_name, preview, waiting_since)
+                VALUES ($1, $2, 'waiting', $3, $4, $5) ON CONFLICT (conversation_id) DO NOTHING
+                """,
+                [
+                    conversation.id, conversation.channel == .email ? "ticket" : "chat", conversation.customer.name,
+                    preview(conversation.lastMessage), conversation.createdAt,
+                ]
+            ).affectedRows
+            if inserted == 1 {
+                try transaction.appendEvent(type: "pool.changed", subject: event.subject, payload: ["conversation_id": event.subject])
+            }
+        case "message.created":
+            let message = try decoder.decode(Message.self, from: payload)
+            guard message.author.kind == .customer else { return }
+            try transaction.query(
+                "UPDATE pool.items SET preview = $2, updated_at = now() WHERE conversation_id = $1",
+                [message.conversationID, preview(message)]
+            )
+        case "conversation.closed":
+            let closed = try transaction.query(
+                "UPDATE pool.items SET status = 'closed', updated_at = now() WHERE conversation_id = $1::uuid AND status <> 'closed'",
+                [event.subject]
+            ).affectedRows
+            if closed == 1 {
+                try transaction.appendEvent(type: "pool.changed", subject: event.subject, payload: ["conversation_id": event.subject])
+            }
+        default:
+            return
+        }
+    }
+
+    /// The first line of a customer's message, short enough for a list.
+    static func preview(_ message: Message?) -> String {
+        guard let message, message.author.kind == .customer else { return "" }
+        let line = message.body.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        return line.count > 140 ? String(line.prefix(139)) + "…" : line
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+
+/// An operator as the pool knows them: enough to name a holder.
+public struct OperatorRef: Codable, Sendable, Hashable {
+    public var id: UUID
+    public var name: String
+
+    public init(id: UUID, name: String) {
+        self.id = id
+        self.name = name
+    }
+}
+
+/// One conversation as the pool sees it: waiting in the Pool, or held by an operator.
+public struct PoolItem: Codable, Sendable, Hashable {
+    public enum Kind: String, Codable, Sendable {
+        case chat
+        case ticket
+    }
+
+    public enum Status: String, Codable, Sendable {
+        case waiting
+        case assigned
+        case closed
+    }
+
+    public var conversationID: UUID
+    public var kind: Kind
+    public var status: Status
+    public var customerName: String
+    public var preview: String
+    public var waitingSince: Date
+    public var holder: OperatorRef?
+
+    public init(
+        conversationID: UUID, kind: Kind, status: Status, customerName: String, preview: String, waitingSince: Date, holder: OperatorRef?
+    ) {
+        self.conversationID = conversationID
+        self.kind = kind
+        self.status = status
+        self.customerName = customerName
+        self.preview = preview
+        self.waitingSince = waitingSince
+        self.holder = holder
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, status, preview, holder
+        case conversationID = "conversation_id"
+        case customerName = "customer_name"
+        case waitingSince = "waiting_since"
+    }
+}
+
+/// One change of holder, kept for the conversation's audit.
+public struct AssignmentChange: Codable, Sendable, Hashable {
+    public enum How: String, Codable, Sendable {
+        /// "Take it on me" from the Pool.
+        case take
+        /// Taking a colleague's job.
+        case takeover
+        /// Handed to a colleague.
+        case transfer
+        /// Given by auto-assign.
+        case auto
+    }
+
+    public var conversationID: UUID
+    public var from: OperatorRef?
+    public var to: OperatorRef
+    public var how: How
+    public var at: Date
+
+    public init(conversationID: UUID, from: OperatorRef?, to: OperatorRef, how: How, at: Date) {
+        self.conversationID = conversationID
+        self.from = from
+        self.to = to
+        self.how = how
+        self.at = at
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case from, to, how, at
+        case conversationID = "conversation_id"
+    }
+}
+
+/// The pool service's methods.
+public enum PoolMethods {
+    /// `pool.waiting`: the Pool, oldest first.
+    public enum Waiting: RPCMethod {
+        public static let name = "pool.waiting"
+        public static let isIdempotent = true
+        public typealias Params = Empty
+        public typealias Result = [PoolItem]
+    }
+
+    /// `pool.take`: "Take it on me". Of any number of simultaneous takes of one waiting item,
+    /// exactly one wins; the others get `already_taken` with `details.operator`. Taking what you
+    /// already hold succeeds. With `takeover`, a colleague's job is taken too (and the audit says so).
+    /// A ticket needs the taker's availability on (`unavailable`).
+    public enum Take: RPCMethod {
+        public static let name = "pool.take"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var conversationID: UUID
+            public var taker: OperatorRef
+            public var takeover: Bool
+
+            public init(conversationID: UUID, taker: OperatorRef, takeover: Bool = false) {
+                self.conversationID = conversationID
+                self.taker = taker
+                self.takeover = takeover
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case taker, takeover
+                case conversationID = "conversation_id"
+            }
+        }
+
+        public typealias Result = PoolItem
+    }
+
+    /// `pool.item`: who holds a conversation (the conversation service asks before an operator writes).
+    public enum Item: RPCMethod {
+        public static let name = "pool.item"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var conversationID: UUID
+            public init(conversationID: UUID) { self.conversationID = conversationID }
+            enum CodingKeys: String, CodingKey { case conversationID = "conversation_id" }
+        }
+
+        public typealias Result = PoolItem
+    }
+
+    /// `pool.audit`: a conversation's changes of holder, oldest first.
+    public enum Audit: RPCMethod {
+        public static let name = "pool.audit"
+        public static let isIdempotent = true
+        public typealias Params = Item.Params
+        public typealias Result = [AssignmentChange]
+    }
+
+    /// `pool.availability`: switches an operator's availability (needed for tickets and auto-assign).
+    public enum SetAvailability: RPCMethod {
+        public static let name = "pool.availability"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var operatorID: UUID
+            public var available: Bool
+
+            public init(operatorID: UUID, available: Bool) {
+                self.operatorID = operatorID
+                self.available = available
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case available
+                case operatorID = "operator_id"
+            }
+        }
+
+        public typealias Result = Params
+    }
+}

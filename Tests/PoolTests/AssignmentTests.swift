@@ -1,0 +1,34 @@
+import Contracts
+import Foundation
+import Testing
+
+@testable import PoolService
+
+@Suite("Who may take what")
+struct AssignmentTests {
+    static let ayse = OperatorRef(id: UUID(), name: "Ayşe")
+    static let can = OperatorRef(id: UUID(), name: "Can")
+
+    static func item(_ kind: PoolItem.Kind = .chat, _ status: PoolItem.Status = .waiting, holder: OperatorRef? = nil) -> PoolItem {
+        PoolItem(
+            conversationID: UUID(), kind: kind, status: status, customerName: "Nazlıcan", preview: "", waitingSince: Date(), holder: holder)
+    }
+
+    @Test(
+        "decisions",
+        arguments: [
+            (item(), false, false, Assignment.Decision.assign(.take)),
+            (item(.ticket), false, false, .refuse(.unavailable)),
+            (item(.ticket), false, true, .assign(.take)),
+            (item(.chat, .assigned, holder: ayse), false, false, .keep),
+            (item(.chat, .assigned, holder: can), false, true, .refuse(.alreadyTaken(can))),
+            (item(.chat, .assigned, holder: can), true, false, .assign(.takeover)),
+            (item(.ticket, .assigned, holder: can), true, false, .refuse(.unavailable)),
+            (item(.ticket, .assigned, holder: can), true, true, .assign(.takeover)),
+            (item(.chat, .closed, holder: can), true, true, .refuse(.closed)),
+            (item(.chat, .closed, holder: ayse), false, true, .refuse(.closed)),
+        ])
+    func decide(item: PoolItem, takeover: Bool, available: Bool, expected: Assignment.Decision) {
+        #expect(Assignment.decide(item, taker: Self.ayse, takeover: takeover, takerAvailable: available) == expected)
+    }
+}
