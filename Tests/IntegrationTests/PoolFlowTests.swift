@@ -77,6 +77,20 @@ struct PoolFlowTests {
             #expect(audit.map(\.how) == [.take, .takeover])
             #expect(audit.last?.from == winner)
 
+            // Only the holder writes as an operator.
+            let holderAuthor = Author(kind: .operator, id: colleague.id, name: colleague.name)
+            let formerAuthor = Author(kind: .operator, id: winner.id, name: winner.name)
+            let reply = try await conversation.call(
+                Conversations.Post.self,
+                .init(conversationID: id, author: holderAuthor, draft: .init(body: "Bakıyorum", clientMessageID: "op-1")))
+            #expect(reply.message.author.kind == .operator)
+            let refusedWrite = await #expect(throws: RPCError.self) {
+                try await conversation.call(
+                    Conversations.Post.self,
+                    .init(conversationID: id, author: formerAuthor, draft: .init(body: "ben de", clientMessageID: "op-2")))
+            }
+            #expect(refusedWrite?.reason == "not_assignee")
+
             _ = try await conversation.call(Conversations.Close.self, .init(conversationID: id))
             try await Poll.until("the item to close") {
                 try await pool.call(PoolMethods.Item.self, .init(conversationID: id)).status == .closed

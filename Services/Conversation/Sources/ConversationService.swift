@@ -1,4 +1,5 @@
 import Contracts
+import Foundation
 import Runtime
 import Storage
 import Wire
@@ -9,6 +10,7 @@ public enum ConversationService {
     public static let definition = BackService(name: .conversation, migrations: ConversationStore.migrations, calls: [.pool]) {
         router, context in
         let database = context.database
+        let pool = context.client(.pool)
         router.handle(Conversations.Start.self) { params, request in
             if let problem = Rules.check(params) { throw problem }
             let key = request.idempotencyKey
@@ -16,6 +18,9 @@ public enum ConversationService {
         }
         router.handle(Conversations.Post.self) { params, _ in
             if let problem = Rules.check(params.draft, field: "params.draft") { throw problem }
+            if params.author.kind == .operator {
+                try await requireHolder(params.author, of: params.conversationID, pool: pool)
+            }
             return try await post(params, database: database)
         }
         router.handle(Conversations.Messages.self) { params, _ in
@@ -34,6 +39,19 @@ public enum ConversationService {
     }
 
     static let notFound = RPCError.domain("not_found", "no such conversation")
+
+    /// Only the operator holding a conversation writes in it; the pool owns who that is.
+    static func requireHolder(_ author: Author, of conversationID: UUID, pool: RPCClient) async throws {
+        let holder: OperatorRef?
+        do {
+            holder = try await pool.call(PoolMethods.Item.self, .init(conversationID: conversationID)).holder
+        } catch let error as RPCError where error.reason == "not_found" {
+            holder = nil
+        }
+        guard let holder, holder.id == author.id else {
+            throw RPCError.domain("not_assignee", "only the operator holding this conversation may write in it")
+        }
+    }
 
     /// Posts once. Two posts racing with one `client_message_id` both miss the first lookup;
     /// the loser's insert hits the unique key, and reading again finds the winner's message.
