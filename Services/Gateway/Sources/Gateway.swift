@@ -98,7 +98,10 @@ public enum Gateway {
                 body: .init(byteBuffer: ByteBuffer(string: Observability.renderMetrics()))
             )
         }
-        IdentityRoutes(store: identity).add(to: router)
+        let identityRoutes = IdentityRoutes(store: identity)
+        identityRoutes.add(to: router)
+        VisitorRoutes(store: identity, backends: backends).add(to: router)
+        ConversationRoutes(identity: identityRoutes, backends: backends).add(to: router)
         return router
     }
 

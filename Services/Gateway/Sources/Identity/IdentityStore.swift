@@ -36,6 +36,16 @@ struct IdentityStore: Sendable {
                 CREATE INDEX login_failures_key ON identity.login_failures (key, failed_at);
                 """
         ),
+        Migration(
+            schema: "identity", version: 3, name: "visitors",
+            sql: """
+                CREATE TABLE identity.visitors (
+                    id uuid PRIMARY KEY,
+                    token_hash bytea NOT NULL UNIQUE,
+                    created_at timestamptz NOT NULL DEFAULT now()
+                );
+                """
+        ),
     ]
 
     private static let columns = "id, name, email, role"
@@ -96,13 +106,29 @@ struct IdentityStore: Sendable {
         try await database.query("SELECT \(Self.columns) FROM identity.operators ORDER BY lower(name), id").map(Self.decode)
     }
 
-    /// A new session for `operatorID`; returns the token, which is stored only as its hash.
-    func openSession(for operatorID: UUID) async throws -> String {
+    /// 32 random bytes, URL-safe base64: the form of every token we hand out.
+    static func newToken() -> String {
         var bytes = [UInt8](repeating: 0, count: 32)
         var generator = SystemRandomNumberGenerator()
         for index in bytes.indices { bytes[index] = generator.next() }
-        let token = Data(bytes).base64EncodedString()
+        return Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Stores a visitor identity minted by the caller (only the token's hash is kept).
+    func saveVisitor(id: UUID, token: String) async throws {
+        try await database.query("INSERT INTO identity.visitors (id, token_hash) VALUES ($1, sha256(convert_to($2, 'UTF8')))", [id, token])
+    }
+
+    /// The visitor a token belongs to.
+    func visitor(token: String) async throws -> UUID? {
+        try await database.query("SELECT id FROM identity.visitors WHERE token_hash = sha256(convert_to($1, 'UTF8'))", [token])
+            .first?.decode(UUID.self, at: 0)
+    }
+
+    /// A new session for `operatorID`; returns the token, which is stored only as its hash.
+    func openSession(for operatorID: UUID) async throws -> String {
+        let token = Self.newToken()
         try await database.query(
             "INSERT INTO identity.sessions (token_hash, operator_id, expires_at) VALUES (sha256(convert_to($1, 'UTF8')), $2, now() + interval '\(Self.sessionLifetime)')",
             [token, operatorID]

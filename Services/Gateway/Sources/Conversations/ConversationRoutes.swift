@@ -1,0 +1,97 @@
+import Contracts
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The console's side of conversations: the Pool, taking, reading, writing, closing.
+struct ConversationRoutes: Sendable {
+    let identity: IdentityRoutes
+    let backends: Backends
+
+    struct PoolEntry: Encodable {
+        var id: UUID
+        var conversationID: UUID
+        var kind: PoolItem.Kind
+        var customer: [String: String]
+        var waitingSince: Date
+        var preview: String
+        enum CodingKeys: String, CodingKey {
+            case id, kind, customer, preview
+            case conversationID = "conversation_id"
+            case waitingSince = "waiting_since"
+        }
+    }
+
+    struct Availability: Decodable { var available: Bool }
+
+    func add(to router: Router<GatewayContext>) {
+        let api = router.group("api/v1")
+        api.get("pool") { request, _ in
+            try await identity.authenticate(request)
+            let items = try await backends.call(.pool, PoolMethods.Waiting.self, Empty())
+            return try Response.json(
+                items.map {
+                    PoolEntry(
+                        id: $0.conversationID, conversationID: $0.conversationID, kind: $0.kind, customer: ["name": $0.customerName],
+                        waitingSince: $0.waitingSince, preview: $0.preview)
+                }
+            )
+        }
+        api.post("pool/{id}/take") { request, context in try await take(request, context, takeover: false) }
+        api.post("conversations/{id}/take") { request, context in try await take(request, context, takeover: true) }
+        api.put("me/availability") { request, _ in
+            let me = try await identity.authenticate(request)
+            let body = try await JSONBody.decode(Availability.self, from: request)
+            _ = try await backends.call(.pool, PoolMethods.SetAvailability.self, .init(operatorID: me.id, available: body.available))
+            return try Response.json(["available": body.available])
+        }
+        api.get("conversations/{id}") { request, context in
+            try await identity.authenticate(request)
+            return try Response.json(try await backends.view(try Self.id(context), withAudit: true))
+        }
+        api.get("conversations/{id}/messages") { request, context in
+            try await identity.authenticate(request)
+            let after = Int64(request.uri.queryParameters.get("after_seq") ?? "0") ?? -1
+            return try Response.json(
+                try await backends.call(
+                    .conversation, Conversations.Messages.self, .init(conversationID: try Self.id(context), afterSeq: after)))
+        }
+        api.post("conversations/{id}/messages") { request, context in
+            let me = try await identity.authenticate(request)
+            let id = try Self.id(context)
+            let post = try await JSONBody.decode(VisitorRoutes.PostMessage.self, from: request)
+            let posted = try await backends.call(
+                .conversation, Conversations.Post.self,
+                .init(
+                    conversationID: id, author: Author(kind: .operator, id: me.id, name: me.name),
+                    draft: .init(body: post.body, clientMessageID: post.clientMessageID))
+            )
+            return try Response.json(posted.message, status: posted.created ? .created : .ok)
+        }
+        api.post("conversations/{id}/close") { request, context in
+            let me = try await identity.authenticate(request)
+            let id = try Self.id(context)
+            guard let item = try await backends.item(id) else { throw APIError.notFound }
+            guard item.holder?.id == me.id else {
+                throw APIError(
+                    status: .forbidden, code: "not_assignee", message: "only the operator holding this conversation may close it")
+            }
+            _ = try await backends.call(.conversation, Conversations.Close.self, .init(conversationID: id))
+            return try Response.json(try await backends.view(id, withAudit: true))
+        }
+    }
+
+    func take(_ request: Request, _ context: GatewayContext, takeover: Bool) async throws -> Response {
+        let me = try await identity.authenticate(request)
+        let id = try Self.id(context)
+        _ = try await backends.call(
+            .pool, PoolMethods.Take.self, .init(conversationID: id, taker: OperatorRef(id: me.id, name: me.name), takeover: takeover))
+        return try Response.json(["conversation": try await backends.view(id, withAudit: true)])
+    }
+
+    /// The `{id}` of the path; a malformed id is as unknown as any other: 404.
+    static func id(_ context: GatewayContext) throws -> UUID {
+        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw APIError.notFound }
+        return id
+    }
+}

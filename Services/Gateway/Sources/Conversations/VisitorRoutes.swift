@@ -1,0 +1,105 @@
+import Contracts
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The widget's side: `/api/v1/visitor/*`. A visitor token opens only that visitor's conversations;
+/// anything else is 404.
+struct VisitorRoutes: Sendable {
+    let store: IdentityStore
+    let backends: Backends
+
+    struct StartChat: Decodable {
+        var name: String
+        var email: String?
+        var message: String?
+        var clientMessageID: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, email, message
+            case clientMessageID = "client_message_id"
+        }
+    }
+
+    struct Started: Encodable {
+        var visitorToken: String
+        var conversation: ConversationView
+        enum CodingKeys: String, CodingKey {
+            case conversation
+            case visitorToken = "visitor_token"
+        }
+    }
+
+    struct PostMessage: Decodable {
+        var body: String
+        var clientMessageID: String
+        enum CodingKeys: String, CodingKey {
+            case body
+            case clientMessageID = "client_message_id"
+        }
+    }
+
+    func add(to router: Router<GatewayContext>) {
+        let visitor = router.group("api/v1/visitor")
+        visitor.post("conversations") { request, _ in
+            let start = try await JSONBody.decode(StartChat.self, from: request)
+            // A known token keeps the visitor's identity; without one a new identity is minted,
+            // and stored only once the conversation service has accepted the start.
+            let token = IdentityRoutes.bearer(request)
+            let known = try await token.asyncMap { try await store.visitor(token: $0) } ?? nil
+            let identity =
+                known.flatMap { id in token.map { (id: id, token: $0, isNew: false) } }
+                ?? (id: UUID(), token: IdentityStore.newToken(), isNew: true)
+            let draft = start.message.map { Conversations.Draft(body: $0, clientMessageID: start.clientMessageID ?? UUID().uuidString) }
+            let started = try await backends.call(
+                .conversation, Conversations.Start.self,
+                .init(channel: .chat, name: start.name, email: start.email, visitorID: identity.id, message: draft)
+            )
+            if identity.isNew { try await store.saveVisitor(id: identity.id, token: identity.token) }
+            return try Response.json(
+                Started(visitorToken: identity.token, conversation: ConversationView(record: started.conversation, item: nil)),
+                status: .created
+            )
+        }
+        visitor.get("conversations/{id}/messages") { request, context in
+            let id = try await owned(request, context)
+            let after = Int64(request.uri.queryParameters.get("after_seq") ?? "0") ?? -1
+            return try Response.json(
+                try await backends.call(.conversation, Conversations.Messages.self, .init(conversationID: id, afterSeq: after)))
+        }
+        visitor.post("conversations/{id}/messages") { request, context in
+            let id = try await owned(request, context)
+            let post = try await JSONBody.decode(PostMessage.self, from: request)
+            let record = try await backends.call(.conversation, Conversations.Get.self, .init(conversationID: id))
+            let author = Author(kind: .customer, id: record.customer.id, name: record.customer.name)
+            let posted = try await backends.call(
+                .conversation, Conversations.Post.self,
+                .init(conversationID: id, author: author, draft: .init(body: post.body, clientMessageID: post.clientMessageID))
+            )
+            return try Response.json(posted.message, status: posted.created ? .created : .ok)
+        }
+    }
+
+    /// The conversation in the path, if this visitor's token opens it; 401/404 otherwise.
+    func owned(_ request: Request, _ context: GatewayContext) async throws -> UUID {
+        guard let token = IdentityRoutes.bearer(request), let visitor = try await store.visitor(token: token) else {
+            throw APIError.unauthorized
+        }
+        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw APIError.notFound }
+        let record: ConversationRecord
+        do {
+            record = try await backends.call(.conversation, Conversations.Get.self, .init(conversationID: id))
+        } catch let error as APIError where error.status == .notFound {
+            throw APIError.notFound
+        }
+        guard record.visitorID == visitor else { throw APIError.notFound }
+        return id
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

@@ -1,0 +1,110 @@
+import Contracts
+import Foundation
+import Harness
+import Testing
+
+@Suite("A live chat through the public API", .serialized)
+struct ChatStoryTests {
+    static let admin = ["SWITCHBOARD_ADMIN_EMAIL": "admin@example.com", "SWITCHBOARD_ADMIN_PASSWORD": "correct horse battery"]
+
+    func array(_ reply: HTTPReply) -> [[String: Any]] {
+        (try? JSONSerialization.jsonObject(with: reply.body) as? [[String: Any]]) ?? []
+    }
+
+    @Test("visitor starts, operator takes from the Pool, they talk, the holder closes; strangers see nothing")
+    func story() async throws {
+        try await Stack.with { stack in
+            try await stack.start(.conversation)
+            try await stack.start(.pool)
+            let port = try #require(try await stack.start(.gateway, environment: Self.admin).httpPort)
+            func login(_ email: String, _ password: String) async throws -> String {
+                let reply = try await stack.json("POST", "/api/v1/auth/login", port: port, body: ["email": email, "password": password])
+                return try #require(reply.object["token"] as? String)
+            }
+            let admin = try await login("admin@example.com", "correct horse battery")
+            for (name, email) in [("Nazlıcan", "nazlican@example.com"), ("Can", "can@example.com")] {
+                let created = try await stack.json(
+                    "POST", "/api/v1/operators", port: port, token: admin,
+                    body: ["name": name, "email": email, "password": "password-123", "role": "operator"])
+                #expect(created.status == 201)
+            }
+            let nazlican = try await login("nazlican@example.com", "password-123")
+            let can = try await login("can@example.com", "password-123")
+
+            // The customer starts a chat from the widget.
+            let start = try await stack.json(
+                "POST", "/api/v1/visitor/conversations", port: port,
+                body: ["name": "Ayşe Yılmaz", "message": "Siparişim nerede?", "client_message_id": "w-1"])
+            #expect(start.status == 201)
+            let visitor = try #require(start.object["visitor_token"] as? String)
+            let conversation = try #require(start.object["conversation"] as? [String: Any])
+            let id = try #require(conversation["id"] as? String)
+            #expect(conversation["status"] as? String == "waiting")
+
+            // It waits in the Pool; Nazlıcan takes it, Can is told who has it.
+            try await Poll.until("the chat in the Pool") {
+                array(try await stack.http("GET", "/api/v1/pool", port: port, headers: ["Authorization": "Bearer \(nazlican)"]))
+                    .contains { $0["id"] as? String == id }
+            }
+            let taken = try await stack.json("POST", "/api/v1/pool/\(id)/take", port: port, token: nazlican)
+            #expect(taken.status == 200)
+            #expect(((taken.object["conversation"] as? [String: Any])?["assignee"] as? [String: Any])?["name"] as? String == "Nazlıcan")
+            let late = try await stack.json("POST", "/api/v1/pool/\(id)/take", port: port, token: can)
+            #expect(late.status == 409)
+            #expect(errorCode(late.object) == "already_taken")
+            #expect(((late.object["error"] as? [String: Any])?["details"] as? [String: Any])?["operator"] as? String == "Nazlıcan")
+
+            // They talk; only the holder writes as an operator.
+            let reply = try await stack.json(
+                "POST", "/api/v1/conversations/\(id)/messages", port: port, token: nazlican,
+                body: ["body": "Hemen bakıyorum", "client_message_id": "o-1"])
+            #expect(reply.status == 201)
+            let again = try await stack.json(
+                "POST", "/api/v1/conversations/\(id)/messages", port: port, token: nazlican,
+                body: ["body": "Hemen bakıyorum", "client_message_id": "o-1"])
+            #expect(again.status == 200)
+            #expect(again.object["seq"] as? Int == reply.object["seq"] as? Int)
+            let intruder = try await stack.json(
+                "POST", "/api/v1/conversations/\(id)/messages", port: port, token: can, body: ["body": "ben", "client_message_id": "c-1"])
+            #expect(intruder.status == 403)
+            #expect(errorCode(intruder.object) == "not_assignee")
+
+            let visitorReads = try await stack.http(
+                "GET", "/api/v1/visitor/conversations/\(id)/messages?after_seq=1", port: port,
+                headers: ["Authorization": "Bearer \(visitor)"])
+            #expect(array(visitorReads).compactMap { $0["body"] as? String } == ["Siparişim nerede?", "Hemen bakıyorum"])
+            let customerWrites = try await stack.json(
+                "POST", "/api/v1/visitor/conversations/\(id)/messages", port: port, token: visitor,
+                body: ["body": "Teşekkürler", "client_message_id": "w-2"])
+            #expect(customerWrites.status == 201)
+            #expect(customerWrites.object["seq"] as? Int == 4)
+
+            // Another visitor, a bad token and a made-up id all find nothing.
+            let stranger = try await stack.json("POST", "/api/v1/visitor/conversations", port: port, body: ["name": "Başka"])
+            let strangerToken = try #require(stranger.object["visitor_token"] as? String)
+            #expect(
+                try await stack.json("GET", "/api/v1/visitor/conversations/\(id)/messages", port: port, token: strangerToken).status == 404)
+            #expect(
+                try await stack.json("GET", "/api/v1/visitor/conversations/\(id)/messages", port: port, token: "nonsense").status == 401)
+            #expect(try await stack.json("GET", "/api/v1/conversations/\(UUID())", port: port, token: can).status == 404)
+            #expect(try await stack.json("GET", "/api/v1/conversations/not-a-uuid", port: port, token: can).status == 404)
+
+            // Only the holder closes; then nothing more is written.
+            #expect(try await stack.json("POST", "/api/v1/conversations/\(id)/close", port: port, token: can).status == 403)
+            let closed = try await stack.json("POST", "/api/v1/conversations/\(id)/close", port: port, token: nazlican)
+            #expect(closed.status == 200)
+            #expect(closed.object["status"] as? String == "closed")
+            #expect((closed.object["audit"] as? [[String: Any]])?.first?["how"] as? String == "take")
+            let afterClose = try await stack.json(
+                "POST", "/api/v1/visitor/conversations/\(id)/messages", port: port, token: visitor,
+                body: ["body": "?", "client_message_id": "w-3"])
+            #expect(afterClose.status == 409)
+            #expect(errorCode(afterClose.object) == "closed")
+
+            // A refused start mints no visitor and stores nothing.
+            let refused = try await stack.json("POST", "/api/v1/visitor/conversations", port: port, body: ["name": "  "])
+            #expect(refused.status == 422)
+            #expect(errorField(refused.object) == "name")
+        }
+    }
+}
