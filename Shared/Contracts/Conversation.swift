@@ -235,7 +235,123 @@ public enum Conversations {
     public enum Close: RPCMethod {
         public static let name = "conversation.close"
         public static let isIdempotent = true
-        public typealias Params = Get.Params
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var conversationID: UUID
+            /// The operator who closed it; the Archive filters by it.
+            public var closedBy: OperatorRef?
+
+            public init(conversationID: UUID, closedBy: OperatorRef? = nil) {
+                self.conversationID = conversationID
+                self.closedBy = closedBy
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case conversationID = "conversation_id"
+                case closedBy = "closed_by"
+            }
+        }
+
         public typealias Result = ConversationRecord
+    }
+
+    /// One closed conversation in the Archive, as one operator sees it.
+    public struct ArchiveEntry: Codable, Sendable, Hashable {
+        public var conversation: ConversationRecord
+        public var closedBy: OperatorRef?
+        /// Hidden from this operator's own view (nothing is deleted).
+        public var hidden: Bool
+
+        public init(conversation: ConversationRecord, closedBy: OperatorRef?, hidden: Bool) {
+            self.conversation = conversation
+            self.closedBy = closedBy
+            self.hidden = hidden
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case conversation, hidden
+            case closedBy = "closed_by"
+        }
+    }
+
+    /// `conversation.archive`: closed conversations, newest first, a page at a time.
+    public enum Archive: RPCMethod {
+        public static let name = "conversation.archive"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            /// Whose view: their hidden ones are left out unless `include_hidden`.
+            public var viewerID: UUID
+            /// Words to find in messages, the customer's name or e-mail.
+            public var query: String?
+            public var closedByID: UUID?
+            public var from: Date?
+            public var to: Date?
+            public var includeHidden: Bool
+            public var cursor: String?
+            public var limit: Int
+
+            public init(
+                viewerID: UUID, query: String? = nil, closedByID: UUID? = nil, from: Date? = nil, to: Date? = nil,
+                includeHidden: Bool = false, cursor: String? = nil, limit: Int = 50
+            ) {
+                self.viewerID = viewerID
+                self.query = query
+                self.closedByID = closedByID
+                self.from = from
+                self.to = to
+                self.includeHidden = includeHidden
+                self.cursor = cursor
+                self.limit = limit
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case query, from, to, cursor, limit
+                case viewerID = "viewer_id"
+                case closedByID = "closed_by_id"
+                case includeHidden = "include_hidden"
+            }
+        }
+
+        public struct Result: Codable, Sendable, Hashable {
+            public var items: [ArchiveEntry]
+            public var nextCursor: String?
+
+            public init(items: [ArchiveEntry], nextCursor: String?) {
+                self.items = items
+                self.nextCursor = nextCursor
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case items
+                case nextCursor = "next_cursor"
+            }
+        }
+    }
+
+    /// `conversation.hide`: hides (or shows again) a closed conversation in one operator's Archive.
+    public enum Hide: RPCMethod {
+        public static let name = "conversation.hide"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var viewerID: UUID
+            public var conversationID: UUID
+            public var hidden: Bool
+
+            public init(viewerID: UUID, conversationID: UUID, hidden: Bool) {
+                self.viewerID = viewerID
+                self.conversationID = conversationID
+                self.hidden = hidden
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case hidden
+                case viewerID = "viewer_id"
+                case conversationID = "conversation_id"
+            }
+        }
+
+        public typealias Result = Empty
     }
 }

@@ -34,7 +34,26 @@ public enum ConversationService {
             try await database.transaction { try ConversationStore.record(params.conversationID, in: $0) } ?? { throw notFound }()
         }
         router.handle(Conversations.Close.self) { params, _ in
-            try await database.transaction { try ConversationStore.close(params.conversationID, in: $0) } ?? { throw notFound }()
+            try await database.transaction { try ConversationStore.close(params.conversationID, by: params.closedBy, in: $0) }
+                ?? {
+                    throw notFound
+                }()
+        }
+        router.handle(Conversations.Archive.self) { params, _ in
+            if !(1...200).contains(params.limit) { throw RPCError.invalidParams(field: "params.limit", "limit must be 1 to 200") }
+            let cursor = try params.cursor.map { text in
+                guard let cursor = ArchiveCursor(text) else {
+                    throw RPCError.invalidParams(field: "params.cursor", "not a cursor this server gave")
+                }
+                return cursor
+            }
+            return try await database.transaction { try ConversationStore.archive(params, after: cursor, in: $0) }
+        }
+        router.handle(Conversations.Hide.self) { params, _ in
+            guard try await database.transaction({ try ConversationStore.hide(params, in: $0) }) else {
+                throw RPCError.domain("not_found", "no such closed conversation")
+            }
+            return Empty()
         }
     }
 

@@ -51,6 +51,20 @@ enum ConversationStore {
                 );
                 """
         ),
+        Migration(
+            schema: "conversation", version: 3, name: "archive: closer, hides, search",
+            sql: """
+                ALTER TABLE conversation.conversations ADD COLUMN closed_by_id uuid, ADD COLUMN closed_by_name text;
+                CREATE INDEX conversations_archive ON conversation.conversations (closed_at DESC, id DESC) WHERE closed_at IS NOT NULL;
+                CREATE INDEX messages_search ON conversation.messages USING gin (to_tsvector('simple', body));
+                CREATE TABLE conversation.hides (
+                    operator_id uuid NOT NULL,
+                    conversation_id uuid NOT NULL REFERENCES conversation.conversations (id),
+                    hidden_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (operator_id, conversation_id)
+                );
+                """
+        ),
     ]
 
     static let messageColumns =
@@ -183,15 +197,105 @@ enum ConversationStore {
     }
 
     /// Closes it once; `nil` when there is no such conversation.
-    static func close(_ id: UUID, in transaction: Transaction) throws -> ConversationRecord? {
+    static func close(_ id: UUID, by closer: OperatorRef?, in transaction: Transaction) throws -> ConversationRecord? {
         let closed =
             try transaction.query(
-                "UPDATE conversation.conversations SET closed_at = now() WHERE id = $1 AND closed_at IS NULL", [id]
+                "UPDATE conversation.conversations SET closed_at = now(), closed_by_id = $2, closed_by_name = $3 WHERE id = $1 AND closed_at IS NULL",
+                [id, closer?.id, closer?.name]
             ).affectedRows == 1
         guard let record = try record(id, in: transaction) else { return nil }
         if closed {
             try transaction.appendEvent(type: "conversation.closed", subject: id.uuidString.lowercased(), payload: record)
         }
         return record
+    }
+}
+
+extension ConversationStore {
+    /// A page of the Archive for one viewer, newest first.
+    static func archive(
+        _ params: Conversations.Archive.Params, after cursor: ArchiveCursor?, in transaction: Transaction
+    ) throws
+        -> Conversations.Archive.Result
+    {
+        let query = params.query?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let rows = try transaction.query(
+            """
+            SELECT c.id, c.closed_by_id, c.closed_by_name, c.closed_at,
+                   EXISTS (SELECT 1 FROM conversation.hides h WHERE h.operator_id = $1 AND h.conversation_id = c.id) AS hidden
+            FROM conversation.conversations c
+            JOIN conversation.customers u ON u.id = c.customer_id
+            WHERE c.closed_at IS NOT NULL
+              AND ($2::uuid IS NULL OR c.closed_by_id = $2)
+              AND ($3::timestamptz IS NULL OR c.closed_at >= $3)
+              AND ($4::timestamptz IS NULL OR c.closed_at < $4)
+              AND ($5::boolean OR NOT EXISTS (SELECT 1 FROM conversation.hides h WHERE h.operator_id = $1 AND h.conversation_id = c.id))
+              AND ($6::text IS NULL
+                   OR to_tsvector('simple', u.name || ' ' || coalesce(u.email, '')) @@ plainto_tsquery('simple', $6)
+                   OR EXISTS (SELECT 1 FROM conversation.messages m
+                              WHERE m.conversation_id = c.id AND to_tsvector('simple', m.body) @@ plainto_tsquery('simple', $6)))
+              AND ($7::timestamptz IS NULL OR (c.closed_at, c.id) < ($7::timestamptz, $8::uuid))
+            ORDER BY c.closed_at DESC, c.id DESC
+            LIMIT $9
+            """,
+            [
+                params.viewerID, params.closedByID, params.from, params.to, params.includeHidden, query?.isEmpty == false ? query : nil,
+                cursor?.closedAt, cursor?.id, params.limit + 1,
+            ]
+        )
+        var items: [Conversations.ArchiveEntry] = []
+        var last: ArchiveCursor?
+        for row in rows.prefix(params.limit) {
+            let id: UUID = try row.decode(at: 0)
+            let closerID: UUID? = try row.decode(at: 1)
+            guard let conversation = try record(id, in: transaction) else { continue }
+            items.append(
+                .init(
+                    conversation: conversation, closedBy: try closerID.map { OperatorRef(id: $0, name: try row.decode(at: 2)) },
+                    hidden: try row.decode(at: 4)))
+            last = ArchiveCursor(closedAt: try row.decode(at: 3), id: id)
+        }
+        return .init(items: items, nextCursor: rows.count > params.limit ? last?.text : nil)
+    }
+
+    /// Hides or shows one closed conversation in one operator's Archive; `false` if it is not closed.
+    static func hide(_ params: Conversations.Hide.Params, in transaction: Transaction) throws -> Bool {
+        let closed = try transaction.query(
+            "SELECT closed_at IS NOT NULL FROM conversation.conversations WHERE id = $1", [params.conversationID]
+        ).first?.decode(Bool.self, at: 0)
+        guard closed == true else { return false }
+        if params.hidden {
+            try transaction.query(
+                "INSERT INTO conversation.hides (operator_id, conversation_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                [params.viewerID, params.conversationID])
+        } else {
+            try transaction.query(
+                "DELETE FROM conversation.hides WHERE operator_id = $1 AND conversation_id = $2", [params.viewerID, params.conversationID])
+        }
+        return true
+    }
+}
+
+/// Where an Archive page ends: the last entry's closing instant and id, opaque to clients.
+struct ArchiveCursor: Equatable {
+    var closedAt: Date
+    var id: UUID
+
+    var text: String {
+        Data("\(closedAt.postgresText ?? "")|\(id.uuidString.lowercased())".utf8).base64EncodedString()
+    }
+
+    init(closedAt: Date, id: UUID) {
+        self.closedAt = closedAt
+        self.id = id
+    }
+
+    init?(_ text: String) {
+        guard let data = Data(base64Encoded: text), let decoded = String(data: data, encoding: .utf8) else { return nil }
+        let parts = decoded.split(separator: "|")
+        guard parts.count == 2, let closedAt = Date(postgresText: String(parts[0])), let id = UUID(uuidString: String(parts[1])) else {
+            return nil
+        }
+        self.init(closedAt: closedAt, id: id)
     }
 }

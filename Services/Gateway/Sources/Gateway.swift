@@ -102,6 +102,7 @@ public enum Gateway {
         identityRoutes.add(to: router)
         VisitorRoutes(store: identity, backends: backends).add(to: router)
         ConversationRoutes(identity: identityRoutes, backends: backends).add(to: router)
+        ArchiveRoutes(identity: identityRoutes, backends: backends).add(to: router)
         return router
     }
 

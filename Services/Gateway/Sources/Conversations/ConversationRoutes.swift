@@ -76,7 +76,8 @@ struct ConversationRoutes: Sendable {
                 throw APIError(
                     status: .forbidden, code: "not_assignee", message: "only the operator holding this conversation may close it")
             }
-            _ = try await backends.call(.conversation, Conversations.Close.self, .init(conversationID: id))
+            _ = try await backends.call(
+                .conversation, Conversations.Close.self, .init(conversationID: id, closedBy: OperatorRef(id: me.id, name: me.name)))
             return try Response.json(try await backends.view(id, withAudit: true))
         }
     }
