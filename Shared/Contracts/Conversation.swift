@@ -329,6 +329,30 @@ public enum Conversations {
         }
     }
 
+    /// `conversation.history`: one customer's conversations (by visitor identity or customer id),
+    /// newest first, past ones included.
+    public enum History: RPCMethod {
+        public static let name = "conversation.history"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var visitorID: UUID?
+            public var customerID: UUID?
+
+            public init(visitorID: UUID? = nil, customerID: UUID? = nil) {
+                self.visitorID = visitorID
+                self.customerID = customerID
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case visitorID = "visitor_id"
+                case customerID = "customer_id"
+            }
+        }
+
+        public typealias Result = [ConversationRecord]
+    }
+
     /// `conversation.hide`: hides (or shows again) a closed conversation in one operator's Archive.
     public enum Hide: RPCMethod {
         public static let name = "conversation.hide"

@@ -101,6 +101,28 @@ struct ChatStoryTests {
             #expect(afterClose.status == 409)
             #expect(errorCode(afterClose.object) == "closed")
 
+            // The returning visitor lists their chats, past ones included; operators see the customer's.
+            let second = try await stack.json(
+                "POST", "/api/v1/visitor/conversations", port: port, token: visitor, body: ["name": "Ayşe Yılmaz"])
+            #expect(second.object["visitor_token"] as? String == visitor)
+            let secondID = try #require((second.object["conversation"] as? [String: Any])?["id"] as? String)
+            let mine = array(
+                try await stack.http("GET", "/api/v1/visitor/conversations", port: port, headers: ["Authorization": "Bearer \(visitor)"]))
+            #expect(mine.compactMap { $0["id"] as? String } == [secondID, id])
+            #expect(mine.last?["status"] as? String == "closed")
+            let customerID = try #require(((closed.object["customer"] as? [String: Any])?["id"] as? String))
+            let history = array(
+                try await stack.http(
+                    "GET", "/api/v1/customers/\(customerID)/conversations", port: port, headers: ["Authorization": "Bearer \(can)"]))
+            #expect(history.count == 2)
+            let theirs = array(
+                try await stack.http(
+                    "GET", "/api/v1/visitor/conversations", port: port, headers: ["Authorization": "Bearer \(strangerToken)"]))
+            #expect(
+                theirs.compactMap { $0["id"] as? String } == [
+                    try #require((stranger.object["conversation"] as? [String: Any])?["id"] as? String)
+                ])
+
             // A refused start mints no visitor and stores nothing.
             let refused = try await stack.json("POST", "/api/v1/visitor/conversations", port: port, body: ["name": "  "])
             #expect(refused.status == 422)

@@ -49,6 +49,12 @@ public enum ConversationService {
             }
             return try await database.transaction { try ConversationStore.archive(params, after: cursor, in: $0) }
         }
+        router.handle(Conversations.History.self) { params, _ in
+            guard params.visitorID != nil || params.customerID != nil else {
+                throw RPCError.invalidParams(field: "params.visitor_id", "give visitor_id or customer_id")
+            }
+            return try await database.transaction { try ConversationStore.history(params, in: $0) }
+        }
         router.handle(Conversations.Hide.self) { params, _ in
             guard try await database.transaction({ try ConversationStore.hide(params, in: $0) }) else {
                 throw RPCError.domain("not_found", "no such closed conversation")

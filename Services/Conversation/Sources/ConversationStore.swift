@@ -258,6 +258,18 @@ extension ConversationStore {
         return .init(items: items, nextCursor: rows.count > params.limit ? last?.text : nil)
     }
 
+    /// A customer's conversations, newest first (at most 200).
+    static func history(_ params: Conversations.History.Params, in transaction: Transaction) throws -> [ConversationRecord] {
+        try transaction.query(
+            """
+            SELECT c.id FROM conversation.conversations c JOIN conversation.customers u ON u.id = c.customer_id
+            WHERE ($1::uuid IS NOT NULL AND u.visitor_id = $1) OR ($2::uuid IS NOT NULL AND u.id = $2)
+            ORDER BY c.created_at DESC, c.id DESC LIMIT 200
+            """,
+            [params.visitorID, params.customerID]
+        ).compactMap { try record(try $0.decode(UUID.self, at: 0), in: transaction) }
+    }
+
     /// Hides or shows one closed conversation in one operator's Archive; `false` if it is not closed.
     static func hide(_ params: Conversations.Hide.Params, in transaction: Transaction) throws -> Bool {
         let closed = try transaction.query(

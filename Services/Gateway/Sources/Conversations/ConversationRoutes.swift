@@ -45,6 +45,11 @@ struct ConversationRoutes: Sendable {
             _ = try await backends.call(.pool, PoolMethods.SetAvailability.self, .init(operatorID: me.id, available: body.available))
             return try Response.json(["available": body.available])
         }
+        api.get("customers/{id}/conversations") { request, context in
+            try await identity.authenticate(request)
+            let records = try await backends.call(.conversation, Conversations.History.self, .init(customerID: try Self.id(context)))
+            return try Response.json(try await backends.views(records))
+        }
         api.get("conversations/{id}") { request, context in
             try await identity.authenticate(request)
             return try Response.json(try await backends.view(try Self.id(context), withAudit: true))

@@ -59,6 +59,18 @@ extension Backends {
         }
     }
 
+    /// Views of several records, their pool state asked for concurrently.
+    func views(_ records: [ConversationRecord]) async throws -> [ConversationView] {
+        try await withThrowingTaskGroup(of: (Int, ConversationView).self) { group in
+            for (index, record) in records.enumerated() {
+                group.addTask { (index, ConversationView(record: record, item: record.closedAt == nil ? try await item(record.id) : nil)) }
+            }
+            var views = [ConversationView?](repeating: nil, count: records.count)
+            for try await (index, view) in group { views[index] = view }
+            return views.compactMap { $0 }
+        }
+    }
+
     func view(_ id: UUID, withAudit: Bool = false) async throws -> ConversationView {
         let record = try await call(.conversation, Conversations.Get.self, .init(conversationID: id))
         let audit = withAudit ? try await call(.pool, PoolMethods.Audit.self, .init(conversationID: id)) : nil

@@ -61,6 +61,13 @@ struct VisitorRoutes: Sendable {
                 status: .created
             )
         }
+        visitor.get("conversations") { request, _ in
+            guard let token = IdentityRoutes.bearer(request), let id = try await store.visitor(token: token) else {
+                throw APIError.unauthorized
+            }
+            let records = try await backends.call(.conversation, Conversations.History.self, .init(visitorID: id))
+            return try Response.json(try await backends.views(records))
+        }
         visitor.get("conversations/{id}/messages") { request, context in
             let id = try await owned(request, context)
             let after = Int64(request.uri.queryParameters.get("after_seq") ?? "0") ?? -1
