@@ -353,6 +353,57 @@ public enum Conversations {
         public typealias Result = [ConversationRecord]
     }
 
+    /// `conversation.read`: moves one operator's reading position (it never moves back).
+    public enum Read: RPCMethod {
+        public static let name = "conversation.read"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var operatorID: UUID
+            public var conversationID: UUID
+            public var seq: Int64
+
+            public init(operatorID: UUID, conversationID: UUID, seq: Int64) {
+                self.operatorID = operatorID
+                self.conversationID = conversationID
+                self.seq = seq
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case seq
+                case operatorID = "operator_id"
+                case conversationID = "conversation_id"
+            }
+        }
+
+        public typealias Result = Empty
+    }
+
+    /// `conversation.unread`: per conversation, the messages after the operator's reading position
+    /// that someone else wrote.
+    public enum Unread: RPCMethod {
+        public static let name = "conversation.unread"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var operatorID: UUID
+            public var conversationIDs: [UUID]
+
+            public init(operatorID: UUID, conversationIDs: [UUID]) {
+                self.operatorID = operatorID
+                self.conversationIDs = conversationIDs
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case operatorID = "operator_id"
+                case conversationIDs = "conversation_ids"
+            }
+        }
+
+        /// Conversation id (lower-case text) → unread count.
+        public typealias Result = [String: Int]
+    }
+
     /// `conversation.hide`: hides (or shows again) a closed conversation in one operator's Archive.
     public enum Hide: RPCMethod {
         public static let name = "conversation.hide"

@@ -137,6 +137,20 @@ public enum PoolMethods {
         public typealias Result = PoolItem
     }
 
+    /// `pool.held`: the open conversations an operator holds (their Messages), oldest first.
+    public enum Held: RPCMethod {
+        public static let name = "pool.held"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var operatorID: UUID
+            public init(operatorID: UUID) { self.operatorID = operatorID }
+            enum CodingKeys: String, CodingKey { case operatorID = "operator_id" }
+        }
+
+        public typealias Result = [PoolItem]
+    }
+
     /// `pool.audit`: a conversation's changes of holder, oldest first.
     public enum Audit: RPCMethod {
         public static let name = "pool.audit"

@@ -89,6 +89,22 @@ struct ChatStoryTests {
             #expect(try await stack.json("GET", "/api/v1/conversations/\(UUID())", port: port, token: can).status == 404)
             #expect(try await stack.json("GET", "/api/v1/conversations/not-a-uuid", port: port, token: can).status == 404)
 
+            // Nazlıcan's Messages: the chat, with what she has not read yet; reading moves the count.
+            func messages(_ token: String) async throws -> [[String: Any]] {
+                array(try await stack.http("GET", "/api/v1/messages", port: port, headers: ["Authorization": "Bearer \(token)"]))
+            }
+            let held = try await messages(nazlican)
+            #expect(held.compactMap { $0["id"] as? String } == [id])
+            #expect(held.first?["unread"] as? Int == 3)  // greeting, the first question, the thanks; not her own reply
+            #expect(
+                try await stack.json("POST", "/api/v1/conversations/\(id)/read", port: port, token: nazlican, body: ["seq": 2]).status
+                    == 204)
+            #expect(try await messages(nazlican).first?["unread"] as? Int == 1)
+            #expect(
+                try await stack.json("POST", "/api/v1/conversations/\(id)/read", port: port, token: nazlican, body: ["seq": "x"]).status
+                    == 422)
+            #expect(try await messages(can).isEmpty)
+
             // Only the holder closes; then nothing more is written.
             #expect(try await stack.json("POST", "/api/v1/conversations/\(id)/close", port: port, token: can).status == 403)
             let closed = try await stack.json("POST", "/api/v1/conversations/\(id)/close", port: port, token: nazlican)

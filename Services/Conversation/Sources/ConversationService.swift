@@ -55,6 +55,15 @@ public enum ConversationService {
             }
             return try await database.transaction { try ConversationStore.history(params, in: $0) }
         }
+        router.handle(Conversations.Read.self) { params, _ in
+            if params.seq < 0 { throw RPCError.invalidParams(field: "params.seq", "seq must not be negative") }
+            guard try await database.transaction({ try ConversationStore.read(params, in: $0) }) else { throw notFound }
+            return Empty()
+        }
+        router.handle(Conversations.Unread.self) { params, _ in
+            if params.conversationIDs.count > 500 { throw RPCError.invalidParams(field: "params.conversation_ids", "at most 500 ids") }
+            return try await database.transaction { try ConversationStore.unread(params, in: $0) }
+        }
         router.handle(Conversations.Hide.self) { params, _ in
             guard try await database.transaction({ try ConversationStore.hide(params, in: $0) }) else {
                 throw RPCError.domain("not_found", "no such closed conversation")

@@ -57,6 +57,12 @@ enum ConversationStore {
                 ALTER TABLE conversation.conversations ADD COLUMN closed_by_id uuid, ADD COLUMN closed_by_name text;
                 CREATE INDEX conversations_archive ON conversation.conversations (closed_at DESC, id DESC) WHERE closed_at IS NOT NULL;
                 CREATE INDEX messages_search ON conversation.messages USING gin (to_tsvector('simple', body));
+                CREATE TABLE conversation.reads (
+                    operator_id uuid NOT NULL,
+                    conversation_id uuid NOT NULL REFERENCES conversation.conversations (id),
+                    seq bigint NOT NULL,
+                    PRIMARY KEY (operator_id, conversation_id)
+                );
                 CREATE TABLE conversation.hides (
                     operator_id uuid NOT NULL,
                     conversation_id uuid NOT NULL REFERENCES conversation.conversations (id),
@@ -256,6 +262,35 @@ extension ConversationStore {
             last = ArchiveCursor(closedAt: try row.decode(at: 3), id: id)
         }
         return .init(items: items, nextCursor: rows.count > params.limit ? last?.text : nil)
+    }
+
+    /// Moves the reading position forward; `false` when there is no such conversation.
+    static func read(_ params: Conversations.Read.Params, in transaction: Transaction) throws -> Bool {
+        guard try record(params.conversationID, in: transaction) != nil else { return false }
+        try transaction.query(
+            """
+            INSERT INTO conversation.reads (operator_id, conversation_id, seq) VALUES ($1, $2, $3)
+            ON CONFLICT (operator_id, conversation_id) DO UPDATE SET seq = greatest(conversation.reads.seq, EXCLUDED.seq)
+            """,
+            [params.operatorID, params.conversationID, params.seq]
+        )
+        return true
+    }
+
+    static func unread(_ params: Conversations.Unread.Params, in transaction: Transaction) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for id in params.conversationIDs {
+            counts[id.uuidString.lowercased()] = try transaction.query(
+                """
+                SELECT count(*) FROM conversation.messages m
+                WHERE m.conversation_id = $2
+                  AND m.seq > coalesce((SELECT seq FROM conversation.reads WHERE operator_id = $1 AND conversation_id = $2), 0)
+                  AND NOT (m.author_kind = 'operator' AND m.author_id = $1)
+                """,
+                [params.operatorID, id]
+            )[0].decode(Int.self, at: 0)
+        }
+        return counts
     }
 
     /// A customer's conversations, newest first (at most 200).

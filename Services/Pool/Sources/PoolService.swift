@@ -15,6 +15,9 @@ public enum PoolService {
             router.handle(PoolMethods.Item.self) { params, _ in
                 try await database.transaction { try PoolStore.item(params.conversationID, in: $0) } ?? { throw notFound }()
             }
+            router.handle(PoolMethods.Held.self) { params, _ in
+                try await database.transaction { try PoolStore.held(by: params.operatorID, in: $0) }
+            }
             router.handle(PoolMethods.Audit.self) { params, _ in
                 try await database.transaction { try PoolStore.audit(params.conversationID, in: $0) }
             }

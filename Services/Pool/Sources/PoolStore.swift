@@ -59,6 +59,13 @@ enum PoolStore {
             item)
     }
 
+    static func held(by operatorID: UUID, in transaction: Transaction) throws -> [PoolItem] {
+        try transaction.query(
+            "SELECT \(columns) FROM pool.items WHERE status = 'assigned' AND holder_id = $1 ORDER BY waiting_since, conversation_id",
+            [operatorID]
+        ).map(item)
+    }
+
     static func item(_ id: UUID, in transaction: Transaction) throws -> PoolItem? {
         try transaction.query("SELECT \(columns) FROM pool.items WHERE conversation_id = $1", [id]).first.map(item)
     }

@@ -23,6 +23,21 @@ struct ConversationRoutes: Sendable {
     }
 
     struct Availability: Decodable { var available: Bool }
+    struct ReadPosition: Decodable { var seq: Int64 }
+
+    /// One line of my Messages: the conversation and how many messages I have not read.
+    struct MessagesEntry: Encodable {
+        var view: ConversationView
+        var unread: Int
+
+        enum Extra: String, CodingKey { case unread }
+
+        func encode(to encoder: any Encoder) throws {
+            try view.encode(to: encoder)
+            var container = encoder.container(keyedBy: Extra.self)
+            try container.encode(unread, forKey: .unread)
+        }
+    }
 
     func add(to router: Router<GatewayContext>) {
         let api = router.group("api/v1")
@@ -44,6 +59,28 @@ struct ConversationRoutes: Sendable {
             let body = try await JSONBody.decode(Availability.self, from: request)
             _ = try await backends.call(.pool, PoolMethods.SetAvailability.self, .init(operatorID: me.id, available: body.available))
             return try Response.json(["available": body.available])
+        }
+        api.get("messages") { request, _ in
+            let me = try await identity.authenticate(request)
+            let held = try await backends.call(.pool, PoolMethods.Held.self, .init(operatorID: me.id))
+            let unread = try await backends.call(
+                .conversation, Conversations.Unread.self, .init(operatorID: me.id, conversationIDs: held.map(\.conversationID)))
+            var entries: [MessagesEntry] = []
+            for item in held {
+                let record = try await backends.call(.conversation, Conversations.Get.self, .init(conversationID: item.conversationID))
+                entries.append(
+                    MessagesEntry(
+                        view: ConversationView(record: record, item: item), unread: unread[item.conversationID.uuidString.lowercased()] ?? 0
+                    ))
+            }
+            return try Response.json(entries)
+        }
+        api.post("conversations/{id}/read") { request, context in
+            let me = try await identity.authenticate(request)
+            let body = try await JSONBody.decode(ReadPosition.self, from: request)
+            _ = try await backends.call(
+                .conversation, Conversations.Read.self, .init(operatorID: me.id, conversationID: try Self.id(context), seq: body.seq))
+            return Response(status: .noContent)
         }
         api.get("customers/{id}/conversations") { request, context in
             try await identity.authenticate(request)
