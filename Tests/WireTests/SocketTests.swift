@@ -153,10 +153,10 @@ struct SocketTests {
             _ = try await client.call(Echo.self, .init(value: 0))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<20 {
-                    group.addTask { _ = try await client.call(Sleep.self, .init(milliseconds: 300)) }
+                    group.addTask { _ = try await client.call(Hold.self, .init(milliseconds: 500)) }
                 }
-                // Stop while all twenty are sleeping in the server.
-                try await Task.sleep(for: .milliseconds(100))
+                // Stop once all twenty are being served.
+                try await poll("all twenty calls in the server") { Hold.running.load(ordering: .relaxed) == 20 }
                 await server.stop()
                 try await group.waitForAll()
             }

@@ -33,6 +33,14 @@ enum Sleep: RPCMethod {
     typealias Result = Empty
 }
 
+/// Like `Sleep`, but counted while it runs, so the drain test knows every call reached the server.
+enum Hold: RPCMethod {
+    static let name = "test.hold"
+    struct Params: Codable, Sendable { var milliseconds: Int }
+    typealias Result = Empty
+    static let running = Atomic<Int>(0)
+}
+
 enum Refuse: RPCMethod {
     static let name = "test.refuse"
     typealias Params = Empty
@@ -43,6 +51,12 @@ func testRouter(instance: String) -> RPCRouter {
     var router = RPCRouter()
     router.register(Echo.self) { params, _ in Echo.Result(value: params.value, text: params.text, instance: instance) }
     router.register(Sleep.self) { params, _ in
+        try await Task.sleep(for: .milliseconds(params.milliseconds))
+        return Empty()
+    }
+    router.register(Hold.self) { params, _ in
+        Hold.running.add(1, ordering: .relaxed)
+        defer { Hold.running.subtract(1, ordering: .relaxed) }
         try await Task.sleep(for: .milliseconds(params.milliseconds))
         return Empty()
     }

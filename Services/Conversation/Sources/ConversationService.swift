@@ -64,6 +64,14 @@ public enum ConversationService {
             if params.conversationIDs.count > 500 { throw RPCError.invalidParams(field: "params.conversation_ids", "at most 500 ids") }
             return try await database.transaction { try ConversationStore.unread(params, in: $0) }
         }
+        router.handle(SettingsMethods.GetConversation.self) { _, _ in
+            try await database.transaction { try ConversationStore.settings(in: $0) }
+        }
+        router.handle(SettingsMethods.PutConversation.self) { params, _ in
+            if let problem = Rules.check(params.settings) { throw problem }
+            if params.dryRun { return params.settings }
+            return try await database.transaction { try ConversationStore.save(params.settings, in: $0) }
+        }
         router.handle(Conversations.Hide.self) { params, _ in
             guard try await database.transaction({ try ConversationStore.hide(params, in: $0) }) else {
                 throw RPCError.domain("not_found", "no such closed conversation")

@@ -131,7 +131,7 @@ enum ConversationStore {
             "INSERT INTO conversation.conversations (id, channel, customer_id, idempotency_key) VALUES ($1, $2, $3, $4)",
             [id, params.channel.rawValue, customerID, key]
         )
-        let greeting: String = try transaction.query("SELECT greeting_message FROM conversation.settings")[0].decode(at: 0)
+        let greeting = try settings(in: transaction).greetingMessage
         var posted = [
             try append(
                 to: id, author: Author(kind: .system, id: nil, name: "Switchboard"), body: greeting, clientMessageID: nil, in: transaction)
@@ -291,6 +291,18 @@ extension ConversationStore {
             )[0].decode(Int.self, at: 0)
         }
         return counts
+    }
+
+    static func settings(in transaction: Transaction) throws -> ConversationSettings {
+        let row = try transaction.query("SELECT greeting_message, offline_message FROM conversation.settings")[0]
+        return ConversationSettings(greetingMessage: try row.decode(at: 0), offlineMessage: try row.decode(at: 1))
+    }
+
+    static func save(_ settings: ConversationSettings, in transaction: Transaction) throws -> ConversationSettings {
+        try transaction.query(
+            "UPDATE conversation.settings SET greeting_message = $1, offline_message = $2",
+            [settings.greetingMessage, settings.offlineMessage])
+        return settings
     }
 
     /// A customer's conversations, newest first (at most 200).

@@ -39,6 +39,16 @@ enum Rules {
         return nil
     }
 
+    /// Greeting and offline texts: 1 to 1,000 characters, not blank.
+    static func check(_ settings: ConversationSettings) -> RPCError? {
+        for (field, text) in [("greeting_message", settings.greetingMessage), ("offline_message", settings.offlineMessage)] {
+            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || text.count > 1000 {
+                return .invalidParams(field: "params.settings.\(field)", "\(field) must be 1 to 1000 characters")
+            }
+        }
+        return nil
+    }
+
     /// A practical check, not RFC 5322: one `@`, a dotted domain, no spaces.
     static func isEmail(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)

@@ -103,6 +103,7 @@ public enum Gateway {
         VisitorRoutes(store: identity, backends: backends).add(to: router)
         ConversationRoutes(identity: identityRoutes, backends: backends).add(to: router)
         ArchiveRoutes(identity: identityRoutes, backends: backends).add(to: router)
+        SettingsRoutes(identity: identityRoutes, backends: backends).add(to: router)
         return router
     }
 

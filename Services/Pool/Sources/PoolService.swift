@@ -15,6 +15,17 @@ public enum PoolService {
             router.handle(PoolMethods.Item.self) { params, _ in
                 try await database.transaction { try PoolStore.item(params.conversationID, in: $0) } ?? { throw notFound }()
             }
+            router.handle(SettingsMethods.GetPool.self) { _, _ in try await database.transaction { try PoolStore.settings(in: $0) } }
+            router.handle(SettingsMethods.PutPool.self) { params, _ in
+                guard (1...100).contains(params.settings.maxChatsPerOperator) else {
+                    throw RPCError.invalidParams(field: "params.settings.max_chats_per_operator", "max_chats_per_operator must be 1 to 100")
+                }
+                if params.dryRun { return params.settings }
+                return try await database.transaction { try PoolStore.save(params.settings, in: $0) }
+            }
+            router.handle(SettingsMethods.Available.self) { _, _ in
+                .init(operators: try await database.transaction { try PoolStore.availableCount(in: $0) })
+            }
             router.handle(PoolMethods.Held.self) { params, _ in
                 try await database.transaction { try PoolStore.held(by: params.operatorID, in: $0) }
             }

@@ -40,6 +40,17 @@ enum PoolStore {
                 CREATE INDEX audit_conversation ON pool.audit (conversation_id, id);
                 """
         ),
+        Migration(
+            schema: "pool", version: 3, name: "settings",
+            sql: """
+                CREATE TABLE pool.settings (
+                    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+                    auto_assign boolean NOT NULL,
+                    max_chats_per_operator integer NOT NULL CHECK (max_chats_per_operator BETWEEN 1 AND 100)
+                );
+                INSERT INTO pool.settings (auto_assign, max_chats_per_operator) VALUES (false, 5);
+                """
+        ),
     ]
 
     static let columns = "conversation_id, kind, status, customer_name, preview, waiting_since, holder_id, holder_name"
@@ -131,6 +142,21 @@ enum PoolStore {
                 how: AssignmentChange.How(rawValue: try row.decode(at: 5)) ?? .take, at: try row.decode(at: 6)
             )
         }
+    }
+
+    static func settings(in transaction: Transaction) throws -> PoolSettings {
+        let row = try transaction.query("SELECT auto_assign, max_chats_per_operator FROM pool.settings")[0]
+        return PoolSettings(autoAssign: try row.decode(at: 0), maxChatsPerOperator: try row.decode(at: 1))
+    }
+
+    static func save(_ settings: PoolSettings, in transaction: Transaction) throws -> PoolSettings {
+        try transaction.query(
+            "UPDATE pool.settings SET auto_assign = $1, max_chats_per_operator = $2", [settings.autoAssign, settings.maxChatsPerOperator])
+        return settings
+    }
+
+    static func availableCount(in transaction: Transaction) throws -> Int {
+        try transaction.query("SELECT count(*) FROM pool.availability WHERE available")[0].decode(at: 0)
     }
 
     static func isAvailable(_ operatorID: UUID, in transaction: Transaction) throws -> Bool {

@@ -1,0 +1,75 @@
+import Contracts
+import Foundation
+import Harness
+import Testing
+
+@Suite("Customizations and the widget's status", .serialized)
+struct SettingsTests {
+    @Test("admins read and write the document all or nothing; new chats use the new greeting")
+    func settings() async throws {
+        try await Stack.with { stack in
+            try await stack.start(.conversation)
+            try await stack.start(.pool)
+            let port = try #require(try await stack.start(.gateway, environment: ChatStoryTests.admin).httpPort)
+            let admin = try #require(
+                try await stack.json(
+                    "POST", "/api/v1/auth/login", port: port, body: ["email": "admin@example.com", "password": "correct horse battery"]
+                )
+                .object["token"] as? String)
+            _ = try await stack.json(
+                "POST", "/api/v1/operators", port: port, token: admin,
+                body: ["name": "Op", "email": "op@example.com", "password": "password-123", "role": "operator"])
+            let op = try #require(
+                try await stack.json(
+                    "POST", "/api/v1/auth/login", port: port, body: ["email": "op@example.com", "password": "password-123"]
+                ).object["token"] as? String)
+
+            let initial = try await stack.json("GET", "/api/v1/settings", port: port, token: admin)
+            #expect(initial.status == 200)
+            #expect(initial.object["greeting_message"] as? String == "Hello! I'm here to help you.")
+            #expect(initial.object["auto_assign"] as? Bool == false)
+            #expect(try await stack.json("GET", "/api/v1/settings", port: port, token: op).status == 403)
+            #expect(try await stack.json("PUT", "/api/v1/settings", port: port, token: op, raw: Data("{broken".utf8)).status == 403)
+            #expect(try await stack.json("GET", "/api/v1/settings", port: port).status == 401)
+
+            var document = initial.object
+            document["greeting_message"] = "Merhaba! Size nasıl yardımcı olabilirim?"
+            document["max_chats_per_operator"] = 0
+            let refused = try await stack.json("PUT", "/api/v1/settings", port: port, token: admin, body: document)
+            #expect(refused.status == 422)
+            #expect(errorField(refused.object) == "max_chats_per_operator")
+            // All or nothing: the valid greeting in the same PUT was not applied either.
+            #expect(
+                try await stack.json("GET", "/api/v1/settings", port: port, token: admin).object["greeting_message"] as? String
+                    == "Hello! I'm here to help you.")
+
+            var blank = initial.object
+            blank["offline_message"] = "  "
+            #expect(
+                errorField(try await stack.json("PUT", "/api/v1/settings", port: port, token: admin, body: blank).object)
+                    == "offline_message")
+            var missing = initial.object
+            missing["auto_assign"] = nil
+            #expect(
+                errorField(try await stack.json("PUT", "/api/v1/settings", port: port, token: admin, body: missing).object) == "auto_assign"
+            )
+
+            document["max_chats_per_operator"] = 3
+            let saved = try await stack.json("PUT", "/api/v1/settings", port: port, token: admin, body: document)
+            #expect(saved.status == 200)
+            #expect(saved.object["max_chats_per_operator"] as? Int == 3)
+            let chat = try await stack.json("POST", "/api/v1/visitor/conversations", port: port, body: ["name": "Ayşe"])
+            #expect(
+                ((chat.object["conversation"] as? [String: Any])?["last_message"] as? [String: Any])?["body"] as? String
+                    == "Merhaba! Size nasıl yardımcı olabilirim?")
+
+            let status = try await stack.json("GET", "/api/v1/widget/status", port: port)
+            #expect(status.object["open"] as? Bool == true)
+            #expect(status.object["operators_available"] as? Bool == false)
+            #expect(status.object["greeting_message"] as? String == "Merhaba! Size nasıl yardımcı olabilirim?")
+            #expect(status.object.keys.contains("next_open_at"))
+            #expect(try await stack.json("PUT", "/api/v1/me/availability", port: port, token: op, body: ["available": true]).status == 200)
+            #expect(try await stack.json("GET", "/api/v1/widget/status", port: port).object["operators_available"] as? Bool == true)
+        }
+    }
+}
