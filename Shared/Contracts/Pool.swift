@@ -166,16 +166,20 @@ public enum PoolMethods {
 
         public struct Params: Codable, Sendable, Hashable {
             public var operatorID: UUID
+            /// Kept so auto-assign can name the holder it picks.
+            public var operatorName: String
             public var available: Bool
 
-            public init(operatorID: UUID, available: Bool) {
+            public init(operatorID: UUID, operatorName: String, available: Bool) {
                 self.operatorID = operatorID
+                self.operatorName = operatorName
                 self.available = available
             }
 
             enum CodingKeys: String, CodingKey {
                 case available
                 case operatorID = "operator_id"
+                case operatorName = "operator_name"
             }
         }
 

@@ -119,7 +119,8 @@ struct PoolFlowTests {
                 try await pool.call(PoolMethods.Take.self, .init(conversationID: item.conversationID, taker: taker))
             }
             #expect(refused?.reason == "unavailable")
-            _ = try await pool.call(PoolMethods.SetAvailability.self, .init(operatorID: taker.id, available: true))
+            _ = try await pool.call(
+                PoolMethods.SetAvailability.self, .init(operatorID: taker.id, operatorName: taker.name, available: true))
             #expect(try await pool.call(PoolMethods.Take.self, .init(conversationID: item.conversationID, taker: taker)).holder == taker)
             let unknown = await #expect(throws: RPCError.self) {
                 try await pool.call(PoolMethods.Take.self, .init(conversationID: UUID(), taker: taker))

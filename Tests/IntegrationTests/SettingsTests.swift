@@ -72,4 +72,63 @@ struct SettingsTests {
             #expect(try await stack.json("GET", "/api/v1/widget/status", port: port).object["operators_available"] as? Bool == true)
         }
     }
+
+    @Test("with auto-assign on, a new chat goes to the available operator with the most room, else waits")
+    func autoAssign() async throws {
+        try await Stack.with { stack in
+            try await stack.start(.conversation)
+            try await stack.start(.pool)
+            let port = try #require(try await stack.start(.gateway, environment: ChatStoryTests.admin).httpPort)
+            let admin = try #require(
+                try await stack.json(
+                    "POST", "/api/v1/auth/login", port: port, body: ["email": "admin@example.com", "password": "correct horse battery"]
+                )
+                .object["token"] as? String)
+            var settings = try await stack.json("GET", "/api/v1/settings", port: port, token: admin).object
+            settings["auto_assign"] = true
+            settings["max_chats_per_operator"] = 1
+            #expect(try await stack.json("PUT", "/api/v1/settings", port: port, token: admin, body: settings).status == 200)
+            var tokens: [String] = []
+            for name in ["Ayşe", "Can"] {
+                let email = "\(name == "Ayşe" ? "ayse" : "can")@example.com"
+                _ = try await stack.json(
+                    "POST", "/api/v1/operators", port: port, token: admin,
+                    body: ["name": name, "email": email, "password": "password-123", "role": "operator"])
+                let token = try #require(
+                    try await stack.json("POST", "/api/v1/auth/login", port: port, body: ["email": email, "password": "password-123"])
+                        .object["token"] as? String)
+                #expect(
+                    try await stack.json("PUT", "/api/v1/me/availability", port: port, token: token, body: ["available": true]).status
+                        == 200)
+                tokens.append(token)
+            }
+            func held(_ token: String) async throws -> Int {
+                ((try? JSONSerialization.jsonObject(
+                    with: try await stack.http("GET", "/api/v1/messages", port: port, headers: ["Authorization": "Bearer \(token)"]).body))
+                    as? [Any])?.count ?? -1
+            }
+            var ids: [String] = []
+            for index in 0..<3 {
+                let chat = try await stack.json("POST", "/api/v1/visitor/conversations", port: port, body: ["name": "Müşteri \(index)"])
+                ids.append(try #require((chat.object["conversation"] as? [String: Any])?["id"] as? String))
+                if index < 2 {
+                    try await Poll.until("chat \(index) auto-assigned") {
+                        try await stack.json("GET", "/api/v1/conversations/\(ids[index])", port: port, token: admin).object["status"]
+                            as? String == "assigned"
+                    }
+                }
+            }
+            // One each (the limit is one), and the third waits in the Pool.
+            #expect(try await held(tokens[0]) == 1)
+            #expect(try await held(tokens[1]) == 1)
+            try await Poll.until("the third chat in the Pool") {
+                ((try? JSONSerialization.jsonObject(
+                    with: try await stack.http("GET", "/api/v1/pool", port: port, headers: ["Authorization": "Bearer \(admin)"]).body))
+                    as? [[String: Any]])?.contains { $0["id"] as? String == ids[2] } == true
+            }
+            let audit =
+                try await stack.json("GET", "/api/v1/conversations/\(ids[0])", port: port, token: admin).object["audit"] as? [[String: Any]]
+            #expect(audit?.first?["how"] as? String == "auto")
+        }
+    }
 }

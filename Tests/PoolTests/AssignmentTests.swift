@@ -32,3 +32,25 @@ struct AssignmentTests {
         #expect(Assignment.decide(item, taker: Self.ayse, takeover: takeover, takerAvailable: available) == expected)
     }
 }
+
+@Suite("Auto-assign's choice")
+struct AutoAssignTests {
+    static let a = OperatorRef(id: UUID(uuidString: "00000000-0000-0000-0000-00000000000a")!, name: "A")
+    static let b = OperatorRef(id: UUID(uuidString: "00000000-0000-0000-0000-00000000000b")!, name: "B")
+    static let earlier = Date(timeIntervalSince1970: 1_000)
+    static let later = Date(timeIntervalSince1970: 2_000)
+
+    @Test(
+        "choices",
+        arguments: [
+            ([], 5, nil as OperatorRef?),
+            ([AutoAssign.Candidate(who: a, load: 2, lastAssigned: nil), .init(who: b, load: 1, lastAssigned: later)], 5, b),
+            ([.init(who: a, load: 1, lastAssigned: later), .init(who: b, load: 1, lastAssigned: earlier)], 5, b),
+            ([.init(who: a, load: 1, lastAssigned: nil), .init(who: b, load: 1, lastAssigned: earlier)], 5, a),
+            ([.init(who: a, load: 3, lastAssigned: nil), .init(who: b, load: 3, lastAssigned: nil)], 3, nil),
+            ([.init(who: a, load: 3, lastAssigned: nil), .init(who: b, load: 2, lastAssigned: nil)], 3, b),
+        ])
+    func choose(candidates: [AutoAssign.Candidate], maxChats: Int, expected: OperatorRef?) {
+        #expect(AutoAssign.choose(candidates, maxChats: maxChats) == expected)
+    }
+}

@@ -51,6 +51,12 @@ enum PoolStore {
                 INSERT INTO pool.settings (auto_assign, max_chats_per_operator) VALUES (false, 5);
                 """
         ),
+        Migration(
+            schema: "pool", version: 4, name: "operator names and last assignment for auto-assign",
+            sql: """
+                ALTER TABLE pool.availability ADD COLUMN operator_name text NOT NULL DEFAULT '', ADD COLUMN last_assigned_at timestamptz;
+                """
+        ),
     ]
 
     static let columns = "conversation_id, kind, status, customer_name, preview, waiting_since, holder_id, holder_name"
@@ -121,6 +127,7 @@ enum PoolStore {
     }
 
     static func record(_ change: AssignmentChange, in transaction: Transaction) throws {
+        try transaction.query("UPDATE pool.availability SET last_assigned_at = now() WHERE operator_id = $1", [change.to.id])
         try transaction.query(
             "INSERT INTO pool.audit (conversation_id, from_id, from_name, to_id, to_name, how) VALUES ($1, $2, $3, $4, $5, $6)",
             [change.conversationID, change.from?.id, change.from?.name, change.to.id, change.to.name, change.how.rawValue]
@@ -167,10 +174,10 @@ enum PoolStore {
     static func setAvailability(_ params: PoolMethods.SetAvailability.Params, in transaction: Transaction) throws {
         try transaction.query(
             """
-            INSERT INTO pool.availability (operator_id, available) VALUES ($1, $2)
-            ON CONFLICT (operator_id) DO UPDATE SET available = EXCLUDED.available, changed_at = now()
+            INSERT INTO pool.availability (operator_id, operator_name, available) VALUES ($1, $2, $3)
+            ON CONFLICT (operator_id) DO UPDATE SET available = EXCLUDED.available, operator_name = EXCLUDED.operator_name, changed_at = now()
             """,
-            [params.operatorID, params.available]
+            [params.operatorID, params.operatorName, params.available]
         )
     }
 
@@ -195,6 +202,7 @@ enum PoolStore {
             ).affectedRows
             if inserted == 1 {
                 try transaction.appendEvent(type: "pool.changed", subject: event.subject, payload: ["conversation_id": event.subject])
+                if conversation.channel == .chat { try autoAssign(conversation.id, in: transaction) }
             }
         case "message.created":
             let message = try decoder.decode(Message.self, from: payload)
@@ -214,6 +222,28 @@ enum PoolStore {
         default:
             return
         }
+    }
+
+    /// Gives a new chat to an operator when auto-assign is on and someone has room; else it waits.
+    static func autoAssign(_ id: UUID, in transaction: Transaction) throws {
+        let settings = try settings(in: transaction)
+        guard settings.autoAssign else { return }
+        let candidates = try transaction.query(
+            """
+            SELECT a.operator_id, a.operator_name, a.last_assigned_at,
+                   (SELECT count(*) FROM pool.items i WHERE i.holder_id = a.operator_id AND i.status = 'assigned')
+            FROM pool.availability a WHERE a.available
+            """
+        ).map { row in
+            AutoAssign.Candidate(
+                who: OperatorRef(id: try row.decode(at: 0), name: try row.decode(at: 1)), load: try row.decode(at: 3),
+                lastAssigned: try row.decode(at: 2))
+        }
+        guard let chosen = AutoAssign.choose(candidates, maxChats: settings.maxChatsPerOperator) else { return }
+        try transaction.query(
+            "UPDATE pool.items SET status = 'assigned', holder_id = $2, holder_name = $3, updated_at = now() WHERE conversation_id = $1",
+            [id, chosen.id, chosen.name])
+        try record(AssignmentChange(conversationID: id, from: nil, to: chosen, how: .auto, at: Date()), in: transaction)
     }
 
     /// The first line of a customer's message, short enough for a list.

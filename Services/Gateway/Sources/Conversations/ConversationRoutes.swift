@@ -57,7 +57,8 @@ struct ConversationRoutes: Sendable {
         api.put("me/availability") { request, _ in
             let me = try await identity.authenticate(request)
             let body = try await JSONBody.decode(Availability.self, from: request)
-            _ = try await backends.call(.pool, PoolMethods.SetAvailability.self, .init(operatorID: me.id, available: body.available))
+            _ = try await backends.call(
+                .pool, PoolMethods.SetAvailability.self, .init(operatorID: me.id, operatorName: me.name, available: body.available))
             return try Response.json(["available": body.available])
         }
         api.get("messages") { request, _ in
