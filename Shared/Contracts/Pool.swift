@@ -123,6 +123,32 @@ public enum PoolMethods {
         public typealias Result = PoolItem
     }
 
+    /// `pool.transfer`: the holder hands the job to an available colleague. Refused with
+    /// `not_assignee` when `from` does not hold it, `colleague_unavailable` when `to` is not available.
+    public enum Transfer: RPCMethod {
+        public static let name = "pool.transfer"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var conversationID: UUID
+            public var from: OperatorRef
+            public var to: OperatorRef
+
+            public init(conversationID: UUID, from: OperatorRef, to: OperatorRef) {
+                self.conversationID = conversationID
+                self.from = from
+                self.to = to
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case from, to
+                case conversationID = "conversation_id"
+            }
+        }
+
+        public typealias Result = PoolItem
+    }
+
     /// `pool.item`: who holds a conversation (the conversation service asks before an operator writes).
     public enum Item: RPCMethod {
         public static let name = "pool.item"

@@ -105,12 +105,41 @@ struct ChatStoryTests {
                     == 422)
             #expect(try await messages(can).isEmpty)
 
+            // Handing the job on: only to an available colleague, only by the holder.
+            let canID = try #require(try await stack.json("GET", "/api/v1/me", port: port, token: can).object["id"] as? String)
+            let nazlicanID = try #require(try await stack.json("GET", "/api/v1/me", port: port, token: nazlican).object["id"] as? String)
+            let toAway = try await stack.json(
+                "POST", "/api/v1/conversations/\(id)/transfer", port: port, token: nazlican, body: ["operator_id": canID])
+            #expect(toAway.status == 409)
+            #expect(errorCode(toAway.object) == "colleague_unavailable")
+            #expect(try await stack.json("PUT", "/api/v1/me/availability", port: port, token: can, body: ["available": true]).status == 200)
+            #expect(
+                try await stack.json("POST", "/api/v1/conversations/\(id)/transfer", port: port, token: can, body: ["operator_id": canID])
+                    .status == 403)
+            #expect(
+                errorField(
+                    try await stack.json(
+                        "POST", "/api/v1/conversations/\(id)/transfer", port: port, token: nazlican, body: ["operator_id": "\(UUID())"]
+                    )
+                    .object) == "operator_id")
+            let handed = try await stack.json(
+                "POST", "/api/v1/conversations/\(id)/transfer", port: port, token: nazlican, body: ["operator_id": canID])
+            #expect(handed.status == 200)
+            #expect(((handed.object["conversation"] as? [String: Any])?["assignee"] as? [String: Any])?["id"] as? String == canID)
+            #expect(
+                try await stack.json("PUT", "/api/v1/me/availability", port: port, token: nazlican, body: ["available": true]).status == 200
+            )
+            #expect(
+                try await stack.json(
+                    "POST", "/api/v1/conversations/\(id)/transfer", port: port, token: can, body: ["operator_id": nazlicanID]
+                ).status == 200)
+
             // Only the holder closes; then nothing more is written.
             #expect(try await stack.json("POST", "/api/v1/conversations/\(id)/close", port: port, token: can).status == 403)
             let closed = try await stack.json("POST", "/api/v1/conversations/\(id)/close", port: port, token: nazlican)
             #expect(closed.status == 200)
             #expect(closed.object["status"] as? String == "closed")
-            #expect((closed.object["audit"] as? [[String: Any]])?.first?["how"] as? String == "take")
+            #expect((closed.object["audit"] as? [[String: Any]])?.compactMap { $0["how"] as? String } == ["take", "transfer", "transfer"])
             let afterClose = try await stack.json(
                 "POST", "/api/v1/visitor/conversations/\(id)/messages", port: port, token: visitor,
                 body: ["body": "?", "client_message_id": "w-3"])

@@ -36,6 +36,15 @@ public enum PoolService {
                 try await database.transaction { try PoolStore.setAvailability(params, in: $0) }
                 return params
             }
+            router.handle(PoolMethods.Transfer.self) { params, _ in
+                switch try await database.transaction({ try PoolStore.transfer(params, in: $0) }) {
+                case .transferred(let item): return item
+                case .notHolder: throw RPCError.domain("not_assignee", "only the operator holding this conversation may hand it on")
+                case .colleagueUnavailable: throw RPCError.domain("colleague_unavailable", "\(params.to.name) is not available")
+                case .closed: throw RPCError.domain("closed", "the conversation is closed")
+                case .notFound: throw notFound
+                }
+            }
             router.handle(PoolMethods.Take.self) { params, _ in
                 switch try await database.transaction({ try PoolStore.take(params, in: $0) }) {
                 case .taken(let item): return item

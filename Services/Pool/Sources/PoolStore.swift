@@ -126,6 +126,29 @@ enum PoolStore {
         }
     }
 
+    enum Transferred: Equatable {
+        case transferred(PoolItem)
+        case notHolder
+        case colleagueUnavailable
+        case closed
+        case notFound
+    }
+
+    static func transfer(_ params: PoolMethods.Transfer.Params, in transaction: Transaction) throws -> Transferred {
+        let rows = try transaction.query("SELECT \(columns) FROM pool.items WHERE conversation_id = $1 FOR UPDATE", [params.conversationID])
+        guard let current = try rows.first.map(item) else { return .notFound }
+        if current.status == .closed { return .closed }
+        guard current.holder?.id == params.from.id else { return .notHolder }
+        if params.to.id == params.from.id { return .transferred(current) }
+        guard try isAvailable(params.to.id, in: transaction) else { return .colleagueUnavailable }
+        let updated = try transaction.query(
+            "UPDATE pool.items SET holder_id = $2, holder_name = $3, updated_at = now() WHERE conversation_id = $1 RETURNING \(columns)",
+            [params.conversationID, params.to.id, params.to.name])
+        try record(
+            .init(conversationID: params.conversationID, from: params.from, to: params.to, how: .transfer, at: Date()), in: transaction)
+        return .transferred(try item(updated[0]))
+    }
+
     static func record(_ change: AssignmentChange, in transaction: Transaction) throws {
         try transaction.query("UPDATE pool.availability SET last_assigned_at = now() WHERE operator_id = $1", [change.to.id])
         try transaction.query(

@@ -8,6 +8,11 @@ struct ConversationRoutes: Sendable {
     let identity: IdentityRoutes
     let backends: Backends
 
+    struct TransferTo: Decodable {
+        var operatorID: UUID
+        enum CodingKeys: String, CodingKey { case operatorID = "operator_id" }
+    }
+
     struct PoolEntry: Encodable {
         var id: UUID
         var conversationID: UUID
@@ -110,6 +115,20 @@ struct ConversationRoutes: Sendable {
                     draft: .init(body: post.body, clientMessageID: post.clientMessageID))
             )
             return try Response.json(posted.message, status: posted.created ? .created : .ok)
+        }
+        api.post("conversations/{id}/transfer") { request, context in
+            let me = try await identity.authenticate(request)
+            let id = try Self.id(context)
+            let body = try await JSONBody.decode(TransferTo.self, from: request)
+            guard let colleague = try await identity.store.find(id: body.operatorID) else {
+                throw APIError.invalid(field: "operator_id", "no such operator")
+            }
+            _ = try await backends.call(
+                .pool, PoolMethods.Transfer.self,
+                .init(
+                    conversationID: id, from: OperatorRef(id: me.id, name: me.name), to: OperatorRef(id: colleague.id, name: colleague.name)
+                ))
+            return try Response.json(["conversation": try await backends.view(id, withAudit: true)])
         }
         api.post("conversations/{id}/close") { request, context in
             let me = try await identity.authenticate(request)

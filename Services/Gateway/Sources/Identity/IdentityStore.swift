@@ -102,6 +102,10 @@ struct IdentityStore: Sendable {
         }
     }
 
+    func find(id: UUID) async throws -> Operator? {
+        try await database.query("SELECT \(Self.columns) FROM identity.operators WHERE id = $1", [id]).first.map(Self.decode)
+    }
+
     func all() async throws -> [Operator] {
         try await database.query("SELECT \(Self.columns) FROM identity.operators ORDER BY lower(name), id").map(Self.decode)
     }
