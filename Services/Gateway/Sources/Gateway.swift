@@ -104,6 +104,7 @@ public enum Gateway {
         ConversationRoutes(identity: identityRoutes, backends: backends).add(to: router)
         ArchiveRoutes(identity: identityRoutes, backends: backends).add(to: router)
         SettingsRoutes(identity: identityRoutes, backends: backends).add(to: router)
+        NotificationRoutes(identity: identityRoutes, backends: backends).add(to: router)
         return router
     }
 

@@ -1,0 +1,86 @@
+import Contracts
+import Foundation
+import Storage
+
+/// The `notification` schema. Each notification is keyed by the event it came from and its
+/// recipient, so replaying the outbox never notifies twice.
+enum NotificationStore {
+    static let migrations = [
+        Migration(schema: "notification", version: 1, name: "schema", sql: "CREATE SCHEMA notification;"),
+        Migration(
+            schema: "notification", version: 2, name: "notifications",
+            sql: """
+                CREATE TABLE notification.notifications (
+                    id uuid PRIMARY KEY,
+                    operator_id uuid NOT NULL,
+                    kind text NOT NULL CHECK (kind IN ('assigned', 'taken_over', 'message')),
+                    conversation_id uuid NOT NULL,
+                    text text NOT NULL,
+                    source text NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    read_at timestamptz,
+                    UNIQUE (source, operator_id)
+                );
+                CREATE INDEX notifications_operator ON notification.notifications (operator_id, created_at DESC);
+                """
+        ),
+    ]
+
+    /// One notification to store for one event.
+    struct Draft: Equatable {
+        var operatorID: UUID
+        var kind: OperatorNotification.Kind
+        var conversationID: UUID
+        var text: String
+    }
+
+    static func insert(_ drafts: [Draft], source: EventCursor, in transaction: Transaction) throws {
+        for draft in drafts {
+            let inserted = try transaction.query(
+                """
+                INSERT INTO notification.notifications (id, operator_id, kind, conversation_id, text, source)
+                VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (source, operator_id) DO NOTHING
+                RETURNING id, kind, conversation_id, text, created_at, read_at
+                """,
+                [UUID(), draft.operatorID, draft.kind.rawValue, draft.conversationID, draft.text, source.description]
+            )
+            if let row = inserted.first {
+                let notification = try decode(row)
+                try transaction.appendEvent(
+                    type: "notification.created", subject: draft.operatorID.uuidString.lowercased(), payload: notification)
+            }
+        }
+    }
+
+    static func decode(_ row: PGRow) throws -> OperatorNotification {
+        OperatorNotification(
+            id: try row.decode(at: 0), kind: OperatorNotification.Kind(rawValue: try row.decode(at: 1)) ?? .message,
+            conversationID: try row.decode(at: 2), text: try row.decode(at: 3), createdAt: try row.decode(at: 4),
+            readAt: try row.decode(at: 5))
+    }
+
+    static func list(_ params: NotificationMethods.List.Params, in transaction: Transaction) throws -> [OperatorNotification] {
+        try transaction.query(
+            """
+            SELECT id, kind, conversation_id, text, created_at, read_at FROM notification.notifications
+            WHERE operator_id = $1 AND (NOT $2 OR read_at IS NULL) ORDER BY created_at DESC, id DESC LIMIT 100
+            """,
+            [params.operatorID, params.unreadOnly]
+        ).map(decode)
+    }
+
+    /// Marks one or all read; returns how many changed, `nil` when the one asked for is not theirs.
+    static func read(_ params: NotificationMethods.Read.Params, in transaction: Transaction) throws -> Int? {
+        if let id = params.id {
+            let mine = try transaction.query(
+                "SELECT 1 FROM notification.notifications WHERE id = $1 AND operator_id = $2", [id, params.operatorID])
+            guard !mine.isEmpty else { return nil }
+            return try transaction.query(
+                "UPDATE notification.notifications SET read_at = now() WHERE id = $1 AND read_at IS NULL", [id]
+            ).affectedRows
+        }
+        return try transaction.query(
+            "UPDATE notification.notifications SET read_at = now() WHERE operator_id = $1 AND read_at IS NULL", [params.operatorID]
+        ).affectedRows
+    }
+}

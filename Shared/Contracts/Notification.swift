@@ -1,0 +1,88 @@
+import Foundation
+
+/// One entry under the bell in the upper right corner of an operator's console.
+public struct OperatorNotification: Codable, Sendable, Hashable {
+    public enum Kind: String, Codable, Sendable {
+        /// A conversation fell into my Messages (take, auto-assign, transfer to me).
+        case assigned
+        /// A colleague took my job.
+        case takenOver = "taken_over"
+        /// The customer wrote in a conversation I hold.
+        case message
+    }
+
+    public var id: UUID
+    public var kind: Kind
+    public var conversationID: UUID
+    public var text: String
+    public var createdAt: Date
+    public var readAt: Date?
+
+    public init(id: UUID, kind: Kind, conversationID: UUID, text: String, createdAt: Date, readAt: Date?) {
+        self.id = id
+        self.kind = kind
+        self.conversationID = conversationID
+        self.text = text
+        self.createdAt = createdAt
+        self.readAt = readAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, text
+        case conversationID = "conversation_id"
+        case createdAt = "created_at"
+        case readAt = "read_at"
+    }
+}
+
+/// The notification service's methods.
+public enum NotificationMethods {
+    /// `notification.list`: an operator's notifications, newest first (at most 100).
+    public enum List: RPCMethod {
+        public static let name = "notification.list"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var operatorID: UUID
+            public var unreadOnly: Bool
+
+            public init(operatorID: UUID, unreadOnly: Bool = false) {
+                self.operatorID = operatorID
+                self.unreadOnly = unreadOnly
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case operatorID = "operator_id"
+                case unreadOnly = "unread_only"
+            }
+        }
+
+        public typealias Result = [OperatorNotification]
+    }
+
+    /// `notification.read`: marks one read (`id`), or all of the operator's (`id` absent).
+    public enum Read: RPCMethod {
+        public static let name = "notification.read"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var operatorID: UUID
+            public var id: UUID?
+
+            public init(operatorID: UUID, id: UUID?) {
+                self.operatorID = operatorID
+                self.id = id
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case id
+                case operatorID = "operator_id"
+            }
+        }
+
+        public struct Result: Codable, Sendable, Hashable {
+            public var marked: Int
+            public init(marked: Int) { self.marked = marked }
+        }
+    }
+}
