@@ -120,6 +120,11 @@ let package = Package(
             .testTarget(name: "ConversationTests", dependencies: ["ConversationService", "Contracts"], swiftSettings: strict),
             .testTarget(name: "PoolTests", dependencies: ["PoolService", "Contracts"], swiftSettings: strict),
             .testTarget(
+                name: "GatewayTests",
+                dependencies: ["GatewayService", "Runtime", "Storage", .product(name: "Hummingbird", package: "hummingbird")],
+                swiftSettings: strict
+            ),
+            .testTarget(
                 name: "IntegrationTests",
                 dependencies: ["Harness", "Wire", "Contracts", "Storage"],
                 swiftSettings: strict

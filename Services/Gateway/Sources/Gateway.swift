@@ -98,6 +98,9 @@ public enum Gateway {
                 body: .init(byteBuffer: ByteBuffer(string: Observability.renderMetrics()))
             )
         }
+        router.get("api/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: OpenAPI.json))
+        }
         let identityRoutes = IdentityRoutes(store: identity)
         identityRoutes.add(to: router)
         VisitorRoutes(store: identity, backends: backends).add(to: router)

@@ -1,0 +1,202 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `GET /api/openapi.json`: the public API as OpenAPI 3.1, built from one table of operations.
+/// A test compares the table with the router's routes, so neither can drift from the other.
+enum OpenAPI {
+    enum Access: String {
+        case none, visitor, `operator`, admin
+    }
+
+    struct Operation {
+        var method: HTTPRequest.Method
+        var path: String
+        var summary: String
+        var access: Access
+        var body: String?
+        var response: String?
+    }
+
+    static let operations: [Operation] = [
+        .init(method: .get, path: "/healthz", summary: "The process is up", access: .none),
+        .init(method: .get, path: "/readyz", summary: "The database and every back service answer", access: .none),
+        .init(method: .get, path: "/metrics", summary: "Prometheus metrics", access: .none),
+        .init(method: .get, path: "/api/openapi.json", summary: "This document", access: .none),
+        .init(
+            method: .get, path: "/api/v1/widget/status", summary: "Open now? Texts for the widget", access: .none, response: "WidgetStatus"),
+        .init(
+            method: .post, path: "/api/v1/visitor/conversations", summary: "Start a live chat", access: .none, body: "StartChat",
+            response: "Started"),
+        .init(
+            method: .get, path: "/api/v1/visitor/conversations", summary: "This visitor's conversations", access: .visitor,
+            response: "Conversations"),
+        .init(
+            method: .get, path: "/api/v1/visitor/conversations/{id}/messages", summary: "Messages after after_seq", access: .visitor,
+            response: "Messages"),
+        .init(
+            method: .post, path: "/api/v1/visitor/conversations/{id}/messages", summary: "Write as the customer", access: .visitor,
+            body: "PostMessage", response: "Message"),
+        .init(method: .post, path: "/api/v1/auth/login", summary: "Log in", access: .none, body: "Login", response: "Session"),
+        .init(method: .post, path: "/api/v1/auth/logout", summary: "End this session", access: .operator),
+        .init(method: .get, path: "/api/v1/me", summary: "Who am I", access: .operator, response: "Operator"),
+        .init(method: .put, path: "/api/v1/me/availability", summary: "Switch my availability", access: .operator, body: "Availability"),
+        .init(method: .get, path: "/api/v1/operators", summary: "All operators", access: .admin, response: "Operators"),
+        .init(
+            method: .post, path: "/api/v1/operators", summary: "Create an operator", access: .admin, body: "NewOperator",
+            response: "Operator"),
+        .init(method: .get, path: "/api/v1/pool", summary: "The Pool, oldest first", access: .operator, response: "Pool"),
+        .init(method: .post, path: "/api/v1/pool/{id}/take", summary: "Take it on me", access: .operator, response: "Taken"),
+        .init(
+            method: .get, path: "/api/v1/messages", summary: "My Messages with unread counts", access: .operator, response: "Conversations"),
+        .init(
+            method: .get, path: "/api/v1/conversations/{id}", summary: "A conversation with its audit", access: .operator,
+            response: "Conversation"),
+        .init(
+            method: .get, path: "/api/v1/conversations/{id}/messages", summary: "Messages after after_seq", access: .operator,
+            response: "Messages"),
+        .init(
+            method: .post, path: "/api/v1/conversations/{id}/messages", summary: "Write as the holder", access: .operator,
+            body: "PostMessage", response: "Message"),
+        .init(
+            method: .post, path: "/api/v1/conversations/{id}/read", summary: "Move my reading position", access: .operator,
+            body: "ReadPosition"),
+        .init(
+            method: .post, path: "/api/v1/conversations/{id}/take", summary: "Take a colleague's job", access: .operator, response: "Taken"),
+        .init(
+            method: .post, path: "/api/v1/conversations/{id}/transfer", summary: "Hand my job to an available colleague", access: .operator,
+            body: "Transfer", response: "Taken"),
+        .init(
+            method: .post, path: "/api/v1/conversations/{id}/close", summary: "Close my job: to the Archive", access: .operator,
+            response: "Conversation"),
+        .init(
+            method: .get, path: "/api/v1/customers/{id}/conversations", summary: "A customer's conversations", access: .operator,
+            response: "Conversations"),
+        .init(
+            method: .get, path: "/api/v1/archive", summary: "Closed conversations, newest first", access: .operator, response: "ArchivePage"
+        ),
+        .init(method: .post, path: "/api/v1/archive/{id}/hide", summary: "Hide from my Archive", access: .operator),
+        .init(method: .delete, path: "/api/v1/archive/{id}/hide", summary: "Show in my Archive again", access: .operator),
+        .init(method: .get, path: "/api/v1/notifications", summary: "My notifications", access: .operator, response: "Notifications"),
+        .init(method: .post, path: "/api/v1/notifications/{id}/read", summary: "Mark one read", access: .operator),
+        .init(method: .post, path: "/api/v1/notifications/read-all", summary: "Mark all read", access: .operator),
+        .init(method: .get, path: "/api/v1/settings", summary: "Customizations", access: .admin, response: "Settings"),
+        .init(
+            method: .put, path: "/api/v1/settings", summary: "Replace Customizations, all or nothing", access: .admin, body: "Settings",
+            response: "Settings"),
+    ]
+
+    static func object(_ properties: [String: Any], required: [String] = []) -> [String: Any] {
+        ["type": "object", "properties": properties, "required": required]
+    }
+
+    static var string: [String: Any] { ["type": "string"] }
+    static var uuid: [String: Any] { ["type": "string", "format": "uuid"] }
+    static var instant: [String: Any] { ["type": "string", "format": "date-time"] }
+    static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
+    static func array(_ name: String) -> [String: Any] { ["type": "array", "items": ref(name)] }
+
+    static var schemas: [String: Any] {
+        [
+            "Error": object([
+                "error": object(["code": string, "message": string, "details": ["type": "object"]], required: ["code", "message"])
+            ]),
+            "Message": object([
+                "id": uuid, "conversation_id": uuid, "seq": ["type": "integer", "minimum": 1], "body": string, "client_message_id": string,
+                "created_at": instant,
+                "author": object(["kind": ["enum": ["customer", "operator", "system"]], "id": uuid, "name": string]),
+            ]),
+            "Messages": array("Message"),
+            "Conversation": object([
+                "id": uuid, "channel": ["enum": ["chat", "email"]], "status": ["enum": ["waiting", "assigned", "closed"]],
+                "customer": object(["id": uuid, "name": string, "email": string]), "assignee": object(["id": uuid, "name": string]),
+                "created_at": instant, "closed_at": instant, "last_message": ref("Message"), "audit": ["type": "array"],
+                "unread": ["type": "integer"],
+            ]),
+            "Conversations": array("Conversation"),
+            "Taken": object(["conversation": ref("Conversation")]),
+            "ArchivePage": object(["items": array("Conversation"), "next_cursor": string]),
+            "StartChat": object(["name": string, "email": string, "message": string, "client_message_id": string], required: ["name"]),
+            "Started": object(["visitor_token": string, "conversation": ref("Conversation")]),
+            "PostMessage": object(["body": string, "client_message_id": string], required: ["body", "client_message_id"]),
+            "ReadPosition": object(["seq": ["type": "integer"]], required: ["seq"]),
+            "Transfer": object(["operator_id": uuid], required: ["operator_id"]),
+            "Availability": object(["available": ["type": "boolean"]], required: ["available"]),
+            "Login": object(["email": string, "password": string], required: ["email", "password"]),
+            "Operator": object(["id": uuid, "name": string, "email": string, "role": ["enum": ["admin", "operator"]]]),
+            "Operators": array("Operator"),
+            "NewOperator": object(
+                ["name": string, "email": string, "password": string, "role": ["enum": ["admin", "operator"]]],
+                required: ["name", "email", "password", "role"]),
+            "Session": object(["token": string, "operator": ref("Operator")]),
+            "Pool": [
+                "type": "array",
+                "items": object([
+                    "id": uuid, "conversation_id": uuid, "kind": ["enum": ["chat", "ticket"]], "customer": ["type": "object"],
+                    "waiting_since": instant, "preview": string,
+                ]),
+            ],
+            "Notifications": [
+                "type": "array",
+                "items": object([
+                    "id": uuid, "kind": string, "conversation_id": uuid, "text": string, "created_at": instant, "read_at": instant,
+                ]),
+            ],
+            "Settings": object(
+                [
+                    "greeting_message": string, "offline_message": string, "auto_assign": ["type": "boolean"],
+                    "max_chats_per_operator": ["type": "integer"],
+                ],
+                required: ["greeting_message", "offline_message", "auto_assign", "max_chats_per_operator"]),
+            "WidgetStatus": object([
+                "open": ["type": "boolean"], "operators_available": ["type": "boolean"], "greeting_message": string,
+                "offline_message": string,
+                "next_open_at": instant,
+            ]),
+        ]
+    }
+
+    static func document() -> [String: Any] {
+        var paths: [String: [String: Any]] = [:]
+        for operation in operations {
+            var entry: [String: Any] = ["summary": operation.summary]
+            var responses: [String: Any] = [
+                "default": ["description": "An error", "content": ["application/json": ["schema": ref("Error")]]]
+            ]
+            responses["200"] =
+                operation.response.map { ["description": "OK", "content": ["application/json": ["schema": ref($0)]]] } ?? [
+                    "description": "OK"
+                ]
+            entry["responses"] = responses
+            if let body = operation.body {
+                entry["requestBody"] = ["required": true, "content": ["application/json": ["schema": ref(body)]]]
+            }
+            if operation.access != .none { entry["security"] = [[operation.access == .visitor ? "visitorToken" : "sessionToken": []]] }
+            if operation.path.contains("{id}") {
+                entry["parameters"] = [["name": "id", "in": "path", "required": true, "schema": uuid]]
+            }
+            paths[operation.path, default: [:]][operation.method.rawValue.lowercased()] = entry
+        }
+        return [
+            "openapi": "3.1.0",
+            "info": ["title": "Switchboard", "version": "1"],
+            "paths": paths,
+            "components": [
+                "schemas": schemas,
+                "securitySchemes": [
+                    "sessionToken": [
+                        "type": "http", "scheme": "bearer", "description": "An operator's session token from /api/v1/auth/login",
+                    ],
+                    "visitorToken": ["type": "http", "scheme": "bearer", "description": "The visitor token from starting a chat"],
+                ],
+            ],
+        ]
+    }
+
+    /// The document's bytes, made once.
+    static let json: ByteBuffer = {
+        let data =
+            (try? JSONSerialization.data(withJSONObject: document(), options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return ByteBuffer(bytes: data)
+    }()
+}
