@@ -7,9 +7,6 @@ import Wire
 #if canImport(Glibc)
     import Glibc
 #endif
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// The suite as real processes for one test: a database, a short runtime folder, any number of
 /// instances of any service, RPC and HTTP clients to them. Everything is torn down at the end
@@ -131,16 +128,7 @@ public final class Stack: Sendable {
     public func http(
         _ method: String, _ path: String, port: Int, body: Data? = nil, headers: [String: String] = [:]
     ) async throws -> HTTPReply {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-        request.httpMethod = method
-        request.httpBody = body
-        request.timeoutInterval = 30
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        guard let http = response as? HTTPURLResponse else { throw HarnessError("not an HTTP response") }
-        var fields: [String: String] = [:]
-        for (name, value) in http.allHeaderFields { fields[String(describing: name).lowercased()] = String(describing: value) }
-        return HTTPReply(status: http.statusCode, body: data, headers: fields)
+        try await HTTPClient.send(method: method, port: port, path: path, headers: headers, body: body)
     }
 
     /// Stops clients, then every process (SIGTERM, then SIGKILL), and removes the folder.

@@ -91,6 +91,8 @@ struct ConversationRoutes: Sendable {
         api.get("customers/{id}/conversations") { request, context in
             try await identity.authenticate(request)
             let records = try await backends.call(.conversation, Conversations.History.self, .init(customerID: try Self.id(context)))
+            // Every customer has a conversation: none means no such customer.
+            if records.isEmpty { throw APIError.notFound }
             return try Response.json(try await backends.views(records))
         }
         api.get("conversations/{id}") { request, context in

@@ -7,14 +7,24 @@ import NIOCore
 /// fields (422 naming the first missing or wrong one).
 enum JSONBody {
     static let limit = 1 << 20
+    /// How much of an oversize body is read (and dropped) before answering 413 anyway.
+    static let discardLimit = 16 << 20
 
     static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            throw APIError.tooLarge
+        var buffer = ByteBuffer()
+        var received = 0
+        for try await chunk in request.body {
+            received += chunk.readableBytes
+            if received <= limit {
+                var chunk = chunk
+                buffer.writeBuffer(&chunk)
+            } else if received > discardLimit {
+                break
+            }
+            // Past the limit the rest is read and dropped, so the client is done sending and
+            // reads our 413 instead of a reset connection.
         }
+        if received > limit { throw APIError.tooLarge }
         let data = Data(buffer.readableBytesView)
         guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
             throw APIError.malformed("the body is not JSON")

@@ -171,6 +171,8 @@ enum OpenAPI {
             if let body = operation.body {
                 entry["requestBody"] = ["required": true, "content": ["application/json": ["schema": ref(body)]]]
             }
+            // Who may call it, for readers and for the authorization tests that walk this document.
+            entry["x-switchboard-access"] = operation.access.rawValue
             if operation.access != .none { entry["security"] = [[operation.access == .visitor ? "visitorToken" : "sessionToken": []]] }
             if operation.path.contains("{id}") {
                 entry["parameters"] = [["name": "id", "in": "path", "required": true, "schema": uuid]]
