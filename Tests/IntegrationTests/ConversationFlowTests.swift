@@ -6,6 +6,10 @@ import Storage
 import Testing
 import Wire
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @Suite("Conversations through a real conversation process", .serialized)
 struct ConversationFlowTests {
     func events(_ stack: Stack) async throws -> [OutboxEvent] {
@@ -152,6 +156,52 @@ struct ConversationFlowTests {
             #expect(try await client.call(Conversations.Messages.self, .init(conversationID: id)).map(\.seq) == [1])
             let log = try await events(stack)
             #expect(log.count == 2)
+        }
+    }
+}
+
+@Suite("Messages survive a conversation instance dying", .serialized)
+struct ConversationFailoverTests {
+    @Test("kill one of two conversation instances while 200 messages are sent: every acknowledged one is stored exactly once")
+    func failover() async throws {
+        try await Stack.with { stack in
+            let first = try await stack.start(.conversation, instance: "c1")
+            try await stack.start(.conversation, instance: "c2")
+            let client = stack.client(.conversation)
+            try await Poll.until("both instances connected") { client.connectedInstances == ["c1", "c2"] }
+            let started = try await client.call(
+                Conversations.Start.self, .init(channel: .chat, name: "Ayşe", email: nil, visitorID: nil, message: nil))
+            let id = started.conversation.id
+            let author = Author(kind: .customer, id: started.conversation.customer.id, name: "Ayşe")
+            let acknowledged = Takes()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<200 {
+                    group.addTask {
+                        // A sender retries until acknowledged, as the widget does; the client id makes it safe.
+                        while true {
+                            do {
+                                let reply = try await client.call(
+                                    Conversations.Post.self,
+                                    .init(conversationID: id, author: author, draft: .init(body: "m\(index)", clientMessageID: "k\(index)"))
+                                )
+                                acknowledged.won(reply.message.id)
+                                return
+                            } catch let error as RPCError where error.code == RPCError.unavailableCode {
+                                continue
+                            }
+                        }
+                    }
+                    if index == 60 { first.send(SIGKILL) }
+                    if index % 20 == 0 { try await Task.sleep(for: .milliseconds(1)) }
+                }
+                try await group.waitForAll()
+            }
+            let stored = try await client.call(Conversations.Messages.self, .init(conversationID: id, afterSeq: 1, limit: 500))
+            #expect(acknowledged.winners.count == 200)
+            #expect(stored.count == 200)
+            #expect(Set(stored.compactMap(\.clientMessageID)).count == 200)
+            #expect(Set(acknowledged.winners) == Set(stored.map(\.id)))
+            #expect(stored.map(\.seq) == Array(2...201))
         }
     }
 }
