@@ -80,6 +80,12 @@ public enum ServiceMain {
         let services: [any Service] =
             [database, listener, OutboxRetention(database: database, retention: configuration.eventRetention, logger: logger)]
             + service.calls.compactMap { clients[$0] } + service.workers(context) + [server]
+        await runUntilStopped(services, logger: logger)
+    }
+
+    /// Runs `services` in one group until SIGTERM or SIGINT, shutting them down in reverse order,
+    /// and exits 0 after a clean drain, 1 on an error.
+    public static func runUntilStopped(_ services: [any Service], logger: Logger) async -> Never {
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

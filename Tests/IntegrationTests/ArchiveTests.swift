@@ -10,12 +10,8 @@ struct ArchiveTests {
         try await Stack.with { stack in
             try await stack.start(.conversation)
             try await stack.start(.pool)
-            let port = try #require(try await stack.start(.gateway, environment: ChatStoryTests.admin).httpPort)
-            func login(_ email: String, _ password: String) async throws -> String {
-                try #require(
-                    try await stack.json("POST", "/api/v1/auth/login", port: port, body: ["email": email, "password": password]).object[
-                        "token"] as? String)
-            }
+            let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
+            func login(_ email: String, _ password: String) async throws -> String { try await stack.login(port: port, email, password) }
             let admin = try await login("admin@example.com", "correct horse battery")
             var tokens: [String] = []
             var operatorIDs: [String] = []

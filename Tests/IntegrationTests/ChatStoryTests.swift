@@ -5,8 +5,6 @@ import Testing
 
 @Suite("A live chat through the public API", .serialized)
 struct ChatStoryTests {
-    static let admin = ["SWITCHBOARD_ADMIN_EMAIL": "admin@example.com", "SWITCHBOARD_ADMIN_PASSWORD": "correct horse battery"]
-
     func array(_ reply: HTTPReply) -> [[String: Any]] {
         (try? JSONSerialization.jsonObject(with: reply.body) as? [[String: Any]]) ?? []
     }
@@ -16,11 +14,8 @@ struct ChatStoryTests {
         try await Stack.with { stack in
             try await stack.start(.conversation)
             try await stack.start(.pool)
-            let port = try #require(try await stack.start(.gateway, environment: Self.admin).httpPort)
-            func login(_ email: String, _ password: String) async throws -> String {
-                let reply = try await stack.json("POST", "/api/v1/auth/login", port: port, body: ["email": email, "password": password])
-                return try #require(reply.object["token"] as? String)
-            }
+            let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
+            func login(_ email: String, _ password: String) async throws -> String { try await stack.login(port: port, email, password) }
             let admin = try await login("admin@example.com", "correct horse battery")
             for (name, email) in [("Nazlıcan", "nazlican@example.com"), ("Can", "can@example.com")] {
                 let created = try await stack.json(

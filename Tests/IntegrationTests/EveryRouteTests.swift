@@ -18,7 +18,7 @@ struct EveryRouteTests {
     func everyRoute() async throws {
         try await Stack.with { stack in
             for service in [ServiceName.conversation, .pool, .notification] { try await stack.start(service) }
-            let port = try #require(try await stack.start(.gateway, environment: ChatStoryTests.admin).httpPort)
+            let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
             let document = try #require(
                 try JSONSerialization.jsonObject(with: try await stack.http("GET", "/api/openapi.json", port: port).body) as? [String: Any])
             let paths = try #require(document["paths"] as? [String: [String: [String: Any]]])

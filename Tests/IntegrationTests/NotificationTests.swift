@@ -9,7 +9,7 @@ struct NotificationTests {
     func bell() async throws {
         try await Stack.with { stack in
             for service in [ServiceName.conversation, .pool, .notification] { try await stack.start(service) }
-            let port = try #require(try await stack.start(.gateway, environment: ChatStoryTests.admin).httpPort)
+            let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
             let admin = try #require(
                 try await stack.json(
                     "POST", "/api/v1/auth/login", port: port, body: ["email": "admin@example.com", "password": "correct horse battery"]

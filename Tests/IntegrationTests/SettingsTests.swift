@@ -10,7 +10,7 @@ struct SettingsTests {
         try await Stack.with { stack in
             try await stack.start(.conversation)
             try await stack.start(.pool)
-            let port = try #require(try await stack.start(.gateway, environment: ChatStoryTests.admin).httpPort)
+            let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
             let admin = try #require(
                 try await stack.json(
                     "POST", "/api/v1/auth/login", port: port, body: ["email": "admin@example.com", "password": "correct horse battery"]
@@ -78,7 +78,7 @@ struct SettingsTests {
         try await Stack.with { stack in
             try await stack.start(.conversation)
             try await stack.start(.pool)
-            let port = try #require(try await stack.start(.gateway, environment: ChatStoryTests.admin).httpPort)
+            let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
             let admin = try #require(
                 try await stack.json(
                     "POST", "/api/v1/auth/login", port: port, body: ["email": "admin@example.com", "password": "correct horse battery"]

@@ -5,7 +5,6 @@ import Logging
 import Runtime
 import ServiceLifecycle
 import Storage
-import UnixSignals
 import Wire
 
 /// The public door: HTTP (and later WebSocket) in, JSON-RPC to the back services out.
@@ -66,19 +65,7 @@ public enum Gateway {
             },
             logger: logger
         )
-        let services: [any Service] = [database] + backends.all + [application]
-        let group = ServiceGroup(
-            configuration: .init(
-                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        )
-        do {
-            try await group.run()
-            logger.info("exited cleanly")
-            exit(0)
-        } catch {
-            logger.critical("stopped on error", metadata: ["error": "\(error)"])
-            exit(1)
-        }
+        await ServiceMain.runUntilStopped([database] + backends.all + [application], logger: logger)
     }
 
     /// The routes; separate from `run` so tests can serve them.
