@@ -177,6 +177,33 @@ public enum PoolMethods {
         public typealias Result = [PoolItem]
     }
 
+    /// `pool.staffing`: every operator the pool knows, with availability and how many open
+    /// conversations they hold.
+    public enum Staffing: RPCMethod {
+        public static let name = "pool.staffing"
+        public static let isIdempotent = true
+        public typealias Params = Empty
+
+        public struct Entry: Codable, Sendable, Hashable {
+            public var operatorID: UUID
+            public var available: Bool
+            public var load: Int
+
+            public init(operatorID: UUID, available: Bool, load: Int) {
+                self.operatorID = operatorID
+                self.available = available
+                self.load = load
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case available, load
+                case operatorID = "operator_id"
+            }
+        }
+
+        public typealias Result = [Entry]
+    }
+
     /// `pool.audit`: a conversation's changes of holder, oldest first.
     public enum Audit: RPCMethod {
         public static let name = "pool.audit"

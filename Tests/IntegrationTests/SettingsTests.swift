@@ -118,6 +118,14 @@ struct SettingsTests {
                     }
                 }
             }
+            // The admins' list shows availability and load.
+            let staff =
+                (try? JSONSerialization.jsonObject(
+                    with: try await stack.http("GET", "/api/v1/operators", port: port, headers: ["Authorization": "Bearer \(admin)"]).body))
+                as? [[String: Any]] ?? []
+            #expect(staff.filter { $0["available"] as? Bool == true }.count == 2)
+            #expect(staff.compactMap { $0["load"] as? Int }.reduce(0, +) == 2)
+
             // One each (the limit is one), and the third waits in the Pool.
             #expect(try await held(tokens[0]) == 1)
             #expect(try await held(tokens[1]) == 1)

@@ -129,7 +129,8 @@ struct QueryTests {
             }
             #expect(error?.code == .deadline)
             let running = try await database.query(
-                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND state = 'active'")
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(30)%' AND state = 'active'"
+            )
             #expect(try running[0].decode(Int.self, at: 0) == 0)
             #expect(try await database.query("SELECT 7")[0].decode(Int.self, at: 0) == 7)
         }

@@ -88,7 +88,7 @@ public enum Gateway {
         router.get("api/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: OpenAPI.json))
         }
-        let identityRoutes = IdentityRoutes(store: identity)
+        let identityRoutes = IdentityRoutes(store: identity, backends: backends)
         identityRoutes.add(to: router)
         VisitorRoutes(store: identity, backends: backends).add(to: router)
         ConversationRoutes(identity: identityRoutes, backends: backends).add(to: router)

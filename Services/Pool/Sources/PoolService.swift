@@ -26,6 +26,7 @@ public enum PoolService {
             router.handle(SettingsMethods.Available.self) { _, _ in
                 .init(operators: try await database.transaction { try PoolStore.availableCount(in: $0) })
             }
+            router.handle(PoolMethods.Staffing.self) { _, _ in try await database.transaction { try PoolStore.staffing(in: $0) } }
             router.handle(PoolMethods.Held.self) { params, _ in
                 try await database.transaction { try PoolStore.held(by: params.operatorID, in: $0) }
             }

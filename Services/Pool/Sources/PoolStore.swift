@@ -185,6 +185,19 @@ enum PoolStore {
         return settings
     }
 
+    /// Availability and load of everyone who switched availability once or holds something.
+    static func staffing(in transaction: Transaction) throws -> [PoolMethods.Staffing.Entry] {
+        try transaction.query(
+            """
+            SELECT o.operator_id, coalesce(a.available, false), count(i.conversation_id)
+            FROM (SELECT operator_id FROM pool.availability UNION SELECT holder_id FROM pool.items WHERE status = 'assigned') o
+            LEFT JOIN pool.availability a ON a.operator_id = o.operator_id
+            LEFT JOIN pool.items i ON i.holder_id = o.operator_id AND i.status = 'assigned'
+            GROUP BY o.operator_id, a.available
+            """
+        ).map { .init(operatorID: try $0.decode(at: 0), available: try $0.decode(at: 1), load: try $0.decode(at: 2)) }
+    }
+
     static func availableCount(in transaction: Transaction) throws -> Int {
         try transaction.query("SELECT count(*) FROM pool.availability WHERE available")[0].decode(at: 0)
     }

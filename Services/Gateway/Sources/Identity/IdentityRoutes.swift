@@ -1,10 +1,13 @@
+import Contracts
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Wire
 
 /// `/api/v1/auth/*`, `/api/v1/me`, `/api/v1/operators`.
 struct IdentityRoutes: Sendable {
     let store: IdentityStore
+    let backends: Backends
     /// Failed logins allowed in `window` seconds per e-mail and per client address.
     static let perEmail = 10
     static let perAddress = 50
@@ -21,7 +24,12 @@ struct IdentityRoutes: Sendable {
         api.get("me") { request, _ in try Response.json(try await authenticate(request)) }
         api.get("operators") { request, _ in
             try await authenticate(request, admin: true)
-            return try Response.json(try await store.all())
+            let operators = try await store.all()
+            // Availability and load are the pool's; list everyone even when the pool is away.
+            let staffing = (try? await backends[.pool].call(PoolMethods.Staffing.self, Empty(), timeout: .seconds(1))) ?? []
+            let byID = Dictionary(staffing.map { ($0.operatorID, $0) }, uniquingKeysWith: { first, _ in first })
+            return try Response.json(
+                operators.map { StaffedOperator(account: $0, available: byID[$0.id]?.available ?? false, load: byID[$0.id]?.load ?? 0) })
         }
         api.post("operators") { request, _ in
             try await authenticate(request, admin: true)
@@ -31,6 +39,22 @@ struct IdentityRoutes: Sendable {
                 throw APIError.conflict("email_taken", "an operator with this e-mail exists", details: ["field": "email"])
             }
             return try Response.json(created, status: .created)
+        }
+    }
+
+    /// An operator in the admins' list: who, whether available, how many open conversations.
+    struct StaffedOperator: Encodable {
+        var account: Operator
+        var available: Bool
+        var load: Int
+
+        enum Extra: String, CodingKey { case available, load }
+
+        func encode(to encoder: any Encoder) throws {
+            try account.encode(to: encoder)
+            var container = encoder.container(keyedBy: Extra.self)
+            try container.encode(available, forKey: .available)
+            try container.encode(load, forKey: .load)
         }
     }
 
