@@ -70,3 +70,17 @@ struct EnvelopeTests {
         #expect(value == again)
     }
 }
+
+@Suite("E-mail addresses")
+struct EmailAddressTests {
+    @Test(
+        "plausible or not",
+        arguments: [
+            ("ayse@example.com", true), ("Nazlıcan.Y@örnek.com.tr", true), ("a@b", false), ("@example.com", false),
+            ("ayse@", false), ("ayse@.com", false), ("ayse@example.", false), ("ay se@example.com", false),
+            ("a@b@example.com", false), ("ayse@example.com\n", false), (String(repeating: "a", count: 250) + "@x.io", false),
+        ])
+    func plausible(text: String, expected: Bool) {
+        #expect(EmailAddress.isPlausible(text) == expected)
+    }
+}

@@ -31,18 +31,8 @@ struct EveryRouteTests {
             }.sorted { ($0.path, $0.method) < ($1.path, $1.method) }
             #expect(operations.count > 30)
 
-            let admin = try #require(
-                try await stack.json(
-                    "POST", "/api/v1/auth/login", port: port, body: ["email": "admin@example.com", "password": "correct horse battery"]
-                )
-                .object["token"] as? String)
-            _ = try await stack.json(
-                "POST", "/api/v1/operators", port: port, token: admin,
-                body: ["name": "Op", "email": "op@example.com", "password": "password-123", "role": "operator"])
-            let op = try #require(
-                try await stack.json(
-                    "POST", "/api/v1/auth/login", port: port, body: ["email": "op@example.com", "password": "password-123"]
-                ).object["token"] as? String)
+            let admin = try await stack.adminToken(port: port)
+            let op = try await stack.newOperator(port: port, admin: admin, name: "Op", email: "op@example.com")
             let visitor = try #require(
                 try await stack.json("POST", "/api/v1/visitor/conversations", port: port, body: ["name": "Ayşe"]).object["visitor_token"]
                     as? String)

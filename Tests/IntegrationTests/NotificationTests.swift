@@ -10,11 +10,7 @@ struct NotificationTests {
         try await Stack.with { stack in
             for service in [ServiceName.conversation, .pool, .notification] { try await stack.start(service) }
             let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
-            let admin = try #require(
-                try await stack.json(
-                    "POST", "/api/v1/auth/login", port: port, body: ["email": "admin@example.com", "password": "correct horse battery"]
-                )
-                .object["token"] as? String)
+            let admin = try await stack.adminToken(port: port)
             var tokens: [String] = []
             for email in ["a@example.com", "b@example.com"] {
                 _ = try await stack.json(

@@ -11,18 +11,8 @@ struct SettingsTests {
             try await stack.start(.conversation)
             try await stack.start(.pool)
             let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
-            let admin = try #require(
-                try await stack.json(
-                    "POST", "/api/v1/auth/login", port: port, body: ["email": "admin@example.com", "password": "correct horse battery"]
-                )
-                .object["token"] as? String)
-            _ = try await stack.json(
-                "POST", "/api/v1/operators", port: port, token: admin,
-                body: ["name": "Op", "email": "op@example.com", "password": "password-123", "role": "operator"])
-            let op = try #require(
-                try await stack.json(
-                    "POST", "/api/v1/auth/login", port: port, body: ["email": "op@example.com", "password": "password-123"]
-                ).object["token"] as? String)
+            let admin = try await stack.adminToken(port: port)
+            let op = try await stack.newOperator(port: port, admin: admin, name: "Op", email: "op@example.com")
 
             let initial = try await stack.json("GET", "/api/v1/settings", port: port, token: admin)
             #expect(initial.status == 200)
@@ -79,11 +69,7 @@ struct SettingsTests {
             try await stack.start(.conversation)
             try await stack.start(.pool)
             let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
-            let admin = try #require(
-                try await stack.json(
-                    "POST", "/api/v1/auth/login", port: port, body: ["email": "admin@example.com", "password": "correct horse battery"]
-                )
-                .object["token"] as? String)
+            let admin = try await stack.adminToken(port: port)
             var settings = try await stack.json("GET", "/api/v1/settings", port: port, token: admin).object
             settings["auto_assign"] = true
             settings["max_chats_per_operator"] = 1

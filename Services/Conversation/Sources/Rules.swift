@@ -12,7 +12,7 @@ enum Rules {
         let name = params.name.trimmingCharacters(in: .whitespacesAndNewlines)
         if name.isEmpty { return .invalidParams(field: "params.name", "name must not be empty") }
         if name.count > maximumName { return .invalidParams(field: "params.name", "name must be at most \(maximumName) characters") }
-        if let email = params.email, !isEmail(email) {
+        if let email = params.email, !EmailAddress.isPlausible(email) {
             return .invalidParams(field: "params.email", "email must be an address like name@example.com")
         }
         if let draft = params.message { return check(draft, field: "params.message") }
@@ -47,12 +47,5 @@ enum Rules {
             }
         }
         return nil
-    }
-
-    /// A practical check, not RFC 5322: one `@`, a dotted domain, no spaces.
-    static func isEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        return text.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
-            && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".") && !text.contains(where: \.isWhitespace)
     }
 }

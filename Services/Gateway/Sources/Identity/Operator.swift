@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 
 /// Someone who answers customers. Admins also manage operators and Customizations.
@@ -38,14 +39,8 @@ enum Identity {
         return nil
     }
 
-    /// A practical check, not RFC 5322: one `@`, something before it, a dotted domain after, no spaces.
     static func emailProblem(_ email: String) -> String? {
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-            !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-            !email.contains(where: { $0.isWhitespace || $0.isNewline })
-        else { return "email must be an address like name@example.com" }
-        return nil
+        EmailAddress.isPlausible(email) ? nil : "email must be an address like name@example.com"
     }
 
     /// bcrypt reads at most 72 bytes: a longer password would be silently cut.
