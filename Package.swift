@@ -54,6 +54,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
@@ -94,6 +95,7 @@ let package = Package(
             extra: [
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         )
@@ -115,7 +117,7 @@ let package = Package(
                 dependencies: ["Wire", "Contracts", "Harness", .product(name: "NIOTestUtils", package: "swift-nio")] + nio,
                 swiftSettings: strict
             ),
-            .testTarget(name: "StorageTests", dependencies: ["Storage", "Harness"], swiftSettings: strict),
+            .testTarget(name: "StorageTests", dependencies: ["Storage", "Contracts", "Harness"], swiftSettings: strict),
             .testTarget(name: "ConversationTests", dependencies: ["ConversationService", "Contracts"], swiftSettings: strict),
             .testTarget(name: "PoolTests", dependencies: ["PoolService", "Contracts"], swiftSettings: strict),
             .testTarget(

@@ -239,3 +239,12 @@ public enum PoolMethods {
         public typealias Result = Params
     }
 }
+
+/// The payload of `pool.changed`: an item entered or left the Pool.
+public struct PoolChange: Codable, Sendable, Hashable {
+    public var conversationID: UUID
+
+    public init(conversationID: UUID) { self.conversationID = conversationID }
+
+    enum CodingKeys: String, CodingKey { case conversationID = "conversation_id" }
+}

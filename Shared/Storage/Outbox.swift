@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 
 /// The `platform.events` outbox: a write that others must react to appends an event in the
@@ -12,46 +13,6 @@ public enum Outbox {
     public static let channel = "switchboard_events"
 }
 
-/// A position in the outbox: everything at or before it has been read.
-public struct EventCursor: Sendable, Hashable, Comparable, Codable, LosslessStringConvertible {
-    public var xid: UInt64
-    public var seq: Int64
-
-    public init(xid: UInt64, seq: Int64) {
-        self.xid = xid
-        self.seq = seq
-    }
-
-    /// Before every event.
-    public static let start = EventCursor(xid: 0, seq: 0)
-
-    public static func < (lhs: EventCursor, rhs: EventCursor) -> Bool {
-        (lhs.xid, lhs.seq) < (rhs.xid, rhs.seq)
-    }
-
-    /// `xid-seq`, as it appears in stream frames and the API's `cursor`.
-    public var description: String { "\(xid)-\(seq)" }
-
-    public init?(_ description: String) {
-        let parts = description.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, let xid = UInt64(parts[0]), let seq = Int64(parts[1]), seq >= 0 else { return nil }
-        self.init(xid: xid, seq: seq)
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let cursor = EventCursor(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a cursor: \(text)"))
-        }
-        self = cursor
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
-}
-
 /// One event as stored.
 public struct OutboxEvent: Sendable, Hashable {
     public var cursor: EventCursor
@@ -62,6 +23,11 @@ public struct OutboxEvent: Sendable, Hashable {
     /// The event's JSON document.
     public var payload: String
     public var createdAt: Date
+}
+
+extension OutboxEvent {
+    /// The event as the feed to the gateways carries it.
+    public var streamEvent: StreamEvent { StreamEvent(cursor: cursor, type: type, subject: subject, payload: payload) }
 }
 
 /// What one read returned.
@@ -127,6 +93,14 @@ extension Database {
         let rows = try await query("SELECT xid::text, seq FROM platform.events ORDER BY xid DESC, seq DESC LIMIT 1")
         guard let row = rows.first else { return .start }
         return EventCursor(xid: try row.decode(at: 0), seq: try row.decode(at: 1))
+    }
+
+    /// A cursor before every event that may still commit: a reader starting here sees what
+    /// commits from now on (and perhaps a few recent events again, never fewer).
+    public func settledEventCursor() async throws -> EventCursor {
+        let rows = try await query("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")
+        guard let row = rows.first else { return .start }
+        return EventCursor(xid: try row.decode(UInt64.self, at: 0), seq: 0)
     }
 
     /// The saved position of a named consumer (`.start` if it never saved one).

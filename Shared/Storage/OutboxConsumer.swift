@@ -1,16 +1,26 @@
+import Contracts
 import Foundation
 import Logging
 import Metrics
 import ServiceLifecycle
 
 /// Tails the outbox for one named consumer and hands each batch to `handle`, saving the cursor
-/// after the batch succeeds.
+/// after the batch succeeds (or, for a consumer that starts at the present, keeping it in memory).
 ///
 /// Woken by the NOTIFY after each commit, re-polling every few milliseconds while an older
 /// transaction holds newer events back, and polling slowly in any case so a lost NOTIFY only
 /// delays. A failing batch is retried from the same cursor, so `handle` must be idempotent.
 public struct OutboxConsumer: Service {
+    /// Where a consumer begins.
+    public enum Start: Sendable {
+        /// Where this consumer's name last saved its cursor; progress is saved after every batch.
+        case saved
+        /// With what commits from now on; progress is kept in memory only.
+        case present
+    }
+
     public let name: String
+    let beginning: Start
     let database: Database
     let listener: Listener
     let types: [String]?
@@ -24,6 +34,7 @@ public struct OutboxConsumer: Service {
         database: Database,
         listener: Listener,
         types: [String]? = nil,
+        start: Start = .saved,
         batchSize: Int = 500,
         pollInterval: Duration = .seconds(1),
         logger: Logger,
@@ -33,6 +44,7 @@ public struct OutboxConsumer: Service {
         self.database = database
         self.listener = listener
         self.types = types
+        self.beginning = start
         self.batchSize = batchSize
         self.pollInterval = pollInterval
         var logger = logger
@@ -58,7 +70,9 @@ public struct OutboxConsumer: Service {
             var cursor: EventCursor?
             for await _ in wakeups.cancelOnGracefulShutdown() {
                 do {
-                    if cursor == nil { cursor = try await database.loadCursor(consumer: name) }
+                    if cursor == nil {
+                        cursor = try await beginning == .saved ? database.loadCursor(consumer: name) : database.settledEventCursor()
+                    }
                     cursor = try await drain(from: cursor!)
                 } catch {
                     logger.warning("outbox batch failed; will retry", metadata: ["error": "\(error)"])
@@ -80,7 +94,7 @@ public struct OutboxConsumer: Service {
             if let last = batch.events.last {
                 try await handle(batch.events)
                 cursor = last.cursor
-                try await database.saveCursor(cursor, consumer: name)
+                if beginning == .saved { try await database.saveCursor(cursor, consumer: name) }
                 consumed.increment(by: batch.events.count)
                 lag.record(max(0, Date().timeIntervalSince(last.createdAt)))
             }

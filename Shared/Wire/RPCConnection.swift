@@ -12,14 +12,15 @@ public struct RPCConnection: Sendable {
 
     /// Connects to `socketPath`.
     public static func connect(
-        socketPath: String, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        socketPath: String, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        onNotification: (@Sendable (ByteBuffer) -> Void)? = nil
     ) async throws -> RPCConnection {
         let channel = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers(
                         ByteToMessageHandler(JSONLineDecoder()),
-                        RPCClientHandler(label: socketPath)
+                        RPCClientHandler(label: socketPath, onNotification: onNotification)
                     )
                 }
             }
@@ -70,4 +71,52 @@ public struct RPCConnection: Sendable {
         }
         return result
     }
+}
+
+extension RPCConnection {
+    /// Calls the stream method `M` on a connection of its own to `socketPath` and hands the params
+    /// of every line the server pushes to `receive`, in order, one at a time. Returns the stream's
+    /// final result once every pushed line before it was received; throws `connection_lost` when
+    /// the connection drops, also after every line that came before.
+    public static func subscribe<M: RPCMethod, Pushed: Decodable & Sendable>(
+        _ method: M.Type, _ params: M.Params, socketPath: String, pushed: Pushed.Type,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        receive: @escaping @Sendable (Pushed) async throws -> Void
+    ) async throws -> M.Result {
+        let (lines, pending) = AsyncStream.makeStream(of: ByteBuffer.self)
+        let connection = try await connect(socketPath: socketPath, group: group) { pending.yield($0) }
+        defer { connection.close() }
+        let receiver = Task {
+            do {
+                for await line in lines {
+                    try await receive(try WireJSON.decoder().decode(PushedLine<Pushed>.self, from: line).params)
+                }
+            } catch {
+                connection.close()
+                throw error
+            }
+        }
+        let outcome: Result<M.Result, any Error>
+        do {
+            // A stream has no deadline; the far one only keeps the bookkeeping uniform.
+            outcome = .success(
+                try await withTaskCancellationHandler {
+                    try await connection.call(
+                        M.self, params, id: .number(ids.add(1, ordering: .relaxed).newValue),
+                        deadline: .now + .seconds(10 * 365 * 86_400), trace: RPCContext.current?.trace, idempotencyKey: nil)
+                } onCancel: {
+                    connection.close()
+                })
+        } catch {
+            outcome = .failure(error)
+        }
+        pending.finish()
+        try await receiver.value
+        return try outcome.get()
+    }
+}
+
+/// The part of a pushed notification line a subscriber reads.
+private struct PushedLine<Params: Decodable>: Decodable {
+    var params: Params
 }

@@ -1,4 +1,6 @@
+import Contracts
 import Logging
+import NIOCore
 
 /// What travels with one request through every hop: its trace and its deadline.
 ///
@@ -11,6 +13,8 @@ public struct RPCContext: Sendable {
     public var deadline: ContinuousClock.Instant?
     /// The key the caller sent for retries of this request.
     public var idempotencyKey: String?
+    /// The caller's connection, for a stream method's notifications.
+    public var push: RPCPush?
     /// A logger carrying `rpc.method`, `rpc.id` and `trace.parent`.
     public var logger: Logger
 
@@ -22,4 +26,16 @@ public struct RPCContext: Sendable {
     }
 
     @TaskLocal public static var current: RPCContext?
+}
+
+/// The connection a stream method pushes its notifications on.
+public struct RPCPush: Sendable {
+    let channel: any Channel
+
+    /// Sends one JSON-RPC notification; returns once it is handed to the socket, so a reader
+    /// that does not keep up slows its own stream and nobody else's.
+    public func send<Params: Codable & Sendable>(method: String, params: Params) async throws {
+        let line = try RPCRouter.encodeLine(RPCNotification(method: method, params: params))
+        try await channel.writeAndFlush(line).get()
+    }
 }

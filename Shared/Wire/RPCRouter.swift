@@ -19,6 +19,9 @@ public struct RPCRouter: Sendable {
         let handler: Handler
         let succeeded: Counter
         let duration: Timer
+        /// A subscription: it pushes notifications until it ends, has no deadline, and ends
+        /// when its connection closes or the server drains.
+        var isStream = false
     }
 
     private var handlers: [String: Route] = [:]
@@ -47,6 +50,20 @@ public struct RPCRouter: Sendable {
         )
     }
 
+    /// Answers the stream method `M`: `body` pushes notifications through `push` for as long as
+    /// the subscription lasts and returns its final result. It is cancelled when the caller's
+    /// connection closes or the server drains.
+    public mutating func registerStream<M: RPCMethod>(
+        _ method: M.Type,
+        _ body: @escaping @Sendable (M.Params, RPCPush, RPCContext) async throws -> M.Result
+    ) {
+        register(M.self) { params, context in
+            guard let push = context.push else { throw RPCError.internalError("\(M.name) needs a connection to push on") }
+            return try await body(params, push, context)
+        }
+        handlers[M.name]?.isStream = true
+    }
+
     /// What to do with one request line, decided without running any handler.
     public enum Prepared: Sendable {
         /// Answer at once with this line (the request was refused before any handler ran).
@@ -62,9 +79,11 @@ public struct RPCRouter: Sendable {
         let line: ByteBuffer
         let head: RPCRequestHead
         let route: Route
-        public let context: RPCContext
-        /// When the caller stops waiting; the server cancels the handler then.
-        public var deadline: ContinuousClock.Instant? { context.deadline }
+        public internal(set) var context: RPCContext
+        /// When the caller stops waiting; the server cancels the handler then. Streams have none.
+        public var deadline: ContinuousClock.Instant? { route.isStream ? nil : context.deadline }
+        /// A subscription, which lasts until its connection closes.
+        public var isStream: Bool { route.isStream }
     }
 
     /// Reads the request's head and finds its handler: cheap enough to do on the event loop,

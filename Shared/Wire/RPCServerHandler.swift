@@ -18,6 +18,8 @@ final class RPCServerHandler: ChannelDuplexHandler {
     private var readPending = false
     private var nextKey: UInt64 = 0
     private var deadlines: [UInt64: Scheduled<Void>] = [:]
+    /// Running subscriptions: cancelled when the connection closes or the server drains.
+    private var streams: [UInt64: Task<Void, Never>] = [:]
 
     private let router: RPCRouter
     private let logger: Logger
@@ -32,7 +34,7 @@ final class RPCServerHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let request: RPCRouter.Dispatch
+        var request: RPCRouter.Dispatch
         switch router.prepare(unwrapInboundIn(data), logger: logger) {
         case .reply(let reply):
             context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
@@ -42,6 +44,14 @@ final class RPCServerHandler: ChannelDuplexHandler {
         case .dispatch(let dispatch):
             request = dispatch
         }
+        if request.isStream {
+            guard !closeWhenIdle else {
+                let reply = RPCRouter.failureLine(id: request.head.id, error: .unavailable("draining"))
+                context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
+                return
+            }
+            request.context.push = RPCPush(channel: context.channel)
+        }
         inFlight += 1
         tracker.begin()
         nextKey &+= 1
@@ -49,13 +59,15 @@ final class RPCServerHandler: ChannelDuplexHandler {
         let router = router
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
+        let dispatched = request
         let task = Task {
-            let reply = await router.run(request)
+            let reply = await router.run(dispatched)
             loop.execute {
                 let (handler, context) = bound.value
                 handler.finished(context: context, key: key, reply: reply)
             }
         }
+        if request.isStream { streams[key] = task }
         // Nobody waits for the answer after the caller's deadline: stop the work then.
         if let deadline = request.deadline {
             let remaining = deadline - .now
@@ -74,6 +86,7 @@ final class RPCServerHandler: ChannelDuplexHandler {
 
     private func finished(context: ChannelHandlerContext, key: UInt64, reply: ByteBuffer?) {
         deadlines.removeValue(forKey: key)?.cancel()
+        streams[key] = nil
         inFlight -= 1
         tracker.end()
         if readPending, inFlight < Self.maximumInFlight {
@@ -94,10 +107,17 @@ final class RPCServerHandler: ChannelDuplexHandler {
             closeIfIdle(context: context)
         case is ChannelShouldQuiesceEvent:
             closeWhenIdle = true
+            // A subscription never finishes by itself: end it so its reply goes out and we can close.
+            for task in streams.values { task.cancel() }
             closeIfIdle(context: context)
         default:
             context.fireUserInboundEventTriggered(event)
         }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        for task in streams.values { task.cancel() }
+        context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -1,13 +1,14 @@
 import Contracts
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import Runtime
 import ServiceLifecycle
 import Storage
 import Wire
 
-/// The public door: HTTP (and later WebSocket) in, JSON-RPC to the back services out.
+/// The public door: HTTP and WebSocket in, JSON-RPC to the back services out.
 public enum Gateway {
     static let migrations = IdentityStore.migrations
 
@@ -57,15 +58,19 @@ public enum Gateway {
             }
         }
         let backends = Backends(configuration: configuration, logger: logger)
+        let hub = EventHub(runtimeDirectory: configuration.runtimeDirectory, logger: logger)
+        let streams = Router(context: BasicWebSocketRequestContext.self)
+        StreamRoutes(store: identity, backends: backends, hub: hub).add(to: streams)
         let application = Application(
             router: makeRouter(database: database, backends: backends, identity: identity),
+            server: .http1WebSocketUpgrade(webSocketRouter: streams),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "switchboard"),
             onServerRunning: { channel in
                 logger.info("http listening", metadata: ["http.address": "\(channel.localAddress?.description ?? "?")"])
             },
             logger: logger
         )
-        await ServiceMain.runUntilStopped([database] + backends.all + [application], logger: logger)
+        await ServiceMain.runUntilStopped([database] + backends.all + [hub, application], logger: logger)
     }
 
     /// The routes; separate from `run` so tests can serve them.
@@ -95,6 +100,7 @@ public enum Gateway {
         ArchiveRoutes(identity: identityRoutes, backends: backends).add(to: router)
         SettingsRoutes(identity: identityRoutes, backends: backends).add(to: router)
         NotificationRoutes(identity: identityRoutes, backends: backends).add(to: router)
+        StreamRoutes.addPlainHTTP(to: router, store: identity)
         return router
     }
 

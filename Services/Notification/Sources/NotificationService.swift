@@ -4,39 +4,53 @@ import Runtime
 import Storage
 import Wire
 
-/// The notification service: per-operator notifications from the outbox's events.
+/// The notification service: per-operator notifications from the outbox's events, and the
+/// event feed the gateways follow to push changes to browsers.
 public enum NotificationService {
     /// Everything `ServiceMain` needs to run this service.
-    public static let definition = BackService(
-        name: .notification, migrations: NotificationStore.migrations, calls: [.conversation, .pool],
-        routes: { router, context in
-            let database = context.database
-            router.handle(NotificationMethods.List.self) { params, _ in
-                try await database.transaction { try NotificationStore.list(params, in: $0) }
-            }
-            router.handle(NotificationMethods.Read.self) { params, _ in
-                guard let marked = try await database.transaction({ try NotificationStore.read(params, in: $0) }) else {
-                    throw RPCError.domain("not_found", "no such notification")
+    public static var definition: BackService {
+        let fanout = EventFanout()
+        return BackService(
+            name: .notification, migrations: NotificationStore.migrations, calls: [.conversation, .pool],
+            routes: { router, context in
+                let database = context.database
+                router.handle(Events.Read.self) { params, _ in
+                    guard (1...1000).contains(params.limit) else { throw RPCError.invalidParams(field: "limit", "limit must be 1 to 1000") }
+                    let batch = try await database.readEvents(after: params.after, limit: params.limit, types: params.types)
+                    return .init(
+                        events: batch.events.map(\.streamEvent))
                 }
-                return .init(marked: marked)
-            }
-        },
-        workers: { context in
-            [
-                OutboxConsumer(
-                    name: "notification.operators", database: context.database, listener: context.listener,
-                    types: ["conversation.assigned", "message.created"], logger: context.logger
-                ) { events in
-                    for event in events {
-                        // Who to tell needs other services' answers: ask first, then store in one short transaction.
-                        let drafts = try await recipients(of: event, context: context)
-                        guard !drafts.isEmpty else { continue }
-                        try await context.database.transaction { try NotificationStore.insert(drafts, source: event.cursor, in: $0) }
+                router.registerStream(Events.Subscribe.self) { params, push, _ in
+                    try await fanout.serve(after: params.after, database: database, push: push)
+                }
+                router.handle(NotificationMethods.List.self) { params, _ in
+                    try await database.transaction { try NotificationStore.list(params, in: $0) }
+                }
+                router.handle(NotificationMethods.Read.self) { params, _ in
+                    guard let marked = try await database.transaction({ try NotificationStore.read(params, in: $0) }) else {
+                        throw RPCError.domain("not_found", "no such notification")
                     }
+                    return .init(marked: marked)
                 }
-            ]
-        }
-    )
+            },
+            workers: { context in
+                [
+                    fanout.tail(database: context.database, listener: context.listener, logger: context.logger),
+                    OutboxConsumer(
+                        name: "notification.operators", database: context.database, listener: context.listener,
+                        types: ["conversation.assigned", "message.created"], logger: context.logger
+                    ) { events in
+                        for event in events {
+                            // Who to tell needs other services' answers: ask first, then store in one short transaction.
+                            let drafts = try await recipients(of: event, context: context)
+                            guard !drafts.isEmpty else { continue }
+                            try await context.database.transaction { try NotificationStore.insert(drafts, source: event.cursor, in: $0) }
+                        }
+                    },
+                ]
+            }
+        )
+    }
 
     static func recipients(of event: OutboxEvent, context: ServiceContext) async throws -> [NotificationStore.Draft] {
         let decoder = WireJSON.decoder()

@@ -157,7 +157,7 @@ enum PoolStore {
         )
         let subject = change.conversationID.uuidString.lowercased()
         try transaction.appendEvent(type: "conversation.assigned", subject: subject, payload: change)
-        try transaction.appendEvent(type: "pool.changed", subject: subject, payload: ["conversation_id": subject])
+        try transaction.appendEvent(type: "pool.changed", subject: subject, payload: PoolChange(conversationID: change.conversationID))
     }
 
     static func audit(_ id: UUID, in transaction: Transaction) throws -> [AssignmentChange] {
@@ -237,7 +237,8 @@ enum PoolStore {
                 ]
             ).affectedRows
             if inserted == 1 {
-                try transaction.appendEvent(type: "pool.changed", subject: event.subject, payload: ["conversation_id": event.subject])
+                try transaction.appendEvent(
+                    type: "pool.changed", subject: event.subject, payload: PoolChange(conversationID: conversation.id))
                 if conversation.channel == .chat { try autoAssign(conversation.id, in: transaction) }
             }
         case "message.created":
@@ -252,8 +253,8 @@ enum PoolStore {
                 "UPDATE pool.items SET status = 'closed', updated_at = now() WHERE conversation_id = $1::uuid AND status <> 'closed'",
                 [event.subject]
             ).affectedRows
-            if closed == 1 {
-                try transaction.appendEvent(type: "pool.changed", subject: event.subject, payload: ["conversation_id": event.subject])
+            if closed == 1, let id = UUID(uuidString: event.subject) {
+                try transaction.appendEvent(type: "pool.changed", subject: event.subject, payload: PoolChange(conversationID: id))
             }
         default:
             return

@@ -80,6 +80,12 @@ enum OpenAPI {
         .init(method: .get, path: "/api/v1/notifications", summary: "My notifications", access: .operator, response: "Notifications"),
         .init(method: .post, path: "/api/v1/notifications/{id}/read", summary: "Mark one read", access: .operator),
         .init(method: .post, path: "/api/v1/notifications/read-all", summary: "Mark all read", access: .operator),
+        .init(
+            method: .get, path: "/api/v1/stream", summary: "WebSocket: Pool, messages, assignments, closes, my notifications",
+            access: .operator, response: "Frame"),
+        .init(
+            method: .get, path: "/api/v1/visitor/stream", summary: "WebSocket: this visitor's messages, assignments, closes",
+            access: .visitor, response: "Frame"),
         .init(method: .get, path: "/api/v1/settings", summary: "Customizations", access: .admin, response: "Settings"),
         .init(
             method: .put, path: "/api/v1/settings", summary: "Replace Customizations, all or nothing", access: .admin, body: "Settings",
@@ -148,6 +154,16 @@ enum OpenAPI {
                     "max_chats_per_operator": ["type": "integer"],
                 ],
                 required: ["greeting_message", "offline_message", "auto_assign", "max_chats_per_operator"]),
+            "Frame": object(
+                [
+                    "type": [
+                        "enum": [
+                            "ready", "heartbeat", "resync", "error", "message.created", "conversation.assigned", "conversation.closed",
+                            "pool.changed", "notification.created",
+                        ]
+                    ],
+                    "cursor": ["type": ["string", "null"]], "data": ["type": "object"],
+                ], required: ["type", "cursor", "data"]),
             "WidgetStatus": object([
                 "open": ["type": "boolean"], "operators_available": ["type": "boolean"], "greeting_message": string,
                 "offline_message": string,

@@ -1,0 +1,139 @@
+import Contracts
+import Logging
+import Metrics
+import ServiceLifecycle
+import Synchronization
+import Wire
+
+/// This gateway's one subscription to the event feed, shared by all its WebSockets.
+///
+/// `run()` subscribes to one live notification instance; when that subscription ends (the
+/// instance drains or dies) it subscribes to another from the last cursor it received, so the
+/// events it hands on have no gap and no repeat. Each WebSocket registers a bounded queue; a
+/// queue that fills up is ended, and its socket tells the browser to resume by cursor.
+final class EventHub: Service, Sendable {
+    /// What a WebSocket's queue carries.
+    enum Item: Sendable {
+        case event(StreamEvent)
+        /// Time for a heartbeat (sent by the socket's own timer).
+        case tick
+    }
+
+    /// One WebSocket's registration.
+    struct Subscription: Sendable {
+        let id: UInt64
+        let items: AsyncStream<Item>
+        /// For the socket's own timer.
+        let continuation: AsyncStream<Item>.Continuation
+        /// The last event handed on before this registration: a stream without a cursor starts here.
+        let position: EventCursor?
+    }
+
+    /// Events a WebSocket may fall behind by before it is told to resync.
+    static let queueLimit = 2_048
+
+    private struct Subscriber {
+        var types: Set<String>
+        var continuation: AsyncStream<Item>.Continuation
+    }
+
+    private struct State {
+        var position: EventCursor?
+        var nextID: UInt64 = 0
+        var subscribers: [UInt64: Subscriber] = [:]
+        var overflowed: Set<UInt64> = []
+        var upstream: String?
+    }
+
+    private let state = Mutex(State())
+    private let directory: SocketDirectory
+    private let logger: Logger
+    private let sockets = Gauge(label: "stream_sockets")
+    private let delivered = Counter(label: "stream_events_received_total")
+
+    init(runtimeDirectory: String, logger: Logger) {
+        self.directory = SocketDirectory(runtimeDirectory: runtimeDirectory, service: .notification)
+        self.logger = logger
+    }
+
+    /// The notification instance the hub follows right now, if any.
+    var upstream: String? { state.withLock { $0.upstream } }
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown { [self] in
+            var backoff = Duration.milliseconds(20)
+            while !Task.isCancelled {
+                if let instance = directory.liveInstances().randomElement() {
+                    await follow(instance)
+                    backoff = .milliseconds(20)
+                }
+                try await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(1))
+            }
+        }
+        state.withLock { state in
+            for subscriber in state.subscribers.values { subscriber.continuation.finish() }
+        }
+    }
+
+    /// Follows one instance until its subscription ends.
+    private func follow(_ instance: String) async {
+        let after = state.withLock { state in
+            state.upstream = instance
+            return state.position
+        }
+        defer { state.withLock { $0.upstream = nil } }
+        logger.debug(
+            "following the event feed", metadata: ["rpc.instance": "\(instance)", "stream.cursor": "\(after?.description ?? "now")"])
+        do {
+            let ended = try await RPCConnection.subscribe(
+                Events.Subscribe.self, .init(after: after), socketPath: directory.socketPath(instance), pushed: Events.Batch.self
+            ) { [self] batch in
+                publish(batch.events)
+            }
+            logger.info("event feed ended; following another instance", metadata: ["stream.reason": "\(ended.reason)"])
+        } catch {
+            logger.info("event feed lost; following another instance", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Hands events on to every registered queue that wants their type.
+    func publish(_ events: [StreamEvent]) {
+        state.withLock { state in
+            for event in events {
+                // The feed never repeats, but a resubscription must not either: skip what we had.
+                if let position = state.position, event.cursor <= position { continue }
+                state.position = event.cursor
+                for (id, subscriber) in state.subscribers where subscriber.types.contains(event.type) {
+                    if case .dropped = subscriber.continuation.yield(.event(event)) {
+                        subscriber.continuation.finish()
+                        state.subscribers[id] = nil
+                        state.overflowed.insert(id)
+                    }
+                }
+            }
+            delivered.increment(by: events.count)
+        }
+    }
+
+    /// Registers a WebSocket's queue for events of `types`.
+    func register(types: Set<String>) -> Subscription {
+        let (items, continuation) = AsyncStream.makeStream(of: Item.self, bufferingPolicy: .bufferingOldest(Self.queueLimit))
+        return state.withLock { state in
+            state.nextID += 1
+            state.subscribers[state.nextID] = Subscriber(types: types, continuation: continuation)
+            sockets.record(state.subscribers.count)
+            return Subscription(id: state.nextID, items: items, continuation: continuation, position: state.position)
+        }
+    }
+
+    /// Ends a registration; `true` when it had been ended for falling behind.
+    @discardableResult
+    func unregister(_ id: UInt64) -> Bool {
+        state.withLock { state in
+            state.subscribers.removeValue(forKey: id)?.continuation.finish()
+            sockets.record(state.subscribers.count)
+            return state.overflowed.remove(id) != nil
+        }
+    }
+}

@@ -1,0 +1,217 @@
+import Contracts
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdWebSocket
+import NIOWebSocket
+import Wire
+
+/// The live streams: `/api/v1/stream` for operators, `/api/v1/visitor/stream` for visitors.
+///
+/// Every frame is `{type, cursor, data}`. A client that reconnects with the last `cursor` it
+/// saw gets what it missed, in order, once: its queue is registered with the hub first, the
+/// events after its cursor are replayed from the feed, and then the queue is drained, skipping
+/// what the replay already sent. The token comes in the `Authorization` header or, from a
+/// browser, as the first frame `{"token": "…"}`.
+struct StreamRoutes: Sendable {
+    let store: IdentityStore
+    let backends: Backends
+    let hub: EventHub
+
+    /// How often an idle stream sends a heartbeat (with its cursor) and re-checks its token.
+    static let heartbeat: Duration = .seconds(25)
+    /// How long a browser has to send its token frame.
+    static let tokenWait: Duration = .seconds(10)
+    /// Events per replay read.
+    static let replayPage = 500
+
+    enum Kind: CaseIterable, Sendable {
+        case `operator`, visitor
+
+        var path: RouterPath { self == .operator ? "api/v1/stream" : "api/v1/visitor/stream" }
+    }
+
+    /// A request that did not upgrade gets the error it would have had, or 426.
+    static func addPlainHTTP(to router: Router<GatewayContext>, store: IdentityStore) {
+        for kind in Kind.allCases {
+            router.get(kind.path) { request, _ -> Response in
+                _ = try cursor(request)
+                guard let token = IdentityRoutes.bearer(request), try await viewer(kind, token: token, store: store) != nil else {
+                    throw APIError.unauthorized
+                }
+                throw APIError(status: .upgradeRequired, code: "upgrade_required", message: "this is a WebSocket: send Upgrade: websocket")
+            }
+        }
+    }
+
+    /// The upgrades. Every upgrade is accepted (a refused one could only be an empty 400): a bad
+    /// cursor or token is told in an `error` frame, and the socket closed with 1008.
+    func add(to router: Router<BasicWebSocketRequestContext>) {
+        for kind in Kind.allCases {
+            router.ws(kind.path) { inbound, outbound, context in
+                try await serve(kind, request: context.request, inbound: inbound, outbound: outbound)
+            }
+        }
+    }
+
+    /// One socket: reads the browser's frames beside streaming to it; either side ending ends both.
+    func serve(_ kind: Kind, request: Request, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        // Only the first frame (the token) matters; later ones are read and dropped.
+        let (frames, received) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(1))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { received.finish() }
+                for try await message in inbound.messages(maxSize: 16 * 1024) {
+                    if case .text(let text) = message { received.yield(text) }
+                }
+            }
+            group.addTask {
+                try await stream(kind, request: request, frames: frames, outbound: outbound)
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func stream(_ kind: Kind, request: Request, frames: AsyncStream<String>, outbound: WebSocketOutboundWriter) async throws {
+        let cursor: EventCursor?
+        do {
+            cursor = try Self.cursor(request)
+        } catch {
+            try await refuse(outbound, code: "invalid", message: "cursor must be one a frame carried", field: "cursor")
+            return
+        }
+        var token = IdentityRoutes.bearer(request)
+        if token == nil { token = await Self.firstToken(frames) }
+        guard let token, let viewer = try await Self.viewer(kind, token: token, store: store)
+        else {
+            try await refuse(
+                outbound, code: "unauthorized", message: "a live token is needed: in the header, or as the first frame {\\\"token\\\": …}")
+            return
+        }
+        var audience = StreamAudience(viewer: viewer)
+        let subscription = hub.register(types: audience.types)
+        let ticker = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: Self.heartbeat)
+                subscription.continuation.yield(.tick)
+            }
+        }
+        defer {
+            ticker.cancel()
+            hub.unregister(subscription.id)
+        }
+        if case .visitor(let id) = viewer {
+            // Registered first, so a conversation started from here on arrives as an event.
+            let history = try await backends.call(.conversation, Conversations.History.self, .init(visitorID: id))
+            audience = StreamAudience(viewer: viewer, conversations: history.map(\.id))
+        }
+
+        var last = cursor ?? subscription.position
+        if var position = cursor {
+            while true {
+                let page = try await backends.call(
+                    .notification, Events.Read.self, .init(after: position, limit: Self.replayPage, types: Array(audience.types)))
+                for event in page.events where audience.admits(event) {
+                    try await outbound.write(.text(Self.frame(event)))
+                }
+                position = page.events.last?.cursor ?? position
+                if page.events.count < Self.replayPage { break }
+            }
+            last = position
+        }
+        try await outbound.write(.text(Self.control("ready", cursor: last)))
+
+        for await item in subscription.items {
+            switch item {
+            case .event(let event):
+                if let last, event.cursor <= last { continue }
+                last = event.cursor
+                if audience.admits(event) { try await outbound.write(.text(Self.frame(event))) }
+            case .tick:
+                guard try await Self.viewer(kind, token: token, store: store) != nil else {
+                    try await refuse(outbound, code: "unauthorized", message: "the session ended")
+                    return
+                }
+                try await outbound.write(.text(Self.control("heartbeat", cursor: last)))
+            }
+        }
+        if hub.unregister(subscription.id) {
+            // Too far behind to catch up live: the client reconnects with its cursor and replays.
+            try await outbound.write(.text(Self.control("resync", cursor: last, data: #"{"reason":"behind"}"#)))
+            try await outbound.close(.goingAway, reason: "resync")
+        }
+    }
+
+    /// Tells the client why in an `error` frame (`data` as the API's error body) and closes with 1008.
+    private func refuse(_ outbound: WebSocketOutboundWriter, code: String, message: String, field: String? = nil) async throws {
+        let details = field.map { #"{"field":"\#($0)"}"# } ?? "{}"
+        let data = #"{"code":"\#(code)","message":"\#(message)","details":\#(details)}"#
+        try await outbound.write(.text(Self.control("error", cursor: nil, data: data)))
+        try await outbound.close(.policyViolation, reason: code)
+    }
+
+    /// The stream's viewer if `token` is a live token of the route's kind.
+    static func viewer(_ kind: Kind, token: String, store: IdentityStore) async throws -> StreamAudience.Viewer? {
+        switch kind {
+        case .operator: try await store.operatorForSession(token: token).map { .operator($0.id) }
+        case .visitor: try await store.visitor(token: token).map { .visitor($0) }
+        }
+    }
+
+    /// `?cursor=`: absent or empty is "from now on"; anything else must be a cursor from a frame.
+    static func cursor(_ request: Request) throws -> EventCursor? {
+        guard let text = request.uri.queryParameters.get("cursor"), !text.isEmpty else { return nil }
+        guard let cursor = EventCursor(text) else { throw APIError.invalid(field: "cursor", "cursor must be one a frame carried") }
+        return cursor
+    }
+
+    /// The token of a browser's first frame, `{"token": "…"}`; `nil` after `tokenWait` or for anything else.
+    static func firstToken(_ frames: AsyncStream<String>) async -> String? {
+        await withTaskGroup(of: String?.self) { group in
+            group.addTask {
+                struct TokenFrame: Decodable { var token: String }
+                for await text in frames {
+                    let token = try? JSONDecoder().decode(TokenFrame.self, from: Data(text.utf8)).token
+                    return token.flatMap { $0.isEmpty || $0.count > 200 ? nil : $0 }
+                }
+                return nil
+            }
+            group.addTask {
+                try? await Task.sleep(for: tokenWait)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// An event's frame: its payload is JSON already and goes in as it is, but for a close,
+    /// which says which conversation and when rather than repeating the whole record.
+    static func frame(_ event: StreamEvent) -> String {
+        var data = event.payload
+        if event.type == "conversation.closed" {
+            // A UUID and an RFC 3339 instant as our encoder wrote them: nothing in them needs escaping.
+            let record = try? JSONDecoder().decode(ClosedRecord.self, from: Data(data.utf8))
+            let id = record?.id.uuidString ?? event.subject
+            data = #"{"conversation_id":"\#(id)","closed_at":\#(record?.closedAt.map { "\"\($0)\"" } ?? "null")}"#
+        }
+        return #"{"type":"\#(event.type)","cursor":"\#(event.cursor)","data":\#(data)}"#
+    }
+
+    /// A frame of the stream's own: `ready`, `heartbeat`, `resync`, `error`.
+    static func control(_ type: String, cursor: EventCursor?, data: String = "{}") -> String {
+        #"{"type":"\#(type)","cursor":\#(cursor.map { "\"\($0)\"" } ?? "null"),"data":\#(data)}"#
+    }
+}
+
+/// The member of a `conversation.closed` payload a frame carries.
+private struct ClosedRecord: Decodable {
+    var id: UUID
+    var closedAt: String?
+    enum CodingKeys: String, CodingKey {
+        case id
+        case closedAt = "closed_at"
+    }
+}

@@ -1,0 +1,89 @@
+import Contracts
+import Foundation
+import Logging
+import Metrics
+import Storage
+import Synchronization
+import Wire
+
+/// Fans the outbox out to the gateways subscribed to this instance.
+///
+/// One tail per process follows the outbox in memory (nothing is saved: a restarted instance
+/// starts at the present, and subscribers resume by cursor). Each subscription first replays
+/// from the database after the subscriber's cursor, then passes on the live batches it buffered
+/// meanwhile, dropping what the replay already sent: no gap, no duplicate.
+final class EventFanout: Sendable {
+    /// Batches a subscriber may fall behind by before it is dropped (it resubscribes by cursor).
+    static let queueLimit = 256
+
+    private struct State {
+        var nextID: UInt64 = 0
+        var subscribers: [UInt64: AsyncStream<[StreamEvent]>.Continuation] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let gauge = Gauge(label: "event_subscribers")
+
+    /// The outbox tail that feeds every subscription.
+    func tail(database: Database, listener: Listener, logger: Logger) -> OutboxConsumer {
+        OutboxConsumer(
+            name: "notification.fanout", database: database, listener: listener, types: Events.streamed, start: .present,
+            logger: logger
+        ) { [self] events in
+            publish(events.map(\.streamEvent))
+        }
+    }
+
+    /// Hands a batch to every subscriber; one whose queue is full is ended.
+    func publish(_ events: [StreamEvent]) {
+        guard !events.isEmpty else { return }
+        state.withLock { state in
+            for (id, subscriber) in state.subscribers {
+                if case .dropped = subscriber.yield(events) {
+                    subscriber.finish()
+                    state.subscribers[id] = nil
+                }
+            }
+        }
+    }
+
+    /// Serves one `events.subscribe` until the connection closes or the subscriber falls too far behind.
+    func serve(after start: EventCursor?, database: Database, push: RPCPush) async throws -> Events.Subscribe.Result {
+        let (batches, continuation) = AsyncStream.makeStream(
+            of: [StreamEvent].self, bufferingPolicy: .bufferingOldest(Self.queueLimit))
+        let id = state.withLock { state in
+            state.nextID += 1
+            state.subscribers[state.nextID] = continuation
+            gauge.record(state.subscribers.count)
+            return state.nextID
+        }
+        defer {
+            state.withLock { state in
+                state.subscribers[id]?.finish()
+                state.subscribers[id] = nil
+                gauge.record(state.subscribers.count)
+            }
+        }
+        var last = start
+        if var cursor = start {
+            // Everything before the live batches began is in the database: send it first.
+            while true {
+                let page = try await database.readEvents(after: cursor, limit: 500, types: Events.streamed)
+                let events = page.events.map(\.streamEvent)
+                if let end = events.last?.cursor {
+                    try await push.send(method: Events.Batch.method, params: Events.Batch(events: events))
+                    cursor = end
+                }
+                if events.count < 500 { break }
+            }
+            last = cursor
+        }
+        for await batch in batches {
+            let fresh = last.map { last in batch.filter { $0.cursor > last } } ?? batch
+            guard let end = fresh.last?.cursor else { continue }
+            try await push.send(method: Events.Batch.method, params: Events.Batch(events: fresh))
+            last = end
+        }
+        return .init(reason: Task.isCancelled ? "draining" : "behind")
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// One outbox event as the notification service fans it out to the gateways.
+public struct StreamEvent: Codable, Sendable, Hashable {
+    public var cursor: EventCursor
+    /// `message.created`, `pool.changed`, `notification.created`, ...
+    public var type: String
+    /// What it is about: a conversation id, or an operator id for `notification.created`.
+    public var subject: String
+    /// The event's JSON document as text, so a gateway can pass it on without parsing it.
+    public var payload: String
+
+    public init(cursor: EventCursor, type: String, subject: String, payload: String) {
+        self.cursor = cursor
+        self.type = type
+        self.subject = subject
+        self.payload = payload
+    }
+}
+
+/// The event feed: the outbox, read by cursor (`events.read`) or followed live (`events.subscribe`).
+public enum Events {
+    /// The event types a gateway passes on to browsers.
+    public static let streamed = [
+        "conversation.started", "message.created", "conversation.assigned", "conversation.closed", "pool.changed",
+        "notification.created",
+    ]
+
+    /// `events.read`: settled events after `after`, in cursor order; a full page means read on.
+    public enum Read: RPCMethod {
+        public static let name = "events.read"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var after: EventCursor
+            public var limit: Int
+            public var types: [String]?
+
+            public init(after: EventCursor, limit: Int = 500, types: [String]? = Events.streamed) {
+                self.after = after
+                self.limit = limit
+                self.types = types
+            }
+        }
+
+        public struct Result: Codable, Sendable, Hashable {
+            public var events: [StreamEvent]
+            public init(events: [StreamEvent]) { self.events = events }
+        }
+    }
+
+    /// `events.subscribe`: a stream. The server pushes `events.batch` notifications on the caller's
+    /// connection (every event after `after`, or after now without it, in order, each once) and
+    /// replies only when the subscription ends, with the reason.
+    public enum Subscribe: RPCMethod {
+        public static let name = "events.subscribe"
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var after: EventCursor?
+            public init(after: EventCursor?) { self.after = after }
+        }
+
+        public struct Result: Codable, Sendable, Hashable {
+            public var reason: String
+            public init(reason: String) { self.reason = reason }
+        }
+    }
+
+    /// The params of one pushed `events.batch` line.
+    public struct Batch: Codable, Sendable, Hashable {
+        public static let method = "events.batch"
+        public var events: [StreamEvent]
+        public init(events: [StreamEvent]) { self.events = events }
+    }
+}

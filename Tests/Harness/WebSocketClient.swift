@@ -1,0 +1,207 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A small RFC 6455 client for tests: the handshake, masked text frames out, text and close
+/// frames in, pings answered. Non-blocking and polled, like `HTTPClient`, so a test sees the
+/// server's bytes exactly and never holds a cooperative thread.
+public final class WebSocketClient: @unchecked Sendable {
+    /// The server answered the upgrade with something other than 101.
+    public struct Refused: Error, CustomStringConvertible {
+        public var status: Int
+        public var body: String
+        public var description: String { "upgrade refused: \(status) \(body)" }
+    }
+
+    /// What came in.
+    public enum Frame: Equatable, Sendable {
+        case text(String)
+        case close(code: Int)
+    }
+
+    private let fd: Int32
+    private var pending: [UInt8] = []
+    private var fragments: [UInt8] = []
+    public private(set) var isClosed = false
+
+    private init(fd: Int32) { self.fd = fd }
+
+    deinit { Glibc.close(fd) }
+
+    /// Opens `path` on 127.0.0.1:`port` and upgrades; throws `Refused` for any other answer.
+    public static func connect(port: Int, path: String, headers: [String: String] = [:]) async throws -> WebSocketClient {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw HarnessError("socket: \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            Glibc.close(fd)
+            throw HarnessError("connect 127.0.0.1:\(port): errno \(errno)")
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        let client = WebSocketClient(fd: fd)
+        let key = Data((0..<16).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        var head =
+            "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: 13\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        client.write(Array((head + "\r\n").utf8))
+
+        let deadline = ContinuousClock.now + .seconds(10)
+        let separator: [UInt8] = [13, 10, 13, 10]
+        while true {
+            if let end = client.pending.firstRange(of: separator) {
+                let reply = String(decoding: client.pending[..<end.lowerBound], as: UTF8.self)
+                let status = Int(reply.split(separator: " ").dropFirst().first ?? "") ?? 0
+                client.pending.removeFirst(end.upperBound)
+                guard status == 101 else {
+                    // The refusal's body follows; read what arrives in a moment.
+                    let bodyDeadline = ContinuousClock.now + .seconds(2)
+                    while client.fill(), ContinuousClock.now < bodyDeadline { try await Task.sleep(for: .milliseconds(2)) }
+                    throw Refused(status: status, body: String(decoding: client.pending, as: UTF8.self))
+                }
+                return client
+            }
+            guard ContinuousClock.now < deadline else { throw HarnessError("no upgrade reply from \(path)") }
+            if !client.fill() {
+                throw HarnessError("connection closed during the upgrade of \(path): \(String(decoding: client.pending, as: UTF8.self))")
+            }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    /// Sends one text frame.
+    public func send(_ text: String) { sendFrame(opcode: 0x1, payload: Array(text.utf8)) }
+
+    /// Sends a close frame and closes the connection.
+    public func close(code: UInt16 = 1000) {
+        guard !isClosed else { return }
+        sendFrame(opcode: 0x8, payload: [UInt8(code >> 8), UInt8(code & 0xFF)])
+        cut()
+    }
+
+    /// Drops the connection with no close frame, as a network failure would.
+    public func cut() {
+        guard !isClosed else { return }
+        isClosed = true
+        shutdown(fd, Int32(SHUT_RDWR))
+    }
+
+    /// The next text or close frame; `nil` when the connection ended without one. Throws after `timeout`.
+    public func next(timeout: Duration = .seconds(10)) async throws -> Frame? {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let frame = parse() { return frame }
+            if isClosed { return nil }
+            guard ContinuousClock.now < deadline else { throw HarnessError("no frame within \(timeout)") }
+            if !fill() {
+                isClosed = true
+                return parse()
+            }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    /// The next text frame as a JSON object; `nil` once the server closed.
+    public func nextJSON(timeout: Duration = .seconds(10)) async throws -> [String: Any]? {
+        while let frame = try await next(timeout: timeout) {
+            switch frame {
+            case .text(let text):
+                return try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+            case .close:
+                return nil
+            }
+        }
+        return nil
+    }
+
+    /// Reads whatever is available; `false` at end of stream.
+    private func fill() -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(fd, &buffer, buffer.count)
+            if count > 0 {
+                pending += buffer[..<count]
+                continue
+            }
+            if count == 0 { return false }
+            return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR
+        }
+    }
+
+    /// One whole frame from `pending`, answering pings on the way.
+    private func parse() -> Frame? {
+        while pending.count >= 2 {
+            let fin = pending[0] & 0x80 != 0
+            let opcode = pending[0] & 0x0F
+            var length = Int(pending[1] & 0x7F)
+            var offset = 2
+            if length == 126 {
+                guard pending.count >= 4 else { return nil }
+                length = Int(pending[2]) << 8 | Int(pending[3])
+                offset = 4
+            } else if length == 127 {
+                guard pending.count >= 10 else { return nil }
+                length = (2..<10).reduce(0) { $0 << 8 | Int(pending[$1]) }
+                offset = 10
+            }
+            guard pending.count >= offset + length else { return nil }
+            let payload = Array(pending[offset..<offset + length])
+            pending.removeFirst(offset + length)
+            switch opcode {
+            case 0x9:
+                sendFrame(opcode: 0xA, payload: payload)
+            case 0x8:
+                let code = payload.count >= 2 ? Int(payload[0]) << 8 | Int(payload[1]) : 1005
+                return .close(code: code)
+            case 0x1, 0x0:
+                fragments += payload
+                if fin {
+                    defer { fragments = [] }
+                    return .text(String(decoding: fragments, as: UTF8.self))
+                }
+            default:
+                break
+            }
+        }
+        return nil
+    }
+
+    private func sendFrame(opcode: UInt8, payload: [UInt8]) {
+        guard !isClosed else { return }
+        var frame: [UInt8] = [0x80 | opcode]
+        if payload.count < 126 {
+            frame.append(0x80 | UInt8(payload.count))
+        } else if payload.count < 65536 {
+            frame += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+        } else {
+            frame.append(0x80 | 127)
+            frame += (0..<8).reversed().map { UInt8((payload.count >> ($0 * 8)) & 0xFF) }
+        }
+        let mask = (0..<4).map { _ in UInt8.random(in: 0...255) }
+        frame += mask
+        frame += payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
+        write(frame)
+    }
+
+    private func write(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if written > 0 {
+                offset += written
+            } else if errno == EAGAIN || errno == EWOULDBLOCK {
+                usleep(100)
+            } else {
+                return
+            }
+        }
+    }
+}

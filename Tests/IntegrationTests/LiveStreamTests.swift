@@ -1,0 +1,102 @@
+import Contracts
+import Foundation
+import Harness
+import Testing
+
+@Suite("Live streams over WebSocket", .serialized)
+struct LiveStreamTests {
+    /// The gateway's port after starting what the streams need.
+    func startDesk(_ stack: Stack, notification: Int = 1) async throws -> Int {
+        try await stack.start(.conversation)
+        try await stack.start(.pool)
+        for _ in 0..<notification { try await stack.start(.notification) }
+        return try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
+    }
+
+    @Test("two operators and a visitor: Pool, take, race, messages both ways, the bell, close, Archive, hide — all live")
+    func story() async throws {
+        try await Stack.with { stack in
+            let port = try await startDesk(stack)
+            let admin = try await stack.adminToken(port: port)
+            let nazlican = try await stack.newOperator(port: port, admin: admin, name: "Nazlıcan", email: "nazlican@example.com")
+            let can = try await stack.newOperator(port: port, admin: admin, name: "Can", email: "can@example.com")
+            // One operator's console authenticates in the header, the other the browser's way.
+            let nazlicanStream = try await LiveStream.open(port: port, token: nazlican, inHeader: true)
+            let canStream = try await LiveStream.open(port: port, token: can)
+
+            // The customer starts a chat; both Pools change at once.
+            let start = try await stack.json(
+                "POST", "/api/v1/visitor/conversations", port: port, body: ["name": "Ayşe Yılmaz", "message": "Merhaba"])
+            let visitor = try #require(start.object["visitor_token"] as? String)
+            let id = try #require((start.object["conversation"] as? [String: Any])?["id"] as? String)
+            let visitorStream = try await LiveStream.open(port: port, visitor: true, token: visitor)
+            try await nazlicanStream.next("pool.changed", conversation: id)
+            try await canStream.next("pool.changed", conversation: id)
+
+            // Both click "Take it on me" at once: one wins, the other is told who.
+            async let first = stack.json("POST", "/api/v1/pool/\(id)/take", port: port, token: nazlican)
+            async let second = stack.json("POST", "/api/v1/pool/\(id)/take", port: port, token: can)
+            let replies = try await [first, second]
+            #expect(replies.map(\.status).sorted() == [200, 409])
+            let winner = replies[0].status == 200 ? (token: nazlican, stream: nazlicanStream) : (token: can, stream: canStream)
+            let loser = replies[0].status == 200 ? (token: can, stream: canStream) : (token: nazlican, stream: nazlicanStream)
+            let assigned = try await loser.stream.next("conversation.assigned", conversation: id)
+            let holder = try #require((assigned["data"] as? [String: Any])?["to"] as? [String: Any])
+            #expect(replies.first { $0.status == 409 }.map { errorCode($0.object) } == "already_taken")
+            try await winner.stream.next("conversation.assigned", conversation: id)
+            try await loser.stream.next("pool.changed", conversation: id)
+            try await visitorStream.next("conversation.assigned", conversation: id)
+            // The bell rings for the winner only.
+            let bell = try await winner.stream.next("notification.created") { $0["type"] as? String == "notification.created" }
+            #expect((bell["data"] as? [String: Any])?["kind"] as? String == "assigned")
+
+            // Messages both ways arrive live, with their seq.
+            let reply = try await stack.json(
+                "POST", "/api/v1/conversations/\(id)/messages", port: port, token: winner.token,
+                body: ["body": "Nasıl yardımcı olabilirim?", "client_message_id": "o-1"])
+            #expect(reply.status == 201)
+            let seen = try await visitorStream.next("message.created", conversation: id)
+            #expect((seen["data"] as? [String: Any])?["body"] as? String == "Nasıl yardımcı olabilirim?")
+            #expect(((seen["data"] as? [String: Any])?["author"] as? [String: Any])?["name"] as? String == holder["name"] as? String)
+            _ = try await stack.json(
+                "POST", "/api/v1/visitor/conversations/\(id)/messages", port: port, token: visitor,
+                body: ["body": "<img src=x onerror=alert(1)>", "client_message_id": "w-2"])
+            let incoming = try await winner.stream.next("message.created") {
+                ($0["data"] as? [String: Any])?["body"] as? String == "<img src=x onerror=alert(1)>"
+            }
+            #expect((incoming["data"] as? [String: Any])?["seq"] as? Int == 4)
+            let ring = try await winner.stream.next("notification.created") {
+                $0["type"] as? String == "notification.created" && ($0["data"] as? [String: Any])?["kind"] as? String == "message"
+            }
+            #expect(((ring["data"] as? [String: Any])?["text"] as? String)?.hasPrefix("Ayşe Yılmaz:") == true)
+
+            // The holder closes: the visitor and the colleague see it, and it is in everyone's Archive.
+            #expect(try await stack.json("POST", "/api/v1/conversations/\(id)/close", port: port, token: winner.token).status == 200)
+            let closed = try await visitorStream.next("conversation.closed", conversation: id)
+            #expect((closed["data"] as? [String: Any])?["closed_at"] is String)
+            try await loser.stream.next("conversation.closed", conversation: id)
+            func archive(_ token: String, hidden: Bool = false) async throws -> [String] {
+                let page = try await stack.json("GET", "/api/v1/archive\(hidden ? "?include_hidden=true" : "")", port: port, token: token)
+                return (page.object["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            }
+            #expect(try await archive(loser.token) == [id])
+            #expect(try await stack.json("POST", "/api/v1/archive/\(id)/hide", port: port, token: loser.token).status == 204)
+            #expect(try await archive(loser.token) == [])
+            #expect(try await archive(loser.token, hidden: true) == [id])
+            #expect(try await archive(winner.token) == [id])
+
+            // Nobody saw what was not theirs: the loser's bell stayed quiet, the visitor saw no Pool.
+            #expect(loser.stream.all("notification.created").isEmpty)
+            #expect(visitorStream.all("pool.changed").isEmpty && visitorStream.all("notification.created").isEmpty)
+
+            // A second visitor's stream sees none of the first one's conversation.
+            let other = try await stack.json("POST", "/api/v1/visitor/conversations", port: port, body: ["name": "Başka"])
+            let otherToken = try #require(other.object["visitor_token"] as? String)
+            let otherID = try #require((other.object["conversation"] as? [String: Any])?["id"] as? String)
+            let otherStream = try await LiveStream.open(port: port, visitor: true, token: otherToken, inHeader: true)
+            _ = try await stack.json("POST", "/api/v1/pool/\(otherID)/take", port: port, token: loser.token)
+            try await otherStream.next("conversation.assigned", conversation: otherID)
+            #expect(otherStream.frames.allSatisfy { frame in (frame["data"] as? [String: Any])?["conversation_id"] as? String != id })
+        }
+    }
+}
