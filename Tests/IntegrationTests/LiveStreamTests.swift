@@ -99,4 +99,132 @@ struct LiveStreamTests {
             #expect(otherStream.frames.allSatisfy { frame in (frame["data"] as? [String: Any])?["conversation_id"] as? String != id })
         }
     }
+
+    /// Posts `count` customer messages to `id` one after another, each retried until acknowledged.
+    func send(_ count: Int, to id: String, visitor: String, port: Int, stack: Stack, prefix: String) async throws {
+        for number in 1...count {
+            try await Poll.until("message \(number) acknowledged", timeout: .seconds(30), every: .milliseconds(20)) {
+                let reply = try? await stack.json(
+                    "POST", "/api/v1/visitor/conversations/\(id)/messages", port: port, token: visitor,
+                    body: ["body": "\(prefix) \(number)", "client_message_id": "\(prefix)-\(number)"])
+                return reply.map { [200, 201].contains($0.status) } ?? false
+            }
+        }
+    }
+
+    /// The bodies of `message.created` frames of `id` whose body starts with `prefix`.
+    func bodies(_ stream: LiveStream, prefix: String) -> [String] {
+        stream.all("message.created").compactMap { ($0["data"] as? [String: Any])?["body"] as? String }.filter { $0.hasPrefix(prefix) }
+    }
+
+    @Test("a stream cut while 100 messages are sent resumes from its cursor with all 100, once each, in order")
+    func resume() async throws {
+        try await Stack.with { stack in
+            let port = try await startDesk(stack)
+            let admin = try await stack.adminToken(port: port)
+            let operatorToken = try await stack.newOperator(port: port, admin: admin, name: "Can", email: "can@example.com")
+            let start = try await stack.json("POST", "/api/v1/visitor/conversations", port: port, body: ["name": "Ayşe"])
+            let visitor = try #require(start.object["visitor_token"] as? String)
+            let id = try #require((start.object["conversation"] as? [String: Any])?["id"] as? String)
+
+            for (label, visitorSide) in [("operator", false), ("visitor", true)] {
+                let token = visitorSide ? visitor : operatorToken
+                let first = try await LiveStream.open(port: port, visitor: visitorSide, token: token)
+                let prefix = "\(label) m"
+                async let sending: Void = send(100, to: id, visitor: visitor, port: port, stack: stack, prefix: prefix)
+                // Read some, then the network drops mid-stream.
+                try await first.next("the 10th message") { ($0["data"] as? [String: Any])?["body"] as? String == "\(prefix) 10" }
+                first.socket.cut()
+                let cursor = try #require(first.cursor)
+                let resumed = try await LiveStream.open(port: port, visitor: visitorSide, token: token, cursor: cursor)
+                try await resumed.next("the 100th message") { ($0["data"] as? [String: Any])?["body"] as? String == "\(prefix) 100" }
+                try await sending
+                let all = bodies(first, prefix: prefix) + bodies(resumed, prefix: prefix)
+                #expect(all == (1...100).map { "\(prefix) \($0)" }, "\(label): \(all.count) bodies")
+                resumed.close()
+            }
+        }
+    }
+
+    @Test("bad cursors, bad tokens and plain HTTP get clear refusals; nothing crashes")
+    func refusals() async throws {
+        try await Stack.with { stack in
+            let port = try await startDesk(stack)
+            let admin = try await stack.adminToken(port: port)
+            let start = try await stack.json("POST", "/api/v1/visitor/conversations", port: port, body: ["name": "Ayşe"])
+            let visitor = try #require(start.object["visitor_token"] as? String)
+
+            // Over plain HTTP: 401 without a live token, 422 for a cursor no frame carried, else 426.
+            for path in ["/api/v1/stream", "/api/v1/visitor/stream"] {
+                let good = path.contains("visitor") ? visitor : admin
+                #expect(try await stack.json("GET", path, port: port).status == 401)
+                #expect(try await stack.json("GET", path, port: port, token: "nonsense").status == 401)
+                #expect(try await stack.json("GET", path, port: port, token: path.contains("visitor") ? admin : visitor).status == 401)
+                let badCursor = try await stack.json("GET", path + "?cursor=12-x", port: port, token: good)
+                #expect(badCursor.status == 422)
+                #expect(errorField(badCursor.object) == "cursor")
+                #expect(try await stack.json("GET", path, port: port, token: good).status == 426)
+            }
+
+            // Over WebSocket: an error frame naming the problem, then close 1008.
+            func refusal(_ path: String, headers: [String: String] = [:], first: String?) async throws -> (code: String?, close: Int?) {
+                let socket = try await WebSocketClient.connect(port: port, path: path, headers: headers)
+                if let first { socket.send(first) }
+                let frame = try await socket.nextJSON()
+                let closing = try await socket.next()
+                guard case .close(let code) = closing else { return (nil, nil) }
+                return ((frame?["data"] as? [String: Any])?["code"] as? String, code)
+            }
+            for first in ["not json", #"{"token": 42}"#, #"{"token":"nonsense"}"#, #"{"token":"\#(visitor)"}"#, "[]", ""] {
+                let refused = try await refusal("/api/v1/stream", first: first)
+                #expect(refused.code == "unauthorized" && refused.close == 1008, "first frame \(first)")
+            }
+            #expect(
+                try await refusal("/api/v1/visitor/stream", headers: ["Authorization": "Bearer \(admin)"], first: nil).code
+                    == "unauthorized")
+            #expect(try await refusal("/api/v1/stream?cursor=nope", first: #"{"token":"\#(admin)"}"#).code == "invalid")
+
+            // After all that, a good stream still works and the gateway is fine.
+            let stream = try await LiveStream.open(port: port, token: admin)
+            let second = try await stack.json("POST", "/api/v1/visitor/conversations", port: port, body: ["name": "Can"])
+            let id = try #require((second.object["conversation"] as? [String: Any])?["id"] as? String)
+            try await stream.next("pool.changed", conversation: id)
+            #expect(stack.all.allSatisfy { $0.isRunning })
+        }
+    }
+
+    @Test("two gateways and two notification instances: killing the one a gateway follows loses and repeats nothing")
+    func failover() async throws {
+        try await Stack.with { stack in
+            try await stack.start(.conversation)
+            try await stack.start(.pool)
+            let notifications = [try await stack.start(.notification), try await stack.start(.notification)]
+            let ports = [
+                try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort),
+                try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort),
+            ]
+            let admin = try await stack.adminToken(port: ports[0])
+            let start = try await stack.json("POST", "/api/v1/visitor/conversations", port: ports[1], body: ["name": "Ayşe"])
+            let visitor = try #require(start.object["visitor_token"] as? String)
+            let id = try #require((start.object["conversation"] as? [String: Any])?["id"] as? String)
+            let streams = [
+                try await LiveStream.open(port: ports[0], token: admin),
+                try await LiveStream.open(port: ports[1], visitor: true, token: visitor),
+            ]
+
+            async let sending: Void = send(60, to: id, visitor: visitor, port: ports[0], stack: stack, prefix: "f")
+            try await streams[0].next("the 20th message") { ($0["data"] as? [String: Any])?["body"] as? String == "f 20" }
+            // Kill both notification instances in turn, starting a fresh one each time.
+            for victim in notifications {
+                victim.send(SIGKILL)
+                _ = try await victim.waitForExit()
+                try await stack.start(.notification)
+            }
+            try await sending
+            for stream in streams {
+                try await stream.next("the 60th message") { ($0["data"] as? [String: Any])?["body"] as? String == "f 60" }
+                #expect(bodies(stream, prefix: "f ") == (1...60).map { "f \($0)" })
+            }
+        }
+    }
 }
