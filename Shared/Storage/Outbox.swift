@@ -25,6 +25,13 @@ public struct OutboxEvent: Sendable, Hashable {
     public var createdAt: Date
 }
 
+extension Transaction {
+    /// Saves a consumer's position in this transaction, with the effects of what it consumed.
+    public func saveCursor(_ cursor: EventCursor, consumer: String) throws {
+        try query(Database.saveCursorSQL, [consumer, String(cursor.xid), cursor.seq])
+    }
+}
+
 extension OutboxEvent {
     /// The event as the feed to the gateways carries it.
     public var streamEvent: StreamEvent { StreamEvent(cursor: cursor, type: type, subject: subject, payload: payload) }
@@ -112,14 +119,7 @@ extension Database {
 
     /// Saves a consumer's position; never moves it backwards (several instances may share a name).
     public func saveCursor(_ cursor: EventCursor, consumer: String) async throws {
-        try await query(
-            """
-            INSERT INTO platform.consumer_cursors (consumer, xid, seq) VALUES ($1, $2::text::xid8, $3)
-            ON CONFLICT (consumer) DO UPDATE SET xid = EXCLUDED.xid, seq = EXCLUDED.seq, updated_at = now()
-            WHERE (platform.consumer_cursors.xid, platform.consumer_cursors.seq) < (EXCLUDED.xid, EXCLUDED.seq)
-            """,
-            [consumer, String(cursor.xid), cursor.seq]
-        )
+        try await query(Self.saveCursorSQL, [consumer, String(cursor.xid), cursor.seq])
     }
 
     /// Deletes events older than `age`; returns how many.
@@ -131,6 +131,12 @@ extension Database {
             [seconds]
         ).affectedRows
     }
+
+    static let saveCursorSQL = """
+        INSERT INTO platform.consumer_cursors (consumer, xid, seq) VALUES ($1, $2::text::xid8, $3)
+        ON CONFLICT (consumer) DO UPDATE SET xid = EXCLUDED.xid, seq = EXCLUDED.seq, updated_at = now()
+        WHERE (platform.consumer_cursors.xid, platform.consumer_cursors.seq) < (EXCLUDED.xid, EXCLUDED.seq)
+        """
 
     static func arrayLiteral(_ values: [String]) -> String {
         "{"

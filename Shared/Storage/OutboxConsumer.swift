@@ -28,6 +28,8 @@ public struct OutboxConsumer: Service {
     let pollInterval: Duration
     let logger: Logger
     let handle: @Sendable ([OutboxEvent]) async throws -> Void
+    /// The handler saves the cursor itself, in the transaction of its effects.
+    var handlerSavesCursor = false
 
     public init(
         name: String,
@@ -94,7 +96,7 @@ public struct OutboxConsumer: Service {
             if let last = batch.events.last {
                 try await handle(batch.events)
                 cursor = last.cursor
-                if beginning == .saved { try await database.saveCursor(cursor, consumer: name) }
+                if beginning == .saved, !handlerSavesCursor { try await database.saveCursor(cursor, consumer: name) }
                 consumed.increment(by: batch.events.count)
                 lag.record(max(0, Date().timeIntervalSince(last.createdAt)))
             }
@@ -109,6 +111,38 @@ public struct OutboxConsumer: Service {
             }
         }
         return cursor
+    }
+}
+
+extension OutboxConsumer {
+    /// A consumer whose effects and progress commit together. `prepare` runs first, outside any
+    /// transaction (it may ask other services); `apply` then writes in one transaction that also
+    /// saves the cursor, so a batch is consumed exactly once.
+    ///
+    /// That transaction does not wait for its disk flush (`synchronous_commit = off`): what it
+    /// writes is derived from events that are durable already, so a crash can lose only the
+    /// latest batches, their effects and cursor together, and they are consumed again. This keeps
+    /// the consumers from multiplying the flushes each durable write costs.
+    public static func transactional<Prepared: Sendable>(
+        name: String,
+        database: Database,
+        listener: Listener,
+        types: [String]? = nil,
+        logger: Logger,
+        prepare: @escaping @Sendable ([OutboxEvent]) async throws -> Prepared,
+        apply: @escaping @Sendable (Prepared, Transaction) throws -> Void
+    ) -> OutboxConsumer {
+        var consumer = OutboxConsumer(name: name, database: database, listener: listener, types: types, logger: logger) { events in
+            guard let last = events.last?.cursor else { return }
+            let prepared = try await prepare(events)
+            try await database.transaction { transaction in
+                try transaction.query("SET LOCAL synchronous_commit = off")
+                try apply(prepared, transaction)
+                try transaction.saveCursor(last, consumer: name)
+            }
+        }
+        consumer.handlerSavesCursor = true
+        return consumer
     }
 }
 

@@ -28,11 +28,12 @@ enum Bench {
             let url = try await server.createDatabase()
             report = try await Stack.with(databaseURL: url) { stack in
                 progress("rpc round trip")
-                let rpc = try await rpcRoundTrip(stack)
+                let rpc = selected("rpc") ? try await rpcRoundTrip(stack) : ""
                 progress("outbox append")
-                let outbox = try await outboxAppend(url: url)
+                let outbox = selected("outbox") ? try await outboxAppend(url: url) : ""
+                let chat = selected("chat") ? try await ChatBench.run(stack, url: url) : ""
                 progress("tearing down")
-                return machine() + rpc + outbox
+                return machine() + rpc + outbox + chat
             }
         } catch {
             await server.remove()
@@ -40,6 +41,12 @@ enum Bench {
         }
         await server.remove()
         print(report)
+    }
+
+    /// `BENCH_ONLY=chat,rpc` runs only those parts (`rpc`, `outbox`, `chat`); all by default.
+    static func selected(_ part: String) -> Bool {
+        guard let only = ProcessInfo.processInfo.environment["BENCH_ONLY"], !only.isEmpty else { return true }
+        return only.split(separator: ",").contains { $0 == part }
     }
 
     /// Progress on stderr, so a long run shows where it is.

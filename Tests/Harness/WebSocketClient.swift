@@ -105,6 +105,18 @@ public final class WebSocketClient: @unchecked Sendable {
         }
     }
 
+    /// The next text or close frame, blocking the calling thread up to `milliseconds` while none
+    /// has come: for a reader on a thread of its own, which must see a frame the moment it lands
+    /// (a benchmark). `nil` when nothing came in time or the connection ended.
+    public func nextBlocking(milliseconds: Int32) -> Frame? {
+        if let frame = parse() { return frame }
+        guard !isClosed else { return nil }
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, milliseconds) > 0 else { return nil }
+        if !fill() { isClosed = true }
+        return parse()
+    }
+
     /// The next text frame as a JSON object; `nil` once the server closed.
     public func nextJSON(timeout: Duration = .seconds(10)) async throws -> [String: Any]? {
         while let frame = try await next(timeout: timeout) {

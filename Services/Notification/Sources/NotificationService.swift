@@ -36,17 +36,21 @@ public enum NotificationService {
             workers: { context in
                 [
                     fanout.tail(database: context.database, listener: context.listener, logger: context.logger),
-                    OutboxConsumer(
+                    OutboxConsumer.transactional(
                         name: "notification.operators", database: context.database, listener: context.listener,
-                        types: ["conversation.assigned", "message.created"], logger: context.logger
-                    ) { events in
-                        for event in events {
-                            // Who to tell needs other services' answers: ask first, then store in one short transaction.
-                            let drafts = try await recipients(of: event, context: context)
-                            guard !drafts.isEmpty else { continue }
-                            try await context.database.transaction { try NotificationStore.insert(drafts, source: event.cursor, in: $0) }
+                        types: ["conversation.assigned", "message.created"], logger: context.logger,
+                        // Who to tell needs other services' answers: ask first, then store in one short transaction.
+                        prepare: { events in
+                            var drafts: [(source: EventCursor, drafts: [NotificationStore.Draft])] = []
+                            for event in events { drafts.append((event.cursor, try await recipients(of: event, context: context))) }
+                            return drafts
+                        },
+                        apply: { drafts, transaction in
+                            for draft in drafts where !draft.drafts.isEmpty {
+                                try NotificationStore.insert(draft.drafts, source: draft.source, in: transaction)
+                            }
                         }
-                    },
+                    ),
                 ]
             }
         )

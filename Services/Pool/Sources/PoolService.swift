@@ -62,14 +62,14 @@ public enum PoolService {
         },
         workers: { context in
             [
-                OutboxConsumer(
+                OutboxConsumer.transactional(
                     name: "pool.items", database: context.database, listener: context.listener,
-                    types: ["conversation.started", "message.created", "conversation.closed"], logger: context.logger
-                ) { events in
-                    try await context.database.transaction { transaction in
+                    types: ["conversation.started", "message.created", "conversation.closed"], logger: context.logger,
+                    prepare: { $0 },
+                    apply: { events, transaction in
                         for event in events { try PoolStore.apply(event, in: transaction) }
                     }
-                }
+                )
             ]
         }
     )

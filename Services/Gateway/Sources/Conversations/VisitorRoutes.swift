@@ -69,15 +69,15 @@ struct VisitorRoutes: Sendable {
             return try Response.json(try await backends.views(records))
         }
         visitor.get("conversations/{id}/messages") { request, context in
-            let id = try await owned(request, context)
+            let id = try await owned(request, context).id
             let after = Int64(request.uri.queryParameters.get("after_seq") ?? "0") ?? -1
             return try Response.json(
                 try await backends.call(.conversation, Conversations.Messages.self, .init(conversationID: id, afterSeq: after)))
         }
         visitor.post("conversations/{id}/messages") { request, context in
-            let id = try await owned(request, context)
+            let record = try await owned(request, context)
+            let id = record.id
             let post = try await JSONBody.decode(PostMessage.self, from: request)
-            let record = try await backends.call(.conversation, Conversations.Get.self, .init(conversationID: id))
             let author = Author(kind: .customer, id: record.customer.id, name: record.customer.name)
             let posted = try await backends.call(
                 .conversation, Conversations.Post.self,
@@ -88,7 +88,7 @@ struct VisitorRoutes: Sendable {
     }
 
     /// The conversation in the path, if this visitor's token opens it; 401/404 otherwise.
-    func owned(_ request: Request, _ context: GatewayContext) async throws -> UUID {
+    func owned(_ request: Request, _ context: GatewayContext) async throws -> ConversationRecord {
         guard let token = IdentityRoutes.bearer(request), let visitor = try await store.visitor(token: token) else {
             throw APIError.unauthorized
         }
@@ -100,7 +100,7 @@ struct VisitorRoutes: Sendable {
             throw APIError.notFound
         }
         guard record.visitorID == visitor else { throw APIError.notFound }
-        return id
+        return record
     }
 }
 

@@ -1,0 +1,376 @@
+import Contracts
+import Foundation
+import Harness
+import Histogram
+import Storage
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The live chat end to end: visitors post over HTTP through the real gateway, and an operator's
+/// WebSocket receives each message. A message counts once it is acknowledged (committed) and
+/// seen on the operator's stream; its latency runs from the HTTP send to that frame.
+///
+/// Baseline: pgbench running the SQL of one message write (the idempotency look-up, the closed
+/// check, the `seq` update, the message insert and its outbox event, in one transaction) with
+/// the same number of clients, in the same run.
+enum ChatBench {
+    static let visitors = 16
+    static let operators = 4
+    static let chatsToTake = 200
+    static let seconds = 5
+    static let fixedRate = 1_000
+
+    /// Time on the monotonic clock, in nanoseconds.
+    static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    /// Messages in flight, by client message id, and the latencies of those that arrived.
+    final class Tracker: Sendable {
+        private struct State {
+            var sent: [String: UInt64] = [:]
+            var seen = 0
+            var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+        }
+        private let state = Mutex(State())
+
+        func sending(_ id: String) { state.withLock { $0.sent[id] = ChatBench.now() } }
+
+        func arrived(_ id: String, at time: UInt64) {
+            state.withLock { state in
+                guard let sent = state.sent.removeValue(forKey: id) else { return }
+                state.seen += 1
+                _ = state.latency.record(time > sent ? time - sent : 0)
+            }
+        }
+
+        var outstanding: Int { state.withLock { $0.sent.count } }
+
+        /// Starts a new round: returns the last round's histogram and count.
+        func reset() -> (histogram: Histogram<UInt64>, seen: Int) {
+            state.withLock { state in
+                defer {
+                    state.latency.reset()
+                    state.seen = 0
+                    state.sent = [:]
+                }
+                return (state.latency, state.seen)
+            }
+        }
+    }
+
+    static func run(_ stack: Stack, url: String) async throws -> String {
+        for service in ServiceName.back { try await stack.start(service, environment: ["LOG_LEVEL": "warning"]) }
+        let environment = [
+            "LOG_LEVEL": "warning", "SWITCHBOARD_ADMIN_EMAIL": "admin@example.com", "SWITCHBOARD_ADMIN_PASSWORD": "bench-password",
+        ]
+        let port = try requireBench(try await stack.start(.gateway, environment: environment).httpPort, "the gateway's port")
+
+        Bench.progress("chat: operators and \(chatsToTake) chats")
+        let desk = try await Blocking.run { try setUp(port: port) }
+
+        Bench.progress("chat: \(operators) operators take \(chatsToTake) chats")
+        let takes = try await Blocking.run { try takeAll(port: port, desk: desk) }
+
+        let tracker = Tracker()
+        let stream = try await WebSocketClient.connect(port: port, path: "/api/v1/stream")
+        stream.send(#"{"token":"\#(desk.operators[0])"}"#)
+        let stop = Atomic<Bool>(false)
+        let reader = Thread {
+            // `"client_message_id": "…"` found by text (the payload is PostgreSQL's jsonb output):
+            // the reader must keep up with thousands of frames a second.
+            let marker = #""client_message_id": ""#
+            while !stop.load(ordering: .relaxed) {
+                guard case .text(let text) = stream.nextBlocking(milliseconds: 50) else { continue }
+                let time = now()
+                guard text.hasPrefix(#"{"type":"message.created""#), let start = text.range(of: marker) else { continue }
+                let rest = text[start.upperBound...]
+                guard let end = rest.firstIndex(of: "\"") else { continue }
+                tracker.arrived(String(rest[..<end]), at: time)
+            }
+        }
+        reader.start()
+        defer { stop.store(true, ordering: .relaxed) }
+
+        let database = Database(url: url, size: 2, logger: Bench.logger)
+        defer { database.close() }
+        try await preparePgbench(database: database)
+        let script = try pgbenchScript()
+        defer { try? FileManager.default.removeItem(atPath: script) }
+
+        Bench.progress("chat: warm-up")
+        _ = try await Blocking.run { try send(desk: desk, port: port, tracker: tracker, seconds: 1, rate: nil, label: "warm") }
+        try await drain(tracker)
+        _ = tracker.reset()
+
+        var ours: [Double] = [], baseline: [Double] = []
+        var oursP50: [Double] = [], oursP99: [Double] = []
+        var ratedP50: [Double] = [], ratedP99: [Double] = [], ratedAchieved: [Double] = []
+        var pgP50: [Double] = [], pgP99: [Double] = [], pgRatedP50: [Double] = [], pgRatedP99: [Double] = []
+        for round in 0..<Bench.rounds {
+            Bench.progress("chat round \(round + 1): Switchboard, \(visitors) visitors as fast as they can")
+            let sent = try await Blocking.run {
+                try send(desk: desk, port: port, tracker: tracker, seconds: seconds, rate: nil, label: "free\(round)")
+            }
+            try await drain(tracker)
+            let (histogram, seen) = tracker.reset()
+            guard seen == sent.count else { throw BenchError("\(sent.count) acknowledged, \(seen) seen on the operator's stream") }
+            ours.append(Double(sent.count) / sent.elapsed)
+            oursP50.append(micros(histogram.valueAtPercentile(50)))
+            oursP99.append(micros(histogram.valueAtPercentile(99)))
+
+            Bench.progress("chat round \(round + 1): Switchboard at \(fixedRate) messages/s")
+            let rated = try await Blocking.run {
+                try send(desk: desk, port: port, tracker: tracker, seconds: seconds, rate: fixedRate, label: "rated\(round)")
+            }
+            try await drain(tracker)
+            let (ratedHistogram, ratedSeen) = tracker.reset()
+            guard ratedSeen == rated.count else { throw BenchError("\(rated.count) acknowledged, \(ratedSeen) seen") }
+            ratedAchieved.append(Double(rated.count) / rated.elapsed)
+            ratedP50.append(micros(ratedHistogram.valueAtPercentile(50)))
+            ratedP99.append(micros(ratedHistogram.valueAtPercentile(99)))
+
+            Bench.progress("chat round \(round + 1): pgbench")
+            let free = try await Blocking.run { try pgbench(url: url, script: script, rate: nil) }
+            baseline.append(free.tps)
+            pgP50.append(free.p50)
+            pgP99.append(free.p99)
+            let limited = try await Blocking.run { try pgbench(url: url, script: script, rate: fixedRate) }
+            pgRatedP50.append(limited.p50)
+            pgRatedP99.append(limited.p99)
+        }
+        stream.close()
+
+        func f(_ value: Double) -> String { Bench.format(value) }
+        func r(_ a: Double, _ b: Double) -> String { Bench.ratio(a, b) }
+        return """
+
+            ## Live chat end to end (HTTP in → committed → on an operator's WebSocket)
+
+            The real gateway, conversation, pool, notification and ticketing processes (release build).
+            \(visitors) visitors each post their next message as soon as the last is acknowledged
+            (keep-alive HTTP/1.1, one connection each); one operator's `/api/v1/stream` receives every
+            message. A message counts when it is acknowledged *and* its frame has arrived; latency runs
+            from the HTTP send to the frame. Every message also flows through the pool (preview) and the
+            notification service (a notification for its holder), as in real use.
+            Baseline: pgbench running one message write's SQL (idempotency look-up, closed check, `seq`
+            update, message insert, outbox event; one transaction) with \(visitors) clients.
+            \(Bench.rounds) rounds of \(seconds) s; medians.
+
+            | measure | Switchboard | pgbench | Switchboard ÷ pgbench |
+            |---|---|---|---|
+            | messages/s, \(visitors) concurrent senders | \(f(median(ours))) | \(f(median(baseline))) | \(r(median(ours), median(baseline))) |
+            | p50 latency at full speed (µs) | \(f(median(oursP50))) | \(f(median(pgP50))) | \(r(median(oursP50), median(pgP50))) |
+            | p99 latency at full speed (µs) | \(f(median(oursP99))) | \(f(median(pgP99))) | \(r(median(oursP99), median(pgP99))) |
+            | p50 latency at \(fixedRate) messages/s (µs) | \(f(median(ratedP50))) | \(f(median(pgRatedP50))) | \(r(median(ratedP50), median(pgRatedP50))) |
+            | p99 latency at \(fixedRate) messages/s (µs) | \(f(median(ratedP99))) | \(f(median(pgRatedP99))) | \(r(median(ratedP99), median(pgRatedP99))) |
+            | rate reached when asked for \(fixedRate)/s | \(f(median(ratedAchieved))) | | |
+
+            "Take it on me": \(operators) operators taking \(chatsToTake) waiting chats at once, each click
+            a real `POST /api/v1/pool/{id}/take`: \(f(takes)) takes/s (one run).
+
+            """
+    }
+
+    /// The medians helper of the main benchmark.
+    static func median(_ values: [Double]) -> Double { Bench.median(values) }
+    static func micros(_ nanoseconds: UInt64) -> Double { Double(nanoseconds) / 1000 }
+
+    struct Desk: Sendable {
+        var admin: String
+        var operators: [String]
+        /// Each visitor's token and chat.
+        var chats: [(token: String, id: String)]
+    }
+
+    static func setUp(port: Int) throws -> Desk {
+        let http = try BlockingHTTP(port: port)
+        let login = { (email: String, password: String) throws -> String in
+            let reply = try http.json("POST", "/api/v1/auth/login", body: #"{"email":"\#(email)","password":"\#(password)"}"#)
+            guard let token = (reply as? [String: Any])?["token"] as? String else { throw BenchError("login of \(email)") }
+            return token
+        }
+        let admin = try login("admin@example.com", "bench-password")
+        var tokens: [String] = []
+        for number in 0..<operators {
+            let email = "operator\(number)@example.com"
+            _ = try http.json(
+                "POST", "/api/v1/operators", token: admin,
+                body: #"{"name":"Operator \#(number)","email":"\#(email)","password":"password-123","role":"operator"}"#, expect: 201)
+            let token = try login(email, "password-123")
+            _ = try http.json("PUT", "/api/v1/me/availability", token: token, body: #"{"available":true}"#)
+            tokens.append(token)
+        }
+        var chats: [(token: String, id: String)] = []
+        for number in 0..<chatsToTake {
+            let started = try http.json("POST", "/api/v1/visitor/conversations", body: #"{"name":"Müşteri \#(number)"}"#, expect: 201)
+            guard let object = started as? [String: Any], let token = object["visitor_token"] as? String,
+                let id = (object["conversation"] as? [String: Any])?["id"] as? String
+            else { throw BenchError("starting a chat") }
+            chats.append((token, id))
+        }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ((try http.json("GET", "/api/v1/pool", token: admin)) as? [Any])?.count ?? 0 < chatsToTake {
+            guard ContinuousClock.now < deadline else { throw BenchError("the chats never all reached the Pool") }
+            usleep(10_000)
+        }
+        return Desk(admin: admin, operators: tokens, chats: chats)
+    }
+
+    /// Each operator takes its share of the waiting chats, all operators at once; returns takes/s.
+    static func takeAll(port: Int, desk: Desk) throws -> Double {
+        let failures = Mutex<[String]>([])
+        let started = now()
+        onThreads(operators) { index in
+            do {
+                let http = try BlockingHTTP(port: port)
+                for chat in stride(from: index, to: desk.chats.count, by: operators) {
+                    let reply = try http.send("POST", "/api/v1/pool/\(desk.chats[chat].id)/take", token: desk.operators[index])
+                    if reply.status != 200 { failures.withLock { $0.append("take: \(reply.status)") } }
+                }
+            } catch {
+                failures.withLock { $0.append("\(error)") }
+            }
+        }
+        let elapsed = Double(now() - started) / 1e9
+        if let failure = failures.withLock({ $0.first }) { throw BenchError(failure) }
+        return Double(desk.chats.count) / elapsed
+    }
+
+    /// `visitors` senders post for `seconds`, as fast as acknowledged or at `rate` in total;
+    /// returns how many were acknowledged and over what time.
+    static func send(
+        desk: Desk, port: Int, tracker: Tracker, seconds: Int, rate: Int?, label: String
+    ) throws -> (count: Int, elapsed: Double) {
+        let acknowledged = Atomic<Int>(0)
+        let failures = Mutex<[String]>([])
+        let started = now()
+        let end = started + UInt64(seconds) * 1_000_000_000
+        onThreads(visitors) { index in
+            do {
+                let http = try BlockingHTTP(port: port)
+                let chat = desk.chats[index]
+                let interval = rate.map { UInt64(1_000_000_000 / Double($0) * Double(visitors)) }
+                var next = started + UInt64(index) * (interval ?? 0) / UInt64(visitors)
+                var number = 0
+                while true {
+                    if let interval {
+                        let time = now()
+                        if next > time { usleep(UInt32((next - time) / 1000)) }
+                        next += interval
+                    }
+                    guard now() < end else { break }
+                    number += 1
+                    let id = "\(label)-\(index)-\(number)"
+                    tracker.sending(id)
+                    let reply = try http.send(
+                        "POST", "/api/v1/visitor/conversations/\(chat.id)/messages", token: chat.token,
+                        json: #"{"body":"Merhaba, siparişim nerede? \#(number)","client_message_id":"\#(id)"}"#)
+                    guard reply.status == 201 else { throw BenchError("post: \(reply.status)") }
+                    acknowledged.add(1, ordering: .relaxed)
+                }
+            } catch {
+                failures.withLock { $0.append("\(error)") }
+            }
+        }
+        let elapsed = Double(now() - started) / 1e9
+        if let failure = failures.withLock({ $0.first }) { throw BenchError(failure) }
+        return (acknowledged.load(ordering: .relaxed), elapsed)
+    }
+
+    /// Runs `body(0..<count)` each on a thread of its own and waits for all: every simulated
+    /// client must be able to wait on its socket at once (a dispatch queue would run two at a time here).
+    static func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        let done = DispatchGroup()
+        for index in 0..<count {
+            done.enter()
+            Thread {
+                body(index)
+                done.leave()
+            }.start()
+        }
+        done.wait()
+    }
+
+    /// Waits until every acknowledged message has reached the operator's stream.
+    static func drain(_ tracker: Tracker) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while tracker.outstanding > 0 {
+            guard ContinuousClock.now < deadline else { throw BenchError("\(tracker.outstanding) messages never reached the stream") }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// pgbench's own conversations (one per client) and the script of one message write.
+    static func pgbenchScript() throws -> String {
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("chat-\(getpid()).sql").path
+        try """
+        \\set n random(1, 1000000000000000)
+        BEGIN;
+        SELECT m.id FROM conversation.messages m WHERE m.conversation_id = md5('pgbench-' || :client_id)::uuid AND m.client_message_id = 'pg-' || :client_id || '-' || :n;
+        SELECT closed_at IS NOT NULL FROM conversation.conversations WHERE id = md5('pgbench-' || :client_id)::uuid;
+        UPDATE conversation.conversations SET last_seq = last_seq + 1 WHERE id = md5('pgbench-' || :client_id)::uuid RETURNING last_seq AS seq \\gset
+        INSERT INTO conversation.messages (conversation_id, seq, id, author_kind, author_id, author_name, body, client_message_id) VALUES (md5('pgbench-' || :client_id)::uuid, :seq, gen_random_uuid(), 'customer', NULL, 'Müşteri', 'Merhaba, siparişim nerede? ' || :n, 'pg-' || :client_id || '-' || :n);
+        INSERT INTO platform.events (type, subject, payload) VALUES ('bench.message', md5('pgbench-' || :client_id), '{"body": "Merhaba, siparişim nerede?"}');
+        COMMIT;
+        """.write(toFile: script, atomically: true, encoding: .utf8)
+        return script
+    }
+
+    static func preparePgbench(database: Database) async throws {
+        try await database.query(
+            """
+            INSERT INTO conversation.customers (id, name)
+            SELECT md5('pgbench-c' || i)::uuid, 'pgbench ' || i FROM generate_series(0, $1::int - 1) i ON CONFLICT DO NOTHING
+            """, [visitors])
+        try await database.query(
+            """
+            INSERT INTO conversation.conversations (id, channel, customer_id)
+            SELECT md5('pgbench-' || i)::uuid, 'chat', md5('pgbench-c' || i)::uuid FROM generate_series(0, $1::int - 1) i
+            ON CONFLICT DO NOTHING
+            """, [visitors])
+    }
+
+    /// One pgbench run of `seconds` with `visitors` clients, free or at `rate`; tps and latency percentiles (µs).
+    static func pgbench(url: String, script: String, rate: Int?) throws -> (tps: Double, p50: Double, p99: Double) {
+        let directory = try Scratch.makeDirectory(prefix: "pgbench")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let binary =
+            (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?.sorted().last.map {
+                "/usr/lib/postgresql/\($0)/bin/pgbench"
+            } ?? "pgbench"
+        var arguments = ["-n", "-M", "extended", "-c", String(visitors), "-j", "2", "-T", String(seconds), "-f", script]
+        arguments += ["-l", "--log-prefix=\(directory)/log"]
+        if let rate { arguments += ["-R", String(rate)] }
+        let output = "\(directory)/out"
+        let child = try ChildProcess(
+            executable: binary, arguments: arguments + [url], environment: ProcessInfo.processInfo.environment, outputPath: output)
+        var status: Int32 = 0
+        waitpid(child.pid, &status, 0)
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
+            let tps = Double(line.dropFirst(6).split(separator: " ").first ?? "")
+        else { throw BenchError("pgbench gave no tps:\n\(text)") }
+        // Each log line: client, transaction, latency (µs), script, epoch s, µs[, lag].
+        var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory) where file.hasPrefix("log") {
+            let log = try String(contentsOfFile: "\(directory)/\(file)", encoding: .utf8)
+            for entry in log.split(separator: "\n") {
+                let fields = entry.split(separator: " ")
+                if fields.count >= 3, let micros = UInt64(fields[2]) { _ = latency.record(micros * 1000) }
+            }
+        }
+        return (tps, micros(latency.valueAtPercentile(50)), micros(latency.valueAtPercentile(99)))
+    }
+}
+
+/// `#require` for the benchmark, which has no test framework.
+func requireBench<T>(_ value: T?, _ what: String = "a value") throws -> T {
+    guard let value else { throw BenchError("missing \(what)") }
+    return value
+}
