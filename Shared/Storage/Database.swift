@@ -73,10 +73,13 @@ public final class Database: Service, Sendable {
         }
     }
 
-    /// One statement outside any transaction.
+    /// One statement outside any transaction (it commits alone). Say `appendsEvents` when it
+    /// inserts into the outbox, so the readers are woken once it has committed.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [any PostgresBindable] = []) async throws -> PGRows {
-        try await withConnection { try $0.query(sql, parameters) }
+    public func query(_ sql: String, _ parameters: [any PostgresBindable] = [], appendsEvents: Bool = false) async throws -> PGRows {
+        let rows = try await withConnection { try $0.query(sql, parameters) }
+        if appendsEvents { notifier.signal(self) }
+        return rows
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.

@@ -123,6 +123,9 @@ extension OutboxConsumer {
     /// writes is derived from events that are durable already, so a crash can lose only the
     /// latest batches, their effects and cursor together, and they are consumed again. This keeps
     /// the consumers from multiplying the flushes each durable write costs.
+    ///
+    /// Batches are kept small: while a transaction that has written is open, every outbox reader
+    /// of the cluster waits (the xmin rule), so a consumer's transaction must stay short.
     public static func transactional<Prepared: Sendable>(
         name: String,
         database: Database,
@@ -132,7 +135,9 @@ extension OutboxConsumer {
         prepare: @escaping @Sendable ([OutboxEvent]) async throws -> Prepared,
         apply: @escaping @Sendable (Prepared, Transaction) throws -> Void
     ) -> OutboxConsumer {
-        var consumer = OutboxConsumer(name: name, database: database, listener: listener, types: types, logger: logger) { events in
+        var consumer = OutboxConsumer(
+            name: name, database: database, listener: listener, types: types, batchSize: 32, logger: logger
+        ) { events in
             guard let last = events.last?.cursor else { return }
             let prepared = try await prepare(events)
             try await database.transaction { transaction in

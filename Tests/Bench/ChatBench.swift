@@ -36,38 +36,54 @@ enum ChatBench {
             var sent: [String: UInt64] = [:]
             var seen = 0
             var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+            var acknowledged = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
         }
         private let state = Mutex(State())
 
-        func sending(_ id: String) { state.withLock { $0.sent[id] = ChatBench.now() } }
+        func sending(_ id: String) -> UInt64 {
+            let time = ChatBench.now()
+            state.withLock { $0.sent[id] = time }
+            return time
+        }
 
-        func arrived(_ id: String, at time: UInt64) {
+        /// The HTTP reply came: the message is committed.
+        func acknowledged(sentAt: UInt64) {
+            let time = ChatBench.now()
+            state.withLock { _ = $0.acknowledged.record(time - sentAt) }
+        }
+
+        @discardableResult
+        func arrived(_ id: String, at time: UInt64) -> UInt64 {
             state.withLock { state in
-                guard let sent = state.sent.removeValue(forKey: id) else { return }
+                guard let sent = state.sent.removeValue(forKey: id) else { return 0 }
                 state.seen += 1
                 _ = state.latency.record(time > sent ? time - sent : 0)
+                return time > sent ? time - sent : 0
             }
         }
 
         var outstanding: Int { state.withLock { $0.sent.count } }
 
-        /// Starts a new round: returns the last round's histogram and count.
-        func reset() -> (histogram: Histogram<UInt64>, seen: Int) {
+        /// Starts a new round: returns the last round's latencies (to the stream, to the reply) and count.
+        func reset() -> (histogram: Histogram<UInt64>, acknowledged: Histogram<UInt64>, seen: Int) {
             state.withLock { state in
                 defer {
                     state.latency.reset()
+                    state.acknowledged.reset()
                     state.seen = 0
                     state.sent = [:]
                 }
-                return (state.latency, state.seen)
+                return (state.latency, state.acknowledged, state.seen)
             }
         }
     }
 
     static func run(_ stack: Stack, url: String) async throws -> String {
-        for service in ServiceName.back { try await stack.start(service, environment: ["LOG_LEVEL": "warning"]) }
+        // `BENCH_LOG_LEVEL=info make bench` keeps the services' logs informative while looking into a figure.
+        let level = ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"] ?? "warning"
+        for service in ServiceName.back { try await stack.start(service, environment: ["LOG_LEVEL": level]) }
         let environment = [
-            "LOG_LEVEL": "warning", "SWITCHBOARD_ADMIN_EMAIL": "admin@example.com", "SWITCHBOARD_ADMIN_PASSWORD": "bench-password",
+            "LOG_LEVEL": level, "SWITCHBOARD_ADMIN_EMAIL": "admin@example.com", "SWITCHBOARD_ADMIN_PASSWORD": "bench-password",
         ]
         let port = try requireBench(try await stack.start(.gateway, environment: environment).httpPort, "the gateway's port")
 
@@ -81,6 +97,7 @@ enum ChatBench {
         let stream = try await WebSocketClient.connect(port: port, path: "/api/v1/stream")
         stream.send(#"{"token":"\#(desk.operators[0])"}"#)
         let stop = Atomic<Bool>(false)
+        let debug = ProcessInfo.processInfo.environment["BENCH_DEBUG"] != nil
         let reader = Thread {
             // `"client_message_id": "…"` found by text (the payload is PostgreSQL's jsonb output):
             // the reader must keep up with thousands of frames a second.
@@ -91,7 +108,10 @@ enum ChatBench {
                 guard text.hasPrefix(#"{"type":"message.created""#), let start = text.range(of: marker) else { continue }
                 let rest = text[start.upperBound...]
                 guard let end = rest.firstIndex(of: "\"") else { continue }
-                tracker.arrived(String(rest[..<end]), at: time)
+                let late = tracker.arrived(String(rest[..<end]), at: time)
+                if debug, late > 200_000_000 {
+                    FileHandle.standardError.write(Data("late \(late / 1_000_000) ms at \(time / 1_000_000): \(text.prefix(60))\n".utf8))
+                }
             }
         }
         reader.start()
@@ -109,7 +129,8 @@ enum ChatBench {
         _ = tracker.reset()
 
         var ours: [Double] = [], baseline: [Double] = []
-        var oursP50: [Double] = [], oursP99: [Double] = []
+        var oursP50: [Double] = [], oursP99: [Double] = [], ackP50: [Double] = [], ackP99: [Double] = []
+        var ratedAckP50: [Double] = [], ratedAckP99: [Double] = []
         var ratedP50: [Double] = [], ratedP99: [Double] = [], ratedAchieved: [Double] = []
         var pgP50: [Double] = [], pgP99: [Double] = [], pgRatedP50: [Double] = [], pgRatedP99: [Double] = []
         for round in 0..<Bench.rounds {
@@ -118,22 +139,26 @@ enum ChatBench {
                 try send(desk: desk, port: port, tracker: tracker, seconds: seconds, rate: nil, label: "free\(round)")
             }
             try await drain(tracker)
-            let (histogram, seen) = tracker.reset()
+            let (histogram, acknowledged, seen) = tracker.reset()
             guard seen == sent.count else { throw BenchError("\(sent.count) acknowledged, \(seen) seen on the operator's stream") }
             ours.append(Double(sent.count) / sent.elapsed)
             oursP50.append(micros(histogram.valueAtPercentile(50)))
             oursP99.append(micros(histogram.valueAtPercentile(99)))
+            ackP50.append(micros(acknowledged.valueAtPercentile(50)))
+            ackP99.append(micros(acknowledged.valueAtPercentile(99)))
 
             Bench.progress("chat round \(round + 1): Switchboard at \(fixedRate) messages/s")
             let rated = try await Blocking.run {
                 try send(desk: desk, port: port, tracker: tracker, seconds: seconds, rate: fixedRate, label: "rated\(round)")
             }
             try await drain(tracker)
-            let (ratedHistogram, ratedSeen) = tracker.reset()
+            let (ratedHistogram, ratedAcknowledged, ratedSeen) = tracker.reset()
             guard ratedSeen == rated.count else { throw BenchError("\(rated.count) acknowledged, \(ratedSeen) seen") }
             ratedAchieved.append(Double(rated.count) / rated.elapsed)
             ratedP50.append(micros(ratedHistogram.valueAtPercentile(50)))
             ratedP99.append(micros(ratedHistogram.valueAtPercentile(99)))
+            ratedAckP50.append(micros(ratedAcknowledged.valueAtPercentile(50)))
+            ratedAckP99.append(micros(ratedAcknowledged.valueAtPercentile(99)))
 
             Bench.progress("chat round \(round + 1): pgbench")
             let free = try await Blocking.run { try pgbench(url: url, script: script, rate: nil) }
@@ -169,6 +194,8 @@ enum ChatBench {
             | p99 latency at full speed (µs) | \(f(median(oursP99))) | \(f(median(pgP99))) | \(r(median(oursP99), median(pgP99))) |
             | p50 latency at \(fixedRate) messages/s (µs) | \(f(median(ratedP50))) | \(f(median(pgRatedP50))) | \(r(median(ratedP50), median(pgRatedP50))) |
             | p99 latency at \(fixedRate) messages/s (µs) | \(f(median(ratedP99))) | \(f(median(pgRatedP99))) | \(r(median(ratedP99), median(pgRatedP99))) |
+            | p50 / p99 to the HTTP reply at full speed (µs) | \(f(median(ackP50))) / \(f(median(ackP99))) | | |
+            | p50 / p99 to the HTTP reply at \(fixedRate)/s (µs) | \(f(median(ratedAckP50))) / \(f(median(ratedAckP99))) | | |
             | rate reached when asked for \(fixedRate)/s | \(f(median(ratedAchieved))) | | |
 
             "Take it on me": \(operators) operators taking \(chatsToTake) waiting chats at once, each click
@@ -267,11 +294,12 @@ enum ChatBench {
                     guard now() < end else { break }
                     number += 1
                     let id = "\(label)-\(index)-\(number)"
-                    tracker.sending(id)
+                    let sentAt = tracker.sending(id)
                     let reply = try http.send(
                         "POST", "/api/v1/visitor/conversations/\(chat.id)/messages", token: chat.token,
                         json: #"{"body":"Merhaba, siparişim nerede? \#(number)","client_message_id":"\#(id)"}"#)
                     guard reply.status == 201 else { throw BenchError("post: \(reply.status)") }
+                    tracker.acknowledged(sentAt: sentAt)
                     acknowledged.add(1, ordering: .relaxed)
                 }
             } catch {

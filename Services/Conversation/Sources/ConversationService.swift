@@ -100,7 +100,7 @@ public enum ConversationService {
     static func post(_ params: Conversations.Post.Params, database: Database) async throws -> Conversations.Post.Result {
         for attempt in 0..<2 {
             do {
-                switch try await database.transaction({ try ConversationStore.post(params, in: $0) }) {
+                switch try await ConversationStore.post(params, on: database) {
                 case .message(let message, let created): return .init(message: message, created: created)
                 case .notFound: throw notFound
                 case .closed: throw RPCError.domain("closed", "the conversation is closed")

@@ -158,23 +158,52 @@ enum ConversationStore {
         case closed
     }
 
-    static func post(_ params: Conversations.Post.Params, in transaction: Transaction) throws -> Posted {
-        if let existing = try transaction.query(
-            "SELECT \(messageColumns) FROM conversation.messages m WHERE m.conversation_id = $1 AND m.client_message_id = $2",
-            [params.conversationID, params.draft.clientMessageID]
-        ).first {
-            return .message(try message(existing), created: false)
-        }
-        let state = try transaction.query(
-            "SELECT closed_at IS NOT NULL FROM conversation.conversations WHERE id = $1", [params.conversationID])
-        guard let closed = try state.first?.decode(Bool.self, at: 0) else { return .notFound }
-        if closed { return .closed }
-        let posted = try append(
-            to: params.conversationID, author: params.author, body: params.draft.body, clientMessageID: params.draft.clientMessageID,
-            in: transaction
+    /// Posts in one statement, one round trip: the idempotency look-up, the closed check, the next
+    /// `seq` (the row lock serialises writers of one conversation), the message and its
+    /// `message.created` event commit together. The event's payload is the message as the wire
+    /// encodes it, with the `seq` and instant only the database knows set in place.
+    static func post(_ params: Conversations.Post.Params, on database: Database) async throws -> Posted {
+        let id = UUID()
+        let template = Message(
+            id: id, conversationID: params.conversationID, seq: 0, author: params.author, body: params.draft.body,
+            clientMessageID: params.draft.clientMessageID, createdAt: Date(timeIntervalSince1970: 0))
+        let rows = try await database.query(
+            """
+            WITH existing AS (
+                SELECT \(messageColumns) FROM conversation.messages m WHERE m.conversation_id = $1 AND m.client_message_id = $7
+            ), next AS (
+                UPDATE conversation.conversations SET last_seq = last_seq + 1
+                WHERE id = $1 AND closed_at IS NULL AND NOT EXISTS (SELECT 1 FROM existing)
+                RETURNING last_seq
+            ), inserted AS (
+                INSERT INTO conversation.messages AS m (conversation_id, seq, id, author_kind, author_id, author_name, body, client_message_id)
+                SELECT $1, next.last_seq, $2, $3, $4, $5, $6, $7 FROM next
+                RETURNING \(messageColumns)
+            ), event AS (
+                INSERT INTO platform.events (type, subject, payload)
+                SELECT 'message.created', $8, jsonb_set(jsonb_set($9::jsonb, '{seq}', to_jsonb(m.seq)), '{created_at}',
+                    to_jsonb(to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
+                FROM inserted m
+            )
+            SELECT 'created', \(messageColumns) FROM inserted m
+            UNION ALL SELECT 'existing', \(messageColumns) FROM existing m
+            UNION ALL SELECT 'closed', NULL::uuid, NULL::uuid, NULL::bigint, NULL::text, NULL::uuid, NULL::text, NULL::text, NULL::text,
+                NULL::timestamptz
+            FROM conversation.conversations c
+            WHERE c.id = $1 AND NOT EXISTS (SELECT 1 FROM existing) AND NOT EXISTS (SELECT 1 FROM inserted)
+            """,
+            [
+                params.conversationID, id, params.author.kind.rawValue, params.author.id, params.author.name, params.draft.body,
+                params.draft.clientMessageID, params.conversationID.uuidString.lowercased(), PostgresJSON(template),
+            ],
+            appendsEvents: true
         )
-        try transaction.appendEvent(type: "message.created", subject: params.conversationID.uuidString.lowercased(), payload: posted)
-        return .message(posted, created: true)
+        guard let row = rows.first else { return .notFound }
+        switch try row.decode(String.self, at: 0) {
+        case "created": return .message(try message(row, from: 1), created: true)
+        case "existing": return .message(try message(row, from: 1), created: false)
+        default: return .closed
+        }
     }
 
     /// Takes the next `seq` (the row lock serialises writers of one conversation) and inserts.
