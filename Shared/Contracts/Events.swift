@@ -26,7 +26,8 @@ public enum Events {
         "notification.created",
     ]
 
-    /// `events.read`: settled events after `after`, in cursor order; a full page means read on.
+    /// `events.read`: settled events after `after`, in cursor order, of `types`; read on from
+    /// `scanned_through` until `caught_up`.
     public enum Read: RPCMethod {
         public static let name = "events.read"
         public static let isIdempotent = true
@@ -45,7 +46,22 @@ public enum Events {
 
         public struct Result: Codable, Sendable, Hashable {
             public var events: [StreamEvent]
-            public init(events: [StreamEvent]) { self.events = events }
+            /// The last event looked at, of any type: where the next read starts (`nil`: nothing new).
+            public var scannedThrough: EventCursor?
+            /// Nothing more to read now.
+            public var caughtUp: Bool
+
+            public init(events: [StreamEvent], scannedThrough: EventCursor?, caughtUp: Bool) {
+                self.events = events
+                self.scannedThrough = scannedThrough
+                self.caughtUp = caughtUp
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case events
+                case scannedThrough = "scanned_through"
+                case caughtUp = "caught_up"
+            }
         }
     }
 

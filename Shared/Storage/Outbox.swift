@@ -39,9 +39,14 @@ extension OutboxEvent {
 
 /// What one read returned.
 public struct OutboxBatch: Sendable {
+    /// The events of the types asked for.
     public var events: [OutboxEvent]
     /// Newer events exist but an older transaction is still running: read again very soon.
     public var heldBack: Bool
+    /// The last settled event looked at, of any type: where the next read starts.
+    public var scannedThrough: EventCursor?
+    /// How many settled events were looked at; fewer than the limit means caught up (or held back).
+    public var scanned: Int
 }
 
 extension Transaction {
@@ -60,39 +65,40 @@ extension Transaction {
 }
 
 extension Database {
-    /// Events after `cursor` whose transactions can no longer be overtaken, in cursor order.
+    /// Events after `cursor` whose transactions can no longer be overtaken, in cursor order: at
+    /// most `limit` are looked at, and of those the ones of `types` are returned. The batch says
+    /// how far it looked, so a reader of a few types moves past the others instead of reading
+    /// them again every time.
     public func readEvents(after cursor: EventCursor, limit: Int = 500, types: [String]? = nil) async throws -> OutboxBatch {
         let rows = try await query(
             """
             WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
-            SELECT e.xid::text, e.seq, e.type, e.subject, e.payload::text, e.created_at,
+            SELECT e.xid::text, e.seq, e.type, e.subject,
+                   CASE WHEN $4::text[] IS NULL OR e.type = ANY($4::text[]) THEN e.payload::text END, e.created_at,
                    e.xid < h.xmin AS settled
             FROM platform.events e, horizon h
             WHERE (e.xid, e.seq) > ($1::text::xid8, $2::bigint)
-              AND ($4::text[] IS NULL OR e.type = ANY($4::text[]))
             ORDER BY e.xid, e.seq
             LIMIT $3
             """,
             [String(cursor.xid), cursor.seq, limit, types.map(Self.arrayLiteral)]
         )
-        var events: [OutboxEvent] = []
-        var heldBack = false
+        var batch = OutboxBatch(events: [], heldBack: false, scannedThrough: nil, scanned: 0)
         for row in rows {
             guard try row.decode(Bool.self, at: 6) else {
-                heldBack = true
+                batch.heldBack = true
                 break
             }
-            events.append(
+            let position = EventCursor(xid: try row.decode(at: 0), seq: try row.decode(at: 1))
+            batch.scannedThrough = position
+            batch.scanned += 1
+            guard let payload = try row.decode(String?.self, at: 4) else { continue }
+            batch.events.append(
                 OutboxEvent(
-                    cursor: EventCursor(xid: try row.decode(at: 0), seq: try row.decode(at: 1)),
-                    type: try row.decode(at: 2),
-                    subject: try row.decode(at: 3),
-                    payload: try row.decode(at: 4),
-                    createdAt: try row.decode(at: 5)
-                )
-            )
+                    cursor: position, type: try row.decode(at: 2), subject: try row.decode(at: 3), payload: payload,
+                    createdAt: try row.decode(at: 5)))
         }
-        return OutboxBatch(events: events, heldBack: heldBack)
+        return batch
     }
 
     /// The outbox's end right now: a reader that starts here sees only what commits later.

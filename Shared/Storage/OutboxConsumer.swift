@@ -28,8 +28,8 @@ public struct OutboxConsumer: Service {
     let pollInterval: Duration
     let logger: Logger
     let handle: @Sendable ([OutboxEvent]) async throws -> Void
-    /// The handler saves the cursor itself, in the transaction of its effects.
-    var handlerSavesCursor = false
+    /// Set for a transactional consumer: handles a batch and saves the given cursor with its effects.
+    var handleAndSave: (@Sendable ([OutboxEvent], EventCursor) async throws -> Void)?
 
     public init(
         name: String,
@@ -93,10 +93,17 @@ public struct OutboxConsumer: Service {
         let consumed = Counter(label: "outbox_events_consumed_total", dimensions: [("consumer", name)])
         while !Task.isCancelled {
             let batch = try await database.readEvents(after: cursor, limit: batchSize, types: types)
+            if let position = batch.scannedThrough {
+                // The position moves past the events of other types too, so they are not read again.
+                if let handleAndSave {
+                    try await handleAndSave(batch.events, position)
+                } else {
+                    if !batch.events.isEmpty { try await handle(batch.events) }
+                    if beginning == .saved { try await database.saveCursor(position, consumer: name) }
+                }
+                cursor = position
+            }
             if let last = batch.events.last {
-                try await handle(batch.events)
-                cursor = last.cursor
-                if beginning == .saved, !handlerSavesCursor { try await database.saveCursor(cursor, consumer: name) }
                 consumed.increment(by: batch.events.count)
                 lag.record(max(0, Date().timeIntervalSince(last.createdAt)))
             }
@@ -105,7 +112,7 @@ public struct OutboxConsumer: Service {
                 try await Task.sleep(for: .milliseconds(3))
                 continue
             }
-            if batch.events.count < batchSize {
+            if batch.scanned < batchSize {
                 lag.record(0)
                 return cursor
             }
@@ -137,16 +144,15 @@ extension OutboxConsumer {
     ) -> OutboxConsumer {
         var consumer = OutboxConsumer(
             name: name, database: database, listener: listener, types: types, batchSize: 32, logger: logger
-        ) { events in
-            guard let last = events.last?.cursor else { return }
+        ) { _ in }
+        consumer.handleAndSave = { events, position in
             let prepared = try await prepare(events)
             try await database.transaction { transaction in
                 try transaction.query("SET LOCAL synchronous_commit = off")
                 try apply(prepared, transaction)
-                try transaction.saveCursor(last, consumer: name)
+                try transaction.saveCursor(position, consumer: name)
             }
         }
-        consumer.handlerSavesCursor = true
         return consumer
     }
 }

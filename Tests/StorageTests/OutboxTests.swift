@@ -150,6 +150,37 @@ struct OutboxTests {
     }
 }
 
+@Suite("Reading a few types of events")
+struct TypedReadTests {
+    @Test("a reader of some types gets only those, and its position moves past the others")
+    func skipsOthers() async throws {
+        try await withDatabase(size: 2) { database in
+            for number in 0..<12 {
+                try await database.transaction { transaction in
+                    try transaction.appendEvent(type: number % 4 == 0 ? "wanted" : "other", subject: "s\(number)", payload: ["n": number])
+                }
+            }
+            _ = try await settledEvents(database)
+            var cursor = EventCursor.start
+            var subjects: [String] = []
+            var reads = 0
+            while true {
+                let batch = try await database.readEvents(after: cursor, limit: 5, types: ["wanted"])
+                subjects += batch.events.map(\.subject)
+                #expect(batch.events.allSatisfy { $0.type == "wanted" })
+                cursor = batch.scannedThrough ?? cursor
+                reads += 1
+                if batch.scanned < 5 { break }
+            }
+            #expect(subjects == ["s0", "s4", "s8"])
+            #expect(reads == 3)
+            // Caught up: nothing is read again.
+            let again = try await database.readEvents(after: cursor, limit: 5, types: ["wanted"])
+            #expect(again.scanned == 0 && again.scannedThrough == nil)
+        }
+    }
+}
+
 final class Received: Sendable {
     private let state = Mutex<[String]>([])
     func add(_ subjects: [String]) { state.withLock { $0 += subjects } }

@@ -69,12 +69,11 @@ final class EventFanout: Sendable {
             // Everything before the live batches began is in the database: send it first.
             while true {
                 let page = try await database.readEvents(after: cursor, limit: 500, types: Events.streamed)
-                let events = page.events.map(\.streamEvent)
-                if let end = events.last?.cursor {
-                    try await push.send(method: Events.Batch.method, params: Events.Batch(events: events))
-                    cursor = end
+                if !page.events.isEmpty {
+                    try await push.send(method: Events.Batch.method, params: Events.Batch(events: page.events.map(\.streamEvent)))
                 }
-                if events.count < 500 { break }
+                cursor = page.scannedThrough ?? cursor
+                if page.scanned < 500 { break }
             }
             last = cursor
         }

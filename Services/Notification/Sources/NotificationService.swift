@@ -18,7 +18,8 @@ public enum NotificationService {
                     guard (1...1000).contains(params.limit) else { throw RPCError.invalidParams(field: "limit", "limit must be 1 to 1000") }
                     let batch = try await database.readEvents(after: params.after, limit: params.limit, types: params.types)
                     return .init(
-                        events: batch.events.map(\.streamEvent))
+                        events: batch.events.map(\.streamEvent), scannedThrough: batch.scannedThrough,
+                        caughtUp: batch.scanned < params.limit)
                 }
                 router.registerStream(Events.Subscribe.self) { params, push, _ in
                     try await fanout.serve(after: params.after, database: database, push: push)

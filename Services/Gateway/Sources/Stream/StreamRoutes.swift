@@ -115,8 +115,8 @@ struct StreamRoutes: Sendable {
                 for event in page.events where audience.admits(event) {
                     try await outbound.write(.text(Self.frame(event)))
                 }
-                position = page.events.last?.cursor ?? position
-                if page.events.count < Self.replayPage { break }
+                position = page.scannedThrough ?? position
+                if page.caughtUp { break }
             }
             last = position
         }
