@@ -161,8 +161,14 @@ private final class Worker: Sendable {
                     continue
                 }
             }
-            guard let connection, job.start(cancel: cancelHandle) else { continue }
-            job.run(on: connection)
+            guard let live = connection, job.start(cancel: cancelHandle) else { continue }
+            job.run(on: live)
+            // A transaction must never outlive its call: an open one holds every outbox reader of
+            // the cluster back (a cancel that landed on the ROLLBACK can leave one behind).
+            if live.isInTransaction {
+                logger.warning("a call left a transaction open; rolling it back")
+                if (try? live.execute("ROLLBACK")) == nil || live.isInTransaction { connection = nil }
+            }
         }
     }
 }

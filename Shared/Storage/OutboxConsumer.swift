@@ -28,8 +28,8 @@ public struct OutboxConsumer: Service {
     let pollInterval: Duration
     let logger: Logger
     let handle: @Sendable ([OutboxEvent]) async throws -> Void
-    /// Set for a transactional consumer: handles a batch and saves the given cursor with its effects.
-    var handleAndSave: (@Sendable ([OutboxEvent], EventCursor) async throws -> Void)?
+    /// Set for a transactional consumer: handles events and saves the cursor with their effects.
+    var handleAndSave: (@Sendable ([OutboxEvent]) async throws -> Void)?
 
     public init(
         name: String,
@@ -91,21 +91,25 @@ public struct OutboxConsumer: Service {
         var cursor = start
         let lag = Gauge(label: "outbox_lag_seconds", dimensions: [("consumer", name)])
         let consumed = Counter(label: "outbox_events_consumed_total", dimensions: [("consumer", name)])
+        // A position past events of other types, not saved yet: saved once caught up, so a
+        // consumer does not write for every read of events it does not want.
+        var unsaved = false
         while !Task.isCancelled {
             let batch = try await database.readEvents(after: cursor, limit: batchSize, types: types)
-            if let position = batch.scannedThrough {
-                // The position moves past the events of other types too, so they are not read again.
-                if let handleAndSave {
-                    try await handleAndSave(batch.events, position)
-                } else {
-                    if !batch.events.isEmpty { try await handle(batch.events) }
-                    if beginning == .saved { try await database.saveCursor(position, consumer: name) }
-                }
-                cursor = position
-            }
             if let last = batch.events.last {
+                if let handleAndSave {
+                    try await handleAndSave(batch.events)
+                } else {
+                    try await handle(batch.events)
+                    if beginning == .saved { try await database.saveCursor(last.cursor, consumer: name) }
+                }
                 consumed.increment(by: batch.events.count)
                 lag.record(max(0, Date().timeIntervalSince(last.createdAt)))
+            }
+            if let position = batch.scannedThrough {
+                // The position moves past the events of other types too, so they are not read again.
+                unsaved = position != batch.events.last?.cursor
+                cursor = position
             }
             if batch.heldBack {
                 // An older transaction is still open; it usually commits within milliseconds.
@@ -113,6 +117,13 @@ public struct OutboxConsumer: Service {
                 continue
             }
             if batch.scanned < batchSize {
+                if unsaved, beginning == .saved {
+                    // Only events nobody here wanted lie behind it: losing this write costs a re-read, no more.
+                    try await database.transaction { [cursor, name] transaction in
+                        try transaction.query("SET LOCAL synchronous_commit = off")
+                        try transaction.saveCursor(cursor, consumer: name)
+                    }
+                }
                 lag.record(0)
                 return cursor
             }
@@ -131,8 +142,10 @@ extension OutboxConsumer {
     /// latest batches, their effects and cursor together, and they are consumed again. This keeps
     /// the consumers from multiplying the flushes each durable write costs.
     ///
-    /// Batches are kept small: while a transaction that has written is open, every outbox reader
-    /// of the cluster waits (the xmin rule), so a consumer's transaction must stay short.
+    /// Transactions are kept small (`transactionSize` events): while a transaction that has
+    /// written is open, every outbox reader of the cluster waits (the xmin rule).
+    public static let transactionSize = 32
+
     public static func transactional<Prepared: Sendable>(
         name: String,
         database: Database,
@@ -142,15 +155,16 @@ extension OutboxConsumer {
         prepare: @escaping @Sendable ([OutboxEvent]) async throws -> Prepared,
         apply: @escaping @Sendable (Prepared, Transaction) throws -> Void
     ) -> OutboxConsumer {
-        var consumer = OutboxConsumer(
-            name: name, database: database, listener: listener, types: types, batchSize: 32, logger: logger
-        ) { _ in }
-        consumer.handleAndSave = { events, position in
-            let prepared = try await prepare(events)
-            try await database.transaction { transaction in
-                try transaction.query("SET LOCAL synchronous_commit = off")
-                try apply(prepared, transaction)
-                try transaction.saveCursor(position, consumer: name)
+        var consumer = OutboxConsumer(name: name, database: database, listener: listener, types: types, logger: logger) { _ in }
+        consumer.handleAndSave = { events in
+            for start in stride(from: 0, to: events.count, by: Self.transactionSize) {
+                let chunk = Array(events[start..<min(start + Self.transactionSize, events.count)])
+                let prepared = try await prepare(chunk)
+                try await database.transaction { transaction in
+                    try transaction.query("SET LOCAL synchronous_commit = off")
+                    try apply(prepared, transaction)
+                    try transaction.saveCursor(chunk[chunk.count - 1].cursor, consumer: name)
+                }
             }
         }
         return consumer

@@ -95,6 +95,12 @@ public final class PGConnection {
         return PQstatus(handle) == CONNECTION_OK
     }
 
+    /// True when a transaction is still open (or failed and not yet rolled back).
+    public var isInTransaction: Bool {
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE
+    }
+
     /// The server process's id, for tests that end a session from another connection.
     public var backendPID: Int32 { PQbackendPID(handle) }
 

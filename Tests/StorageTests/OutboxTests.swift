@@ -74,12 +74,13 @@ struct OutboxTests {
     @Test("an open older transaction holds newer events back until it commits")
     func heldBack() async throws {
         try await withDatabase { database in
-            let holder = Database(url: database.url, size: 1, logger: storageLogger)
-            defer { holder.close() }
-            // A transaction left open on its own connection, as a slow writer would.
-            try await holder.withConnection { connection in
-                try connection.execute("BEGIN")
-                try connection.query("INSERT INTO platform.events (type, subject, payload) VALUES ('test.note', 'older', '{}')")
+            // A transaction left open on a connection of its own, as a slow writer would (the pool
+            // rolls back whatever a call leaves open, so this one is outside it).
+            let url = database.url
+            let holder = try await Blocking.run { OneConnection(try PGConnection(conninfo: url)) }
+            try await Blocking.run {
+                try holder.connection.execute("BEGIN")
+                try holder.connection.query("INSERT INTO platform.events (type, subject, payload) VALUES ('test.note', 'older', '{}')")
             }
             try await database.transaction { try $0.appendEvent(type: "test.note", subject: "newer", payload: Note(writer: 0, number: 0)) }
             // However long we look, the newer event stays hidden behind the open older one.
@@ -88,7 +89,7 @@ struct OutboxTests {
                 #expect(waiting.events.isEmpty)
                 #expect(waiting.heldBack)
             }
-            try await holder.withConnection { try $0.execute("COMMIT") }
+            try await Blocking.run { try holder.connection.execute("COMMIT") }
             let after = try await settledEvents(database)
             #expect(after.events.map(\.subject) == ["older", "newer"])
             #expect(!after.heldBack)
@@ -179,6 +180,28 @@ struct TypedReadTests {
             #expect(again.scanned == 0 && again.scannedThrough == nil)
         }
     }
+}
+
+@Suite("Transactions never outlive their call")
+struct OpenTransactionTests {
+    @Test("a call that leaves a transaction open has it rolled back before the connection serves anyone else")
+    func rolledBack() async throws {
+        try await withDatabase(size: 1) { database in
+            try await database.withConnection { connection in
+                try connection.execute("BEGIN")
+                try connection.execute("INSERT INTO platform.events (type, subject, payload) VALUES ('left', 'open', '{}')")
+            }
+            // One connection: the next call gets the same one, and it is idle.
+            #expect(try await database.withConnection { $0.isInTransaction } == false)
+            #expect(try await settledEvents(database).events.isEmpty)
+        }
+    }
+}
+
+/// A connection outside any pool, used by one blocking call at a time.
+final class OneConnection: @unchecked Sendable {
+    let connection: PGConnection
+    init(_ connection: PGConnection) { self.connection = connection }
 }
 
 final class Received: Sendable {

@@ -101,24 +101,29 @@ struct StreamRoutes: Sendable {
             ticker.cancel()
             hub.unregister(subscription.id)
         }
-        if case .visitor(let id) = viewer {
-            // Registered first, so a conversation started from here on arrives as an event.
-            let history = try await backends.call(.conversation, Conversations.History.self, .init(visitorID: id))
-            audience = StreamAudience(viewer: viewer, conversations: history.map(\.id))
-        }
-
         var last = cursor ?? subscription.position
-        if var position = cursor {
-            while true {
-                let page = try await backends.call(
-                    .notification, Events.Read.self, .init(after: position, limit: Self.replayPage, types: Array(audience.types)))
-                for event in page.events where audience.admits(event) {
-                    try await outbound.write(.text(Self.frame(event)))
-                }
-                position = page.scannedThrough ?? position
-                if page.caughtUp { break }
+        do {
+            if case .visitor(let id) = viewer {
+                // Registered first, so a conversation started from here on arrives as an event.
+                let history = try await backends.call(.conversation, Conversations.History.self, .init(visitorID: id))
+                audience = StreamAudience(viewer: viewer, conversations: history.map(\.id))
             }
-            last = position
+            if var position = cursor {
+                while true {
+                    let page = try await backends.call(
+                        .notification, Events.Read.self, .init(after: position, limit: Self.replayPage, types: Array(audience.types)))
+                    for event in page.events where audience.admits(event) {
+                        try await outbound.write(.text(Self.frame(event)))
+                    }
+                    position = page.scannedThrough ?? position
+                    if page.caughtUp { break }
+                }
+                last = position
+            }
+        } catch let error as APIError {
+            // A back service is away: say so; the client reconnects with the last cursor it saw.
+            try await refuse(outbound, code: error.code, message: error.message, closing: .unexpectedServerError)
+            return
         }
         try await outbound.write(.text(Self.control("ready", cursor: last)))
 
@@ -143,12 +148,15 @@ struct StreamRoutes: Sendable {
         }
     }
 
-    /// Tells the client why in an `error` frame (`data` as the API's error body) and closes with 1008.
-    private func refuse(_ outbound: WebSocketOutboundWriter, code: String, message: String, field: String? = nil) async throws {
+    /// Tells the client why in an `error` frame (`data` as the API's error body) and closes (1008 by default).
+    private func refuse(
+        _ outbound: WebSocketOutboundWriter, code: String, message: String, field: String? = nil,
+        closing: WebSocketErrorCode = .policyViolation
+    ) async throws {
         let details = field.map { #"{"field":"\#($0)"}"# } ?? "{}"
         let data = #"{"code":"\#(code)","message":"\#(message)","details":\#(details)}"#
         try await outbound.write(.text(Self.control("error", cursor: nil, data: data)))
-        try await outbound.close(.policyViolation, reason: code)
+        try await outbound.close(closing, reason: code)
     }
 
     /// The stream's viewer if `token` is a live token of the route's kind.
