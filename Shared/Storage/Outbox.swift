@@ -26,6 +26,13 @@ public struct OutboxEvent: Sendable, Hashable {
 }
 
 extension Transaction {
+    /// The saved position of a named consumer, as this transaction sees it.
+    public func loadCursor(consumer: String) throws -> EventCursor {
+        let rows = try query("SELECT xid::text, seq FROM platform.consumer_cursors WHERE consumer = $1", [consumer])
+        guard let row = rows.first else { return .start }
+        return EventCursor(xid: try row.decode(at: 0), seq: try row.decode(at: 1))
+    }
+
     /// Saves a consumer's position in this transaction, with the effects of what it consumed.
     public func saveCursor(_ cursor: EventCursor, consumer: String) throws {
         try query(Database.saveCursorSQL, [consumer, String(cursor.xid), cursor.seq])

@@ -29,7 +29,17 @@ public struct OutboxConsumer: Service {
     let logger: Logger
     let handle: @Sendable ([OutboxEvent]) async throws -> Void
     /// Set for a transactional consumer: handles events and saves the cursor with their effects.
-    var handleAndSave: (@Sendable ([OutboxEvent]) async throws -> Void)?
+    var handleAndSave: (@Sendable ([OutboxEvent]) async throws -> Turn)?
+
+    /// How a transactional consumer's turn at a batch ended.
+    enum Turn: Sendable {
+        /// Every event's effects are committed with the cursor.
+        case handled
+        /// Another instance of the same consumer holds it now; handled up to this position.
+        case busy(EventCursor?)
+        /// Another instance got further: carry on from its position.
+        case behind(EventCursor)
+    }
 
     public init(
         name: String,
@@ -98,7 +108,17 @@ public struct OutboxConsumer: Service {
             let batch = try await database.readEvents(after: cursor, limit: batchSize, types: types)
             if let last = batch.events.last {
                 if let handleAndSave {
-                    try await handleAndSave(batch.events)
+                    switch try await handleAndSave(batch.events) {
+                    case .handled:
+                        break
+                    case .busy(let reached):
+                        // Its holder reads on; this instance looks again at the next wake-up.
+                        return reached ?? cursor
+                    case .behind(let saved):
+                        cursor = max(cursor, saved)
+                        unsaved = false
+                        continue
+                    }
                 } else {
                     try await handle(batch.events)
                     if beginning == .saved { try await database.saveCursor(last.cursor, consumer: name) }
@@ -137,6 +157,11 @@ extension OutboxConsumer {
     /// transaction (it may ask other services); `apply` then writes in one transaction that also
     /// saves the cursor, so a batch is consumed exactly once.
     ///
+    /// Every instance of a service runs the consumer; a transaction-scoped advisory lock on its
+    /// name lets one of them write at a time, and each reads the saved cursor under that lock, so
+    /// nothing is applied twice and nobody waits on another's row locks (a writer that waits
+    /// keeps its transaction open, and an open transaction holds back every outbox reader).
+    ///
     /// That transaction does not wait for its disk flush (`synchronous_commit = off`): what it
     /// writes is derived from events that are durable already, so a crash can lose only the
     /// latest batches, their effects and cursor together, and they are consumed again. This keeps
@@ -145,6 +170,9 @@ extension OutboxConsumer {
     /// Transactions are kept small (`transactionSize` events): while a transaction that has
     /// written is open, every outbox reader of the cluster waits (the xmin rule).
     public static let transactionSize = 32
+
+    /// The first key of the consumers' advisory locks (the second is the name's hash).
+    static let lockSpace = 0x5357
 
     public static func transactional<Prepared: Sendable>(
         name: String,
@@ -157,15 +185,31 @@ extension OutboxConsumer {
     ) -> OutboxConsumer {
         var consumer = OutboxConsumer(name: name, database: database, listener: listener, types: types, logger: logger) { _ in }
         consumer.handleAndSave = { events in
+            var reached: EventCursor?
             for start in stride(from: 0, to: events.count, by: Self.transactionSize) {
                 let chunk = Array(events[start..<min(start + Self.transactionSize, events.count)])
+                let first = chunk[0].cursor
+                // Several instances run the same consumer: skip what another one has done already.
+                let saved = try await database.loadCursor(consumer: name)
+                if saved >= first { return .behind(saved) }
                 let prepared = try await prepare(chunk)
-                try await database.transaction { transaction in
+                let turn = try await database.transaction { [reached] transaction -> Turn? in
+                    // One instance at a time per consumer name; the others neither wait nor repeat its work.
+                    guard
+                        try transaction.query("SELECT pg_try_advisory_xact_lock(\(Self.lockSpace), hashtext($1))", [name])[0].decode(
+                            Bool.self, at: 0)
+                    else { return .busy(reached) }
+                    let saved = try transaction.loadCursor(consumer: name)
+                    if saved >= first { return .behind(saved) }
                     try transaction.query("SET LOCAL synchronous_commit = off")
                     try apply(prepared, transaction)
                     try transaction.saveCursor(chunk[chunk.count - 1].cursor, consumer: name)
+                    return nil
                 }
+                if let turn { return turn }
+                reached = chunk[chunk.count - 1].cursor
             }
+            return .handled
         }
         return consumer
     }

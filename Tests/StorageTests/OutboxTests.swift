@@ -198,6 +198,50 @@ struct OpenTransactionTests {
     }
 }
 
+@Suite("One consumer name in several instances")
+struct SharedConsumerTests {
+    @Test("three instances of one transactional consumer apply each of 300 events exactly once")
+    func exactlyOnceAcrossInstances() async throws {
+        try await withDatabase(size: 6) { database in
+            try await database.query("CREATE TABLE applied (subject text PRIMARY KEY, times int NOT NULL)")
+            let listener = Listener(url: database.url, channels: [Outbox.channel], logger: storageLogger)
+            defer { listener.stop() }
+            let instances = (0..<3).map { _ in
+                OutboxConsumer.transactional(
+                    name: "shared", database: database, listener: listener, types: ["test.note"], logger: storageLogger,
+                    prepare: { $0.map(\.subject) },
+                    apply: { subjects, transaction in
+                        for subject in subjects {
+                            try transaction.query(
+                                "INSERT INTO applied VALUES ($1, 1) ON CONFLICT (subject) DO UPDATE SET times = applied.times + 1",
+                                [subject])
+                        }
+                    })
+            }
+            let running = instances.map { consumer in Task { try await consumer.run() } }
+            defer { for task in running { task.cancel() } }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<3 {
+                    group.addTask {
+                        for number in 0..<100 {
+                            try await database.transaction {
+                                try $0.appendEvent(
+                                    type: "test.note", subject: "w\(writer)-\(number)", payload: Note(writer: writer, number: number))
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            try await Poll.until("all 300 applied", timeout: .seconds(60)) {
+                try await database.query("SELECT count(*) FROM applied")[0].decode(Int64.self, at: 0) == 300
+            }
+            let repeated = try await database.query("SELECT count(*) FROM applied WHERE times <> 1")[0].decode(Int64.self, at: 0)
+            #expect(repeated == 0)
+        }
+    }
+}
+
 /// A connection outside any pool, used by one blocking call at a time.
 final class OneConnection: @unchecked Sendable {
     let connection: PGConnection
