@@ -37,7 +37,7 @@ final class LiveStream: @unchecked Sendable {
             do {
                 read = try await socket.nextJSON(timeout: remaining)
             } catch {
-                throw HarnessError("no \(what) frame within \(timeout); saw \(types)")
+                throw HarnessError("no \(what) frame within \(timeout) (\(error)); saw \(types)")
             }
             guard let frame = read else {
                 throw HarnessError("the stream ended before a \(what) frame; saw \(types)")
