@@ -42,7 +42,6 @@ final class EventHub: Service, Sendable {
         var nextID: UInt64 = 0
         var subscribers: [UInt64: Subscriber] = [:]
         var overflowed: Set<UInt64> = []
-        var upstream: String?
     }
 
     private let state = Mutex(State())
@@ -55,9 +54,6 @@ final class EventHub: Service, Sendable {
         self.directory = SocketDirectory(runtimeDirectory: runtimeDirectory, service: .notification)
         self.logger = logger
     }
-
-    /// The notification instance the hub follows right now, if any.
-    var upstream: String? { state.withLock { $0.upstream } }
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown { [self] in
@@ -78,11 +74,7 @@ final class EventHub: Service, Sendable {
 
     /// Follows one instance until its subscription ends.
     private func follow(_ instance: String) async {
-        let after = state.withLock { state in
-            state.upstream = instance
-            return state.position
-        }
-        defer { state.withLock { $0.upstream = nil } }
+        let after = state.withLock { $0.position }
         logger.debug(
             "following the event feed", metadata: ["rpc.instance": "\(instance)", "stream.cursor": "\(after?.description ?? "now")"])
         do {
