@@ -120,6 +120,7 @@ let package = Package(
             .testTarget(name: "StorageTests", dependencies: ["Storage", "Contracts", "Harness"], swiftSettings: strict),
             .testTarget(name: "ConversationTests", dependencies: ["ConversationService", "Contracts"], swiftSettings: strict),
             .testTarget(name: "PoolTests", dependencies: ["PoolService", "Contracts"], swiftSettings: strict),
+            .testTarget(name: "TicketingTests", dependencies: ["TicketingService", "Contracts"], swiftSettings: strict),
             .testTarget(
                 name: "GatewayTests",
                 dependencies: ["GatewayService", "Runtime", "Storage", .product(name: "Hummingbird", package: "hummingbird")],
