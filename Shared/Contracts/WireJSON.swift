@@ -24,5 +24,8 @@ public enum WireJSON {
         return decoder
     }
 
+    /// An instant as the wire writes it.
+    public static func format(_ date: Date) -> String { date.formatted(format) }
+
     static let format = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!)
 }

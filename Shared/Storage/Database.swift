@@ -162,7 +162,12 @@ private final class Worker: Sendable {
                 }
             }
             guard let live = connection, job.start(cancel: cancelHandle) else { continue }
-            job.run(on: live)
+            if job.run(on: live) {
+                // A cancel request may still be in flight: on this connection it could cancel the
+                // next caller's statement. Start the next call on a fresh connection instead.
+                connection = nil
+                continue
+            }
             // A transaction must never outlive its call: an open one holds every outbox reader of
             // the cluster back (a cancel that landed on the ROLLBACK can leave one behind).
             if live.isInTransaction {
@@ -176,7 +181,7 @@ private final class Worker: Sendable {
 /// What a worker sees of a queued call.
 protocol QueuedJob: AnyObject, Sendable {
     func start(cancel: PGCancelHandle?) -> Bool
-    func run(on connection: PGConnection)
+    func run(on connection: PGConnection) -> Bool
     func fail(_ error: DatabaseError)
 }
 
@@ -215,19 +220,22 @@ private final class PoolJob<T: Sendable>: QueuedJob {
         }
     }
 
-    func run(on connection: PGConnection) {
+    /// Runs the call; `true` when a cancel request was sent for it, which may still be on its way
+    /// to the server and would then cancel whatever the connection runs next.
+    func run(on connection: PGConnection) -> Bool {
         let result = Result { try body(connection) }
         let outcome: (CheckedContinuation<T, any Error>, DatabaseError.Code?)? = state.withLock { state in
             guard case .running(let continuation, _, let interrupted) = state else { return nil }
             state = .done
             return (continuation, interrupted)
         }
-        guard let (continuation, interrupted) = outcome else { return }
+        guard let (continuation, interrupted) = outcome else { return false }
         switch (result, interrupted) {
         case (.success(let value), _): continuation.resume(returning: value)
         case (.failure, .some(let code)): continuation.resume(throwing: DatabaseError(code, Self.message(code)))
         case (.failure(let error), nil): continuation.resume(throwing: error)
         }
+        return interrupted != nil
     }
 
     /// Fails a call that has not started.

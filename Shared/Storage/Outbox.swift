@@ -79,7 +79,7 @@ extension Database {
     public func readEvents(after cursor: EventCursor, limit: Int = 500, types: [String]? = nil) async throws -> OutboxBatch {
         let rows = try await query(
             """
-            WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+            WITH \(Self.horizon)
             SELECT e.xid::text, e.seq, e.type, e.subject,
                    CASE WHEN $4::text[] IS NULL OR e.type = ANY($4::text[]) THEN e.payload::text END, e.created_at,
                    e.xid < h.xmin AS settled
@@ -118,7 +118,7 @@ extension Database {
     /// A cursor before every event that may still commit: a reader starting here sees what
     /// commits from now on (and perhaps a few recent events again, never fewer).
     public func settledEventCursor() async throws -> EventCursor {
-        let rows = try await query("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")
+        let rows = try await query("WITH \(Self.horizon) SELECT xmin::text FROM horizon")
         guard let row = rows.first else { return .start }
         return EventCursor(xid: try row.decode(UInt64.self, at: 0), seq: 0)
     }
@@ -144,6 +144,26 @@ extension Database {
             [seconds]
         ).affectedRows
     }
+
+    /// `horizon(xmin)`: events of transactions below it can no longer be overtaken. It is the
+    /// oldest transaction our snapshot sees running, leaving out those positively known to run
+    /// in another database or outside a client session (autovacuum): they cannot write our
+    /// outbox, so a long transaction elsewhere in the cluster does not hold our readers back.
+    /// A transaction that ended since the snapshot cannot be placed and counts as ours. (xids are
+    /// matched on their low 32 bits, which is what `pg_stat_activity` shows.)
+    static let horizon = """
+        snapshot AS (SELECT pg_current_snapshot() AS snap),
+        elsewhere AS (
+            SELECT backend_xid::text::bigint AS xid FROM pg_stat_activity
+            WHERE backend_xid IS NOT NULL AND (datname IS DISTINCT FROM current_database() OR backend_type <> 'client backend')
+        ),
+        horizon AS (
+            SELECT coalesce(
+                (SELECT min(x::text::numeric) FROM (SELECT pg_snapshot_xip(snap) AS x FROM snapshot) running
+                 WHERE (x::text::numeric % 4294967296)::bigint NOT IN (SELECT xid FROM elsewhere))::text::xid8,
+                (SELECT pg_snapshot_xmax(snap) FROM snapshot)) AS xmin
+        )
+        """
 
     static let saveCursorSQL = """
         INSERT INTO platform.consumer_cursors (consumer, xid, seq) VALUES ($1, $2::text::xid8, $3)

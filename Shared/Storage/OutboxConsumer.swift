@@ -28,6 +28,8 @@ public struct OutboxConsumer: Service {
     let pollInterval: Duration
     let logger: Logger
     let handle: @Sendable ([OutboxEvent]) async throws -> Void
+    /// Told where a consumer that starts at the present begins, before it reads anything.
+    public var onStart: (@Sendable (EventCursor) -> Void)?
     /// Set for a transactional consumer: handles events and saves the cursor with their effects.
     var handleAndSave: (@Sendable ([OutboxEvent]) async throws -> Turn)?
 
@@ -83,7 +85,13 @@ public struct OutboxConsumer: Service {
             for await _ in wakeups.cancelOnGracefulShutdown() {
                 do {
                     if cursor == nil {
-                        cursor = try await beginning == .saved ? database.loadCursor(consumer: name) : database.settledEventCursor()
+                        if beginning == .saved {
+                            cursor = try await database.loadCursor(consumer: name)
+                        } else {
+                            let start = try await database.settledEventCursor()
+                            onStart?(start)
+                            cursor = start
+                        }
                     }
                     cursor = try await drain(from: cursor!)
                 } catch {

@@ -10,6 +10,7 @@ struct SettingsTests {
         try await Stack.with { stack in
             try await stack.start(.conversation)
             try await stack.start(.pool)
+            try await stack.start(.ticketing)
             let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
             let admin = try await stack.adminToken(port: port)
             let op = try await stack.newOperator(port: port, admin: admin, name: "Op", email: "op@example.com")
@@ -68,6 +69,7 @@ struct SettingsTests {
         try await Stack.with { stack in
             try await stack.start(.conversation)
             try await stack.start(.pool)
+            try await stack.start(.ticketing)
             let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
             let admin = try await stack.adminToken(port: port)
             var settings = try await stack.json("GET", "/api/v1/settings", port: port, token: admin).object

@@ -19,6 +19,8 @@ final class EventFanout: Sendable {
     private struct State {
         var nextID: UInt64 = 0
         var subscribers: [UInt64: AsyncStream<[StreamEvent]>.Continuation] = [:]
+        /// Set once the tail knows where it starts: subscriptions wait for it.
+        var started = false
     }
 
     private let state = Mutex(State())
@@ -26,12 +28,14 @@ final class EventFanout: Sendable {
 
     /// The outbox tail that feeds every subscription.
     func tail(database: Database, listener: Listener, logger: Logger) -> OutboxConsumer {
-        OutboxConsumer(
+        var tail = OutboxConsumer(
             name: "notification.fanout", database: database, listener: listener, types: Events.streamed, start: .present,
             logger: logger
         ) { [self] events in
             publish(events.map(\.streamEvent))
         }
+        tail.onStart = { [self] _ in state.withLock { $0.started = true } }
+        return tail
     }
 
     /// Hands a batch to every subscriber; one whose queue is full is ended.
@@ -48,7 +52,11 @@ final class EventFanout: Sendable {
     }
 
     /// Serves one `events.subscribe` until the connection closes or the subscriber falls too far behind.
+    ///
+    /// It waits until the tail knows where it starts: the replay must read after that moment, so
+    /// that it reaches at least as far as the tail's start and nothing falls between the two.
     func serve(after start: EventCursor?, database: Database, push: RPCPush) async throws -> Events.Subscribe.Result {
+        while !state.withLock({ $0.started }) { try await Task.sleep(for: .milliseconds(5)) }
         let (batches, continuation) = AsyncStream.makeStream(
             of: [StreamEvent].self, bufferingPolicy: .bufferingOldest(Self.queueLimit))
         let id = state.withLock { state in

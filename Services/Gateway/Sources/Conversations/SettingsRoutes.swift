@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Wire
 
 /// Customizations (`/api/v1/settings`, admins) and the widget's `/api/v1/widget/status`.
 ///
@@ -15,17 +16,63 @@ struct SettingsRoutes: Sendable {
     struct Document: Codable, Sendable {
         var greetingMessage: String
         var offlineMessage: String
+        var ackMessage: String
+        /// `null` is always open; the member must be there all the same, so a PUT cannot drop it by omission.
+        var workingHours: WorkingHours?
+        var offlineWhenNoOperator: Bool
         var autoAssign: Bool
         var maxChatsPerOperator: Int
 
         enum CodingKeys: String, CodingKey {
             case greetingMessage = "greeting_message"
             case offlineMessage = "offline_message"
+            case ackMessage = "ack_message"
+            case workingHours = "working_hours"
+            case offlineWhenNoOperator = "offline_when_no_operator"
             case autoAssign = "auto_assign"
             case maxChatsPerOperator = "max_chats_per_operator"
         }
 
+        init(conversation: ConversationSettings, ticketing: TicketingSettings, pool: PoolSettings) {
+            greetingMessage = conversation.greetingMessage
+            offlineMessage = conversation.offlineMessage
+            ackMessage = ticketing.ackMessage
+            workingHours = ticketing.workingHours
+            offlineWhenNoOperator = ticketing.offlineWhenNoOperator
+            autoAssign = pool.autoAssign
+            maxChatsPerOperator = pool.maxChatsPerOperator
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            greetingMessage = try container.decode(String.self, forKey: .greetingMessage)
+            offlineMessage = try container.decode(String.self, forKey: .offlineMessage)
+            ackMessage = try container.decode(String.self, forKey: .ackMessage)
+            guard container.contains(.workingHours) else {
+                throw DecodingError.keyNotFound(
+                    CodingKeys.workingHours, .init(codingPath: [], debugDescription: "working_hours is required (null: always open)"))
+            }
+            workingHours = try container.decode(WorkingHours?.self, forKey: .workingHours)
+            offlineWhenNoOperator = try container.decode(Bool.self, forKey: .offlineWhenNoOperator)
+            autoAssign = try container.decode(Bool.self, forKey: .autoAssign)
+            maxChatsPerOperator = try container.decode(Int.self, forKey: .maxChatsPerOperator)
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(greetingMessage, forKey: .greetingMessage)
+            try container.encode(offlineMessage, forKey: .offlineMessage)
+            try container.encode(ackMessage, forKey: .ackMessage)
+            try container.encode(workingHours, forKey: .workingHours)
+            try container.encode(offlineWhenNoOperator, forKey: .offlineWhenNoOperator)
+            try container.encode(autoAssign, forKey: .autoAssign)
+            try container.encode(maxChatsPerOperator, forKey: .maxChatsPerOperator)
+        }
+
         var conversation: ConversationSettings { .init(greetingMessage: greetingMessage, offlineMessage: offlineMessage) }
+        var ticketing: TicketingSettings {
+            .init(ackMessage: ackMessage, workingHours: workingHours, offlineWhenNoOperator: offlineWhenNoOperator)
+        }
         var pool: PoolSettings { .init(autoAssign: autoAssign, maxChatsPerOperator: maxChatsPerOperator) }
     }
 
@@ -67,6 +114,7 @@ struct SettingsRoutes: Sendable {
                 _ = try await backends.call(
                     .conversation, SettingsMethods.PutConversation.self, .init(settings: wanted.conversation, dryRun: true))
                 _ = try await backends.call(.pool, SettingsMethods.PutPool.self, .init(settings: wanted.pool, dryRun: true))
+                _ = try await backends.call(.ticketing, TicketingMethods.PutSettings.self, .init(settings: wanted.ticketing, dryRun: true))
             } catch var error as APIError {
                 // The owners name fields inside their part (`settings.greeting_message`); the document has them at the top.
                 if let field = error.details["field"], field.hasPrefix("settings.") {
@@ -78,26 +126,47 @@ struct SettingsRoutes: Sendable {
             _ = try await backends.call(
                 .conversation, SettingsMethods.PutConversation.self, .init(settings: wanted.conversation, dryRun: false))
             _ = try await backends.call(.pool, SettingsMethods.PutPool.self, .init(settings: wanted.pool, dryRun: false))
+            _ = try await backends.call(.ticketing, TicketingMethods.PutSettings.self, .init(settings: wanted.ticketing, dryRun: false))
             return try Response.json(try await document())
         }
         api.get("widget/status") { _, _ in
             async let texts = backends.call(.conversation, SettingsMethods.GetConversation.self, Empty())
-            async let available = backends.call(.pool, SettingsMethods.Available.self, Empty())
+            let desk = try await Desk.now(backends)
             let settings = try await texts
-            // Working hours come with the ticketing service; until then the desk is always open.
             return try Response.json(
                 WidgetStatus(
-                    open: true, operatorsAvailable: try await available.operators > 0, greetingMessage: settings.greetingMessage,
-                    offlineMessage: settings.offlineMessage, nextOpenAt: nil))
+                    open: desk.open, operatorsAvailable: desk.operatorsAvailable, greetingMessage: settings.greetingMessage,
+                    offlineMessage: settings.offlineMessage, nextOpenAt: desk.nextOpenAt))
         }
     }
 
     func document() async throws -> Document {
         async let conversation = backends.call(.conversation, SettingsMethods.GetConversation.self, Empty())
+        async let ticketing = backends.call(.ticketing, TicketingMethods.GetSettings.self, Empty())
         async let pool = backends.call(.pool, SettingsMethods.GetPool.self, Empty())
-        let texts = try await conversation, assignment = try await pool
-        return Document(
-            greetingMessage: texts.greetingMessage, offlineMessage: texts.offlineMessage, autoAssign: assignment.autoAssign,
-            maxChatsPerOperator: assignment.maxChatsPerOperator)
+        return Document(conversation: try await conversation, ticketing: try await ticketing, pool: try await pool)
+    }
+}
+
+/// Whether customers can chat live right now: inside working hours and, when Customizations
+/// asks for it, with an operator available.
+struct Desk: Sendable {
+    var open: Bool
+    var operatorsAvailable: Bool
+    var nextOpenAt: Date?
+
+    /// Working hours are the ticketing service's: while it is away the desk counts as open (and
+    /// says nothing of its next opening), so an outage there never turns live customers away.
+    static func now(_ backends: Backends) async throws -> Desk {
+        let ticketing = backends[.ticketing]
+        async let hours =
+            ticketing.connectedInstances.isEmpty
+            ? nil : try? await ticketing.call(TicketingMethods.Status.self, Empty(), timeout: .seconds(2))
+        async let available = backends.call(.pool, SettingsMethods.Available.self, Empty())
+        let status = await hours ?? .init(open: true, nextOpenAt: nil, offlineWhenNoOperator: false)
+        let operatorsAvailable = try await available.operators > 0
+        return Desk(
+            open: status.open && (operatorsAvailable || !status.offlineWhenNoOperator), operatorsAvailable: operatorsAvailable,
+            nextOpenAt: status.nextOpenAt)
     }
 }

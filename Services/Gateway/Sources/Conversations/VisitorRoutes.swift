@@ -43,6 +43,13 @@ struct VisitorRoutes: Sendable {
         let visitor = router.group("api/v1/visitor")
         visitor.post("conversations") { request, _ in
             let start = try await JSONBody.decode(StartChat.self, from: request)
+            // Outside working hours the widget offers the offline form instead.
+            let desk = try await Desk.now(backends)
+            guard desk.open else {
+                var details = ["operators_available": desk.operatorsAvailable ? "true" : "false"]
+                if let next = desk.nextOpenAt { details["next_open_at"] = WireJSON.format(next) }
+                throw APIError.conflict("offline", "the desk is closed now; leave an offline message instead", details: details)
+            }
             // A known token keeps the visitor's identity; without one a new identity is minted,
             // and stored only once the conversation service has accepted the start.
             let token = IdentityRoutes.bearer(request)

@@ -150,10 +150,27 @@ enum OpenAPI {
             ],
             "Settings": object(
                 [
-                    "greeting_message": string, "offline_message": string, "auto_assign": ["type": "boolean"],
+                    "greeting_message": string, "offline_message": string, "ack_message": string,
+                    "working_hours": [
+                        "type": ["object", "null"],
+                        "properties": [
+                            "timezone": string,
+                            "weekly": [
+                                "type": "object",
+                                "additionalProperties": ["type": "array", "items": ["type": "array", "items": string]],
+                            ],
+                            "holidays": ["type": "array", "items": ["type": "string", "format": "date"]],
+                            "closures": ["type": "array", "items": object(["from": instant, "to": instant])],
+                        ],
+                        "required": ["timezone", "weekly"],
+                    ],
+                    "offline_when_no_operator": ["type": "boolean"], "auto_assign": ["type": "boolean"],
                     "max_chats_per_operator": ["type": "integer"],
                 ],
-                required: ["greeting_message", "offline_message", "auto_assign", "max_chats_per_operator"]),
+                required: [
+                    "greeting_message", "offline_message", "ack_message", "working_hours", "offline_when_no_operator", "auto_assign",
+                    "max_chats_per_operator",
+                ]),
             "Frame": object(
                 [
                     "type": [
