@@ -128,51 +128,21 @@ enum ChatBench {
         try await drain(tracker)
         _ = tracker.reset()
 
-        var ours: [Double] = [], baseline: [Double] = []
-        var oursP50: [Double] = [], oursP99: [Double] = [], ackP50: [Double] = [], ackP99: [Double] = []
-        var ratedAckP50: [Double] = [], ratedAckP99: [Double] = []
-        var ratedP50: [Double] = [], ratedP99: [Double] = [], ratedAchieved: [Double] = []
-        var pgP50: [Double] = [], pgP99: [Double] = [], pgRatedP50: [Double] = [], pgRatedP99: [Double] = []
+        var free: [Figures] = [], rated: [Figures] = [], pgFree: [Figures] = [], pgRated: [Figures] = []
         for round in 0..<Bench.rounds {
             Bench.progress("chat round \(round + 1): Switchboard, \(visitors) visitors as fast as they can")
-            let sent = try await Blocking.run {
-                try send(desk: desk, port: port, tracker: tracker, seconds: seconds, rate: nil, label: "free\(round)")
-            }
-            try await drain(tracker)
-            let (histogram, acknowledged, seen) = tracker.reset()
-            guard seen == sent.count else { throw BenchError("\(sent.count) acknowledged, \(seen) seen on the operator's stream") }
-            ours.append(Double(sent.count) / sent.elapsed)
-            oursP50.append(micros(histogram.valueAtPercentile(50)))
-            oursP99.append(micros(histogram.valueAtPercentile(99)))
-            ackP50.append(micros(acknowledged.valueAtPercentile(50)))
-            ackP99.append(micros(acknowledged.valueAtPercentile(99)))
-
+            free.append(try await measure(desk: desk, port: port, tracker: tracker, rate: nil, label: "free\(round)"))
             Bench.progress("chat round \(round + 1): Switchboard at \(fixedRate) messages/s")
-            let rated = try await Blocking.run {
-                try send(desk: desk, port: port, tracker: tracker, seconds: seconds, rate: fixedRate, label: "rated\(round)")
-            }
-            try await drain(tracker)
-            let (ratedHistogram, ratedAcknowledged, ratedSeen) = tracker.reset()
-            guard ratedSeen == rated.count else { throw BenchError("\(rated.count) acknowledged, \(ratedSeen) seen") }
-            ratedAchieved.append(Double(rated.count) / rated.elapsed)
-            ratedP50.append(micros(ratedHistogram.valueAtPercentile(50)))
-            ratedP99.append(micros(ratedHistogram.valueAtPercentile(99)))
-            ratedAckP50.append(micros(ratedAcknowledged.valueAtPercentile(50)))
-            ratedAckP99.append(micros(ratedAcknowledged.valueAtPercentile(99)))
-
+            rated.append(try await measure(desk: desk, port: port, tracker: tracker, rate: fixedRate, label: "rated\(round)"))
             Bench.progress("chat round \(round + 1): pgbench")
-            let free = try await Blocking.run { try pgbench(url: url, script: script, rate: nil) }
-            baseline.append(free.tps)
-            pgP50.append(free.p50)
-            pgP99.append(free.p99)
-            let limited = try await Blocking.run { try pgbench(url: url, script: script, rate: fixedRate) }
-            pgRatedP50.append(limited.p50)
-            pgRatedP99.append(limited.p99)
+            pgFree.append(try await Blocking.run { try pgbench(url: url, script: script, rate: nil) })
+            pgRated.append(try await Blocking.run { try pgbench(url: url, script: script, rate: fixedRate) })
         }
         stream.close()
 
         func f(_ value: Double) -> String { Bench.format(value) }
         func r(_ a: Double, _ b: Double) -> String { Bench.ratio(a, b) }
+        func m(_ figures: [Figures], _ measure: KeyPath<Figures, Double>) -> Double { median(figures.map { $0[keyPath: measure] }) }
         return """
 
             ## Live chat end to end (HTTP in → committed → on an operator's WebSocket)
@@ -189,19 +159,39 @@ enum ChatBench {
 
             | measure | Switchboard | pgbench | Switchboard ÷ pgbench |
             |---|---|---|---|
-            | messages/s, \(visitors) concurrent senders | \(f(median(ours))) | \(f(median(baseline))) | \(r(median(ours), median(baseline))) |
-            | p50 latency at full speed (µs) | \(f(median(oursP50))) | \(f(median(pgP50))) | \(r(median(oursP50), median(pgP50))) |
-            | p99 latency at full speed (µs) | \(f(median(oursP99))) | \(f(median(pgP99))) | \(r(median(oursP99), median(pgP99))) |
-            | p50 latency at \(fixedRate) messages/s (µs) | \(f(median(ratedP50))) | \(f(median(pgRatedP50))) | \(r(median(ratedP50), median(pgRatedP50))) |
-            | p99 latency at \(fixedRate) messages/s (µs) | \(f(median(ratedP99))) | \(f(median(pgRatedP99))) | \(r(median(ratedP99), median(pgRatedP99))) |
-            | p50 / p99 to the HTTP reply at full speed (µs) | \(f(median(ackP50))) / \(f(median(ackP99))) | | |
-            | p50 / p99 to the HTTP reply at \(fixedRate)/s (µs) | \(f(median(ratedAckP50))) / \(f(median(ratedAckP99))) | | |
-            | rate reached when asked for \(fixedRate)/s | \(f(median(ratedAchieved))) | | |
+            | messages/s, \(visitors) concurrent senders | \(f(m(free, \.rate))) | \(f(m(pgFree, \.rate))) | \(r(m(free, \.rate), m(pgFree, \.rate))) |
+            | p50 latency at full speed (µs) | \(f(m(free, \.p50))) | \(f(m(pgFree, \.p50))) | \(r(m(free, \.p50), m(pgFree, \.p50))) |
+            | p99 latency at full speed (µs) | \(f(m(free, \.p99))) | \(f(m(pgFree, \.p99))) | \(r(m(free, \.p99), m(pgFree, \.p99))) |
+            | p50 latency at \(fixedRate) messages/s (µs) | \(f(m(rated, \.p50))) | \(f(m(pgRated, \.p50))) | \(r(m(rated, \.p50), m(pgRated, \.p50))) |
+            | p99 latency at \(fixedRate) messages/s (µs) | \(f(m(rated, \.p99))) | \(f(m(pgRated, \.p99))) | \(r(m(rated, \.p99), m(pgRated, \.p99))) |
+            | p50 / p99 to the HTTP reply at full speed (µs) | \(f(m(free, \.replyP50))) / \(f(m(free, \.replyP99))) | | |
+            | p50 / p99 to the HTTP reply at \(fixedRate)/s (µs) | \(f(m(rated, \.replyP50))) / \(f(m(rated, \.replyP99))) | | |
+            | rate reached when asked for \(fixedRate)/s | \(f(m(rated, \.rate))) | \(f(m(pgRated, \.rate))) | |
 
             "Take it on me": \(operators) operators taking \(chatsToTake) waiting chats at once, each click
             a real `POST /api/v1/pool/{id}/take`: \(f(takes)) takes/s (one run).
 
             """
+    }
+
+    /// One round's figures: messages (or transactions) per second, and latencies in µs.
+    struct Figures: Sendable {
+        var rate: Double
+        var p50: Double
+        var p99: Double
+        var replyP50 = 0.0
+        var replyP99 = 0.0
+    }
+
+    /// One round of senders; every acknowledged message must have reached the operator's stream.
+    static func measure(desk: Desk, port: Int, tracker: Tracker, rate: Int?, label: String) async throws -> Figures {
+        let sent = try await Blocking.run { try send(desk: desk, port: port, tracker: tracker, seconds: seconds, rate: rate, label: label) }
+        try await drain(tracker)
+        let (stream, reply, seen) = tracker.reset()
+        guard seen == sent.count else { throw BenchError("\(sent.count) acknowledged, \(seen) seen on the operator's stream") }
+        return Figures(
+            rate: Double(sent.count) / sent.elapsed, p50: micros(stream.valueAtPercentile(50)), p99: micros(stream.valueAtPercentile(99)),
+            replyP50: micros(reply.valueAtPercentile(50)), replyP99: micros(reply.valueAtPercentile(99)))
     }
 
     /// The medians helper of the main benchmark.
@@ -365,7 +355,7 @@ enum ChatBench {
     }
 
     /// One pgbench run of `seconds` with `visitors` clients, free or at `rate`; tps and latency percentiles (µs).
-    static func pgbench(url: String, script: String, rate: Int?) throws -> (tps: Double, p50: Double, p99: Double) {
+    static func pgbench(url: String, script: String, rate: Int?) throws -> Figures {
         let directory = try Scratch.makeDirectory(prefix: "pgbench")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let binary =
@@ -393,7 +383,7 @@ enum ChatBench {
                 if fields.count >= 3, let micros = UInt64(fields[2]) { _ = latency.record(micros * 1000) }
             }
         }
-        return (tps, micros(latency.valueAtPercentile(50)), micros(latency.valueAtPercentile(99)))
+        return Figures(rate: tps, p50: micros(latency.valueAtPercentile(50)), p99: micros(latency.valueAtPercentile(99)))
     }
 }
 

@@ -32,20 +32,7 @@ public final class WebSocketClient: @unchecked Sendable {
 
     /// Opens `path` on 127.0.0.1:`port` and upgrades; throws `Refused` for any other answer.
     public static func connect(port: Int, path: String, headers: [String: String] = [:]) async throws -> WebSocketClient {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw HarnessError("socket: \(errno)") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            Glibc.close(fd)
-            throw HarnessError("connect 127.0.0.1:\(port): errno \(errno)")
-        }
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        let fd = try Loopback.connect(port: port, nonBlocking: true)
         let client = WebSocketClient(fd: fd)
         let key = Data((0..<16).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
         var head =

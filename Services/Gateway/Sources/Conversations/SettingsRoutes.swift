@@ -111,10 +111,7 @@ struct SettingsRoutes: Sendable {
             try await identity.authenticate(request, admin: true)
             let wanted = try await JSONBody.decode(Document.self, from: request)
             do {
-                _ = try await backends.call(
-                    .conversation, SettingsMethods.PutConversation.self, .init(settings: wanted.conversation, dryRun: true))
-                _ = try await backends.call(.pool, SettingsMethods.PutPool.self, .init(settings: wanted.pool, dryRun: true))
-                _ = try await backends.call(.ticketing, TicketingMethods.PutSettings.self, .init(settings: wanted.ticketing, dryRun: true))
+                try await put(wanted, dryRun: true)
             } catch var error as APIError {
                 // The owners name fields inside their part (`settings.greeting_message`); the document has them at the top.
                 if let field = error.details["field"], field.hasPrefix("settings.") {
@@ -123,10 +120,7 @@ struct SettingsRoutes: Sendable {
                 }
                 throw error
             }
-            _ = try await backends.call(
-                .conversation, SettingsMethods.PutConversation.self, .init(settings: wanted.conversation, dryRun: false))
-            _ = try await backends.call(.pool, SettingsMethods.PutPool.self, .init(settings: wanted.pool, dryRun: false))
-            _ = try await backends.call(.ticketing, TicketingMethods.PutSettings.self, .init(settings: wanted.ticketing, dryRun: false))
+            try await put(wanted, dryRun: false)
             return try Response.json(try await document())
         }
         api.get("widget/status") { _, _ in
@@ -138,6 +132,14 @@ struct SettingsRoutes: Sendable {
                     open: desk.open, operatorsAvailable: desk.operatorsAvailable, greetingMessage: settings.greetingMessage,
                     offlineMessage: settings.offlineMessage, nextOpenAt: desk.nextOpenAt))
         }
+    }
+
+    /// Sends every owner its part: to validate only, or to apply.
+    func put(_ wanted: Document, dryRun: Bool) async throws {
+        _ = try await backends.call(
+            .conversation, SettingsMethods.PutConversation.self, .init(settings: wanted.conversation, dryRun: dryRun))
+        _ = try await backends.call(.pool, SettingsMethods.PutPool.self, .init(settings: wanted.pool, dryRun: dryRun))
+        _ = try await backends.call(.ticketing, TicketingMethods.PutSettings.self, .init(settings: wanted.ticketing, dryRun: dryRun))
     }
 
     func document() async throws -> Document {
