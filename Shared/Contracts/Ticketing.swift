@@ -112,4 +112,57 @@ public enum TicketingMethods {
             }
         }
     }
+
+    /// `ticketing.offline_message`: a message left while the desk was closed becomes a ticket, an
+    /// e-mail conversation waiting in the Pool. The caller chooses the ticket's id, so sending the
+    /// same call again makes no second ticket.
+    public enum OfflineMessage: RPCMethod {
+        public static let name = "ticketing.offline_message"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var id: UUID
+            public var name: String
+            public var email: String
+            public var message: String
+            public var visitorID: UUID?
+
+            public init(id: UUID, name: String, email: String, message: String, visitorID: UUID?) {
+                self.id = id
+                self.name = name
+                self.email = email
+                self.message = message
+                self.visitorID = visitorID
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case id, name, email, message
+                case visitorID = "visitor_id"
+            }
+        }
+
+        public struct Result: Codable, Sendable, Hashable {
+            /// The number customers and operators use: `#1001`, `#1002`, …
+            public var number: Int64
+            /// `nil` while the conversation is still being made (the ticket is kept; a sweeper finishes it).
+            public var conversationID: UUID?
+
+            public init(number: Int64, conversationID: UUID?) {
+                self.number = number
+                self.conversationID = conversationID
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case number
+                case conversationID = "conversation_id"
+            }
+
+            public func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(number, forKey: .number)
+                // Always present: `null` says "being filed".
+                try container.encode(conversationID, forKey: .conversationID)
+            }
+        }
+    }
 }

@@ -72,6 +72,9 @@ struct AuthorizationMatrixTests {
                 .init(method: "GET", path: "/api/v1/widget/status", expected: Self.everyone(200)),
                 .init(method: "POST", path: "/api/v1/visitor/conversations", body: ["name": "Yeni"], expected: Self.everyone(201)),
                 .init(
+                    method: "POST", path: "/api/v1/visitor/offline-messages",
+                    body: ["name": "Ayşe", "email": "ayse@example.com", "message": "Siparişim nerede?"], expected: Self.everyone(201)),
+                .init(
                     method: "GET", path: "/api/v1/visitor/conversations",
                     expected: [(.nobody, 401)] + Self.visitors(200) + Self.operators(401)),
                 .init(

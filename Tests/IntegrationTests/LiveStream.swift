@@ -56,8 +56,14 @@ final class LiveStream: @unchecked Sendable {
         }
     }
 
-    /// Frame types read so far, for failure messages.
-    var types: [String] { frames.compactMap { $0["type"] as? String } }
+    /// Frames read so far, briefly, for failure messages: type, cursor, and seq or conversation.
+    var types: [String] {
+        frames.map { frame in
+            let data = frame["data"] as? [String: Any]
+            let detail = (data?["seq"]).map { "seq \($0)" } ?? (data?["conversation_id"] as? String).map { String($0.prefix(8)) } ?? ""
+            return "\(frame["type"] as? String ?? "?")@\(frame["cursor"] as? String ?? "-") \(detail)"
+        }
+    }
 
     /// Frames of `type` read so far.
     func all(_ type: String) -> [[String: Any]] { frames.filter { $0["type"] as? String == type } }

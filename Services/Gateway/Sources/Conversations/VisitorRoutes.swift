@@ -30,6 +30,27 @@ struct VisitorRoutes: Sendable {
         }
     }
 
+    struct LeaveMessage: Decodable {
+        var name: String
+        var email: String
+        var message: String
+    }
+
+    struct Filed: Encodable {
+        var visitorToken: String
+        var ticket: TicketingMethods.OfflineMessage.Result
+        enum CodingKeys: String, CodingKey {
+            case ticket
+            case visitorToken = "visitor_token"
+        }
+    }
+
+    /// Offline messages allowed per client address and per recipient in `window` seconds: enough
+    /// for any customer, too few to mail-bomb anyone through the acknowledgement.
+    static let offlinePerAddress = 30
+    static let offlinePerRecipient = 10
+    static let offlineWindow = 3600
+
     struct PostMessage: Decodable {
         var body: String
         var clientMessageID: String
@@ -50,13 +71,7 @@ struct VisitorRoutes: Sendable {
                 if let next = desk.nextOpenAt { details["next_open_at"] = WireJSON.format(next) }
                 throw APIError.conflict("offline", "the desk is closed now; leave an offline message instead", details: details)
             }
-            // A known token keeps the visitor's identity; without one a new identity is minted,
-            // and stored only once the conversation service has accepted the start.
-            let token = IdentityRoutes.bearer(request)
-            let known = try await token.asyncMap { try await store.visitor(token: $0) } ?? nil
-            let identity =
-                known.flatMap { id in token.map { (id: id, token: $0, isNew: false) } }
-                ?? (id: UUID(), token: IdentityStore.newToken(), isNew: true)
+            let identity = try await visitorIdentity(request)
             let draft = start.message.map { Conversations.Draft(body: $0, clientMessageID: start.clientMessageID ?? UUID().uuidString) }
             let started = try await backends.call(
                 .conversation, Conversations.Start.self,
@@ -67,6 +82,22 @@ struct VisitorRoutes: Sendable {
                 Started(visitorToken: identity.token, conversation: ConversationView(record: started.conversation, item: nil)),
                 status: .created
             )
+        }
+        visitor.post("offline-messages") { request, context in
+            let leave = try await JSONBody.decode(LeaveMessage.self, from: request)
+            // Counted in PostgreSQL, so the limits hold across gateways.
+            let keys = ["offline:address:" + context.clientAddress, "offline:email:" + Identity.normalized(email: leave.email)]
+            for (key, limit) in zip(keys, [Self.offlinePerAddress, Self.offlinePerRecipient]) {
+                let (count, retryAfter) = try await store.failures(key: key, window: Self.offlineWindow)
+                if count >= limit { throw APIError.rateLimited(retryAfter: retryAfter) }
+            }
+            let identity = try await visitorIdentity(request)
+            let filed = try await backends.call(
+                .ticketing, TicketingMethods.OfflineMessage.self,
+                .init(id: UUID(), name: leave.name, email: leave.email, message: leave.message, visitorID: identity.id))
+            try await store.recordFailure(keys: keys)
+            if identity.isNew { try await store.saveVisitor(id: identity.id, token: identity.token) }
+            return try Response.json(Filed(visitorToken: identity.token, ticket: filed), status: .created)
         }
         visitor.get("conversations") { request, _ in
             guard let token = IdentityRoutes.bearer(request), let id = try await store.visitor(token: token) else {
@@ -92,6 +123,16 @@ struct VisitorRoutes: Sendable {
             )
             return try Response.json(posted.message, status: posted.created ? .created : .ok)
         }
+    }
+
+    /// The visitor behind the request's token, or a new identity (stored by the caller once the
+    /// back service has accepted what it was minted for).
+    func visitorIdentity(_ request: Request) async throws -> (id: UUID, token: String, isNew: Bool) {
+        let token = IdentityRoutes.bearer(request)
+        let known = try await token.asyncMap { try await store.visitor(token: $0) } ?? nil
+        return known.flatMap { id in token.map { (id: id, token: $0, isNew: false) } } ?? (
+            id: UUID(), token: IdentityStore.newToken(), isNew: true
+        )
     }
 
     /// The conversation in the path, if this visitor's token opens it; 401/404 otherwise.

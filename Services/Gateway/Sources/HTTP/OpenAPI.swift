@@ -29,6 +29,9 @@ enum OpenAPI {
             method: .post, path: "/api/v1/visitor/conversations", summary: "Start a live chat", access: .none, body: "StartChat",
             response: "Started"),
         .init(
+            method: .post, path: "/api/v1/visitor/offline-messages", summary: "Leave a message while closed: a ticket", access: .none,
+            body: "LeaveMessage", response: "Filed"),
+        .init(
             method: .get, path: "/api/v1/visitor/conversations", summary: "This visitor's conversations", access: .visitor,
             response: "Conversations"),
         .init(
@@ -124,6 +127,11 @@ enum OpenAPI {
             "ArchivePage": object(["items": array("Conversation"), "next_cursor": string]),
             "StartChat": object(["name": string, "email": string, "message": string, "client_message_id": string], required: ["name"]),
             "Started": object(["visitor_token": string, "conversation": ref("Conversation")]),
+            "LeaveMessage": object(["name": string, "email": string, "message": string], required: ["name", "email", "message"]),
+            "Filed": object([
+                "visitor_token": string,
+                "ticket": object(["number": ["type": "integer"], "conversation_id": ["type": ["string", "null"], "format": "uuid"]]),
+            ]),
             "PostMessage": object(["body": string, "client_message_id": string], required: ["body", "client_message_id"]),
             "ReadPosition": object(["seq": ["type": "integer"]], required: ["seq"]),
             "Transfer": object(["operator_id": uuid], required: ["operator_id"]),
