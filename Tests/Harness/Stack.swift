@@ -147,8 +147,8 @@ public final class Stack: Sendable {
         }
         if printLogs {
             for process in all {
-                print("----- \(process.service.rawValue)/\(process.instance) log (last 4000 bytes) -----")
-                print(process.log.suffix(4000))
+                print("----- \(process.service.rawValue)/\(process.instance) log (its end) -----")
+                print(process.log.suffix(Int(ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_LOG_TAIL"] ?? "") ?? 4000))
             }
         }
         try? FileManager.default.removeItem(atPath: root)

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
+import Logging
 import NIOWebSocket
 import Wire
 
@@ -49,13 +50,15 @@ struct StreamRoutes: Sendable {
     func add(to router: Router<BasicWebSocketRequestContext>) {
         for kind in Kind.allCases {
             router.ws(kind.path) { inbound, outbound, context in
-                try await serve(kind, request: context.request, inbound: inbound, outbound: outbound)
+                try await serve(kind, request: context.request, inbound: inbound, outbound: outbound, logger: context.logger)
             }
         }
     }
 
     /// One socket: reads the browser's frames beside streaming to it; either side ending ends both.
-    func serve(_ kind: Kind, request: Request, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+    func serve(
+        _ kind: Kind, request: Request, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger
+    ) async throws {
         // Only the first frame (the token) matters; later ones are read and dropped.
         let (frames, received) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(1))
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -66,14 +69,16 @@ struct StreamRoutes: Sendable {
                 }
             }
             group.addTask {
-                try await stream(kind, request: request, frames: frames, outbound: outbound)
+                try await stream(kind, request: request, frames: frames, outbound: outbound, logger: logger)
             }
             try await group.next()
             group.cancelAll()
         }
     }
 
-    private func stream(_ kind: Kind, request: Request, frames: AsyncStream<String>, outbound: WebSocketOutboundWriter) async throws {
+    private func stream(
+        _ kind: Kind, request: Request, frames: AsyncStream<String>, outbound: WebSocketOutboundWriter, logger: Logger
+    ) async throws {
         let cursor: EventCursor?
         do {
             cursor = try Self.cursor(request)
@@ -126,13 +131,25 @@ struct StreamRoutes: Sendable {
             return
         }
         try await outbound.write(.text(Self.control("ready", cursor: last)))
+        logger.debug(
+            "stream ready",
+            metadata: [
+                "stream.viewer": "\(viewer)", "stream.cursor": "\(last?.description ?? "none")", "stream.id": "\(subscription.id)",
+                "stream.conversations": "\(audience.conversations.sorted())",
+            ])
 
         for await item in subscription.items {
             switch item {
             case .event(let event):
                 if let last, event.cursor <= last { continue }
                 last = event.cursor
-                if audience.admits(event) { try await outbound.write(.text(Self.frame(event))) }
+                guard audience.admits(event) else {
+                    logger.trace(
+                        "stream event not shown", metadata: ["stream.type": "\(event.type)", "stream.subject": "\(event.subject)"])
+                    continue
+                }
+                try await outbound.write(.text(Self.frame(event)))
+                logger.trace("stream frame sent", metadata: ["stream.type": "\(event.type)", "stream.cursor": "\(event.cursor)"])
             case .tick:
                 guard try await Self.viewer(kind, token: token, store: store) != nil else {
                     try await refuse(outbound, code: "unauthorized", message: "the session ended")
