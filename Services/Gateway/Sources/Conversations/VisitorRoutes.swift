@@ -85,17 +85,13 @@ struct VisitorRoutes: Sendable {
         }
         visitor.post("offline-messages") { request, context in
             let leave = try await JSONBody.decode(LeaveMessage.self, from: request)
-            // Counted in PostgreSQL, so the limits hold across gateways.
             let keys = ["offline:address:" + context.clientAddress, "offline:email:" + Identity.normalized(email: leave.email)]
-            for (key, limit) in zip(keys, [Self.offlinePerAddress, Self.offlinePerRecipient]) {
-                let (count, retryAfter) = try await store.failures(key: key, window: Self.offlineWindow)
-                if count >= limit { throw APIError.rateLimited(retryAfter: retryAfter) }
-            }
+            try await store.enforce([(keys[0], Self.offlinePerAddress), (keys[1], Self.offlinePerRecipient)], window: Self.offlineWindow)
             let identity = try await visitorIdentity(request)
             let filed = try await backends.call(
                 .ticketing, TicketingMethods.OfflineMessage.self,
                 .init(id: UUID(), name: leave.name, email: leave.email, message: leave.message, visitorID: identity.id))
-            try await store.recordFailure(keys: keys)
+            try await store.recordAttempt(keys: keys)
             if identity.isNew { try await store.saveVisitor(id: identity.id, token: identity.token) }
             return try Response.json(Filed(visitorToken: identity.token, ticket: filed), status: .created)
         }

@@ -71,18 +71,15 @@ struct IdentityRoutes: Sendable {
     func login(_ request: Request, _ context: GatewayContext) async throws -> Response {
         let login = try await JSONBody.decode(Login.self, from: request)
         let keys = ["email:" + Identity.normalized(email: login.email), "address:" + context.clientAddress]
-        for (key, limit) in zip(keys, [Self.perEmail, Self.perAddress]) {
-            let (count, retryAfter) = try await store.failures(key: key, window: Self.window)
-            if count >= limit { throw APIError.rateLimited(retryAfter: retryAfter) }
-        }
+        try await store.enforce([(keys[0], Self.perEmail), (keys[1], Self.perAddress)], window: Self.window)
         let found = try await store.credentials(email: login.email)
         // An unknown e-mail costs the same bcrypt as a wrong password: both answer the same 401.
         let matches = await Passwords.verify(login.password, hash: found?.1 ?? Passwords.decoy)
         guard let (account, _) = found, matches else {
-            try await store.recordFailure(keys: keys)
+            try await store.recordAttempt(keys: keys)
             throw APIError.unauthorized
         }
-        try await store.clearFailures(key: keys[0])
+        try await store.clearAttempts(key: keys[0])
         return try Response.json(Session(token: try await store.openSession(for: account.id), operator: account))
     }
 

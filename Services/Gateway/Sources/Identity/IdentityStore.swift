@@ -156,8 +156,18 @@ struct IdentityStore: Sendable {
         try await database.query("DELETE FROM identity.sessions WHERE token_hash = sha256(convert_to($1, 'UTF8'))", [token])
     }
 
-    /// Failed logins for `key` in the window, and seconds until the oldest leaves it.
-    func failures(key: String, window: Int) async throws -> (count: Int, retryAfter: Int) {
+    /// Throws 429 (with Retry-After) when any key already has `limit` attempts in the last `window`
+    /// seconds. Attempts are counted in PostgreSQL, so a limit holds across gateways. (The table
+    /// is named for the first use, failed logins; offline messages are counted in it too.)
+    func enforce(_ limits: [(key: String, limit: Int)], window: Int) async throws {
+        for (key, limit) in limits {
+            let (count, retryAfter) = try await attempts(key: key, window: window)
+            if count >= limit { throw APIError.rateLimited(retryAfter: retryAfter) }
+        }
+    }
+
+    /// Attempts for `key` in the window, and seconds until the oldest leaves it.
+    func attempts(key: String, window: Int) async throws -> (count: Int, retryAfter: Int) {
         let rows = try await database.query(
             """
             SELECT count(*), coalesce(ceil(extract(epoch FROM min(failed_at) + make_interval(secs => $2) - now())), 0)::bigint
@@ -168,7 +178,7 @@ struct IdentityStore: Sendable {
         return (try rows[0].decode(Int.self, at: 0), max(1, try rows[0].decode(Int.self, at: 1)))
     }
 
-    func recordFailure(keys: [String]) async throws {
+    func recordAttempt(keys: [String]) async throws {
         try await database.transaction { transaction in
             for key in keys { try transaction.query("INSERT INTO identity.login_failures (key) VALUES ($1)", [key]) }
             // Old rows are no use to any window: keep the table small.
@@ -176,7 +186,7 @@ struct IdentityStore: Sendable {
         }
     }
 
-    func clearFailures(key: String) async throws {
+    func clearAttempts(key: String) async throws {
         try await database.query("DELETE FROM identity.login_failures WHERE key = $1", [key])
     }
 }
