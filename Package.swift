@@ -66,7 +66,15 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        .systemLibrary(
+            name: "CCurl",
+            path: "Shared/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         .target(name: "Contracts", path: "Shared/Contracts", swiftSettings: strict),
+        .target(name: "Mail", path: "Shared/Mail", swiftSettings: strict),
+        .target(name: "SMTP", dependencies: ["CCurl", "Mail"], path: "Shared/SMTP", swiftSettings: strict),
         .target(
             name: "Wire",
             dependencies: ["Contracts", logging, lifecycle, metrics, .product(name: "NIOExtras", package: "swift-nio-extras")] + nio,
@@ -101,7 +109,7 @@ let package = Package(
         )
         + service("Conversation", folder: "Conversation")
         + service("Pool", folder: "Pool")
-        + service("Ticketing", folder: "Ticketing")
+        + service("Ticketing", folder: "Ticketing", extra: ["Mail", "SMTP"])
         + service("Notification", folder: "Notification")
         + [
             // Tests: unit tests per module, the harness, integration tests, the benchmark.
@@ -112,6 +120,7 @@ let package = Package(
                 swiftSettings: strict
             ),
             .testTarget(name: "ContractsTests", dependencies: ["Contracts"], swiftSettings: strict),
+            .testTarget(name: "MailTests", dependencies: ["Mail"], swiftSettings: strict),
             .testTarget(
                 name: "WireTests",
                 dependencies: ["Wire", "Contracts", "Harness", .product(name: "NIOTestUtils", package: "swift-nio")] + nio,

@@ -1,0 +1,71 @@
+import Foundation
+
+/// A mail as it is queued: every header fixed, so sending it again sends the same mail.
+public struct OutgoingMail: Sendable {
+    public var from: MailAddress
+    public var to: MailAddress
+    public var replyTo: MailAddress?
+    public var subject: String
+    /// Without angle brackets.
+    public var messageID: String
+    public var inReplyTo: String?
+    /// Oldest first, without angle brackets.
+    public var references: [String]
+    public var date: Date
+    public var body: String
+    /// Extra headers such as `Auto-Submitted`, written as given (ASCII).
+    public var extraHeaders: [(String, String)]
+
+    public init(
+        from: MailAddress, to: MailAddress, replyTo: MailAddress?, subject: String, messageID: String, inReplyTo: String?,
+        references: [String], date: Date, body: String, extraHeaders: [(String, String)] = []
+    ) {
+        self.from = from
+        self.to = to
+        self.replyTo = replyTo
+        self.subject = subject
+        self.messageID = messageID
+        self.inReplyTo = inReplyTo
+        self.references = references
+        self.date = date
+        self.body = body
+        self.extraHeaders = extraHeaders
+    }
+
+    /// The RFC 5322 message: ASCII only, CRLF line ends, the body in UTF-8 quoted-printable.
+    public func rendered() -> String {
+        var headers: [(String, String)] = [
+            ("Date", Self.format(date)),
+            ("From", from.header),
+            ("To", to.header),
+        ]
+        if let replyTo { headers.append(("Reply-To", replyTo.header)) }
+        headers.append(("Subject", EncodedWords.encode(subject)))
+        headers.append(("Message-ID", "<\(messageID)>"))
+        if let inReplyTo { headers.append(("In-Reply-To", "<\(inReplyTo)>")) }
+        if !references.isEmpty { headers.append(("References", references.map { "<\($0)>" }.joined(separator: "\r\n "))) }
+        headers += extraHeaders
+        headers += [
+            ("MIME-Version", "1.0"),
+            ("Content-Type", "text/plain; charset=UTF-8"),
+            ("Content-Transfer-Encoding", "quoted-printable"),
+        ]
+        let head = headers.map { "\($0.0): \($0.1)" }.joined(separator: "\r\n")
+        return head + "\r\n\r\n" + QuotedPrintable.encode(body) + "\r\n"
+    }
+
+    /// A new Message-ID under `domain`.
+    public static func newMessageID(domain: String) -> String { "\(UUID().uuidString.lowercased())@\(domain)" }
+
+    /// RFC 5322 date-time in UTC, e.g. `Thu, 26 Nov 2026 23:22:05 +0000`.
+    public static func format(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int?) -> String { value! < 10 ? "0\(value!)" : "\(value!)" }
+        return "\(days[parts.weekday! - 1]), \(two(parts.day)) \(months[parts.month! - 1]) \(parts.year!) "
+            + "\(two(parts.hour)):\(two(parts.minute)):\(two(parts.second)) +0000"
+    }
+}
