@@ -90,7 +90,7 @@ let package = Package(
         .target(
             name: "Runtime",
             dependencies: [
-                "Contracts", "Wire", "Storage", logging, lifecycle, metrics,
+                "Contracts", "Wire", "Storage", "Mail", logging, lifecycle, metrics,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ] + nio,

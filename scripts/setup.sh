@@ -3,10 +3,13 @@
 # only what is missing. Safe to run again. Usage: scripts/setup.sh [--test]
 set -euo pipefail
 
-packages=(postgresql postgresql-contrib libpq-dev pkg-config tzdata socat curl ca-certificates)
+packages=(postgresql postgresql-contrib libpq-dev libcurl4-openssl-dev pkg-config tzdata socat curl ca-certificates)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(postgresql-client)
 fi
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -15,10 +18,8 @@ done
 
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}" >&2
-  sudo=""
   if [[ $(id -u) -ne 0 ]]; then
     command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install ${missing[*]}" >&2; exit 1; }
-    sudo="sudo"
   fi
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
@@ -26,3 +27,22 @@ if ((${#missing[@]})); then
 fi
 
 command -v swift >/dev/null || { echo "setup: swift is not on PATH; install the Swift 6 toolchain first" >&2; exit 1; }
+
+# Test tools from PyPI in the project's own virtual environment (the machine's python3 may not
+# be Debian's, so Debian's python3-* modules are not an option): aiosmtpd is the tests' SMTP server.
+if [[ "${1:-}" == "--test" ]]; then
+  venv="$(dirname "$0")/../.venv"
+  python=$(command -v python3)
+  if [[ ! -x "$venv/bin/python" ]]; then
+    echo "setup: creating $venv" >&2
+    if ! "$python" -m venv "$venv"; then
+      # Debian's own python3 keeps venv in a separate package.
+      DEBIAN_FRONTEND=noninteractive ${sudo:-} apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+      "$python" -m venv "$venv"
+    fi
+  fi
+  if ! "$venv/bin/python" -c "import aiosmtpd" 2>/dev/null; then
+    echo "setup: installing aiosmtpd into $venv" >&2
+    "$venv/bin/pip" install -q --disable-pip-version-check "aiosmtpd==1.4.6"
+  fi
+fi

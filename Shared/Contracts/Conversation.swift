@@ -429,4 +429,37 @@ public enum Conversations {
 
         public typealias Result = Empty
     }
+
+    /// `conversation.reopen`: a closed conversation becomes open again (the customer wrote back);
+    /// `conversation.reopened` follows. Reopening an open one returns it unchanged.
+    public enum Reopen: RPCMethod {
+        public static let name = "conversation.reopen"
+        public static let isIdempotent = true
+        public typealias Params = Get.Params
+        public typealias Result = ConversationRecord
+    }
+
+    /// `conversation.move_to_email`: "Ticket this chat": a live chat continues by e-mail with
+    /// the customer's address; `conversation.moved_to_email` follows. Refused with `closed` once closed.
+    public enum MoveToEmail: RPCMethod {
+        public static let name = "conversation.move_to_email"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var conversationID: UUID
+            public var email: String
+
+            public init(conversationID: UUID, email: String) {
+                self.conversationID = conversationID
+                self.email = email
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case email
+                case conversationID = "conversation_id"
+            }
+        }
+
+        public typealias Result = ConversationRecord
+    }
 }

@@ -63,6 +63,8 @@ public struct AssignmentChange: Codable, Sendable, Hashable {
         case transfer
         /// Given by auto-assign.
         case auto
+        /// Back to its last holder when the customer wrote again after it was closed.
+        case reopen
     }
 
     public var conversationID: UUID

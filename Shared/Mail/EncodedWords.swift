@@ -11,8 +11,9 @@ public enum EncodedWords {
         var chunk: [UInt8] = []
         for character in text where !character.isNewline {
             let bytes = Array(String(character).utf8)
-            // 45 bytes are 60 base64 characters: with "=?UTF-8?B?" and "?=" a 72-character word.
-            if chunk.count + bytes.count > 45 {
+            // 39 bytes are 52 base64 characters: with "=?UTF-8?B?" and "?=" a 64-character word, so
+            // even the first, after "Subject: ", stays within 78.
+            if chunk.count + bytes.count > 39 {
                 words.append(word(chunk))
                 chunk = []
             }

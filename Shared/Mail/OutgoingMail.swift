@@ -50,8 +50,16 @@ public struct OutgoingMail: Sendable {
             ("Content-Type", "text/plain; charset=UTF-8"),
             ("Content-Transfer-Encoding", "quoted-printable"),
         ]
-        let head = headers.map { "\($0.0): \($0.1)" }.joined(separator: "\r\n")
+        let head = headers.map { Self.fold("\($0.0): \($0.1)") }.joined(separator: "\r\n")
         return head + "\r\n\r\n" + QuotedPrintable.encode(body) + "\r\n"
+    }
+
+    /// Moves a mailbox's `<address>` onto its own line when the line would pass 78 characters.
+    static func fold(_ line: String) -> String {
+        guard (line.components(separatedBy: "\r\n").last?.count ?? 0) > 78, let space = line.range(of: " <", options: .backwards) else {
+            return line
+        }
+        return line.replacingCharacters(in: space, with: "\r\n <")
     }
 
     /// A new Message-ID under `domain`.

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Mail
 
 /// Everything a process reads from its environment, with the defaults the README documents.
 public struct Configuration: Sendable {
@@ -24,6 +25,18 @@ public struct Configuration: Sendable {
     /// First admin, created on start when no admin exists (`SWITCHBOARD_ADMIN_EMAIL`, `SWITCHBOARD_ADMIN_PASSWORD`).
     public var adminEmail: String?
     public var adminPassword: String?
+    /// Where mail goes out (`SWITCHBOARD_SMTP_URL`, e.g. `smtp://127.0.0.1:2525` or `smtps://…`); unset keeps mails queued.
+    public var smtpURL: String?
+    public var smtpUser: String?
+    public var smtpPassword: String?
+    /// The sender of every mail (`SWITCHBOARD_SMTP_FROM`, default `Support <support@localhost>`).
+    public var smtpFrom: MailAddress
+    /// The address replies go to, plus-addressed with each ticket's token (`SWITCHBOARD_REPLY_ADDRESS`, default the From address).
+    public var replyAddress: MailAddress
+    /// The first wait before a failed delivery is tried again; it doubles each time (`SWITCHBOARD_MAIL_RETRY_MS`, default 10000).
+    public var mailRetry: Duration
+    /// The shared secret of `POST /api/v1/inbound/email` (`SWITCHBOARD_INBOUND_SECRET`); unset refuses inbound mail.
+    public var inboundSecret: String?
 
     /// A setting that is present but unusable.
     public struct Invalid: Error, CustomStringConvertible {
@@ -71,5 +84,22 @@ public struct Configuration: Sendable {
         eventRetention = .seconds(3600 * (try integer("SWITCHBOARD_EVENT_RETENTION_HOURS", default: 168, range: 1...87_600)))
         adminEmail = value("SWITCHBOARD_ADMIN_EMAIL")
         adminPassword = value("SWITCHBOARD_ADMIN_PASSWORD")
+        smtpURL = value("SWITCHBOARD_SMTP_URL")
+        if let smtpURL, !(smtpURL.hasPrefix("smtp://") || smtpURL.hasPrefix("smtps://")) {
+            throw Invalid(variable: "SWITCHBOARD_SMTP_URL", reason: "expected smtp://host:port or smtps://host:port, got \(smtpURL)")
+        }
+        smtpUser = value("SWITCHBOARD_SMTP_USER")
+        smtpPassword = value("SWITCHBOARD_SMTP_PASSWORD")
+        func mailbox(_ name: String, default fallback: MailAddress) throws -> MailAddress {
+            guard let text = value(name) else { return fallback }
+            guard let address = MailAddress.parse(text) else {
+                throw Invalid(variable: name, reason: "expected an address such as Support <support@example.com>, got \(text)")
+            }
+            return address
+        }
+        smtpFrom = try mailbox("SWITCHBOARD_SMTP_FROM", default: MailAddress(name: "Support", address: "support@localhost"))
+        replyAddress = try mailbox("SWITCHBOARD_REPLY_ADDRESS", default: smtpFrom)
+        mailRetry = .milliseconds(try integer("SWITCHBOARD_MAIL_RETRY_MS", default: 10_000, range: 10...3_600_000))
+        inboundSecret = value("SWITCHBOARD_INBOUND_SECRET")
     }
 }

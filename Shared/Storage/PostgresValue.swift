@@ -139,3 +139,27 @@ public struct PostgresJSON: PostgresBindable {
         postgresText = raw
     }
 }
+
+extension Data: PostgresBindable {
+    /// `bytea` in hex format.
+    public var postgresText: String? {
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8](repeating: 0, count: 2 + count * 2)
+        text[0] = UInt8(ascii: "\\")
+        text[1] = UInt8(ascii: "x")
+        for (index, byte) in enumerated() {
+            text[2 + index * 2] = digits[Int(byte >> 4)]
+            text[3 + index * 2] = digits[Int(byte & 15)]
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
+
+extension Array: PostgresBindable where Element == String {
+    /// A `text[]` literal, every element quoted.
+    public var postgresText: String? {
+        "{"
+            + map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+            .joined(separator: ",") + "}"
+    }
+}

@@ -63,6 +63,8 @@ struct EncodingTests {
             ("=?UTF-8?B?TmF6bMSxY2Fu?=", "Nazlıcan"),
             ("=?UTF-8?B?QQ==?= =?UTF-8?B?Qg==?=", "AB"),
             ("Re: =?windows-1252?Q?=80_price?=", "Re: € price"),
+            ("=?ISO-8859-9?Q?=DDade_=FCr=FCn=FC?=", "İade ürünü"),
+            ("=?iso-8859-15?q?=A4?=", "€"),
             ("=?UTF-8?X?unknown?=", "=?UTF-8?X?unknown?="),
             ("Ayşe raw UTF-8", "Ayşe raw UTF-8"),
         ]

@@ -39,6 +39,19 @@ public enum ConversationService {
                     throw notFound
                 }()
         }
+        router.handle(Conversations.Reopen.self) { params, _ in
+            try await database.transaction { try ConversationStore.reopen(params.conversationID, in: $0) } ?? { throw notFound }()
+        }
+        router.handle(Conversations.MoveToEmail.self) { params, _ in
+            guard EmailAddress.isPlausible(params.email) else {
+                throw RPCError.invalidParams(field: "params.email", "email must be an e-mail address")
+            }
+            switch try await database.transaction({ try ConversationStore.moveToEmail(params, in: $0) }) {
+            case .moved(let record): return record
+            case .notFound: throw notFound
+            case .closed: throw RPCError.domain("closed", "the conversation is closed")
+            }
+        }
         router.handle(Conversations.Archive.self) { params, _ in
             if !(1...200).contains(params.limit) { throw RPCError.invalidParams(field: "params.limit", "limit must be 1 to 200") }
             let cursor = try params.cursor.map { text in

@@ -247,6 +247,43 @@ enum ConversationStore {
 }
 
 extension ConversationStore {
+    /// Opens a closed conversation again; `nil` when there is no such conversation. Its hides go:
+    /// the customer wrote again, so it is news to everyone once it closes again.
+    static func reopen(_ id: UUID, in transaction: Transaction) throws -> ConversationRecord? {
+        let reopened =
+            try transaction.query(
+                "UPDATE conversation.conversations SET closed_at = NULL, closed_by_id = NULL, closed_by_name = NULL WHERE id = $1 AND closed_at IS NOT NULL",
+                [id]
+            ).affectedRows == 1
+        guard let record = try record(id, in: transaction) else { return nil }
+        if reopened {
+            try transaction.query("DELETE FROM conversation.hides WHERE conversation_id = $1", [id])
+            try transaction.appendEvent(type: "conversation.reopened", subject: id.uuidString.lowercased(), payload: record)
+        }
+        return record
+    }
+
+    /// Outcome of moving a chat to e-mail.
+    enum Moved {
+        case moved(ConversationRecord)
+        case notFound
+        case closed
+    }
+
+    /// Makes a live chat an e-mail conversation with the customer's address (once).
+    static func moveToEmail(_ params: Conversations.MoveToEmail.Params, in transaction: Transaction) throws -> Moved {
+        guard let before = try record(params.conversationID, in: transaction) else { return .notFound }
+        guard before.closedAt == nil else { return .closed }
+        guard before.channel == .chat else { return .moved(before) }
+        try transaction.query("UPDATE conversation.conversations SET channel = 'email' WHERE id = $1", [params.conversationID])
+        try transaction.query(
+            "UPDATE conversation.customers SET email = $2 WHERE id = $1", [before.customer.id, params.email.lowercased()])
+        let after = try record(params.conversationID, in: transaction)!
+        try transaction.appendEvent(
+            type: "conversation.moved_to_email", subject: params.conversationID.uuidString.lowercased(), payload: after)
+        return .moved(after)
+    }
+
     /// A page of the Archive for one viewer, newest first.
     static func archive(
         _ params: Conversations.Archive.Params, after cursor: ArchiveCursor?, in transaction: Transaction

@@ -62,7 +62,7 @@ public enum Gateway {
         let streams = Router(context: BasicWebSocketRequestContext.self)
         StreamRoutes(store: identity, backends: backends, hub: hub).add(to: streams)
         let application = Application(
-            router: makeRouter(database: database, backends: backends, identity: identity),
+            router: makeRouter(database: database, backends: backends, identity: identity, inboundSecret: configuration.inboundSecret),
             server: .http1WebSocketUpgrade(webSocketRouter: streams),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "switchboard"),
             onServerRunning: { channel in
@@ -74,7 +74,9 @@ public enum Gateway {
     }
 
     /// The routes; separate from `run` so tests can serve them.
-    static func makeRouter(database: Database, backends: Backends, identity: IdentityStore) -> Router<GatewayContext> {
+    static func makeRouter(
+        database: Database, backends: Backends, identity: IdentityStore, inboundSecret: String? = nil
+    ) -> Router<GatewayContext> {
         let router = Router(context: GatewayContext.self)
         router.add(middleware: TraceMiddleware())
         router.add(middleware: MetricsMiddleware())
@@ -100,6 +102,7 @@ public enum Gateway {
         ArchiveRoutes(identity: identityRoutes, backends: backends).add(to: router)
         SettingsRoutes(identity: identityRoutes, backends: backends).add(to: router)
         NotificationRoutes(identity: identityRoutes, backends: backends).add(to: router)
+        TicketRoutes(identity: identityRoutes, backends: backends, inboundSecret: inboundSecret).add(to: router)
         StreamRoutes.addPlainHTTP(to: router, store: identity)
         return router
     }

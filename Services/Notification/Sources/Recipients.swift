@@ -35,6 +35,7 @@ enum Recipients {
         case .auto: "\(customer) was given to you"
         case .transfer: "\(from?.name ?? "A colleague") handed you the conversation with \(customer)"
         case .takeover: "You took over the conversation with \(customer)" + (from.map { " from \($0.name)" } ?? "")
+        case .reopen: "\(customer) wrote again: the conversation is back with you"
         }
     }
 }

@@ -64,7 +64,10 @@ public enum PoolService {
             [
                 OutboxConsumer.transactional(
                     name: "pool.items", database: context.database, listener: context.listener,
-                    types: ["conversation.started", "message.created", "conversation.closed"], logger: context.logger,
+                    types: [
+                        "conversation.started", "message.created", "conversation.closed", "conversation.reopened",
+                        "conversation.moved_to_email",
+                    ], logger: context.logger,
                     prepare: { $0 },
                     apply: { events, transaction in
                         for event in events { try PoolStore.apply(event, in: transaction) }

@@ -57,6 +57,13 @@ enum PoolStore {
                 ALTER TABLE pool.availability ADD COLUMN operator_name text NOT NULL DEFAULT '', ADD COLUMN last_assigned_at timestamptz;
                 """
         ),
+        Migration(
+            schema: "pool", version: 5, name: "a reopened ticket back with its holder",
+            sql: """
+                ALTER TABLE pool.audit DROP CONSTRAINT audit_how_check,
+                    ADD CONSTRAINT audit_how_check CHECK (how IN ('take', 'takeover', 'transfer', 'auto', 'reopen'));
+                """
+        ),
     ]
 
     static let columns = "conversation_id, kind, status, customer_name, preview, waiting_since, holder_id, holder_name"
@@ -256,8 +263,45 @@ enum PoolStore {
             if closed == 1, let id = UUID(uuidString: event.subject) {
                 try transaction.appendEvent(type: "pool.changed", subject: event.subject, payload: PoolChange(conversationID: id))
             }
+        case "conversation.reopened":
+            try reopen(event, in: transaction)
+        case "conversation.moved_to_email":
+            let changed = try transaction.query(
+                "UPDATE pool.items SET kind = 'ticket', updated_at = now() WHERE conversation_id = $1::uuid AND kind <> 'ticket'",
+                [event.subject]
+            ).affectedRows
+            if changed == 1, let id = UUID(uuidString: event.subject) {
+                try transaction.appendEvent(type: "pool.changed", subject: event.subject, payload: PoolChange(conversationID: id))
+            }
         default:
             return
+        }
+    }
+
+    /// A closed item opens again: back to its last holder when they are available, else into the Pool.
+    static func reopen(_ event: OutboxEvent, in transaction: Transaction) throws {
+        guard let id = UUID(uuidString: event.subject) else { return }
+        let rows = try transaction.query(
+            """
+            SELECT i.holder_id, i.holder_name, coalesce(a.available, false)
+            FROM pool.items i LEFT JOIN pool.availability a ON a.operator_id = i.holder_id
+            WHERE i.conversation_id = $1 AND i.status = 'closed' FOR UPDATE OF i
+            """,
+            [id])
+        guard let row = rows.first else { return }
+        let holderID: UUID? = try row.decode(at: 0)
+        if let holderID, try row.decode(Bool.self, at: 2) {
+            let holder = OperatorRef(id: holderID, name: try row.decode(at: 1))
+            try transaction.query("UPDATE pool.items SET status = 'assigned', updated_at = now() WHERE conversation_id = $1", [id])
+            try record(AssignmentChange(conversationID: id, from: nil, to: holder, how: .reopen, at: Date()), in: transaction)
+        } else {
+            try transaction.query(
+                """
+                UPDATE pool.items SET status = 'waiting', holder_id = NULL, holder_name = NULL, waiting_since = now(), updated_at = now()
+                WHERE conversation_id = $1
+                """,
+                [id])
+            try transaction.appendEvent(type: "pool.changed", subject: event.subject, payload: PoolChange(conversationID: id))
         }
     }
 

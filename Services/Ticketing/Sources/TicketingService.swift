@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Logging
+import Mail
 import Runtime
 import ServiceLifecycle
 import Storage
@@ -9,13 +10,17 @@ import Wire
 /// The ticketing service: working hours, offline messages as tickets, mail in and out.
 public enum TicketingService {
     /// Everything `ServiceMain` needs to run this service.
-    public static let definition = definition(now: Date.init)
+    public static var definition: BackService { definition(now: Date.init) }
+
+    /// NOTIFY'd in the transaction that queues a mail, so every replica's sender looks at once.
+    static let mailChannel = "switchboard_mail"
 
     /// The service with `now` as its clock.
     static func definition(now: @escaping @Sendable () -> Date) -> BackService {
         BackService(
-            name: .ticketing, migrations: TicketingStore.migrations, calls: [.conversation, .pool],
+            name: .ticketing, migrations: TicketingStore.migrations, calls: [.conversation, .pool], channels: [mailChannel],
             routes: { router, context in
+                let tickets = Tickets(context: context, now: now)
                 let database = context.database
                 router.handle(TicketingMethods.GetSettings.self) { _, _ in
                     try await database.transaction { try TicketingStore.settings(in: $0) }
@@ -31,40 +36,75 @@ public enum TicketingService {
                 }
                 router.handle(TicketingMethods.OfflineMessage.self) { params, request in
                     if let problem = check(params) { throw problem }
-                    let ticket = try await database.transaction { try TicketingStore.write(params, in: $0) }
-                    do {
-                        return try await open(ticket, context: context)
-                    } catch {
-                        // The message is kept: the sweeper opens the ticket once the conversation service answers.
-                        request.logger.warning("ticket left pending", metadata: ["ticket.number": "\(ticket.number)", "error": "\(error)"])
-                        return .init(number: ticket.number, conversationID: nil)
+                    return try await tickets.offlineMessage(params, logger: request.logger)
+                }
+                router.handle(TicketingMethods.Ticket.self) { params, _ in
+                    try await database.transaction { transaction in
+                        guard let ticket = try TicketingStore.ticket(conversation: params.conversationID, in: transaction) else {
+                            throw RPCError.domain("not_found", "no ticket for this conversation")
+                        }
+                        return TicketSummary(
+                            number: ticket.number, email: ticket.email, subject: ticket.subject,
+                            deliveries: try MailStore.deliveries(ticket.id, in: transaction))
                     }
                 }
+                router.handle(TicketingMethods.Inbound.self) { params, request in
+                    try await tickets.inbound(params, logger: request.logger)
+                }
+                router.handle(TicketingMethods.TicketChat.self) { params, _ in
+                    guard EmailAddress.isPlausible(params.email) else {
+                        throw RPCError.invalidParams(field: "params.email", "email must be an e-mail address")
+                    }
+                    return try await tickets.ticketChat(params)
+                }
             },
-            workers: { context in [Sweeper(context: context)] }
+            workers: { context in
+                let tickets = Tickets(context: context, now: now)
+                let doorbell = Doorbell()
+                return [
+                    Sweeper(tickets: tickets),
+                    MailSender(context: context, doorbell: doorbell),
+                    Ring(listener: context.listener, doorbell: doorbell),
+                    OutboxConsumer.transactional(
+                        name: "ticketing.replies", database: context.database, listener: context.listener, types: ["message.created"],
+                        logger: context.logger,
+                        prepare: { events in
+                            let decoder = WireJSON.decoder()
+                            return try events.map { try decoder.decode(Message.self, from: Data($0.payload.utf8)) }
+                                .filter { $0.author.kind == .operator }
+                        },
+                        apply: { messages, transaction in
+                            for message in messages { try tickets.queueReply(message, in: transaction) }
+                        }
+                    ),
+                ]
+            }
         )
     }
 
-    /// The steps after the pending ticket is written, each safe to repeat: the ticket's e-mail
-    /// conversation (keyed by the ticket, so a repeat finds the first), then the link.
-    static func open(_ ticket: TicketingStore.Ticket, context: ServiceContext) async throws -> TicketingMethods.OfflineMessage.Result {
-        if let conversationID = ticket.conversationID { return .init(number: ticket.number, conversationID: conversationID) }
-        let started = try await context.client(.conversation).call(
-            Conversations.Start.self,
-            .init(
-                channel: .email, name: ticket.name, email: ticket.email, visitorID: ticket.visitorID,
-                message: .init(body: ticket.message, clientMessageID: "ticket-\(ticket.id.uuidString.lowercased())")),
-            idempotencyKey: "ticket:\(ticket.id.uuidString.lowercased())"
-        )
-        try await context.database.transaction { try TicketingStore.link(ticket.id, to: started.conversation.id, in: $0) }
-        return .init(number: ticket.number, conversationID: started.conversation.id)
-    }
-
-    /// Finishes tickets a crash or an outage left pending.
-    struct Sweeper: Service {
-        let context: ServiceContext
+    /// Rings the sender's doorbell when any replica queued mail (or the listener reconnected).
+    struct Ring: Service {
+        let listener: Listener
+        let doorbell: Doorbell
 
         func run() async throws {
+            for await event in listener.subscribe().cancelOnGracefulShutdown() {
+                switch event {
+                case .notification(let channel, _) where channel == mailChannel: doorbell.ring()
+                case .reconnected: doorbell.ring()
+                default: continue
+                }
+            }
+        }
+    }
+
+    /// Finishes what a crash or an outage left half done: tickets without their conversation,
+    /// received replies not yet in theirs.
+    struct Sweeper: Service {
+        let tickets: Tickets
+
+        func run() async throws {
+            let context = tickets.context
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 do {
                     let stalled = try await context.database.transaction { try TicketingStore.stalled(olderThan: 5, in: $0) }
@@ -72,8 +112,11 @@ public enum TicketingService {
                         guard let ticket = try await context.database.transaction({ try TicketingStore.ticket(id, in: $0) }) else {
                             continue
                         }
-                        _ = try await open(ticket, context: context)
+                        _ = try await tickets.open(ticket)
                         context.logger.notice("opened a pending ticket", metadata: ["ticket.number": "\(ticket.number)"])
+                    }
+                    for key in try await context.database.transaction({ try Inbound.stalled(olderThan: 5, in: $0) }) {
+                        try await tickets.deliverReply(key)
                     }
                 } catch {
                     context.logger.warning("ticket sweep failed; will retry", metadata: ["error": "\(error)"])

@@ -39,6 +39,44 @@ enum TicketingStore {
                 CREATE INDEX tickets_pending ON ticketing.tickets (created_at) WHERE status = 'pending';
                 """
         ),
+        Migration(
+            schema: "ticketing", version: 4, name: "mail",
+            sql: """
+                ALTER TABLE ticketing.tickets ADD COLUMN subject text NOT NULL DEFAULT '';
+                -- The mail outbox: each mail rendered once, so every retry sends the same bytes.
+                CREATE TABLE ticketing.mails (
+                    id uuid PRIMARY KEY,
+                    key text NOT NULL UNIQUE,
+                    ticket_id uuid NOT NULL REFERENCES ticketing.tickets (id),
+                    message_id uuid,
+                    header_message_id text NOT NULL UNIQUE,
+                    sender text NOT NULL,
+                    recipient text NOT NULL,
+                    raw text NOT NULL,
+                    status text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed')),
+                    attempts integer NOT NULL DEFAULT 0,
+                    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                    leased_by text,
+                    lease_until timestamptz,
+                    last_error text,
+                    sent_at timestamptz,
+                    created_at timestamptz NOT NULL DEFAULT clock_timestamp()
+                );
+                CREATE INDEX mails_due ON ticketing.mails (next_attempt_at) WHERE status = 'queued';
+                CREATE INDEX mails_ticket ON ticketing.mails (ticket_id, created_at);
+                -- Received mail, raw, keyed by its Message-ID so a second delivery stores nothing.
+                CREATE TABLE ticketing.inbound (
+                    message_id text PRIMARY KEY,
+                    ticket_id uuid NOT NULL REFERENCES ticketing.tickets (id),
+                    raw bytea NOT NULL,
+                    text text NOT NULL,
+                    status text NOT NULL CHECK (status IN ('pending', 'done')),
+                    received_at timestamptz NOT NULL DEFAULT clock_timestamp()
+                );
+                CREATE INDEX inbound_ticket ON ticketing.inbound (ticket_id, received_at);
+                CREATE INDEX inbound_pending ON ticketing.inbound (received_at) WHERE status = 'pending';
+                """
+        ),
     ]
 
     /// A ticket as the chain of steps that opens it needs it.
@@ -48,33 +86,64 @@ enum TicketingStore {
         var name: String
         var email: String
         var message: String
+        var subject: String
+        var replyToken: String
         var visitorID: UUID?
+        var conversationID: UUID?
+        var createdAt: Date
+    }
+
+    /// What a new ticket starts from: an offline message, a mail from an unknown thread, a chat.
+    struct NewTicket: Sendable {
+        var id: UUID
+        var name: String
+        var email: String
+        var message: String
+        var subject: String
+        var visitorID: UUID?
+        /// Set for a chat made a ticket: it is open at once.
         var conversationID: UUID?
     }
 
-    /// Writes the `pending` ticket (once per id) and returns it as stored.
-    static func write(_ params: TicketingMethods.OfflineMessage.Params, in transaction: Transaction) throws -> Ticket {
-        try transaction.query(
-            """
-            INSERT INTO ticketing.tickets (id, status, name, email, message, visitor_id, reply_token)
-            VALUES ($1, 'pending', $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING
-            """,
-            [
-                params.id, params.name.trimmingCharacters(in: .whitespacesAndNewlines), params.email.lowercased(), params.message,
-                params.visitorID, replyToken(),
-            ]
-        )
-        return try ticket(params.id, in: transaction)!
+    /// Writes the ticket (once per id, and once per conversation) and returns it as stored and
+    /// whether this call wrote it. `pending` until its conversation is linked.
+    static func write(_ new: NewTicket, in transaction: Transaction) throws -> (Ticket, created: Bool) {
+        let created =
+            try transaction.query(
+                """
+                INSERT INTO ticketing.tickets (id, status, name, email, message, subject, visitor_id, reply_token, conversation_id)
+                VALUES ($1, CASE WHEN $8::uuid IS NULL THEN 'pending' ELSE 'open' END, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING
+                """,
+                [
+                    new.id, new.name.trimmingCharacters(in: .whitespacesAndNewlines), new.email.lowercased(), new.message, new.subject,
+                    new.visitorID, replyToken(), new.conversationID,
+                ]
+            ).affectedRows == 1
+        if let conversationID = new.conversationID, !created { return (try ticket(conversation: conversationID, in: transaction)!, false) }
+        return (try ticket(new.id, in: transaction)!, created)
+    }
+
+    static let ticketColumns = "id, number, name, email, message, subject, reply_token, visitor_id, conversation_id, created_at"
+
+    static func ticket(_ row: PGRow) throws -> Ticket {
+        Ticket(
+            id: try row.decode(at: 0), number: try row.decode(at: 1), name: try row.decode(at: 2), email: try row.decode(at: 3),
+            message: try row.decode(at: 4), subject: try row.decode(at: 5), replyToken: try row.decode(at: 6),
+            visitorID: try row.decode(at: 7), conversationID: try row.decode(at: 8), createdAt: try row.decode(at: 9))
     }
 
     static func ticket(_ id: UUID, in transaction: Transaction) throws -> Ticket? {
-        try transaction.query(
-            "SELECT id, number, name, email, message, visitor_id, conversation_id FROM ticketing.tickets WHERE id = $1", [id]
-        ).first.map { row in
-            Ticket(
-                id: try row.decode(at: 0), number: try row.decode(at: 1), name: try row.decode(at: 2), email: try row.decode(at: 3),
-                message: try row.decode(at: 4), visitorID: try row.decode(at: 5), conversationID: try row.decode(at: 6))
-        }
+        try transaction.query("SELECT \(ticketColumns) FROM ticketing.tickets WHERE id = $1", [id]).first.map(ticket)
+    }
+
+    static func ticket(conversation id: UUID, in transaction: Transaction) throws -> Ticket? {
+        try transaction.query("SELECT \(ticketColumns) FROM ticketing.tickets WHERE conversation_id = $1", [id]).first.map(ticket)
+    }
+
+    /// The ticket a reply address names: its number and token must both match.
+    static func ticket(number: Int64, token: String, in transaction: Transaction) throws -> Ticket? {
+        try transaction.query("SELECT \(ticketColumns) FROM ticketing.tickets WHERE number = $1 AND reply_token = $2", [number, token])
+            .first.map(ticket)
     }
 
     /// Links the ticket to its conversation; it is open from then on.

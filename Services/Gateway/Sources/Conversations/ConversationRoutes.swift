@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Wire
 
 /// The console's side of conversations: the Pool, taking, reading, writing, closing.
 struct ConversationRoutes: Sendable {
@@ -102,9 +103,11 @@ struct ConversationRoutes: Sendable {
         api.get("conversations/{id}/messages") { request, context in
             try await identity.authenticate(request)
             let after = Int64(request.uri.queryParameters.get("after_seq") ?? "0") ?? -1
-            return try Response.json(
-                try await backends.call(
-                    .conversation, Conversations.Messages.self, .init(conversationID: try Self.id(context), afterSeq: after)))
+            let id = try Self.id(context)
+            // A chat has no ticket (`not_found`, quickly): asking beside the messages costs no extra wait.
+            async let ticket = try? backends[.ticketing].call(TicketingMethods.Ticket.self, .init(conversationID: id))
+            let messages = try await backends.call(.conversation, Conversations.Messages.self, .init(conversationID: id, afterSeq: after))
+            return try Response.json(MessageView.views(messages, ticket: await ticket))
         }
         api.post("conversations/{id}/messages") { request, context in
             let me = try await identity.authenticate(request)

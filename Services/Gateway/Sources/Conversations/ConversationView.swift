@@ -13,9 +13,17 @@ struct ConversationView: Encodable, Sendable {
     var createdAt: Date
     var closedAt: Date?
     var lastMessage: Message?
+    var ticket: TicketRef?
     var audit: [AssignmentChange]?
 
-    init(record: ConversationRecord, item: PoolItem?, audit: [AssignmentChange]? = nil) {
+    /// An e-mail conversation's ticket: its number, and where the customer's mail goes.
+    struct TicketRef: Encodable, Sendable {
+        var number: Int64
+        var email: String
+        var subject: String
+    }
+
+    init(record: ConversationRecord, item: PoolItem?, ticket: TicketSummary? = nil, audit: [AssignmentChange]? = nil) {
         id = record.id
         channel = record.channel
         // Until the pool has seen the new conversation (milliseconds), it is waiting.
@@ -25,11 +33,12 @@ struct ConversationView: Encodable, Sendable {
         createdAt = record.createdAt
         closedAt = record.closedAt
         lastMessage = record.lastMessage
+        self.ticket = ticket.map { TicketRef(number: $0.number, email: $0.email, subject: $0.subject) }
         self.audit = audit
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, channel, status, customer, assignee, audit
+        case id, channel, status, customer, assignee, audit, ticket
         case createdAt = "created_at"
         case closedAt = "closed_at"
         case lastMessage = "last_message"
@@ -59,11 +68,22 @@ extension Backends {
         }
     }
 
-    /// Views of several records, their pool state asked for concurrently.
+    /// The ticket of an e-mail conversation; `nil` for a chat, or while ticketing is away (the
+    /// conversation still shows, without its number).
+    func ticket(_ record: ConversationRecord) async -> TicketSummary? {
+        guard record.channel == .email else { return nil }
+        return try? await self[.ticketing].call(TicketingMethods.Ticket.self, .init(conversationID: record.id))
+    }
+
+    /// Views of several records, their pool state and tickets asked for concurrently.
     func views(_ records: [ConversationRecord]) async throws -> [ConversationView] {
         try await withThrowingTaskGroup(of: (Int, ConversationView).self) { group in
             for (index, record) in records.enumerated() {
-                group.addTask { (index, ConversationView(record: record, item: record.closedAt == nil ? try await item(record.id) : nil)) }
+                group.addTask {
+                    async let ticket = ticket(record)
+                    let item = record.closedAt == nil ? try await item(record.id) : nil
+                    return (index, ConversationView(record: record, item: item, ticket: await ticket))
+                }
             }
             var views = [ConversationView?](repeating: nil, count: records.count)
             for try await (index, view) in group { views[index] = view }
@@ -73,7 +93,32 @@ extension Backends {
 
     func view(_ id: UUID, withAudit: Bool = false) async throws -> ConversationView {
         let record = try await call(.conversation, Conversations.Get.self, .init(conversationID: id))
+        async let ticket = ticket(record)
         let audit = withAudit ? try await call(.pool, PoolMethods.Audit.self, .init(conversationID: id)) : nil
-        return ConversationView(record: record, item: try await item(id), audit: audit)
+        return ConversationView(record: record, item: try await item(id), ticket: await ticket, audit: audit)
+    }
+}
+
+/// A message as operators see it: in a ticket, an operator's message carries the delivery state
+/// of the mail that took it to the customer.
+struct MessageView: Encodable, Sendable {
+    var message: Message
+    var delivery: MailDelivery?
+
+    enum CodingKeys: String, CodingKey { case delivery }
+
+    func encode(to encoder: any Encoder) throws {
+        try message.encode(to: encoder)
+        if let delivery {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(delivery, forKey: .delivery)
+        }
+    }
+
+    /// Each message with the delivery of the mail carrying it, if any.
+    static func views(_ messages: [Message], ticket: TicketSummary?) -> [MessageView] {
+        var deliveries: [UUID: MailDelivery] = [:]
+        for delivery in ticket?.deliveries ?? [] { if let id = delivery.messageID { deliveries[id] = delivery } }
+        return messages.map { MessageView(message: $0, delivery: deliveries[$0.id]) }
     }
 }

@@ -7,6 +7,8 @@ import Hummingbird
 enum OpenAPI {
     enum Access: String {
         case none, visitor, `operator`, admin
+        /// The inbound mail secret.
+        case mail
     }
 
     struct Operation {
@@ -89,6 +91,12 @@ enum OpenAPI {
         .init(
             method: .get, path: "/api/v1/visitor/stream", summary: "WebSocket: this visitor's messages, assignments, closes",
             access: .visitor, response: "Frame"),
+        .init(
+            method: .post, path: "/api/v1/conversations/{id}/ticket", summary: "Ticket this chat: it continues by e-mail",
+            access: .operator, body: "TicketChat", response: "TicketCreated"),
+        .init(
+            method: .post, path: "/api/v1/inbound/email", summary: "A received mail, raw (message/rfc822, at most 768 KiB)",
+            access: .mail, body: "RawMail", response: "Received"),
         .init(method: .get, path: "/api/v1/settings", summary: "Customizations", access: .admin, response: "Settings"),
         .init(
             method: .put, path: "/api/v1/settings", summary: "Replace Customizations, all or nothing", access: .admin, body: "Settings",
@@ -114,13 +122,28 @@ enum OpenAPI {
                 "id": uuid, "conversation_id": uuid, "seq": ["type": "integer", "minimum": 1], "body": string, "client_message_id": string,
                 "created_at": instant,
                 "author": object(["kind": ["enum": ["customer", "operator", "system"]], "id": uuid, "name": string]),
+                "delivery": ref("Delivery"),
             ]),
             "Messages": array("Message"),
+            "Delivery": object([
+                "message_id": uuid, "status": ["enum": ["queued", "sent", "failed"]], "attempts": ["type": "integer"],
+                "last_error": string, "next_attempt_at": instant, "sent_at": instant,
+            ]),
+            "TicketChat": object(["email": string], required: ["email"]),
+            "TicketCreated": object([
+                "ticket": object([
+                    "number": ["type": "integer"], "email": string, "subject": string, "deliveries": array("Delivery"),
+                ])
+            ]),
+            "RawMail": ["type": "string", "description": "An RFC 5322 message"],
+            "Received": object([
+                "outcome": ["enum": ["appended", "created", "duplicate"]], "ticket": object(["number": ["type": "integer"]]),
+            ]),
             "Conversation": object([
                 "id": uuid, "channel": ["enum": ["chat", "email"]], "status": ["enum": ["waiting", "assigned", "closed"]],
                 "customer": object(["id": uuid, "name": string, "email": string]), "assignee": object(["id": uuid, "name": string]),
                 "created_at": instant, "closed_at": instant, "last_message": ref("Message"), "audit": ["type": "array"],
-                "unread": ["type": "integer"],
+                "unread": ["type": "integer"], "ticket": object(["number": ["type": "integer"], "email": string, "subject": string]),
             ]),
             "Conversations": array("Conversation"),
             "Taken": object(["conversation": ref("Conversation")]),
@@ -210,11 +233,13 @@ enum OpenAPI {
                 ]
             entry["responses"] = responses
             if let body = operation.body {
-                entry["requestBody"] = ["required": true, "content": ["application/json": ["schema": ref(body)]]]
+                let type = operation.access == .mail ? "message/rfc822" : "application/json"
+                entry["requestBody"] = ["required": true, "content": [type: ["schema": ref(body)]]]
             }
             // Who may call it, for readers and for the authorization tests that walk this document.
             entry["x-switchboard-access"] = operation.access.rawValue
-            if operation.access != .none { entry["security"] = [[operation.access == .visitor ? "visitorToken" : "sessionToken": []]] }
+            let scheme = ["visitor": "visitorToken", "operator": "sessionToken", "admin": "sessionToken", "mail": "inboundSecret"]
+            if let name = scheme[operation.access.rawValue] { entry["security"] = [[name: []]] }
             if operation.path.contains("{id}") {
                 entry["parameters"] = [["name": "id", "in": "path", "required": true, "schema": uuid]]
             }
@@ -231,6 +256,7 @@ enum OpenAPI {
                         "type": "http", "scheme": "bearer", "description": "An operator's session token from /api/v1/auth/login",
                     ],
                     "visitorToken": ["type": "http", "scheme": "bearer", "description": "The visitor token from starting a chat"],
+                    "inboundSecret": ["type": "http", "scheme": "bearer", "description": "SWITCHBOARD_INBOUND_SECRET"],
                 ],
             ],
         ]

@@ -1,0 +1,87 @@
+import Contracts
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Mail in (`POST /api/v1/inbound/email`, for a Postfix pipe or a provider's raw webhook) and
+/// "Ticket this chat".
+struct TicketRoutes: Sendable {
+    let identity: IdentityRoutes
+    let backends: Backends
+    /// `SWITCHBOARD_INBOUND_SECRET`; without it every inbound mail is refused.
+    let inboundSecret: String?
+
+    /// Until attachments are kept, a mail larger than this is refused whole.
+    static let inboundLimit = 768 << 10
+
+    struct TicketChat: Decodable {
+        var email: String
+    }
+
+    /// What became of a received mail, and its ticket.
+    struct Received: Encodable {
+        struct Number: Encodable { var number: Int64 }
+        var outcome: TicketingMethods.Inbound.Result.Outcome
+        var ticket: Number
+    }
+
+    func add(to router: Router<GatewayContext>) {
+        router.post("api/v1/inbound/email") { request, _ in
+            guard let inboundSecret, let presented = Self.bearer(request), Self.same(presented, inboundSecret) else {
+                throw APIError.unauthorized
+            }
+            let type = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+            guard type == "message/rfc822" else { throw APIError.malformed("send the raw mail as Content-Type: message/rfc822") }
+            let raw = try await Self.collect(request, limit: Self.inboundLimit)
+            let stored = try await backends.call(.ticketing, TicketingMethods.Inbound.self, .init(raw: raw.base64EncodedString()))
+            return try Response.json(
+                Received(outcome: stored.outcome, ticket: .init(number: stored.number)),
+                status: stored.outcome == .duplicate ? .ok : .created)
+        }
+        router.post("api/v1/conversations/{id}/ticket") { request, context in
+            let me = try await identity.authenticate(request)
+            let id = try ConversationRoutes.id(context)
+            let body = try await JSONBody.decode(TicketChat.self, from: request)
+            guard EmailAddress.isPlausible(body.email) else { throw APIError.invalid(field: "email", "email must be an e-mail address") }
+            let ticket = try await backends.call(
+                .ticketing, TicketingMethods.TicketChat.self,
+                .init(conversationID: id, email: body.email, holder: OperatorRef(id: me.id, name: me.name)))
+            return try Response.json(["ticket": ticket], status: .created)
+        }
+    }
+
+    static func bearer(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else { return nil }
+        return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Compares in time that does not depend on where the strings differ.
+    static func same(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        var difference = UInt8(x.count == y.count ? 0 : 1)
+        for index in 0..<max(x.count, y.count) { difference |= (index < x.count ? x[index] : 0) ^ (index < y.count ? y[index] : 0) }
+        return difference == 0
+    }
+
+    /// The body, at most `limit` bytes (413 above; the rest is read and dropped so the sender sees the answer).
+    static func collect(_ request: Request, limit: Int) async throws -> Data {
+        var buffer = ByteBuffer()
+        var received = 0
+        for try await chunk in request.body {
+            received += chunk.readableBytes
+            if received <= limit {
+                var chunk = chunk
+                buffer.writeBuffer(&chunk)
+            } else if received > JSONBody.discardLimit {
+                break
+            }
+        }
+        if received > limit {
+            throw APIError(status: .contentTooLarge, code: "too_large", message: "the mail is over 768 KiB; attachments are not kept yet")
+        }
+        guard received > 0 else { throw APIError.malformed("the body is empty: send the raw mail") }
+        return Data(buffer.readableBytesView)
+    }
+}

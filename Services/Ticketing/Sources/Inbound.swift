@@ -1,0 +1,137 @@
+import Contracts
+import Foundation
+import Mail
+import Storage
+
+/// Received mail: stored once per Message-ID with the ticket it belongs to, then added to that
+/// ticket's conversation (a step the sweeper finishes if the conversation service was away).
+enum Inbound {
+    /// What storing a received mail did.
+    enum Stored: Sendable {
+        case duplicate(number: Int64)
+        /// A reply to `ticket`; `key` names the stored mail still to be added to its conversation.
+        case reply(ticket: TicketingStore.Ticket, key: String)
+        /// A new ticket from an unknown sender or thread, to be opened like an offline message.
+        case newTicket(TicketingStore.Ticket)
+    }
+
+    /// The dedup key: the Message-ID, or for a mail without one a digest of its bytes.
+    static func key(_ mail: InboundMail, raw: [UInt8]) -> String {
+        mail.messageID.map { String($0.prefix(900)) } ?? "sha-\(Digest.hex(raw))"
+    }
+
+    /// The text that becomes the customer's message: the new words, at most 10,000 characters.
+    static func text(_ mail: InboundMail) -> String {
+        var text = ReplyText.strip(mail.text)
+        if text.isEmpty { text = mail.subject.isEmpty ? "(an empty e-mail)" : mail.subject }
+        if text.count > 10_000 { text = String(text.prefix(9_950)) + "\n\n[shortened: the whole mail is kept with the ticket]" }
+        return text
+    }
+
+    /// Finds the ticket: by the reply address's token first, then by the thread's Message-IDs.
+    static func match(_ mail: InboundMail, in transaction: Transaction) throws -> TicketingStore.Ticket? {
+        for recipient in mail.recipients {
+            if let (number, token) = MailIdentity.token(in: recipient.address),
+                let ticket = try TicketingStore.ticket(number: number, token: token, in: transaction)
+            {
+                return ticket
+            }
+        }
+        let ids = Array(Set(mail.inReplyTo + mail.references))
+        guard !ids.isEmpty else { return nil }
+        let row = try transaction.query(
+            """
+            SELECT ticket_id FROM (
+                SELECT ticket_id, created_at AS at FROM ticketing.mails WHERE header_message_id = ANY($1)
+                UNION ALL SELECT ticket_id, received_at FROM ticketing.inbound WHERE message_id = ANY($1)) found
+            ORDER BY at DESC LIMIT 1
+            """,
+            [ids]
+        ).first
+        guard let id: UUID = try row?.decode(at: 0) else { return nil }
+        return try TicketingStore.ticket(id, in: transaction)
+    }
+
+    /// Stores the mail once; a mail no ticket knows becomes a new ticket (acknowledged unless a
+    /// machine sent it, so two auto-responders never mail each other forever).
+    static func store(
+        _ mail: InboundMail, raw: [UInt8], ack: (TicketingStore.Ticket) throws -> Void, in transaction: Transaction
+    ) throws -> Stored {
+        let key = key(mail, raw: raw)
+        if let row = try transaction.query(
+            "SELECT t.number FROM ticketing.inbound i JOIN ticketing.tickets t ON t.id = i.ticket_id WHERE i.message_id = $1", [key]
+        ).first {
+            return .duplicate(number: try row.decode(at: 0))
+        }
+        let text = text(mail)
+        if let ticket = try match(mail, in: transaction) {
+            try insert(key: key, ticket: ticket.id, raw: raw, text: text, status: "pending", in: transaction)
+            return .reply(ticket: ticket, key: key)
+        }
+        let (ticket, _) = try TicketingStore.write(
+            .init(
+                id: UUID(), name: mail.from.name ?? String(mail.from.address.split(separator: "@")[0]), email: mail.from.address,
+                message: text, subject: mail.subject.isEmpty ? Letters.subject(from: text) : String(mail.subject.prefix(200)),
+                visitorID: nil, conversationID: nil),
+            in: transaction)
+        try insert(key: key, ticket: ticket.id, raw: raw, text: text, status: "done", in: transaction)
+        if !mail.isAutomatic { try ack(ticket) }
+        return .newTicket(ticket)
+    }
+
+    static func insert(key: String, ticket: UUID, raw: [UInt8], text: String, status: String, in transaction: Transaction) throws {
+        try transaction.query(
+            "INSERT INTO ticketing.inbound (message_id, ticket_id, raw, text, status) VALUES ($1, $2, $3, $4, $5)",
+            [key, ticket, Data(raw), text, status])
+    }
+
+    /// A stored reply still to be added to its ticket's conversation.
+    struct Pending: Sendable {
+        var key: String
+        var text: String
+        var ticket: TicketingStore.Ticket
+    }
+
+    static func pending(_ key: String, in transaction: Transaction) throws -> Pending? {
+        guard
+            let row = try transaction.query(
+                "SELECT message_id, text, ticket_id FROM ticketing.inbound WHERE message_id = $1 AND status = 'pending'", [key]
+            ).first,
+            let ticket = try TicketingStore.ticket(try row.decode(UUID.self, at: 2), in: transaction)
+        else { return nil }
+        return Pending(key: try row.decode(at: 0), text: try row.decode(at: 1), ticket: ticket)
+    }
+
+    /// Stored replies a crash or an outage left pending for longer than `age` seconds.
+    static func stalled(olderThan age: Double, in transaction: Transaction) throws -> [String] {
+        try transaction.query(
+            """
+            SELECT message_id FROM ticketing.inbound
+            WHERE status = 'pending' AND received_at < now() - make_interval(secs => $1) ORDER BY received_at LIMIT 100
+            """,
+            [age]
+        ).map { try $0.decode(at: 0) }
+    }
+
+    static func done(_ key: String, in transaction: Transaction) throws {
+        try transaction.query("UPDATE ticketing.inbound SET status = 'done' WHERE message_id = $1", [key])
+    }
+}
+
+/// A 128-bit digest in hex (two FNV-1a passes): an id for mail without a Message-ID and a short,
+/// stable client message id for a received mail. Not for security.
+enum Digest {
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        var first: UInt64 = 0xcbf2_9ce4_8422_2325
+        var second: UInt64 = 0x8422_2325_cbf2_9ce4
+        for byte in bytes {
+            first = (first ^ UInt64(byte)) &* 0x100_0000_01b3
+            second = (second ^ UInt64(byte ^ 0x5a)) &* 0x100_0000_01b3
+        }
+        return String(first, radix: 16).leftPadded(16) + String(second, radix: 16).leftPadded(16)
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}

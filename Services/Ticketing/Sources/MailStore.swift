@@ -1,0 +1,126 @@
+import Contracts
+import Foundation
+import Mail
+import Storage
+
+/// The mail outbox and the received mail in the `ticketing` schema.
+enum MailStore {
+    /// Queues `mail` once per `key` (replaying an event queues nothing twice).
+    static func queue(_ mail: OutgoingMail, key: String, ticket: UUID, messageID: UUID?, in transaction: Transaction) throws {
+        try transaction.query(
+            """
+            INSERT INTO ticketing.mails (id, key, ticket_id, message_id, header_message_id, sender, recipient, raw)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING
+            """,
+            [UUID(), key, ticket, messageID, mail.messageID, mail.from.address, mail.to.address, mail.rendered()]
+        )
+    }
+
+    /// The Message-IDs of a ticket's thread, ours and the customer's, oldest first.
+    static func thread(_ ticket: UUID, in transaction: Transaction) throws -> Letters.Thread {
+        var thread = Letters.Thread()
+        for row in try transaction.query(
+            """
+            SELECT header_message_id, false, created_at FROM ticketing.mails WHERE ticket_id = $1
+            UNION ALL SELECT message_id, true, received_at FROM ticketing.inbound WHERE ticket_id = $1
+            ORDER BY 3
+            """,
+            [ticket])
+        {
+            let id: String = try row.decode(at: 0)
+            thread.ids.append(id)
+            if try row.decode(Bool.self, at: 1) { thread.latestFromCustomer = id }
+        }
+        return thread
+    }
+
+    /// A mail claimed for sending.
+    struct Claimed: Sendable {
+        var id: UUID
+        var sender: String
+        var recipient: String
+        var raw: String
+        var attempts: Int
+        var createdAt: Date
+    }
+
+    /// Leases up to `limit` due mails to `instance` for `lease`; another sender skips them until
+    /// the lease runs out (a sender that died mid-send), so each mail has one sender at a time.
+    static func claim(limit: Int, instance: String, lease: Duration, in transaction: Transaction) throws -> [Claimed] {
+        try transaction.query(
+            """
+            UPDATE ticketing.mails SET leased_by = $1, lease_until = now() + make_interval(secs => $3), attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM ticketing.mails
+                WHERE status = 'queued' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+                ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+            RETURNING id, sender, recipient, raw, attempts, created_at
+            """,
+            [instance, limit, Double(lease.components.seconds)]
+        ).map { row in
+            Claimed(
+                id: try row.decode(at: 0), sender: try row.decode(at: 1), recipient: try row.decode(at: 2), raw: try row.decode(at: 3),
+                attempts: try row.decode(at: 4), createdAt: try row.decode(at: 5))
+        }
+    }
+
+    /// A restarted process takes back at once what its previous life (same instance name) had leased.
+    static func release(instance: String, in transaction: Transaction) throws -> Int {
+        try transaction.query(
+            "UPDATE ticketing.mails SET leased_by = NULL, lease_until = NULL WHERE leased_by = $1 AND status = 'queued'", [instance]
+        ).affectedRows
+    }
+
+    /// What became of one attempt.
+    enum Result: Sendable {
+        case sent
+        case retry(after: Duration, reason: String)
+        case failed(reason: String)
+    }
+
+    static func finish(_ id: UUID, instance: String, _ result: Result, in transaction: Transaction) throws {
+        switch result {
+        case .sent:
+            try transaction.query(
+                """
+                UPDATE ticketing.mails SET status = 'sent', sent_at = now(), last_error = NULL, leased_by = NULL, lease_until = NULL
+                WHERE id = $1 AND leased_by = $2
+                """,
+                [id, instance])
+        case .retry(let delay, let reason):
+            let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+            try transaction.query(
+                """
+                UPDATE ticketing.mails SET next_attempt_at = now() + make_interval(secs => $3), last_error = $4,
+                    leased_by = NULL, lease_until = NULL
+                WHERE id = $1 AND leased_by = $2
+                """,
+                [id, instance, seconds, reason])
+        case .failed(let reason):
+            try transaction.query(
+                "UPDATE ticketing.mails SET status = 'failed', last_error = $3, leased_by = NULL, lease_until = NULL WHERE id = $1 AND leased_by = $2",
+                [id, instance, reason])
+        }
+    }
+
+    /// Every mail of a ticket with its delivery state, oldest first.
+    static func deliveries(_ ticket: UUID, in transaction: Transaction) throws -> [MailDelivery] {
+        try transaction.query(
+            """
+            SELECT message_id, status, attempts, last_error, CASE WHEN status = 'queued' THEN next_attempt_at END, sent_at
+            FROM ticketing.mails WHERE ticket_id = $1 ORDER BY created_at
+            """,
+            [ticket]
+        ).map { row in
+            MailDelivery(
+                messageID: try row.decode(at: 0), status: MailDelivery.Status(rawValue: try row.decode(at: 1)) ?? .queued,
+                attempts: try row.decode(at: 2), lastError: try row.decode(at: 3), nextAttemptAt: try row.decode(at: 4),
+                sentAt: try row.decode(at: 5))
+        }
+    }
+
+    /// How many mails wait, for the log when nothing can send them.
+    static func queuedCount(in transaction: Transaction) throws -> Int {
+        try transaction.query("SELECT count(*) FROM ticketing.mails WHERE status = 'queued'")[0].decode(at: 0)
+    }
+}

@@ -1,0 +1,158 @@
+import Contracts
+import Foundation
+import Logging
+import Mail
+import Runtime
+import Storage
+import Wire
+
+/// The ticket flows, each a chain of steps that are safe to repeat: what is written first is
+/// never lost, and the sweeper finishes what a crash or an outage interrupted.
+struct Tickets: Sendable {
+    let context: ServiceContext
+    let now: @Sendable () -> Date
+
+    var identity: MailIdentity { MailIdentity(from: context.configuration.smtpFrom, replyBase: context.configuration.replyAddress) }
+
+    /// Queues the acknowledgement of a new ticket: the root of its mail thread.
+    func queueAcknowledgement(_ ticket: TicketingStore.Ticket, in transaction: Transaction) throws {
+        let settings = try TicketingStore.settings(in: transaction)
+        let mail = Letters.acknowledgement(
+            ticket, ack: settings.ackMessage, identity: identity, messageID: OutgoingMail.newMessageID(domain: identity.from.domain),
+            date: now())
+        try queue(mail, key: "ack:\(ticket.id.uuidString.lowercased())", ticket: ticket.id, messageID: nil, in: transaction)
+    }
+
+    func queue(_ mail: OutgoingMail, key: String, ticket: UUID, messageID: UUID?, in transaction: Transaction) throws {
+        try MailStore.queue(mail, key: key, ticket: ticket, messageID: messageID, in: transaction)
+        try transaction.query("SELECT pg_notify($1, '')", [TicketingService.mailChannel])
+    }
+
+    /// An operator's message in a ticket's conversation becomes a mail, once per message.
+    func queueReply(_ message: Message, in transaction: Transaction) throws {
+        // A chat made a ticket mailed its earlier messages in the transcript.
+        guard let ticket = try TicketingStore.ticket(conversation: message.conversationID, in: transaction),
+            message.createdAt >= ticket.createdAt
+        else { return }
+        let mail = Letters.reply(
+            ticket, message: message, thread: try MailStore.thread(ticket.id, in: transaction), identity: identity,
+            messageID: OutgoingMail.newMessageID(domain: identity.from.domain), date: now())
+        try queue(mail, key: "message:\(message.id.uuidString.lowercased())", ticket: ticket.id, messageID: message.id, in: transaction)
+    }
+
+    /// The pending ticket and its acknowledgement are written together; the 201 needs only that.
+    func offlineMessage(
+        _ params: TicketingMethods.OfflineMessage.Params, logger: Logger
+    ) async throws -> TicketingMethods.OfflineMessage.Result {
+        let ticket = try await context.database.transaction { transaction in
+            let (ticket, created) = try TicketingStore.write(
+                .init(
+                    id: params.id, name: params.name, email: params.email, message: params.message,
+                    subject: Letters.subject(from: params.message), visitorID: params.visitorID, conversationID: nil),
+                in: transaction)
+            if created { try queueAcknowledgement(ticket, in: transaction) }
+            return ticket
+        }
+        do {
+            return try await open(ticket)
+        } catch {
+            // The message is kept: the sweeper opens the ticket once the conversation service answers.
+            logger.warning("ticket left pending", metadata: ["ticket.number": "\(ticket.number)", "error": "\(error)"])
+            return .init(number: ticket.number, conversationID: nil)
+        }
+    }
+
+    /// The steps after the pending ticket is written: its e-mail conversation (keyed by the
+    /// ticket, so a repeat finds the first), then the link.
+    func open(_ ticket: TicketingStore.Ticket) async throws -> TicketingMethods.OfflineMessage.Result {
+        if let conversationID = ticket.conversationID { return .init(number: ticket.number, conversationID: conversationID) }
+        let started = try await context.client(.conversation).call(
+            Conversations.Start.self,
+            .init(
+                channel: .email, name: ticket.name, email: ticket.email, visitorID: ticket.visitorID,
+                message: .init(body: ticket.message, clientMessageID: "ticket-\(ticket.id.uuidString.lowercased())")),
+            idempotencyKey: "ticket:\(ticket.id.uuidString.lowercased())"
+        )
+        try await context.database.transaction { try TicketingStore.link(ticket.id, to: started.conversation.id, in: $0) }
+        return .init(number: ticket.number, conversationID: started.conversation.id)
+    }
+
+    /// A received mail: stored first (the caller's 2xx means that), then added to its ticket.
+    func inbound(_ params: TicketingMethods.Inbound.Params, logger: Logger) async throws -> TicketingMethods.Inbound.Result {
+        guard let data = Data(base64Encoded: params.raw) else { throw RPCError.invalidParams(field: "params.raw", "raw must be base64") }
+        let raw = Array(data)
+        let mail: InboundMail
+        do {
+            mail = try MailParser.parse(raw)
+        } catch let error as MailError {
+            throw RPCError.invalidParams(field: "params.raw", error.message)
+        }
+        let stored = try await context.database.transaction { transaction in
+            try Inbound.store(mail, raw: raw, ack: { try queueAcknowledgement($0, in: transaction) }, in: transaction)
+        }
+        switch stored {
+        case .duplicate(let number):
+            return .init(outcome: .duplicate, number: number)
+        case .reply(let ticket, let key):
+            do {
+                try await deliverReply(key)
+            } catch {
+                logger.warning(
+                    "reply stored, not yet in its conversation", metadata: ["ticket.number": "\(ticket.number)", "error": "\(error)"])
+            }
+            return .init(outcome: .appended, number: ticket.number)
+        case .newTicket(let ticket):
+            do {
+                _ = try await open(ticket)
+            } catch {
+                logger.warning("ticket left pending", metadata: ["ticket.number": "\(ticket.number)", "error": "\(error)"])
+            }
+            return .init(outcome: .created, number: ticket.number)
+        }
+    }
+
+    /// Adds a stored reply to its ticket's conversation, reopening a closed one; then marks it done.
+    func deliverReply(_ key: String) async throws {
+        guard let pending = try await context.database.transaction({ try Inbound.pending(key, in: $0) }) else { return }
+        // A ticket still being opened takes the reply once it has its conversation (the sweeper comes back).
+        guard let conversationID = pending.ticket.conversationID else { return }
+        let conversations = context.client(.conversation)
+        let record = try await conversations.call(Conversations.Reopen.self, .init(conversationID: conversationID))
+        _ = try await conversations.call(
+            Conversations.Post.self,
+            .init(
+                conversationID: conversationID, author: Author(kind: .customer, id: record.customer.id, name: record.customer.name),
+                draft: .init(body: pending.text, clientMessageID: "mail-\(Digest.hex(Array(key.utf8)))")))
+        try await context.database.transaction { try Inbound.done(key, in: $0) }
+    }
+
+    /// "Ticket this chat": the conversation moves to e-mail, the ticket is written with the chat's
+    /// transcript queued as its first mail. Each step is safe to repeat.
+    func ticketChat(_ params: TicketingMethods.TicketChat.Params) async throws -> TicketSummary {
+        let conversations = context.client(.conversation)
+        let item = try await context.client(.pool).call(PoolMethods.Item.self, .init(conversationID: params.conversationID))
+        guard item.holder?.id == params.holder.id else {
+            throw RPCError.domain("not_assignee", "only the operator holding this chat may make it a ticket")
+        }
+        let record = try await conversations.call(
+            Conversations.MoveToEmail.self, .init(conversationID: params.conversationID, email: params.email))
+        let messages = try await conversations.call(
+            Conversations.Messages.self, .init(conversationID: params.conversationID, afterSeq: 0, limit: 200))
+        return try await context.database.transaction { transaction in
+            let (ticket, created) = try TicketingStore.write(
+                .init(
+                    id: UUID(), name: record.customer.name, email: record.customer.email ?? params.email, message: "",
+                    subject: "Your chat with us", visitorID: record.visitorID, conversationID: params.conversationID),
+                in: transaction)
+            if created {
+                let mail = Letters.transcript(
+                    ticket, messages: messages, identity: identity, messageID: OutgoingMail.newMessageID(domain: identity.from.domain),
+                    date: now())
+                try queue(mail, key: "transcript:\(ticket.id.uuidString.lowercased())", ticket: ticket.id, messageID: nil, in: transaction)
+            }
+            return TicketSummary(
+                number: ticket.number, email: ticket.email, subject: ticket.subject,
+                deliveries: try MailStore.deliveries(ticket.id, in: transaction))
+        }
+    }
+}
