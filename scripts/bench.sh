@@ -3,7 +3,7 @@
 # .build/bench-report.md. Copy the figures into BENCHMARKS.md with the date and machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --test   # the benchmark needs the test tools too (aiosmtpd)
 swift build -c release
 bin=$(swift build -c release --show-bin-path)
 "$bin/switchboard-bench" | tee .build/bench-report.md

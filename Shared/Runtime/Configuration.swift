@@ -35,6 +35,10 @@ public struct Configuration: Sendable {
     public var replyAddress: MailAddress
     /// The first wait before a failed delivery is tried again; it doubles each time (`SWITCHBOARD_MAIL_RETRY_MS`, default 10000).
     public var mailRetry: Duration
+    /// Offline messages a client address may leave in an hour (`SWITCHBOARD_OFFLINE_PER_ADDRESS`, default 30).
+    public var offlinePerAddress: Int
+    /// Offline messages (so acknowledgements) one recipient may get in an hour (`SWITCHBOARD_OFFLINE_PER_RECIPIENT`, default 10).
+    public var offlinePerRecipient: Int
     /// The shared secret of `POST /api/v1/inbound/email` (`SWITCHBOARD_INBOUND_SECRET`); unset refuses inbound mail.
     public var inboundSecret: String?
 
@@ -101,5 +105,7 @@ public struct Configuration: Sendable {
         replyAddress = try mailbox("SWITCHBOARD_REPLY_ADDRESS", default: smtpFrom)
         mailRetry = .milliseconds(try integer("SWITCHBOARD_MAIL_RETRY_MS", default: 10_000, range: 10...3_600_000))
         inboundSecret = value("SWITCHBOARD_INBOUND_SECRET")
+        offlinePerAddress = try integer("SWITCHBOARD_OFFLINE_PER_ADDRESS", default: 30, range: 1...100_000_000)
+        offlinePerRecipient = try integer("SWITCHBOARD_OFFLINE_PER_RECIPIENT", default: 10, range: 1...100_000_000)
     }
 }

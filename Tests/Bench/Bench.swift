@@ -23,7 +23,7 @@ enum Bench {
         // Like the services: tasks run on the event loops, so a call does not change threads.
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let server = try await PostgresServer.startCluster(durable: true)
-        let report: String
+        var report: String
         do {
             let url = try await server.createDatabase()
             report = try await Stack.with(databaseURL: url) { stack in
@@ -35,6 +35,10 @@ enum Bench {
                 progress("tearing down")
                 return machine() + rpc + outbox + chat
             }
+            if selected("tickets") {
+                let ticketsURL = try await server.createDatabase()
+                report += try await Stack.with(databaseURL: ticketsURL) { try await TicketBench.run($0, url: ticketsURL) }
+            }
         } catch {
             await server.remove()
             throw error
@@ -43,7 +47,7 @@ enum Bench {
         print(report)
     }
 
-    /// `BENCH_ONLY=chat,rpc` runs only those parts (`rpc`, `outbox`, `chat`); all by default.
+    /// `BENCH_ONLY=chat,rpc` runs only those parts (`rpc`, `outbox`, `chat`, `tickets`); all by default.
     static func selected(_ part: String) -> Bool {
         guard let only = ProcessInfo.processInfo.environment["BENCH_ONLY"], !only.isEmpty else { return true }
         return only.split(separator: ",").contains { $0 == part }

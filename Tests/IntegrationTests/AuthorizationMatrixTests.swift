@@ -124,6 +124,12 @@ struct AuthorizationMatrixTests {
                 .init(
                     method: "POST", path: "/api/v1/conversations/\(d)/take",
                     expected: [(.nobody, 401)] + Self.visitors(401) + [(.holder, 200), (.admin, 200), (.colleague, 200)]),
+                // Only the holder makes C a ticket; then it goes on by mail (nowhere, here: mails stay queued).
+                .init(
+                    method: "POST", path: "/api/v1/conversations/\(c)/ticket", body: ["email": "ayse@example.com"],
+                    expected: [(.nobody, 401)] + Self.visitors(401) + [(.colleague, 403), (.admin, 403), (.holder, 201)]),
+                // Mail comes in with the inbound secret only, which no caller has.
+                .init(method: "POST", path: "/api/v1/inbound/email", expected: Self.everyone(401)),
                 // Only the holder hands C on or closes it.
                 .init(
                     method: "POST", path: "/api/v1/conversations/\(c)/transfer", body: ["operator_id": nazlicanID],

@@ -62,7 +62,7 @@ public enum Gateway {
         let streams = Router(context: BasicWebSocketRequestContext.self)
         StreamRoutes(store: identity, backends: backends, hub: hub).add(to: streams)
         let application = Application(
-            router: makeRouter(database: database, backends: backends, identity: identity, inboundSecret: configuration.inboundSecret),
+            router: makeRouter(database: database, backends: backends, identity: identity, configuration: configuration),
             server: .http1WebSocketUpgrade(webSocketRouter: streams),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "switchboard"),
             onServerRunning: { channel in
@@ -75,7 +75,7 @@ public enum Gateway {
 
     /// The routes; separate from `run` so tests can serve them.
     static func makeRouter(
-        database: Database, backends: Backends, identity: IdentityStore, inboundSecret: String? = nil
+        database: Database, backends: Backends, identity: IdentityStore, configuration: Configuration
     ) -> Router<GatewayContext> {
         let router = Router(context: GatewayContext.self)
         router.add(middleware: TraceMiddleware())
@@ -97,12 +97,15 @@ public enum Gateway {
         }
         let identityRoutes = IdentityRoutes(store: identity, backends: backends)
         identityRoutes.add(to: router)
-        VisitorRoutes(store: identity, backends: backends).add(to: router)
+        VisitorRoutes(
+            store: identity, backends: backends,
+            offlineLimits: (configuration.offlinePerAddress, configuration.offlinePerRecipient)
+        ).add(to: router)
         ConversationRoutes(identity: identityRoutes, backends: backends).add(to: router)
         ArchiveRoutes(identity: identityRoutes, backends: backends).add(to: router)
         SettingsRoutes(identity: identityRoutes, backends: backends).add(to: router)
         NotificationRoutes(identity: identityRoutes, backends: backends).add(to: router)
-        TicketRoutes(identity: identityRoutes, backends: backends, inboundSecret: inboundSecret).add(to: router)
+        TicketRoutes(identity: identityRoutes, backends: backends, inboundSecret: configuration.inboundSecret).add(to: router)
         StreamRoutes.addPlainHTTP(to: router, store: identity)
         return router
     }

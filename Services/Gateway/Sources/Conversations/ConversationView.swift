@@ -16,11 +16,13 @@ struct ConversationView: Encodable, Sendable {
     var ticket: TicketRef?
     var audit: [AssignmentChange]?
 
-    /// An e-mail conversation's ticket: its number, and where the customer's mail goes.
+    /// An e-mail conversation's ticket: its number, where the customer's mail goes, and the
+    /// delivery of every mail it sent (the acknowledgement included).
     struct TicketRef: Encodable, Sendable {
         var number: Int64
         var email: String
         var subject: String
+        var deliveries: [MailDelivery]
     }
 
     init(record: ConversationRecord, item: PoolItem?, ticket: TicketSummary? = nil, audit: [AssignmentChange]? = nil) {
@@ -33,7 +35,7 @@ struct ConversationView: Encodable, Sendable {
         createdAt = record.createdAt
         closedAt = record.closedAt
         lastMessage = record.lastMessage
-        self.ticket = ticket.map { TicketRef(number: $0.number, email: $0.email, subject: $0.subject) }
+        self.ticket = ticket.map { TicketRef(number: $0.number, email: $0.email, subject: $0.subject, deliveries: $0.deliveries) }
         self.audit = audit
     }
 

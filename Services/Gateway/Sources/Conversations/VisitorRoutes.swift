@@ -8,6 +8,9 @@ import Hummingbird
 struct VisitorRoutes: Sendable {
     let store: IdentityStore
     let backends: Backends
+    /// Offline messages allowed per client address and per recipient in an hour (`SWITCHBOARD_OFFLINE_PER_ADDRESS`,
+    /// `SWITCHBOARD_OFFLINE_PER_RECIPIENT`).
+    let offlineLimits: (perAddress: Int, perRecipient: Int)
 
     struct StartChat: Decodable {
         var name: String
@@ -45,10 +48,7 @@ struct VisitorRoutes: Sendable {
         }
     }
 
-    /// Offline messages allowed per client address and per recipient in `window` seconds: enough
-    /// for any customer, too few to mail-bomb anyone through the acknowledgement.
-    static let offlinePerAddress = 30
-    static let offlinePerRecipient = 10
+    /// The window of the offline message limits, in seconds.
     static let offlineWindow = 3600
 
     struct PostMessage: Decodable {
@@ -86,7 +86,8 @@ struct VisitorRoutes: Sendable {
         visitor.post("offline-messages") { request, context in
             let leave = try await JSONBody.decode(LeaveMessage.self, from: request)
             let keys = ["offline:address:" + context.clientAddress, "offline:email:" + Identity.normalized(email: leave.email)]
-            try await store.enforce([(keys[0], Self.offlinePerAddress), (keys[1], Self.offlinePerRecipient)], window: Self.offlineWindow)
+            try await store.enforce(
+                [(keys[0], offlineLimits.perAddress), (keys[1], offlineLimits.perRecipient)], window: Self.offlineWindow)
             let identity = try await visitorIdentity(request)
             let filed = try await backends.call(
                 .ticketing, TicketingMethods.OfflineMessage.self,
