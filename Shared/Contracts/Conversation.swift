@@ -131,18 +131,24 @@ public enum Conversations {
             /// Keeps one customer across a visitor's chats.
             public var visitorID: UUID?
             public var message: Draft?
+            /// The new conversation's id when the caller chooses it (a ticket links to it before it exists).
+            public var conversationID: UUID?
 
-            public init(channel: ConversationChannel, name: String, email: String?, visitorID: UUID?, message: Draft?) {
+            public init(
+                channel: ConversationChannel, name: String, email: String?, visitorID: UUID?, message: Draft?, conversationID: UUID? = nil
+            ) {
                 self.channel = channel
                 self.name = name
                 self.email = email
                 self.visitorID = visitorID
                 self.message = message
+                self.conversationID = conversationID
             }
 
             enum CodingKeys: String, CodingKey {
                 case channel, name, email, message
                 case visitorID = "visitor_id"
+                case conversationID = "conversation_id"
             }
         }
 

@@ -11,8 +11,6 @@ public struct BackService: Sendable {
     public var migrations: [Migration]
     /// The services this one calls.
     public var calls: [ServiceName]
-    /// NOTIFY channels its workers follow besides the outbox's (through `ServiceContext.listener`).
-    public var channels: [String]
     /// Registers the service's methods (`system.*` are added for it).
     public var routes: @Sendable (inout RPCRouter, ServiceContext) -> Void
     /// Long-running work beside the RPC server: outbox consumers, senders, sweepers.
@@ -22,14 +20,12 @@ public struct BackService: Sendable {
         name: ServiceName,
         migrations: [Migration],
         calls: [ServiceName] = [],
-        channels: [String] = [],
         routes: @escaping @Sendable (inout RPCRouter, ServiceContext) -> Void = { _, _ in },
         workers: @escaping @Sendable (ServiceContext) -> [any Service] = { _ in [] }
     ) {
         self.name = name
         self.migrations = migrations
         self.calls = calls
-        self.channels = channels
         self.routes = routes
         self.workers = workers
     }

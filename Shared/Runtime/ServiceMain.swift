@@ -50,7 +50,7 @@ public enum ServiceMain {
             exit(0)
         }
 
-        let listener = Listener(url: configuration.databaseURL, channels: [Outbox.channel] + service.channels, logger: logger)
+        let listener = Listener(url: configuration.databaseURL, channels: [Outbox.channel], logger: logger)
         var clients: [ServiceName: RPCClient] = [:]
         for callee in service.calls {
             clients[callee] = RPCClient(

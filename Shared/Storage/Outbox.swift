@@ -154,8 +154,10 @@ extension Database {
     static let horizon = """
         snapshot AS (SELECT pg_current_snapshot() AS snap),
         elsewhere AS (
-            SELECT backend_xid::text::bigint AS xid FROM pg_stat_activity
-            WHERE backend_xid IS NOT NULL AND (datname IS DISTINCT FROM current_database() OR backend_type <> 'client backend')
+            SELECT backend_xid::text::bigint AS xid FROM pg_stat_get_activity(NULL) a
+            WHERE backend_xid IS NOT NULL
+              AND (a.datid IS DISTINCT FROM (SELECT oid FROM pg_database WHERE datname = current_database())
+                   OR backend_type <> 'client backend')
         ),
         horizon AS (
             SELECT coalesce(

@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// Tails the outbox for one named consumer and hands each batch to `handle`, saving the cursor
 /// after the batch succeeds (or, for a consumer that starts at the present, keeping it in memory).
 ///
-/// Woken by the NOTIFY after each commit, re-polling every few milliseconds while an older
+/// Woken by the NOTIFY after each commit, looking again after 3–48 ms (backing off) while an older
 /// transaction holds newer events back, and polling slowly in any case so a lost NOTIFY only
 /// delays. A failing batch is retried from the same cursor, so `handle` must be idempotent.
 public struct OutboxConsumer: Service {
@@ -73,7 +73,11 @@ public struct OutboxConsumer: Service {
         let notifications = listener.subscribe()
         await withDiscardingTaskGroup { group in
             group.addTask {
-                for await _ in notifications { wake.yield() }
+                // Only the outbox's NOTIFY (or a reconnect) means new events; a service's other channels do not.
+                for await event in notifications {
+                    if case .notification(let channel, _) = event, channel != Outbox.channel { continue }
+                    wake.yield()
+                }
             }
             group.addTask {
                 while !Task.isCancelled {
@@ -82,6 +86,7 @@ public struct OutboxConsumer: Service {
                 }
             }
             var cursor: EventCursor?
+            var retry = Self.firstRetry
             for await _ in wakeups.cancelOnGracefulShutdown() {
                 do {
                     if cursor == nil {
@@ -93,7 +98,22 @@ public struct OutboxConsumer: Service {
                             cursor = start
                         }
                     }
-                    cursor = try await drain(from: cursor!)
+                    let (next, heldBack) = try await drain(from: cursor!)
+                    cursor = next
+                    if heldBack {
+                        // An older transaction holds newer events back. If it appended events, its
+                        // commit's NOTIFY wakes this loop; this later look is for one that did not.
+                        // Backing off (3, 6, 12, 24, 48 ms) keeps a busy database from being polled
+                        // hundreds of times a second by every reader.
+                        let delay = retry
+                        retry = min(retry * 2, Self.lastRetry)
+                        group.addTask {
+                            try? await Task.sleep(for: delay)
+                            wake.yield()
+                        }
+                    } else {
+                        retry = Self.firstRetry
+                    }
                 } catch {
                     logger.warning("outbox batch failed; will retry", metadata: ["error": "\(error)"])
                     try? await Task.sleep(for: .milliseconds(500))
@@ -104,8 +124,12 @@ public struct OutboxConsumer: Service {
         }
     }
 
-    /// Reads and handles until caught up; returns the new cursor.
-    private func drain(from start: EventCursor) async throws -> EventCursor {
+    static let firstRetry: Duration = .milliseconds(3)
+    static let lastRetry: Duration = .milliseconds(48)
+
+    /// Reads and handles until caught up or held back; returns the new cursor, and whether an
+    /// older open transaction held newer events back.
+    private func drain(from start: EventCursor) async throws -> (EventCursor, heldBack: Bool) {
         var cursor = start
         let lag = Gauge(label: "outbox_lag_seconds", dimensions: [("consumer", name)])
         let consumed = Counter(label: "outbox_events_consumed_total", dimensions: [("consumer", name)])
@@ -121,7 +145,7 @@ public struct OutboxConsumer: Service {
                         break
                     case .busy(let reached):
                         // Its holder reads on; this instance looks again at the next wake-up.
-                        return reached ?? cursor
+                        return (reached ?? cursor, false)
                     case .behind(let saved):
                         cursor = max(cursor, saved)
                         unsaved = false
@@ -139,11 +163,7 @@ public struct OutboxConsumer: Service {
                 unsaved = position != batch.events.last?.cursor
                 cursor = position
             }
-            if batch.heldBack {
-                // An older transaction is still open; it usually commits within milliseconds.
-                try await Task.sleep(for: .milliseconds(3))
-                continue
-            }
+            if batch.heldBack { return (cursor, true) }
             if batch.scanned < batchSize {
                 if unsaved, beginning == .saved {
                     // Only events nobody here wanted lie behind it: losing this write costs a re-read, no more.
@@ -153,10 +173,10 @@ public struct OutboxConsumer: Service {
                     }
                 }
                 lag.record(0)
-                return cursor
+                return (cursor, false)
             }
         }
-        return cursor
+        return (cursor, false)
     }
 }
 

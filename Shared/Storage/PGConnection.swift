@@ -6,6 +6,12 @@ import Foundation
 public final class PGConnection {
     let handle: OpaquePointer
     let conninfo: String
+    /// SQL text → the name it is prepared under on this connection. Parsing and planning every
+    /// statement again was most of the server's CPU per request; our SQL texts are constants, so
+    /// a few dozen entries cover them all (the cap keeps a caller that builds SQL from growing it).
+    private var prepared: [String: String] = [:]
+    private var preparedCount = 0
+    static let preparedLimit = 256
 
     /// Connects and sets the session up the way every reader of ours expects: UTC, ISO dates.
     public init(conninfo: String) throws {
@@ -37,13 +43,33 @@ public final class PGConnection {
         )
     }
 
-    /// Runs one statement with `$1`, `$2`, ... bound to `parameters`.
+    /// Runs one statement with `$1`, `$2`, ... bound to `parameters`, prepared once per connection.
     @discardableResult
     public func query(_ sql: String, _ parameters: [any PostgresBindable] = []) throws -> PGRows {
-        let result = withCStrings(parameters.map(\.postgresText)) { values in
-            PQexecParams(handle, sql, Int32(values.count), nil, values, nil, nil, 0)
+        let texts = parameters.map(\.postgresText)
+        guard let name = try preparedName(sql, parameterCount: texts.count) else {
+            return try rows(of: withCStrings(texts) { PQexecParams(handle, sql, Int32($0.count), nil, $0, nil, nil, 0) })
         }
-        return try rows(of: result)
+        do {
+            return try rows(of: withCStrings(texts) { PQexecPrepared(handle, name, Int32($0.count), $0, nil, nil, 0) })
+        } catch let error as DatabaseError where error.sqlState == "0A000" {
+            // "cached plan must not change result type": a migration changed a table under the
+            // statement. Forget it; the next call prepares it again.
+            prepared[sql] = nil
+            throw error
+        }
+    }
+
+    /// The prepared statement for `sql`, preparing it on first use; `nil` once the cache is full.
+    private func preparedName(_ sql: String, parameterCount: Int) throws -> String? {
+        if let name = prepared[sql] { return name }
+        guard prepared.count < Self.preparedLimit else { return nil }
+        // Names are never reused: a statement forgotten above still exists on the server.
+        preparedCount += 1
+        let name = "sb\(preparedCount)"
+        _ = try rows(of: PQprepare(handle, name, sql, Int32(parameterCount), nil))
+        prepared[sql] = name
+        return name
     }
 
     /// Runs SQL without parameters; may hold several statements (migrations).

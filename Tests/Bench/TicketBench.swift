@@ -4,6 +4,7 @@ import Harness
 import Histogram
 import Storage
 import Synchronization
+import Wire
 
 /// Offline messages → tickets through the gateway, each acknowledged by a mail that a real SMTP
 /// server (aiosmtpd) receives; against pgbench running one ticket's writes.
@@ -48,6 +49,7 @@ enum TicketBench {
             for round in 0..<Bench.rounds {
                 Bench.progress("tickets round \(round + 1): \(clients) client(s)")
                 let before = sink.mails().count
+                let cpuBefore = cpuSeconds()
                 let started = ContinuousClock.now
                 let result = try await Blocking.run {
                     try send(port: port, clients: clients, seconds: seconds, label: "r\(round)c\(clients)")
@@ -56,6 +58,14 @@ enum TicketBench {
                 sent += result.count
                 try await sink.waitFor(sent, "every acknowledgement", timeout: .seconds(300))
                 let delivered = Double(sink.mails().count - before) / (ContinuousClock.now - started).seconds
+                if ProcessInfo.processInfo.environment["BENCH_DEBUG"] != nil {
+                    let after = cpuSeconds()
+                    let spent = after.map { ($0.key, $0.value - (cpuBefore[$0.key] ?? 0)) }.sorted { $0.1 > $1.1 }
+                    FileHandle.standardError.write(
+                        Data(
+                            "cpu s for \(result.count) tickets: \(spent.map { "\($0.0)=\(String(format: "%.1f", $0.1))" }.joined(separator: " "))\n"
+                                .utf8))
+                }
                 figures.append(
                     Figures(
                         rate: Double(result.count) / result.elapsed, delivered: delivered,
@@ -63,6 +73,21 @@ enum TicketBench {
                 baseline.append(try await Blocking.run { try Bench.pgbench(url: url, script: script, clients: clients, seconds: seconds) })
             }
             rows.append((clients, figures, baseline, rss))
+        }
+        if ProcessInfo.processInfo.environment["BENCH_DEBUG"] != nil {
+            // Where a ticket's time goes: mean durations of the calls on its path, from each process's metrics.
+            for service in [ServiceName.ticketing, .conversation] {
+                let text = try await stack.client(service).call(System.Metrics.self, Empty()).text
+                for line in text.split(separator: "\n")
+                where line.contains("duration_seconds_sum") || line.contains("duration_seconds_count") {
+                    FileHandle.standardError.write(Data("\(service.rawValue): \(line)\n".utf8))
+                }
+            }
+            let gateway = try await stack.http("GET", "/metrics", port: port).text
+            for line in gateway.split(separator: "\n")
+            where line.contains("duration_seconds_sum") || line.contains("duration_seconds_count") {
+                FileHandle.standardError.write(Data("gateway: \(line)\n".utf8))
+            }
         }
         let copies = Dictionary(grouping: sink.mails(), by: { $0["message_id"] }).values.filter { $0.count > 1 }.count
         guard copies == 0 else { throw BenchError("\(copies) acknowledgements arrived more than once") }
@@ -139,6 +164,22 @@ enum TicketBench {
         }
         if let failure = failures.withLock({ $0.first }) { throw BenchError(failure) }
         return (count.load(ordering: .relaxed), (ContinuousClock.now - started).seconds, latency.withLock { $0 })
+    }
+
+    /// CPU seconds used so far by every process, summed by command name (for `BENCH_DEBUG`).
+    static func cpuSeconds() -> [String: Double] {
+        var totals: [String: Double] = [:]
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(entry) != nil {
+            guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")")
+            else { continue }
+            let name = String(stat[stat.index(after: open)..<close])
+            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+            guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
+            totals[name, default: 0] += (user + system) / ticks
+        }
+        return totals
     }
 
     /// Resident memory of `pids` together, from /proc, in MB.

@@ -126,7 +126,7 @@ enum ConversationStore {
             """,
             [UUID(), name, params.email?.lowercased(), params.visitorID]
         )[0].decode(at: 0)
-        let id = UUID()
+        let id = params.conversationID ?? UUID()
         try transaction.query(
             "INSERT INTO conversation.conversations (id, channel, customer_id, idempotency_key) VALUES ($1, $2, $3, $4)",
             [id, params.channel.rawValue, customerID, key]

@@ -72,7 +72,7 @@ enum Inbound {
             .init(
                 id: UUID(), name: mail.from.name ?? String(mail.from.address.split(separator: "@")[0]), email: mail.from.address,
                 message: text, subject: mail.subject.isEmpty ? Letters.subject(from: text) : String(mail.subject.prefix(200)),
-                visitorID: nil, conversationID: nil),
+                visitorID: nil, conversationID: UUID(), isOpen: false),
             in: transaction)
         try insert(key: key, ticket: ticket.id, raw: raw, text: text, status: "done", in: transaction)
         if !mail.isAutomatic { try ack(ticket) }

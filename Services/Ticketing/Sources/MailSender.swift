@@ -62,9 +62,7 @@ struct MailSender: Service {
             for await result in group { results.append(result) }
             return results
         }
-        try await context.database.transaction { transaction in
-            for (id, result) in results { try MailStore.finish(id, instance: instance, result, in: transaction) }
-        }
+        try await context.database.transaction { try MailStore.finish(results, instance: instance, in: $0) }
         for (id, result) in results {
             switch result {
             case .sent: context.logger.debug("mail sent", metadata: ["mail.id": "\(id)"])

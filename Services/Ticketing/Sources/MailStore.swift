@@ -5,15 +5,26 @@ import Storage
 
 /// The mail outbox and the received mail in the `ticketing` schema.
 enum MailStore {
-    /// Queues `mail` once per `key` (replaying an event queues nothing twice).
+    /// Queues `mail` once per `key` (replaying an event queues nothing twice), with a `mail.queued`
+    /// event: its NOTIFY after the commit wakes the senders (a NOTIFY inside the transaction would
+    /// serialise this commit with every other notifying one).
     static func queue(_ mail: OutgoingMail, key: String, ticket: UUID, messageID: UUID?, in transaction: Transaction) throws {
-        try transaction.query(
+        let queued = try transaction.query(
             """
             INSERT INTO ticketing.mails (id, key, ticket_id, message_id, header_message_id, sender, recipient, raw)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING
             """,
             [UUID(), key, ticket, messageID, mail.messageID, mail.from.address, mail.to.address, mail.rendered()]
-        )
+        ).affectedRows
+        if queued == 1 {
+            try transaction.appendEvent(type: "mail.queued", subject: ticket.uuidString.lowercased(), payload: Queued(messageID: messageID))
+        }
+    }
+
+    /// The payload of `mail.queued`: which message's mail, if it carries one.
+    struct Queued: Encodable {
+        var messageID: UUID?
+        enum CodingKeys: String, CodingKey { case messageID = "message_id" }
     }
 
     /// The Message-IDs of a ticket's thread, ours and the customer's, oldest first.
@@ -47,7 +58,9 @@ enum MailStore {
     /// Leases up to `limit` due mails to `instance` for `lease`; another sender skips them until
     /// the lease runs out (a sender that died mid-send), so each mail has one sender at a time.
     static func claim(limit: Int, instance: String, lease: Duration, in transaction: Transaction) throws -> [Claimed] {
-        try transaction.query(
+        // A claim lost in a crash is only a lease that was never taken: no need to wait for the flush.
+        try transaction.query("SET LOCAL synchronous_commit = off")
+        return try transaction.query(
             """
             UPDATE ticketing.mails SET leased_by = $1, lease_until = now() + make_interval(secs => $3), attempts = attempts + 1
             WHERE id IN (
@@ -76,6 +89,14 @@ enum MailStore {
         case sent
         case retry(after: Duration, reason: String)
         case failed(reason: String)
+    }
+
+    /// Records what became of each attempt of a round.
+    static func finish(_ results: [(UUID, Result)], instance: String, in transaction: Transaction) throws {
+        // An outcome lost in a crash means the same mail is sent again (same bytes): the design's
+        // worst case anyway, so the commit need not wait for the flush.
+        try transaction.query("SET LOCAL synchronous_commit = off")
+        for (id, result) in results { try finish(id, instance: instance, result, in: transaction) }
     }
 
     static func finish(_ id: UUID, instance: String, _ result: Result, in transaction: Transaction) throws {

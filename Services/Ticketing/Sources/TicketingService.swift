@@ -12,13 +12,10 @@ public enum TicketingService {
     /// Everything `ServiceMain` needs to run this service.
     public static var definition: BackService { definition(now: Date.init) }
 
-    /// NOTIFY'd in the transaction that queues a mail, so every replica's sender looks at once.
-    static let mailChannel = "switchboard_mail"
-
     /// The service with `now` as its clock.
     static func definition(now: @escaping @Sendable () -> Date) -> BackService {
         BackService(
-            name: .ticketing, migrations: TicketingStore.migrations, calls: [.conversation, .pool], channels: [mailChannel],
+            name: .ticketing, migrations: TicketingStore.migrations, calls: [.conversation, .pool],
             routes: { router, context in
                 let tickets = Tickets(context: context, now: now)
                 let database = context.database
@@ -65,16 +62,27 @@ public enum TicketingService {
                     Sweeper(tickets: tickets),
                     MailSender(context: context, doorbell: doorbell),
                     Ring(listener: context.listener, doorbell: doorbell),
+                    // Operators' messages in tickets become mails; started conversations open their tickets.
                     OutboxConsumer.transactional(
-                        name: "ticketing.replies", database: context.database, listener: context.listener, types: ["message.created"],
-                        logger: context.logger,
+                        name: "ticketing.replies", database: context.database, listener: context.listener,
+                        types: ["message.created", "conversation.started"], logger: context.logger,
                         prepare: { events in
                             let decoder = WireJSON.decoder()
-                            return try events.map { try decoder.decode(Message.self, from: Data($0.payload.utf8)) }
-                                .filter { $0.author.kind == .operator }
+                            var started: [UUID] = []
+                            var replies: [Message] = []
+                            for event in events {
+                                if event.type == "conversation.started" {
+                                    if let id = UUID(uuidString: event.subject) { started.append(id) }
+                                } else {
+                                    let message = try decoder.decode(Message.self, from: Data(event.payload.utf8))
+                                    if message.author.kind == .operator { replies.append(message) }
+                                }
+                            }
+                            return (started, replies)
                         },
-                        apply: { messages, transaction in
-                            for message in messages { try tickets.queueReply(message, in: transaction) }
+                        apply: { work, transaction in
+                            try TicketingStore.opened(work.0, in: transaction)
+                            for message in work.1 { try tickets.queueReply(message, in: transaction) }
                         }
                     ),
                 ]
@@ -82,7 +90,8 @@ public enum TicketingService {
         )
     }
 
-    /// Rings the sender's doorbell when any replica queued mail (or the listener reconnected).
+    /// Rings the sender's doorbell after commits that appended events (a queued mail appends
+    /// `mail.queued`, so every replica's sender looks at once), and when the listener reconnected.
     struct Ring: Service {
         let listener: Listener
         let doorbell: Doorbell
@@ -90,9 +99,7 @@ public enum TicketingService {
         func run() async throws {
             for await event in listener.subscribe().cancelOnGracefulShutdown() {
                 switch event {
-                case .notification(let channel, _) where channel == mailChannel: doorbell.ring()
-                case .reconnected: doorbell.ring()
-                default: continue
+                case .notification, .reconnected: doorbell.ring()
                 }
             }
         }

@@ -89,7 +89,9 @@ enum TicketingStore {
         var subject: String
         var replyToken: String
         var visitorID: UUID?
-        var conversationID: UUID?
+        /// Chosen when the ticket is written; the conversation exists once the ticket is open.
+        var conversationID: UUID
+        var isOpen: Bool
         var createdAt: Date
     }
 
@@ -101,35 +103,46 @@ enum TicketingStore {
         var message: String
         var subject: String
         var visitorID: UUID?
-        /// Set for a chat made a ticket: it is open at once.
-        var conversationID: UUID?
+        var conversationID: UUID
+        /// A chat made a ticket: its conversation exists, so it is open at once.
+        var isOpen: Bool
     }
 
     /// Writes the ticket (once per id, and once per conversation) and returns it as stored and
-    /// whether this call wrote it. `pending` until its conversation is linked.
+    /// whether this call wrote it. `pending` until its conversation exists (`open`).
     static func write(_ new: NewTicket, in transaction: Transaction) throws -> (Ticket, created: Bool) {
         let created =
             try transaction.query(
                 """
                 INSERT INTO ticketing.tickets (id, status, name, email, message, subject, visitor_id, reply_token, conversation_id)
-                VALUES ($1, CASE WHEN $8::uuid IS NULL THEN 'pending' ELSE 'open' END, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING
+                VALUES ($1, $9, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING
                 """,
                 [
                     new.id, new.name.trimmingCharacters(in: .whitespacesAndNewlines), new.email.lowercased(), new.message, new.subject,
-                    new.visitorID, replyToken(), new.conversationID,
+                    new.visitorID, replyToken(), new.conversationID, new.isOpen ? "open" : "pending",
                 ]
             ).affectedRows == 1
-        if let conversationID = new.conversationID, !created { return (try ticket(conversation: conversationID, in: transaction)!, false) }
-        return (try ticket(new.id, in: transaction)!, created)
+        let stored = try ticket(new.id, in: transaction) ?? ticket(conversation: new.conversationID, in: transaction)
+        return (stored!, created)
     }
 
-    static let ticketColumns = "id, number, name, email, message, subject, reply_token, visitor_id, conversation_id, created_at"
+    /// The tickets whose conversations `started` names are open now.
+    static func opened(_ conversationIDs: [UUID], in transaction: Transaction) throws {
+        guard !conversationIDs.isEmpty else { return }
+        try transaction.query(
+            "UPDATE ticketing.tickets SET status = 'open' WHERE conversation_id = ANY($1::uuid[]) AND status = 'pending'",
+            [conversationIDs.map { $0.uuidString.lowercased() }])
+    }
+
+    static let ticketColumns =
+        "id, number, name, email, message, subject, reply_token, visitor_id, conversation_id, status = 'open', created_at"
 
     static func ticket(_ row: PGRow) throws -> Ticket {
         Ticket(
             id: try row.decode(at: 0), number: try row.decode(at: 1), name: try row.decode(at: 2), email: try row.decode(at: 3),
             message: try row.decode(at: 4), subject: try row.decode(at: 5), replyToken: try row.decode(at: 6),
-            visitorID: try row.decode(at: 7), conversationID: try row.decode(at: 8), createdAt: try row.decode(at: 9))
+            visitorID: try row.decode(at: 7), conversationID: try row.decode(at: 8), isOpen: try row.decode(at: 9),
+            createdAt: try row.decode(at: 10))
     }
 
     static func ticket(_ id: UUID, in transaction: Transaction) throws -> Ticket? {
@@ -144,12 +157,6 @@ enum TicketingStore {
     static func ticket(number: Int64, token: String, in transaction: Transaction) throws -> Ticket? {
         try transaction.query("SELECT \(ticketColumns) FROM ticketing.tickets WHERE number = $1 AND reply_token = $2", [number, token])
             .first.map(ticket)
-    }
-
-    /// Links the ticket to its conversation; it is open from then on.
-    static func link(_ id: UUID, to conversationID: UUID, in transaction: Transaction) throws {
-        try transaction.query(
-            "UPDATE ticketing.tickets SET conversation_id = $2, status = 'open' WHERE id = $1 AND status = 'pending'", [id, conversationID])
     }
 
     /// Tickets a crash left `pending` for longer than `age`, oldest first.

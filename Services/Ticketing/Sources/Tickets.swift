@@ -25,7 +25,6 @@ struct Tickets: Sendable {
 
     func queue(_ mail: OutgoingMail, key: String, ticket: UUID, messageID: UUID?, in transaction: Transaction) throws {
         try MailStore.queue(mail, key: key, ticket: ticket, messageID: messageID, in: transaction)
-        try transaction.query("SELECT pg_notify($1, '')", [TicketingService.mailChannel])
     }
 
     /// An operator's message in a ticket's conversation becomes a mail, once per message.
@@ -40,7 +39,8 @@ struct Tickets: Sendable {
         try queue(mail, key: "message:\(message.id.uuidString.lowercased())", ticket: ticket.id, messageID: message.id, in: transaction)
     }
 
-    /// The pending ticket and its acknowledgement are written together; the 201 needs only that.
+    /// The pending ticket and its acknowledgement are written together (one commit), then its
+    /// conversation is started under the id the ticket already holds: two commits in all.
     func offlineMessage(
         _ params: TicketingMethods.OfflineMessage.Params, logger: Logger
     ) async throws -> TicketingMethods.OfflineMessage.Result {
@@ -48,7 +48,7 @@ struct Tickets: Sendable {
             let (ticket, created) = try TicketingStore.write(
                 .init(
                     id: params.id, name: params.name, email: params.email, message: params.message,
-                    subject: Letters.subject(from: params.message), visitorID: params.visitorID, conversationID: nil),
+                    subject: Letters.subject(from: params.message), visitorID: params.visitorID, conversationID: UUID(), isOpen: false),
                 in: transaction)
             if created { try queueAcknowledgement(ticket, in: transaction) }
             return ticket
@@ -62,18 +62,19 @@ struct Tickets: Sendable {
         }
     }
 
-    /// The steps after the pending ticket is written: its e-mail conversation (keyed by the
-    /// ticket, so a repeat finds the first), then the link.
+    /// The step after the pending ticket is written: its e-mail conversation, under the id the
+    /// ticket holds and keyed by the ticket, so a repeat finds the first. The ticket becomes
+    /// `open` when ticketing reads `conversation.started` (off the request's path).
     func open(_ ticket: TicketingStore.Ticket) async throws -> TicketingMethods.OfflineMessage.Result {
-        if let conversationID = ticket.conversationID { return .init(number: ticket.number, conversationID: conversationID) }
+        if ticket.isOpen { return .init(number: ticket.number, conversationID: ticket.conversationID) }
         let started = try await context.client(.conversation).call(
             Conversations.Start.self,
             .init(
                 channel: .email, name: ticket.name, email: ticket.email, visitorID: ticket.visitorID,
-                message: .init(body: ticket.message, clientMessageID: "ticket-\(ticket.id.uuidString.lowercased())")),
+                message: .init(body: ticket.message, clientMessageID: "ticket-\(ticket.id.uuidString.lowercased())"),
+                conversationID: ticket.conversationID),
             idempotencyKey: "ticket:\(ticket.id.uuidString.lowercased())"
         )
-        try await context.database.transaction { try TicketingStore.link(ticket.id, to: started.conversation.id, in: $0) }
         return .init(number: ticket.number, conversationID: started.conversation.id)
     }
 
@@ -115,7 +116,8 @@ struct Tickets: Sendable {
     func deliverReply(_ key: String) async throws {
         guard let pending = try await context.database.transaction({ try Inbound.pending(key, in: $0) }) else { return }
         // A ticket still being opened takes the reply once it has its conversation (the sweeper comes back).
-        guard let conversationID = pending.ticket.conversationID else { return }
+        guard pending.ticket.isOpen else { return }
+        let conversationID = pending.ticket.conversationID
         let conversations = context.client(.conversation)
         let record = try await conversations.call(Conversations.Reopen.self, .init(conversationID: conversationID))
         _ = try await conversations.call(
@@ -142,7 +144,7 @@ struct Tickets: Sendable {
             let (ticket, created) = try TicketingStore.write(
                 .init(
                     id: UUID(), name: record.customer.name, email: record.customer.email ?? params.email, message: "",
-                    subject: "Your chat with us", visitorID: record.visitorID, conversationID: params.conversationID),
+                    subject: "Your chat with us", visitorID: record.visitorID, conversationID: params.conversationID, isOpen: true),
                 in: transaction)
             if created {
                 let mail = Letters.transcript(

@@ -92,8 +92,7 @@ struct VisitorRoutes: Sendable {
             let filed = try await backends.call(
                 .ticketing, TicketingMethods.OfflineMessage.self,
                 .init(id: UUID(), name: leave.name, email: leave.email, message: leave.message, visitorID: identity.id))
-            try await store.recordAttempt(keys: keys)
-            if identity.isNew { try await store.saveVisitor(id: identity.id, token: identity.token) }
+            try await store.recordAttempt(keys: keys, newVisitor: identity.isNew ? (identity.id, identity.token) : nil)
             return try Response.json(Filed(visitorToken: identity.token, ticket: filed), status: .created)
         }
         visitor.get("conversations") { request, _ in

@@ -178,11 +178,20 @@ struct IdentityStore: Sendable {
         return (try rows[0].decode(Int.self, at: 0), max(1, try rows[0].decode(Int.self, at: 1)))
     }
 
-    func recordAttempt(keys: [String]) async throws {
+    /// Counts an attempt under each of `keys`, and stores a new visitor in the same commit.
+    func recordAttempt(keys: [String], newVisitor: (id: UUID, token: String)? = nil) async throws {
         try await database.transaction { transaction in
             for key in keys { try transaction.query("INSERT INTO identity.login_failures (key) VALUES ($1)", [key]) }
-            // Old rows are no use to any window: keep the table small.
-            try transaction.query("DELETE FROM identity.login_failures WHERE failed_at < now() - interval '1 day'")
+            if let newVisitor {
+                try transaction.query(
+                    "INSERT INTO identity.visitors (id, token_hash) VALUES ($1, sha256(convert_to($2, 'UTF8')))",
+                    [newVisitor.id, newVisitor.token])
+            }
+            // Old rows are no use to any window. Swept now and then rather than on every attempt:
+            // the sweep reads the whole table.
+            if UInt8.random(in: 0..<64) == 0 {
+                try transaction.query("DELETE FROM identity.login_failures WHERE failed_at < now() - interval '1 day'")
+            }
         }
     }
 
