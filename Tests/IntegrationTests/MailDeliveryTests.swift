@@ -149,4 +149,26 @@ struct MailDeliveryTests {
             #expect(desk.sink.mails().count == 2, "the chat's earlier messages went in the transcript, not one by one")
         }
     }
+
+    @Test("a closed ticket whose holder is unavailable reopens into the Pool when the customer writes again")
+    func reopenIntoPool() async throws {
+        try await MailDesk.with { desk in
+            let admin = try await desk.stack.adminToken(port: desk.port)
+            let can = try await desk.stack.newOperator(port: desk.port, admin: admin, name: "Can", email: "can@example.com")
+            let ticket = try await desk.leave(name: "Ayşe", email: "ayse@example.org", message: "İlk soru")
+            try await desk.take(ticket.conversation, token: can)
+            #expect(try await desk.json("POST", "/api/v1/conversations/\(ticket.conversation)/close", token: can).status == 200)
+            #expect(try await desk.json("PUT", "/api/v1/me/availability", token: can, body: ["available": false]).status == 200)
+            let ack = try #require(try await desk.sink.waitFor(1, "the acknowledgement").first)
+            let again = try await desk.inbound(
+                "From: ayse@example.org\nTo: \(ack["reply_to"])\nMessage-ID: <again@example.org>\nSubject: Re\n\nBir sorum daha var.\n")
+            #expect(again.status == 201 && again.object["outcome"] as? String == "appended")
+            try await Poll.until("the ticket back in the Pool, waiting") {
+                let conversation = try await desk.json("GET", "/api/v1/conversations/\(ticket.conversation)", token: admin).object
+                let pool = try await desk.array("/api/v1/pool", token: admin)
+                return conversation["status"] as? String == "waiting" && conversation["assignee"] == nil
+                    && pool.contains { $0["id"] as? String == ticket.conversation && $0["preview"] as? String == "Bir sorum daha var." }
+            }
+        }
+    }
 }

@@ -20,11 +20,7 @@ struct Tickets: Sendable {
         let mail = Letters.acknowledgement(
             ticket, ack: settings.ackMessage, identity: identity, messageID: OutgoingMail.newMessageID(domain: identity.from.domain),
             date: now())
-        try queue(mail, key: "ack:\(ticket.id.uuidString.lowercased())", ticket: ticket.id, messageID: nil, in: transaction)
-    }
-
-    func queue(_ mail: OutgoingMail, key: String, ticket: UUID, messageID: UUID?, in transaction: Transaction) throws {
-        try MailStore.queue(mail, key: key, ticket: ticket, messageID: messageID, in: transaction)
+        try MailStore.queue(mail, key: "ack:\(ticket.id.uuidString.lowercased())", ticket: ticket.id, messageID: nil, in: transaction)
     }
 
     /// An operator's message in a ticket's conversation becomes a mail, once per message.
@@ -36,7 +32,8 @@ struct Tickets: Sendable {
         let mail = Letters.reply(
             ticket, message: message, thread: try MailStore.thread(ticket.id, in: transaction), identity: identity,
             messageID: OutgoingMail.newMessageID(domain: identity.from.domain), date: now())
-        try queue(mail, key: "message:\(message.id.uuidString.lowercased())", ticket: ticket.id, messageID: message.id, in: transaction)
+        try MailStore.queue(
+            mail, key: "message:\(message.id.uuidString.lowercased())", ticket: ticket.id, messageID: message.id, in: transaction)
     }
 
     /// The pending ticket and its acknowledgement are written together (one commit), then its
@@ -150,7 +147,8 @@ struct Tickets: Sendable {
                 let mail = Letters.transcript(
                     ticket, messages: messages, identity: identity, messageID: OutgoingMail.newMessageID(domain: identity.from.domain),
                     date: now())
-                try queue(mail, key: "transcript:\(ticket.id.uuidString.lowercased())", ticket: ticket.id, messageID: nil, in: transaction)
+                try MailStore.queue(
+                    mail, key: "transcript:\(ticket.id.uuidString.lowercased())", ticket: ticket.id, messageID: nil, in: transaction)
             }
             return TicketSummary(
                 number: ticket.number, email: ticket.email, subject: ticket.subject,
