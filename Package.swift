@@ -16,13 +16,17 @@ let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
 
-/// One back service: a library with its logic and a thin executable around it.
-func service(_ name: String, folder: String, extra: [Target.Dependency] = []) -> [Target] {
+/// One service: a library with its logic (and, for the gateway, the web pages it serves from
+/// `Public` as resources) and a thin executable around it.
+func service(_ name: String, folder: String, extra: [Target.Dependency] = [], resources: [Resource]? = nil) -> [Target] {
     [
         .target(
             name: "\(name)Service",
             dependencies: ["Contracts", "Wire", "Storage", "Runtime", logging, lifecycle] + extra,
-            path: "Services/\(folder)/Sources",
+            path: "Services/\(folder)",
+            exclude: ["Main"],
+            sources: ["Sources"],
+            resources: resources,
             swiftSettings: strict
         ),
         .executableTarget(
@@ -105,7 +109,8 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-            ]
+            ],
+            resources: [.copy("Public")]
         )
         + service("Conversation", folder: "Conversation")
         + service("Pool", folder: "Pool")

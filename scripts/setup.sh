@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(postgresql postgresql-contrib libpq-dev libcurl4-openssl-dev pkg-config tzdata socat curl ca-certificates)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(postgresql-client)
+  packages+=(postgresql-client chromium chromium-driver)
 fi
 
 sudo=""
@@ -29,7 +29,8 @@ fi
 command -v swift >/dev/null || { echo "setup: swift is not on PATH; install the Swift 6 toolchain first" >&2; exit 1; }
 
 # Test tools from PyPI in the project's own virtual environment (the machine's python3 may not
-# be Debian's, so Debian's python3-* modules are not an option): aiosmtpd is the tests' SMTP server.
+# be Debian's, so Debian's python3-* modules are not an option): aiosmtpd is the tests' SMTP server,
+# Selenium drives Debian's Chromium in the browser tests.
 if [[ "${1:-}" == "--test" ]]; then
   venv="$(dirname "$0")/../.venv"
   python=$(command -v python3)
@@ -41,8 +42,8 @@ if [[ "${1:-}" == "--test" ]]; then
       "$python" -m venv "$venv"
     fi
   fi
-  if ! "$venv/bin/python" -c "import aiosmtpd" 2>/dev/null; then
-    echo "setup: installing aiosmtpd into $venv" >&2
-    "$venv/bin/pip" install -q --disable-pip-version-check "aiosmtpd==1.4.6"
+  if ! "$venv/bin/python" -c "import aiosmtpd, selenium" 2>/dev/null; then
+    echo "setup: installing aiosmtpd and selenium into $venv" >&2
+    "$venv/bin/pip" install -q --disable-pip-version-check "aiosmtpd==1.4.6" "selenium>=4.20,<5"
   fi
 fi

@@ -80,6 +80,8 @@ public enum Gateway {
         let router = Router(context: GatewayContext.self)
         router.add(middleware: TraceMiddleware())
         router.add(middleware: MetricsMiddleware())
+        router.add(middleware: PageHeaders())
+        router.add(middleware: WebPages.files(logger: Logger(label: "switchboard.gateway.files")))
         router.get("healthz") { _, _ in "ok\n" }
         router.get("readyz") { _, _ in
             let readiness = await Readiness.check(database: database, backends: backends)

@@ -161,7 +161,10 @@ enum OpenAPI {
             "Transfer": object(["operator_id": uuid], required: ["operator_id"]),
             "Availability": object(["available": ["type": "boolean"]], required: ["available"]),
             "Login": object(["email": string, "password": string], required: ["email", "password"]),
-            "Operator": object(["id": uuid, "name": string, "email": string, "role": ["enum": ["admin", "operator"]]]),
+            "Operator": object([
+                "id": uuid, "name": string, "email": string, "role": ["enum": ["admin", "operator"]], "available": ["type": "boolean"],
+                "load": ["type": "integer"],
+            ]),
             "Operators": array("Operator"),
             "NewOperator": object(
                 ["name": string, "email": string, "password": string, "role": ["enum": ["admin", "operator"]]],

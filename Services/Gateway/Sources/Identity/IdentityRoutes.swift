@@ -21,7 +21,13 @@ struct IdentityRoutes: Sendable {
             if let token = Self.bearer(request) { try await store.closeSession(token: token) }
             return Response(status: .noContent)
         }
-        api.get("me") { request, _ in try Response.json(try await authenticate(request)) }
+        api.get("me") { request, _ in
+            let me = try await authenticate(request)
+            // The console's availability switch starts from the pool's answer (off if the pool is away).
+            let staffing = (try? await backends[.pool].call(PoolMethods.Staffing.self, Empty(), timeout: .seconds(1))) ?? []
+            let mine = staffing.first { $0.operatorID == me.id }
+            return try Response.json(StaffedOperator(account: me, available: mine?.available ?? false, load: mine?.load ?? 0))
+        }
         api.get("operators") { request, _ in
             try await authenticate(request, admin: true)
             let operators = try await store.all()

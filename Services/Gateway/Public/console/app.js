@@ -1,0 +1,117 @@
+// The operator console: a left menu (Messages, Pool, Archive, and for admins Customizations
+// and Operators), the availability switch and the bell in the upper right, and one live
+// stream that keeps every open view current.
+
+import { api, session, APIError } from './api.js';
+import { h, toast } from './dom.js';
+import { LiveStream } from './live.js';
+import { views } from './views.js';
+import { Bell } from './bell.js';
+
+const app = document.getElementById('app');
+const state = { me: null, live: null, bell: null, view: null, main: null, liveState: null };
+
+window.addEventListener('switchboard:logged-out', () => { state.live?.stop(); state.me = null; showLogin(); });
+window.addEventListener('hashchange', () => state.me && route());
+
+async function boot() {
+  if (!session.token) return showLogin();
+  try {
+    state.me = await api('GET', '/me');
+  } catch {
+    return showLogin();
+  }
+  showConsole();
+}
+
+function showLogin(problem) {
+  const email = h('input', { id: 'email', type: 'email', autocomplete: 'username', required: true });
+  const password = h('input', { id: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const error = h('p', { class: 'error', role: 'alert' }, problem ?? '');
+  const form = h('form', {
+    class: 'login',
+    onsubmit: async (event) => {
+      event.preventDefault();
+      try {
+        const result = await api('POST', '/auth/login', { email: email.value, password: password.value });
+        session.token = result.token;
+        state.me = result.operator;
+        showConsole();
+      } catch (failure) {
+        error.textContent = failure.status === 429 ? 'Too many attempts; wait a while.' : 'Wrong e-mail or password.';
+      }
+    },
+  },
+  h('h1', {}, 'Switchboard'),
+  h('label', { for: 'email' }, 'E-mail'), email,
+  h('label', { for: 'password' }, 'Password'), password,
+  error,
+  h('button', { type: 'submit', id: 'login' }, 'Log in'));
+  app.replaceChildren(form);
+  email.focus();
+}
+
+function showConsole() {
+  const menu = [
+    ['messages', 'Messages'], ['pool', 'Pool'], ['archive', 'Archive'],
+    ...(state.me.role === 'admin' ? [['customizations', 'Customizations'], ['operators', 'Operators']] : []),
+  ];
+  const status = h('span', { id: 'live-state', class: 'live-state', role: 'status' }, 'connecting…');
+  state.bell = new Bell((id) => { location.hash = `#/conversations/${id}`; });
+  const available = h('input', { type: 'checkbox', id: 'availability', role: 'switch' });
+  available.checked = !!state.me.available;
+  available.addEventListener('change', async () => {
+    try {
+      await api('PUT', '/me/availability', { available: available.checked });
+      toast(available.checked ? 'You are available' : 'You are away');
+    } catch (failure) {
+      available.checked = !available.checked;
+      toast(failure.message, 'error');
+    }
+  });
+  const logout = h('button', { class: 'link', onclick: async () => { try { await api('POST', '/auth/logout'); } catch {} session.token = null; state.live?.stop(); showLogin(); } }, 'Log out');
+  state.main = h('main', { id: 'main', tabindex: '-1' });
+  app.replaceChildren(
+    h('header', { class: 'top' },
+      h('span', { class: 'brand' }, 'Switchboard'),
+      status,
+      h('span', { class: 'spacer' }),
+      h('label', { class: 'switch', for: 'availability' }, available, h('span', {}, 'Available')),
+      state.bell.element,
+      h('span', { class: 'who' }, state.me.name),
+      logout),
+    h('nav', { class: 'menu', 'aria-label': 'Sections' },
+      h('ul', {}, menu.map(([id, label]) => h('li', {}, h('a', { href: `#/${id}`, id: `menu-${id}` }, label))))),
+    state.main,
+  );
+  state.bell.load();
+  state.live?.stop();
+  state.live = new LiveStream(session.token, {
+    onEvent: (frame) => { state.bell.handle(frame); state.view?.handle?.(frame); },
+    onState: (live) => {
+      status.textContent = live === 'live' ? 'live' : 'reconnecting…';
+      status.className = `live-state ${live}`;
+      // Views reload what they show after a gap the stream could not fill.
+      if (live === 'live' && state.liveState === 'reconnecting') state.view?.refresh?.();
+      state.liveState = live;
+    },
+  });
+  state.live.start();
+  if (!location.hash || location.hash === '#/login') location.hash = '#/messages';
+  route();
+}
+
+function route() {
+  const [, section, id] = location.hash.split('/');
+  for (const link of document.querySelectorAll('nav.menu a')) {
+    link.toggleAttribute('aria-current', link.getAttribute('href') === `#/${section}`);
+  }
+  const make = views[section] ?? views.messages;
+  state.view?.close?.();
+  state.view = make({ me: state.me, id, main: state.main, go: (hash) => { location.hash = hash; } });
+  state.view.refresh();
+}
+
+boot();
+
+export { APIError };

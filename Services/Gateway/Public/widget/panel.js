@@ -1,0 +1,189 @@
+// The customer's side of the widget: open → name (and e-mail), then the chat with the
+// greeting and live replies; closed → the offline form, when the desk is back (in the
+// visitor's own timezone), then the ticket number. The visitor token stays in this frame's
+// storage, on the desk's origin, out of the host page's reach.
+
+const panel = document.getElementById('panel');
+const tokenKey = 'switchboard.visitor';
+
+function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
+    else if (name === 'class') element.className = value;
+    else element.setAttribute(name, value === true ? '' : value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined && child !== false) element.append(child instanceof Node ? child : String(child));
+  }
+  return element;
+}
+
+async function api(method, path, body) {
+  const headers = {};
+  const token = localStorage.getItem(tokenKey);
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body) headers['Content-Type'] = 'application/json';
+  const response = await fetch(`/api/v1${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const failure = new Error(data?.error?.message ?? `HTTP ${response.status}`);
+    failure.code = data?.error?.code;
+    failure.field = data?.error?.details?.field;
+    throw failure;
+  }
+  return data;
+}
+
+function layout(title, subtitle, ...body) {
+  panel.replaceChildren(h('header', {}, h('h1', {}, title), subtitle ? h('p', {}, subtitle) : null), ...body);
+}
+
+/** "Monday 09:00" in the visitor's own timezone (with the date when it is more than a week away). */
+function backAt(instant) {
+  const date = new Date(instant);
+  const soon = date - Date.now() < 6 * 24 * 3600 * 1000;
+  return date.toLocaleString([], soon ? { weekday: 'long', hour: '2-digit', minute: '2-digit' }
+    : { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+async function start() {
+  let status;
+  try {
+    status = await api('GET', '/widget/status');
+  } catch {
+    return layout('Chat', null, h('div', { class: 'body' }, h('p', { class: 'error' }, 'We cannot be reached right now. Please try again later.')));
+  }
+  let past = [];
+  if (localStorage.getItem(tokenKey)) {
+    try { past = await api('GET', '/visitor/conversations'); } catch { localStorage.removeItem(tokenKey); }
+  }
+  const openChat = past.find((conversation) => conversation.channel === 'chat' && conversation.status !== 'closed');
+  if (openChat) return chat(openChat);
+  if (status.open) return welcome(status, past);
+  return offline(status, past);
+}
+
+function history(past) {
+  if (!past.length) return null;
+  return h('details', { class: 'history' }, h('summary', {}, 'Your earlier conversations'),
+    h('ul', { class: 'past' }, past.map((conversation) => h('li', {},
+      h('button', { class: 'link', onclick: () => chat(conversation, true) },
+        `${new Date(conversation.created_at).toLocaleDateString()} — ${conversation.last_message?.body?.slice(0, 60) ?? ''}`)))));
+}
+
+function welcome(status, past) {
+  const name = h('input', { id: 'name', autocomplete: 'name', required: true, maxlength: '200' });
+  const email = h('input', { id: 'email', type: 'email', autocomplete: 'email' });
+  const error = h('p', { class: 'error', role: 'alert' });
+  layout('Chat with us', status.operators_available ? 'We are online' : 'We usually answer in a few minutes',
+    h('div', { class: 'body' },
+      h('form', {
+        id: 'start', onsubmit: async (event) => {
+          event.preventDefault();
+          try {
+            const started = await api('POST', '/visitor/conversations', { name: name.value, email: email.value || undefined });
+            localStorage.setItem(tokenKey, started.visitor_token);
+            chat(started.conversation);
+          } catch (failure) {
+            if (failure.code === 'offline') return start();
+            error.textContent = failure.message;
+          }
+        },
+      }, h('label', { for: 'name' }, 'Your name'), name, h('label', { for: 'email' }, 'E-mail (optional)'), email, error,
+      h('button', { type: 'submit', id: 'start-chat' }, 'Start chat')),
+      history(past)));
+  name.focus();
+}
+
+function offline(status, past) {
+  const name = h('input', { id: 'offline-name', autocomplete: 'name', required: true, maxlength: '200' });
+  const email = h('input', { id: 'offline-email', type: 'email', autocomplete: 'email', required: true });
+  const message = h('textarea', { id: 'offline-message', rows: '4', required: true, maxlength: '10000' });
+  const error = h('p', { class: 'error', role: 'alert' });
+  const body = h('div', { class: 'body' },
+    h('p', { class: 'notice', id: 'offline-notice' }, status.offline_message ?? 'We are away right now.',
+      status.next_open_at ? ` We're back ${backAt(status.next_open_at)}.` : ''),
+    h('form', {
+      id: 'offline-form', onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          const filed = await api('POST', '/visitor/offline-messages', { name: name.value, email: email.value, message: message.value });
+          localStorage.setItem(tokenKey, filed.visitor_token);
+          body.replaceChildren(h('p', { class: 'notice', id: 'ticket-number' },
+            `Thank you! Your ticket number is #${filed.ticket.number}. We will answer by e-mail at ${email.value}.`));
+        } catch (failure) {
+          error.textContent = failure.message;
+        }
+      },
+    }, h('label', { for: 'offline-name' }, 'Your name'), name, h('label', { for: 'offline-email' }, 'E-mail'), email,
+    h('label', { for: 'offline-message' }, 'Your message'), message, error,
+    h('button', { type: 'submit', id: 'send-offline' }, 'Send')),
+    history(past));
+  layout('Leave us a message', 'We answer by e-mail', body);
+}
+
+let stream = null;
+
+function chat(conversation, readOnly = false) {
+  const list = h('ol', { class: 'messages', id: 'messages' });
+  const answering = h('p', { id: 'answering' }, conversation.assignee ? `${conversation.assignee.name} is answering` : 'Waiting for an operator…');
+  const text = h('textarea', { id: 'message', rows: '2', 'aria-label': 'Your message', placeholder: 'Write a message' });
+  const shown = new Set();
+  const add = (message) => {
+    if (message.conversation_id !== conversation.id || shown.has(message.seq)) return;
+    shown.add(message.seq);
+    list.append(h('li', { class: `message ${message.author.kind}` },
+      message.author.kind === 'customer' ? null : h('span', { class: 'by' }, message.author.name), message.body));
+    list.lastChild.scrollIntoView({ block: 'nearest' });
+  };
+  const send = async () => {
+    const body = text.value.trim();
+    if (!body) return;
+    text.value = '';
+    try {
+      add(await api('POST', `/visitor/conversations/${conversation.id}/messages`, { body, client_message_id: crypto.randomUUID() }));
+    } catch (failure) {
+      text.value = body;
+      if (failure.code === 'closed') closed();
+    }
+  };
+  text.addEventListener('keydown', (event) => { if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); send(); } });
+  const composer = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); send(); } }, text, h('button', { type: 'submit', id: 'send' }, 'Send'));
+  const closed = () => { composer.replaceChildren(h('p', {}, 'This conversation is closed. ', h('button', { class: 'link', onclick: () => start() }, 'Start a new one'))); };
+  layout('Chat with us', null, h('div', { class: 'body' }, answering, list), composer);
+  if (readOnly || conversation.status === 'closed') closed();
+  const load = async () => (await api('GET', `/visitor/conversations/${conversation.id}/messages`)).forEach(add);
+  load();
+  stream?.close();
+  if (!readOnly) follow(conversation.id, { add, answering, closed, load });
+}
+
+/** The visitor's live stream, resumed from the last cursor after any drop. */
+function follow(id, view) {
+  let cursor = null;
+  let delay = 500;
+  const connect = () => {
+    const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/visitor/stream${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+    stream = socket;
+    socket.onopen = () => socket.send(JSON.stringify({ token: localStorage.getItem(tokenKey) }));
+    socket.onmessage = (event) => {
+      const frame = JSON.parse(event.data);
+      if (frame.cursor) cursor = frame.cursor;
+      if (frame.type === 'ready') { delay = 500; view.load(); }
+      if (frame.data?.conversation_id !== id) return;
+      if (frame.type === 'message.created') view.add(frame.data);
+      if (frame.type === 'conversation.assigned') view.answering.textContent = `${frame.data.to.name} is answering`;
+      if (frame.type === 'conversation.closed') view.closed();
+    };
+    socket.onclose = () => {
+      if (stream !== socket) return;
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 10000);
+    };
+  };
+  connect();
+}
+
+start();

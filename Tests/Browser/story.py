@@ -1,0 +1,190 @@
+"""The seed's story in three real browsers (headless Chromium through Selenium): two operators
+in the console, one customer in the widget on a host page; then the offline story.
+
+Run by the Swift harness (IntegrationTests/BrowserTests) against a running suite:
+    story.py --base http://127.0.0.1:PORT --admin-token T --shots DIR
+Operators can@example.com and nazlican@example.com (password password-123) must exist.
+Exits non-zero with the reason on the first failed check; saves screenshots into DIR.
+"""
+import argparse
+import json
+import sys
+import urllib.request
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def browser(width=1280, height=860):
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}", "--lang=en-US"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def wait(driver, what, condition, seconds=20):
+    try:
+        return WebDriverWait(driver, seconds, poll_frequency=0.05).until(lambda d: condition(d))
+    except TimeoutException:
+        raise AssertionError(f"timed out waiting for {what}")
+
+
+def check(condition, what):
+    if not condition:
+        raise AssertionError(what)
+
+
+def api(base, method, path, token, body=None):
+    request = urllib.request.Request(f"{base}/api/v1{path}", method=method, data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        text = response.read()
+        return json.loads(text) if text else None
+
+
+def login(driver, base, email):
+    driver.get(f"{base}/console/")
+    wait(driver, "the login form", lambda d: d.find_elements(By.ID, "email"))
+    driver.find_element(By.ID, "email").send_keys(email)
+    driver.find_element(By.ID, "password").send_keys("password-123")
+    driver.find_element(By.ID, "login").click()
+    wait(driver, f"{email}'s console", lambda d: d.find_elements(By.ID, "availability"))
+    wait(driver, "the live stream", lambda d: d.find_element(By.ID, "live-state").text == "live")
+    toggle = driver.find_element(By.ID, "availability")
+    if not toggle.is_selected():
+        toggle.click()
+
+
+def pool_ids(driver):
+    return [item.get_attribute("data-id") for item in driver.find_elements(By.CSS_SELECTOR, "#pool-items li.item")]
+
+
+def in_widget(driver, base, page="/widget-demo/"):
+    driver.get(f"{base}{page}")
+    host = wait(driver, "the widget on the host page", lambda d: d.find_elements(By.ID, "switchboard-widget"))[0]
+    root = driver.execute_script("return arguments[0].shadowRoot", host)
+    button = root.find_element(By.CSS_SELECTOR, "button")
+    button.click()
+    frame = root.find_element(By.CSS_SELECTOR, "iframe")
+    driver.switch_to.frame(frame)
+
+
+def story(base, admin, shots):
+    can, nazlican, customer = browser(), browser(), browser(420, 760)
+    try:
+        login(can, base, "can@example.com")
+        login(nazlican, base, "nazlican@example.com")
+        for driver in (can, nazlican):
+            driver.find_element(By.ID, "menu-pool").click()
+
+        # The customer starts a chat from the widget on a shop's page: the greeting comes first.
+        in_widget(customer, base)
+        wait(customer, "the start form", lambda d: d.find_elements(By.ID, "name"))
+        customer.find_element(By.ID, "name").send_keys("Ayşe Yılmaz")
+        customer.find_element(By.ID, "start-chat").click()
+        wait(customer, "the greeting", lambda d: d.find_elements(By.CSS_SELECTOR, "#messages li.message.system"))
+        customer.save_screenshot(f"{shots}/widget-chat.png")
+
+        # The chat reaches both Pools live; both click "Take it on me" at once: one wins.
+        for driver in (can, nazlican):
+            wait(driver, "the chat in the Pool", lambda d: len(pool_ids(d)) == 1)
+        can.save_screenshot(f"{shots}/console-pool.png")
+        chat_id = pool_ids(can)[0]
+        buttons = [driver.find_element(By.CSS_SELECTOR, f'#pool-items li[data-id="{chat_id}"] button.take') for driver in (can, nazlican)]
+        for button in buttons:
+            button.click()
+        winners = []
+        for driver in (can, nazlican):
+            wait(driver, "the take to settle", lambda d: f"#/conversations/{chat_id}" in d.current_url or d.find_elements(By.CSS_SELECTOR, ".toast.error"))
+            if f"#/conversations/{chat_id}" in driver.current_url:
+                winners.append(driver)
+        check(len(winners) == 1, f"exactly one operator wins the take, got {len(winners)}")
+        winner = winners[0]
+        loser = nazlican if winner is can else can
+        toast = loser.find_element(By.CSS_SELECTOR, ".toast.error").text
+        check("already took it" in toast, f"the other operator is told who took it: {toast!r}")
+        wait(loser, "the taken chat to leave the loser's Pool", lambda d: chat_id not in pool_ids(d))
+        wait(customer, "the customer to see who answers", lambda d: "is answering" in d.find_element(By.ID, "answering").text)
+
+        # Messages both ways; a body that looks like HTML stays text everywhere; the holder's bell rings.
+        customer.find_element(By.ID, "message").send_keys(XSS + Keys.ENTER)
+        wait(winner, "the customer's message", lambda d: any(m.text == XSS for m in d.find_elements(By.CSS_SELECTOR, "#conversation-messages .body")))
+        check(not winner.find_elements(By.CSS_SELECTOR, "#conversation-messages img"), "no <img> element in the console")
+        check(not customer.find_elements(By.CSS_SELECTOR, "#messages img"), "no <img> element in the widget")
+        wait(winner, "the bell to count the message", lambda d: d.find_element(By.ID, "bell-count").text not in ("", "0"))
+        check(winner.title.startswith("("), f"the count in the tab title: {winner.title!r}")
+        composer = winner.find_element(By.ID, "composer")
+        composer.send_keys("Merhaba! Hemen bakıyorum.")
+        composer.send_keys(Keys.SHIFT, Keys.ENTER)
+        composer.send_keys("İkinci satır." + Keys.ENTER)
+        wait(customer, "the operator's reply in the widget", lambda d: any("Hemen bakıyorum" in m.text for m in d.find_elements(By.CSS_SELECTOR, "#messages li")))
+        reply = [m.text for m in customer.find_elements(By.CSS_SELECTOR, "#messages li") if "Hemen bakıyorum" in m.text][0]
+        check("İkinci satır." in reply and "\n" in reply, f"Shift+Enter keeps a new line: {reply!r}")
+        winner.save_screenshot(f"{shots}/console-conversation.png")
+
+        # Close → the Archive, which every operator sees; hiding is per operator.
+        winner.find_element(By.ID, "close").click()
+        wait(winner, "the Archive", lambda d: d.find_elements(By.CSS_SELECTOR, f'#archive-items li[data-id="{chat_id}"]'))
+        loser.find_element(By.ID, "menu-archive").click()
+        wait(loser, "the Archive for the colleague too", lambda d: d.find_elements(By.CSS_SELECTOR, f'#archive-items li[data-id="{chat_id}"]'))
+        winner.save_screenshot(f"{shots}/console-archive.png")
+        winner.find_element(By.CSS_SELECTOR, f'#archive-items li[data-id="{chat_id}"] button.hide').click()
+        wait(winner, "the hidden chat to go", lambda d: not d.find_elements(By.CSS_SELECTOR, f'#archive-items li[data-id="{chat_id}"]'))
+        winner.find_element(By.ID, "archive-hidden").click()
+        wait(winner, "the hidden chat when asked for", lambda d: d.find_elements(By.CSS_SELECTOR, f'#archive-items li.hidden[data-id="{chat_id}"]'))
+        check(loser.find_elements(By.CSS_SELECTOR, f'#archive-items li[data-id="{chat_id}"]'), "hiding is only for the one who hid it")
+
+        # The offline story: the desk closes; the widget offers the form, says when it opens, files a ticket.
+        settings = api(base, "GET", "/settings", admin)
+        settings["working_hours"] = {"timezone": "Europe/Istanbul", "weekly": {"mon": [["09:00", "18:00"]]}, "holidays": [], "closures": []}
+        api(base, "PUT", "/settings", admin, settings)
+        offline = browser(420, 760)
+        try:
+            in_widget(offline, base)
+            notice = wait(offline, "the offline form", lambda d: d.find_elements(By.ID, "offline-notice"))[0].text
+            check("We're back" in notice, f"the widget says when the desk opens: {notice!r}")
+            offline.find_element(By.ID, "offline-name").send_keys("Mehmet Demir")
+            offline.find_element(By.ID, "offline-email").send_keys("mehmet@example.org")
+            offline.find_element(By.ID, "offline-message").send_keys("Siparişim nerede?")
+            offline.save_screenshot(f"{shots}/widget-offline.png")
+            offline.find_element(By.ID, "send-offline").click()
+            number = wait(offline, "the ticket number", lambda d: d.find_elements(By.ID, "ticket-number"))[0].text
+            check("#100" in number, f"the ticket number is shown: {number!r}")
+        finally:
+            offline.quit()
+        loser.find_element(By.ID, "menu-pool").click()
+        wait(loser, "the ticket in the Pool", lambda d: any("ticket" in item.text.lower() and "Mehmet Demir" in item.text
+                                                           for item in d.find_elements(By.CSS_SELECTOR, "#pool-items li.item")))
+    finally:
+        for driver in (can, nazlican, customer):
+            errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE" and "favicon" not in entry["message"]]
+            for entry in errors:
+                print("browser error:", entry["message"], file=sys.stderr)
+            driver.quit()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", required=True)
+    parser.add_argument("--admin-token", required=True)
+    parser.add_argument("--shots", required=True)
+    arguments = parser.parse_args()
+    try:
+        story(arguments.base, arguments.admin_token, arguments.shots)
+    except AssertionError as failure:
+        print(f"FAILED: {failure}", file=sys.stderr)
+        sys.exit(1)
+    print("the browser story passed")
+
+
+if __name__ == "__main__":
+    main()
