@@ -10,15 +10,17 @@ RUN swift build -c release --static-swift-stdlib \
         --product switchboard-gateway --product switchboard-conversation --product switchboard-pool \
         --product switchboard-ticketing --product switchboard-notification \
     && mkdir /out \
-    && for s in gateway conversation pool ticketing notification; do cp "$(swift build -c release --show-bin-path)/switchboard-$s" /out/; done
+    && for s in gateway conversation pool ticketing notification; do cp "$(swift build -c release --show-bin-path)/switchboard-$s" /out/; done \
+    && cp -R Services/Gateway/Public /out/public
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libpq5 libcurl4 curl ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group switchboard \
     && mkdir -p /run/switchboard && chown switchboard:switchboard /run/switchboard
-COPY --from=build /out/ /usr/local/bin/
+COPY --from=build /out/public /usr/local/share/switchboard/public
+COPY --from=build /out/switchboard-* /usr/local/bin/
 USER switchboard
-ENV SWITCHBOARD_RUNTIME_DIR=/run/switchboard
+ENV SWITCHBOARD_RUNTIME_DIR=/run/switchboard SWITCHBOARD_PUBLIC_DIR=/usr/local/share/switchboard/public
 EXPOSE 8080
 CMD ["switchboard-gateway"]
