@@ -53,7 +53,45 @@ public struct TicketSummary: Codable, Sendable, Hashable {
     }
 }
 
+/// One line of the Tickets screen, as ticketing knows it (the holder is the pool's).
+public struct TicketListEntry: Codable, Sendable, Hashable {
+    public var number: Int64
+    public var conversationID: UUID
+    public var name: String
+    public var email: String
+    public var subject: String
+    public var createdAt: Date
+
+    public init(number: Int64, conversationID: UUID, name: String, email: String, subject: String, createdAt: Date) {
+        self.number = number
+        self.conversationID = conversationID
+        self.name = name
+        self.email = email
+        self.subject = subject
+        self.createdAt = createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case number, name, email, subject
+        case conversationID = "conversation_id"
+        case createdAt = "created_at"
+    }
+}
+
 extension TicketingMethods {
+    /// `ticketing.tickets`: the newest tickets whose conversation exists, newest first.
+    public enum Tickets: RPCMethod {
+        public static let name = "ticketing.tickets"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var limit: Int
+            public init(limit: Int = 200) { self.limit = limit }
+        }
+
+        public typealias Result = [TicketListEntry]
+    }
+
     /// `ticketing.ticket`: the ticket of an e-mail conversation; `not_found` for a chat.
     public enum Ticket: RPCMethod {
         public static let name = "ticketing.ticket"

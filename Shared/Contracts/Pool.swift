@@ -65,6 +65,8 @@ public struct AssignmentChange: Codable, Sendable, Hashable {
         case auto
         /// Back to its last holder when the customer wrote again after it was closed.
         case reopen
+        /// Given to them by a colleague from the Tickets screen.
+        case assign
     }
 
     public var conversationID: UUID
@@ -123,6 +125,44 @@ public enum PoolMethods {
         }
 
         public typealias Result = PoolItem
+    }
+
+    /// `pool.assign`: any operator gives a waiting or held ticket to an available colleague (the
+    /// Tickets screen). Refused with `colleague_unavailable`, `closed`, or `not_a_ticket` for a chat.
+    public enum Assign: RPCMethod {
+        public static let name = "pool.assign"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var conversationID: UUID
+            public var to: OperatorRef
+
+            public init(conversationID: UUID, to: OperatorRef) {
+                self.conversationID = conversationID
+                self.to = to
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case to
+                case conversationID = "conversation_id"
+            }
+        }
+
+        public typealias Result = PoolItem
+    }
+
+    /// `pool.items`: the items of these conversations (those the pool knows), in no order.
+    public enum Items: RPCMethod {
+        public static let name = "pool.items"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var conversationIDs: [UUID]
+            public init(conversationIDs: [UUID]) { self.conversationIDs = conversationIDs }
+            enum CodingKeys: String, CodingKey { case conversationIDs = "conversation_ids" }
+        }
+
+        public typealias Result = [PoolItem]
     }
 
     /// `pool.transfer`: the holder hands the job to an available colleague. Refused with

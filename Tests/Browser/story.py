@@ -164,6 +164,22 @@ def story(base, admin, shots):
         loser.find_element(By.ID, "menu-pool").click()
         wait(loser, "the ticket in the Pool", lambda d: any("ticket" in item.text.lower() and "Mehmet Demir" in item.text
                                                            for item in d.find_elements(By.CSS_SELECTOR, "#pool-items li.item")))
+
+        # The Tickets screen: the new ticket is unassigned; a colleague assigns it to the other operator.
+        loser.find_element(By.ID, "menu-tickets").click()
+        row = wait(loser, "the ticket on the Tickets screen", lambda d: [r for r in d.find_elements(By.CSS_SELECTOR, "#tickets tbody tr")
+                                                                        if "Mehmet Demir" in r.text])[0]
+        winner_name = winner.find_element(By.CSS_SELECTOR, ".who").text
+        pick = row.find_element(By.CSS_SELECTOR, "select")
+        for option in pick.find_elements(By.TAG_NAME, "option"):
+            if option.text.startswith(winner_name):
+                option.click()
+        row.find_element(By.CSS_SELECTOR, "button").click()
+        wait(loser, "the assigned ticket to leave the unassigned list",
+             lambda d: not [r for r in d.find_elements(By.CSS_SELECTOR, "#tickets tbody tr") if "Mehmet Demir" in r.text])
+        winner.find_element(By.ID, "menu-messages").click()
+        wait(winner, "the assigned ticket in the other operator's Messages",
+             lambda d: any("Mehmet Demir" in item.text for item in d.find_elements(By.CSS_SELECTOR, "#my-messages li.item")))
     finally:
         for driver in (can, nazlican, customer):
             errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE" and "favicon" not in entry["message"]]

@@ -36,6 +36,7 @@ struct AuthorizationMatrixTests {
             let can = try await stack.newOperator(port: port, admin: admin, name: "Can", email: "can@example.com")
             let nazlican = try await stack.newOperator(port: port, admin: admin, name: "Nazlıcan", email: "nazlican@example.com")
             let nazlicanID = try #require(try await stack.json("GET", "/api/v1/me", port: port, token: nazlican).object["id"] as? String)
+            let canID = try #require(try await stack.json("GET", "/api/v1/me", port: port, token: can).object["id"] as? String)
 
             // C: the visitor's chat, held by Can. D: another visitor's chat, waiting in the Pool.
             let started = try await stack.json("POST", "/api/v1/visitor/conversations", port: port, body: ["name": "Ayşe"])
@@ -89,9 +90,8 @@ struct AuthorizationMatrixTests {
                     expected: Self.everyone(401)),
                 .init(method: "GET", path: "/api/v1/me", expected: Self.staff(200)),
                 .init(method: "PUT", path: "/api/v1/me/availability", body: ["available": true], expected: Self.staff(200)),
-                .init(
-                    method: "GET", path: "/api/v1/operators",
-                    expected: [(.nobody, 401)] + Self.visitors(401) + [(.holder, 403), (.colleague, 403), (.admin, 200)]),
+                .init(method: "GET", path: "/api/v1/operators", expected: Self.staff(200)),
+                .init(method: "GET", path: "/api/v1/tickets", expected: Self.staff(200)),
                 .init(
                     method: "POST", path: "/api/v1/operators",
                     body: ["name": "Elif", "email": "elif@example.com", "password": "password-123", "role": "operator"],
@@ -128,6 +128,10 @@ struct AuthorizationMatrixTests {
                 .init(
                     method: "POST", path: "/api/v1/conversations/\(c)/ticket", body: ["email": "ayse@example.com"],
                     expected: [(.nobody, 401)] + Self.visitors(401) + [(.colleague, 403), (.admin, 403), (.holder, 201)]),
+                // C is a ticket now: any operator may give it to an available colleague (to Can, who keeps it).
+                .init(
+                    method: "POST", path: "/api/v1/tickets/\(c)/assign", body: ["operator_id": canID],
+                    expected: [(.nobody, 401)] + Self.visitors(401) + [(.admin, 200), (.colleague, 200), (.holder, 200)]),
                 // Mail comes in with the inbound secret only, which no caller has.
                 .init(method: "POST", path: "/api/v1/inbound/email", expected: Self.everyone(401)),
                 // Only the holder hands C on or closes it.

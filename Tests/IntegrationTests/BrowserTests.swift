@@ -33,7 +33,8 @@ enum Browser {
 
     static func run(_ script: String, _ arguments: String...) async throws -> (Int32, String) {
         let python = "\(root)/.venv/bin/python"
-        guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver") else {
+        guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
+        else {
             throw HarnessError("no browser tooling: run scripts/setup.sh --test (Chromium, chromedriver and Selenium)")
         }
         try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)

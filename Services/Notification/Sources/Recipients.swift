@@ -36,6 +36,7 @@ enum Recipients {
         case .transfer: "\(from?.name ?? "A colleague") handed you the conversation with \(customer)"
         case .takeover: "You took over the conversation with \(customer)" + (from.map { " from \($0.name)" } ?? "")
         case .reopen: "\(customer) wrote again: the conversation is back with you"
+        case .assign: "You were given the ticket of \(customer)" + (from.map { " (it was with \($0.name))" } ?? "")
         }
     }
 }

@@ -46,6 +46,21 @@ public enum PoolService {
                 case .notFound: throw notFound
                 }
             }
+            router.handle(PoolMethods.Assign.self) { params, _ in
+                switch try await database.transaction({ try PoolStore.assign(params, in: $0) }) {
+                case .assigned(let item): return item
+                case .notATicket: throw RPCError.domain("not_a_ticket", "only tickets are assigned; chats are taken")
+                case .colleagueUnavailable: throw RPCError.domain("colleague_unavailable", "\(params.to.name) is not available")
+                case .closed: throw RPCError.domain("closed", "the conversation is closed")
+                case .notFound: throw notFound
+                }
+            }
+            router.handle(PoolMethods.Items.self) { params, _ in
+                guard params.conversationIDs.count <= 500 else {
+                    throw RPCError.invalidParams(field: "params.conversation_ids", "at most 500 ids")
+                }
+                return try await database.transaction { try PoolStore.items(params.conversationIDs, in: $0) }
+            }
             router.handle(PoolMethods.Take.self) { params, _ in
                 switch try await database.transaction({ try PoolStore.take(params, in: $0) }) {
                 case .taken(let item): return item

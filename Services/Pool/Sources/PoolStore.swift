@@ -64,6 +64,13 @@ enum PoolStore {
                     ADD CONSTRAINT audit_how_check CHECK (how IN ('take', 'takeover', 'transfer', 'auto', 'reopen'));
                 """
         ),
+        Migration(
+            schema: "pool", version: 6, name: "tickets assigned from the Tickets screen",
+            sql: """
+                ALTER TABLE pool.audit DROP CONSTRAINT audit_how_check,
+                    ADD CONSTRAINT audit_how_check CHECK (how IN ('take', 'takeover', 'transfer', 'auto', 'reopen', 'assign'));
+                """
+        ),
     ]
 
     static let columns = "conversation_id, kind, status, customer_name, preview, waiting_since, holder_id, holder_name"
@@ -131,6 +138,41 @@ enum PoolStore {
             try record(change, in: transaction)
             return .taken(try item(updated[0]))
         }
+    }
+
+    enum Assigned: Equatable {
+        case assigned(PoolItem)
+        case notATicket
+        case colleagueUnavailable
+        case closed
+        case notFound
+    }
+
+    /// Gives a ticket to an available operator, whoever holds it now.
+    static func assign(_ params: PoolMethods.Assign.Params, in transaction: Transaction) throws -> Assigned {
+        let rows = try transaction.query("SELECT \(columns) FROM pool.items WHERE conversation_id = $1 FOR UPDATE", [params.conversationID])
+        guard let current = try rows.first.map(item) else { return .notFound }
+        if current.status == .closed { return .closed }
+        guard current.kind == .ticket else { return .notATicket }
+        if current.holder?.id == params.to.id { return .assigned(current) }
+        guard try isAvailable(params.to.id, in: transaction) else { return .colleagueUnavailable }
+        let updated = try transaction.query(
+            """
+            UPDATE pool.items SET status = 'assigned', holder_id = $2, holder_name = $3, updated_at = now()
+            WHERE conversation_id = $1 RETURNING \(columns)
+            """,
+            [params.conversationID, params.to.id, params.to.name])
+        try record(
+            AssignmentChange(conversationID: params.conversationID, from: current.holder, to: params.to, how: .assign, at: Date()),
+            in: transaction)
+        return .assigned(try item(updated[0]))
+    }
+
+    static func items(_ ids: [UUID], in transaction: Transaction) throws -> [PoolItem] {
+        guard !ids.isEmpty else { return [] }
+        return try transaction.query(
+            "SELECT \(columns) FROM pool.items WHERE conversation_id = ANY($1::uuid[])", [ids.map { $0.uuidString.lowercased() }]
+        ).map(item)
     }
 
     enum Transferred: Equatable {

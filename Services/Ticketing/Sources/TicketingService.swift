@@ -45,6 +45,12 @@ public enum TicketingService {
                             deliveries: try MailStore.deliveries(ticket.id, in: transaction))
                     }
                 }
+                router.handle(TicketingMethods.Tickets.self) { params, _ in
+                    guard (1...500).contains(params.limit) else {
+                        throw RPCError.invalidParams(field: "params.limit", "limit must be 1 to 500")
+                    }
+                    return try await database.transaction { try TicketingStore.list(limit: params.limit, in: $0) }
+                }
                 router.handle(TicketingMethods.Inbound.self) { params, request in
                     try await tickets.inbound(params, logger: request.logger)
                 }

@@ -126,6 +126,21 @@ enum TicketingStore {
         return (stored!, created)
     }
 
+    /// The newest open tickets, newest first.
+    static func list(limit: Int, in transaction: Transaction) throws -> [TicketListEntry] {
+        try transaction.query(
+            """
+            SELECT number, conversation_id, name, email, subject, created_at FROM ticketing.tickets
+            WHERE status = 'open' ORDER BY number DESC LIMIT $1
+            """,
+            [limit]
+        ).map { row in
+            TicketListEntry(
+                number: try row.decode(at: 0), conversationID: try row.decode(at: 1), name: try row.decode(at: 2),
+                email: try row.decode(at: 3), subject: try row.decode(at: 4), createdAt: try row.decode(at: 5))
+        }
+    }
+
     /// The tickets whose conversations `started` names are open now.
     static func opened(_ conversationIDs: [UUID], in transaction: Transaction) throws {
         guard !conversationIDs.isEmpty else { return }

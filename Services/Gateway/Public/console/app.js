@@ -53,7 +53,7 @@ function showLogin(problem) {
 
 function showConsole() {
   const menu = [
-    ['messages', 'Messages'], ['pool', 'Pool'], ['archive', 'Archive'],
+    ['messages', 'Messages'], ['pool', 'Pool'], ['tickets', 'Tickets'], ['archive', 'Archive'],
     ...(state.me.role === 'admin' ? [['customizations', 'Customizations'], ['operators', 'Operators']] : []),
   ];
   const status = h('span', { id: 'live-state', class: 'live-state', role: 'status' }, 'connecting…');

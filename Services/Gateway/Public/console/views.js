@@ -140,6 +140,15 @@ function conversation({ id, me, main, go }) {
       }, 'Ticket this chat'));
     }
     if (mine && c.status !== 'closed') {
+      const colleague = h('select', { id: 'transfer-to', 'aria-label': 'Hand on to' }, h('option', { value: '' }, 'Hand on to…'));
+      colleagueOptions(me).then((options) => colleague.append(...options)).catch(() => {});
+      actions.push(h('span', { class: 'transfer' }, colleague, h('button', {
+        id: 'transfer', onclick: async () => {
+          if (!colleague.value) return;
+          try { await api('POST', `/conversations/${id}/transfer`, { operator_id: colleague.value }); toast('Handed on'); refresh(); }
+          catch (failure) { toast(failure.message, 'error'); }
+        },
+      }, 'Transfer')));
       actions.push(h('button', {
         id: 'close', onclick: async () => {
           try { await api('POST', `/conversations/${id}/close`); toast('Closed: it is in the Archive'); go('#/archive'); } catch (failure) { toast(failure.message, 'error'); }
@@ -218,6 +227,46 @@ function archive({ main, go }) {
   const refresh = () => load(false);
   const later = debounce(refresh);
   return { refresh, handle: (frame) => { if (frame.type === 'conversation.closed') later(); } };
+}
+
+/** Available colleagues as <option>s, for handing work on. */
+async function colleagueOptions(me) {
+  const all = await api('GET', '/operators');
+  return all.filter((one) => one.available && one.id !== me?.id).map((one) => h('option', { value: one.id }, one.name));
+}
+
+function tickets({ me, main, go }) {
+  const filter = h('select', { id: 'ticket-filter', 'aria-label': 'Which tickets' },
+    h('option', { value: 'unassigned' }, 'Unassigned'), h('option', { value: 'mine' }, 'Mine'), h('option', { value: 'all' }, 'All'));
+  filter.value = sessionStorage.getItem('switchboard.ticket-filter') ?? 'unassigned';
+  filter.addEventListener('change', () => { sessionStorage.setItem('switchboard.ticket-filter', filter.value); refresh(); });
+  const table = h('table', { class: 'tickets', id: 'tickets' });
+  main.replaceChildren(h('h2', {}, 'Tickets'), h('div', { class: 'filters' }, filter), table);
+  const refresh = async () => {
+    const [lines, colleagues] = await Promise.all([api('GET', `/tickets?filter=${filter.value}`), api('GET', '/operators')]);
+    const available = colleagues.filter((one) => one.available);
+    table.replaceChildren(
+      h('thead', {}, h('tr', {}, ['Number', 'Customer', 'Subject', 'Holder', 'Status', 'Assign to'].map((title) => h('th', {}, title)))),
+      h('tbody', {}, lines.length ? lines.map((line) => {
+        const pick = h('select', { 'aria-label': `Assign ticket ${line.number} to` }, h('option', { value: '' }, 'Choose…'),
+          available.map((one) => h('option', { value: one.id }, one.id === me.id ? `${one.name} (me)` : one.name)));
+        return h('tr', { 'data-id': line.id },
+          h('td', {}, h('a', { href: `#/conversations/${line.id}` }, `#${line.number}`)),
+          h('td', {}, line.customer.name, h('br'), h('small', {}, line.customer.email)),
+          h('td', {}, line.subject),
+          h('td', {}, line.holder?.name ?? '—'),
+          h('td', {}, line.status),
+          h('td', {}, line.status === 'closed' ? '' : h('span', { class: 'assign' }, pick, h('button', {
+            onclick: async () => {
+              if (!pick.value) return;
+              try { await api('POST', `/tickets/${line.id}/assign`, { operator_id: pick.value }); toast(`#${line.number} assigned`); refresh(); }
+              catch (failure) { toast(failure.message, 'error'); }
+            },
+          }, 'Assign'))));
+      }) : h('tr', {}, h('td', { colspan: '6', class: 'empty' }, 'No tickets here.'))));
+  };
+  const later = debounce(refresh);
+  return { refresh, handle: (frame) => { if (['pool.changed', 'conversation.assigned', 'conversation.closed'].includes(frame.type)) later(); } };
 }
 
 const days = [['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday'], ['thu', 'Thursday'], ['fri', 'Friday'], ['sat', 'Saturday'], ['sun', 'Sunday']];
@@ -315,4 +364,4 @@ function operators({ main }) {
   return { refresh };
 }
 
-export const views = { pool, messages, conversations: conversation, archive, customizations, operators };
+export const views = { pool, messages, tickets, conversations: conversation, archive, customizations, operators };

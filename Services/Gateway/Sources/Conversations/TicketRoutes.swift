@@ -19,6 +19,31 @@ struct TicketRoutes: Sendable {
         var email: String
     }
 
+    struct AssignTo: Decodable {
+        var operatorID: UUID
+        enum CodingKeys: String, CodingKey { case operatorID = "operator_id" }
+    }
+
+    /// One line of the Tickets screen.
+    struct Line: Encodable {
+        struct Person: Encodable {
+            var name: String
+            var email: String
+        }
+        var id: UUID
+        var number: Int64
+        var customer: Person
+        var subject: String
+        var holder: OperatorRef?
+        var status: PoolItem.Status
+        var createdAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case id, number, customer, subject, holder, status
+            case createdAt = "created_at"
+        }
+    }
+
     /// What became of a received mail, and its ticket.
     struct Received: Encodable {
         struct Number: Encodable { var number: Int64 }
@@ -38,6 +63,42 @@ struct TicketRoutes: Sendable {
             return try Response.json(
                 Received(outcome: stored.outcome, ticket: .init(number: stored.number)),
                 status: stored.outcome == .duplicate ? .ok : .created)
+        }
+        router.get("api/v1/tickets") { request, _ in
+            let me = try await identity.authenticate(request)
+            let filter = request.uri.queryParameters.get("filter") ?? "all"
+            guard ["all", "mine", "unassigned"].contains(filter) else {
+                throw APIError.invalid(field: "filter", "filter must be all, mine or unassigned")
+            }
+            let tickets = try await backends.call(.ticketing, TicketingMethods.Tickets.self, .init(limit: 200))
+            let items = try await backends.call(.pool, PoolMethods.Items.self, .init(conversationIDs: tickets.map(\.conversationID)))
+            let byID = Dictionary(items.map { ($0.conversationID, $0) }, uniquingKeysWith: { first, _ in first })
+            let lines = tickets.map { ticket in
+                let item = byID[ticket.conversationID]
+                return Line(
+                    id: ticket.conversationID, number: ticket.number, customer: .init(name: ticket.name, email: ticket.email),
+                    subject: ticket.subject, holder: item?.status == .closed ? nil : item?.holder, status: item?.status ?? .waiting,
+                    createdAt: ticket.createdAt)
+            }
+            return try Response.json(
+                lines.filter { line in
+                    switch filter {
+                    case "mine": line.holder?.id == me.id
+                    case "unassigned": line.status == .waiting
+                    default: true
+                    }
+                })
+        }
+        router.post("api/v1/tickets/{id}/assign") { request, context in
+            try await identity.authenticate(request)
+            let id = try ConversationRoutes.id(context)
+            let body = try await JSONBody.decode(AssignTo.self, from: request)
+            guard let colleague = try await identity.store.find(id: body.operatorID) else {
+                throw APIError.invalid(field: "operator_id", "no such operator")
+            }
+            _ = try await backends.call(
+                .pool, PoolMethods.Assign.self, .init(conversationID: id, to: OperatorRef(id: colleague.id, name: colleague.name)))
+            return try Response.json(["conversation": try await backends.view(id, withAudit: true)])
         }
         router.post("api/v1/conversations/{id}/ticket") { request, context in
             let me = try await identity.authenticate(request)

@@ -46,7 +46,9 @@ enum OpenAPI {
         .init(method: .post, path: "/api/v1/auth/logout", summary: "End this session", access: .operator),
         .init(method: .get, path: "/api/v1/me", summary: "Who am I", access: .operator, response: "Operator"),
         .init(method: .put, path: "/api/v1/me/availability", summary: "Switch my availability", access: .operator, body: "Availability"),
-        .init(method: .get, path: "/api/v1/operators", summary: "All operators", access: .admin, response: "Operators"),
+        .init(
+            method: .get, path: "/api/v1/operators", summary: "All operators with availability and load", access: .operator,
+            response: "Operators"),
         .init(
             method: .post, path: "/api/v1/operators", summary: "Create an operator", access: .admin, body: "NewOperator",
             response: "Operator"),
@@ -95,6 +97,12 @@ enum OpenAPI {
             method: .post, path: "/api/v1/conversations/{id}/ticket", summary: "Ticket this chat: it continues by e-mail",
             access: .operator, body: "TicketChat", response: "TicketCreated"),
         .init(
+            method: .get, path: "/api/v1/tickets", summary: "Tickets, newest first: filter=all|mine|unassigned", access: .operator,
+            response: "Tickets"),
+        .init(
+            method: .post, path: "/api/v1/tickets/{id}/assign", summary: "Give a ticket to an available colleague",
+            access: .operator, body: "Transfer", response: "Taken"),
+        .init(
             method: .post, path: "/api/v1/inbound/email", summary: "A received mail, raw (message/rfc822, at most 768 KiB)",
             access: .mail, body: "RawMail", response: "Received"),
         .init(method: .get, path: "/api/v1/settings", summary: "Customizations", access: .admin, response: "Settings"),
@@ -130,6 +138,14 @@ enum OpenAPI {
                 "last_error": string, "next_attempt_at": instant, "sent_at": instant,
             ]),
             "TicketChat": object(["email": string], required: ["email"]),
+            "Tickets": [
+                "type": "array",
+                "items": object([
+                    "id": uuid, "number": ["type": "integer"], "customer": object(["name": string, "email": string]), "subject": string,
+                    "holder": object(["id": uuid, "name": string]), "status": ["enum": ["waiting", "assigned", "closed"]],
+                    "created_at": instant,
+                ]),
+            ],
             "TicketCreated": object([
                 "ticket": object([
                     "number": ["type": "integer"], "email": string, "subject": string, "deliveries": array("Delivery"),

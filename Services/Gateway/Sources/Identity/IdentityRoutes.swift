@@ -29,7 +29,8 @@ struct IdentityRoutes: Sendable {
             return try Response.json(StaffedOperator(account: me, available: mine?.available ?? false, load: mine?.load ?? 0))
         }
         api.get("operators") { request, _ in
-            try await authenticate(request, admin: true)
+            // Every operator sees their colleagues (to hand work on); creating them is for admins.
+            try await authenticate(request)
             let operators = try await store.all()
             // Availability and load are the pool's; list everyone even when the pool is away.
             let staffing = (try? await backends[.pool].call(PoolMethods.Staffing.self, Empty(), timeout: .seconds(1))) ?? []
