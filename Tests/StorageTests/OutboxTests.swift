@@ -117,6 +117,10 @@ struct OutboxTests {
             }
             try await database.transaction { try $0.appendEvent(type: "other.kind", subject: "skip", payload: Note(writer: 0, number: 0)) }
             try await Poll.until("five events consumed") { received.subjects.count == 5 }
+            // A consumer delivers at least once: its cursor is saved after each batch is handled.
+            // Stop it only once the fifth is saved, so the restart shows the cursor kept, not a race.
+            let fifth = try #require(try await settledEvents(database).events.first { $0.subject == "n4" }?.cursor)
+            try await Poll.until("the cursor saved past the fifth") { try await database.loadCursor(consumer: "test") >= fifth }
             running.cancel()
             try? await running.value
 
