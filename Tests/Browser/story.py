@@ -2,17 +2,20 @@
 in the console, one customer in the widget on a host page; then the offline story.
 
 Run by the Swift harness (IntegrationTests/BrowserTests) against a running suite:
-    story.py --base http://127.0.0.1:PORT --admin-token T --shots DIR
+    story.py --base http://127.0.0.1:PORT --admin-token T --shots DIR --control DIR
+(the control folder is how it asks the test to stop and start the gateway).
 Operators can@example.com and nazlican@example.com (password password-123) must exist.
 Exits non-zero with the reason on the first failed check; saves screenshots into DIR.
 """
 import argparse
 import json
+import os
 import sys
+import time
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -32,10 +35,17 @@ def browser(width=1280, height=860):
 
 
 def wait(driver, what, condition, seconds=20):
+    """Polls `condition` until it is truthy; live pages redraw, so an element gone stale means "look again"."""
     try:
-        return WebDriverWait(driver, seconds, poll_frequency=0.05).until(lambda d: condition(d))
+        return WebDriverWait(driver, seconds, poll_frequency=0.05,
+                             ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(lambda d: condition(d))
     except TimeoutException:
         raise AssertionError(f"timed out waiting for {what}")
+
+
+def redrawn(driver, what, action):
+    """Does `action` on freshly found elements, again if the page redrew them meanwhile."""
+    return wait(driver, what, lambda d: action(d) or True)
 
 
 def check(condition, what):
@@ -49,6 +59,21 @@ def api(base, method, path, token, body=None):
     with urllib.request.urlopen(request) as response:
         text = response.read()
         return json.loads(text) if text else None
+
+
+def ask(control, request):
+    """Asks the Swift test to do something to the suite (stop or start the gateway) and waits until done."""
+    done = os.path.join(control, "done")
+    if os.path.exists(done):
+        os.remove(done)
+    with open(os.path.join(control, "request.tmp"), "w") as file:
+        file.write(request)
+    os.rename(os.path.join(control, "request.tmp"), os.path.join(control, "request"))
+    deadline = time.monotonic() + 60
+    while not os.path.exists(done):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the test never did {request}")
+        time.sleep(0.02)
 
 
 def login(driver, base, email):
@@ -78,7 +103,7 @@ def in_widget(driver, base, page="/widget-demo/"):
     driver.switch_to.frame(frame)
 
 
-def story(base, admin, shots):
+def story(base, admin, shots, control):
     can, nazlican, customer = browser(), browser(), browser(420, 760)
     try:
         login(can, base, "can@example.com")
@@ -131,15 +156,26 @@ def story(base, admin, shots):
         check("İkinci satır." in reply and "\n" in reply, f"Shift+Enter keeps a new line: {reply!r}")
         winner.save_screenshot(f"{shots}/console-conversation.png")
 
+        # The gateway goes away and comes back: the console says so and recovers without a reload.
+        winner.execute_script("window.switchboardMarker = 'no reload'")
+        ask(control, "stop-gateway")
+        wait(winner, "the console to show it is reconnecting", lambda d: "reconnecting" in d.find_element(By.ID, "live-state").text)
+        ask(control, "start-gateway")
+        wait(winner, "the console live again", lambda d: d.find_element(By.ID, "live-state").text == "live", seconds=40)
+        check(winner.execute_script("return window.switchboardMarker") == "no reload", "the page was not reloaded")
+        customer.find_element(By.ID, "message").send_keys("Hâlâ orada mısınız?" + Keys.ENTER)
+        wait(winner, "a message after the reconnect", lambda d: any("Hâlâ orada mısınız?" == m.text
+                                                                      for m in d.find_elements(By.CSS_SELECTOR, "#conversation-messages .body")), seconds=40)
+
         # Close → the Archive, which every operator sees; hiding is per operator.
-        winner.find_element(By.ID, "close").click()
+        redrawn(winner, "closing", lambda d: d.find_element(By.ID, "close").click())
         wait(winner, "the Archive", lambda d: d.find_elements(By.CSS_SELECTOR, f'#archive-items li[data-id="{chat_id}"]'))
         loser.find_element(By.ID, "menu-archive").click()
         wait(loser, "the Archive for the colleague too", lambda d: d.find_elements(By.CSS_SELECTOR, f'#archive-items li[data-id="{chat_id}"]'))
         winner.save_screenshot(f"{shots}/console-archive.png")
-        winner.find_element(By.CSS_SELECTOR, f'#archive-items li[data-id="{chat_id}"] button.hide').click()
+        redrawn(winner, "hiding", lambda d: d.find_element(By.CSS_SELECTOR, f'#archive-items li[data-id="{chat_id}"] button.hide').click())
         wait(winner, "the hidden chat to go", lambda d: not d.find_elements(By.CSS_SELECTOR, f'#archive-items li[data-id="{chat_id}"]'))
-        winner.find_element(By.ID, "archive-hidden").click()
+        redrawn(winner, "showing hidden ones", lambda d: d.find_element(By.ID, "archive-hidden").click())
         wait(winner, "the hidden chat when asked for", lambda d: d.find_elements(By.CSS_SELECTOR, f'#archive-items li.hidden[data-id="{chat_id}"]'))
         check(loser.find_elements(By.CSS_SELECTOR, f'#archive-items li[data-id="{chat_id}"]'), "hiding is only for the one who hid it")
 
@@ -167,14 +203,21 @@ def story(base, admin, shots):
 
         # The Tickets screen: the new ticket is unassigned; a colleague assigns it to the other operator.
         loser.find_element(By.ID, "menu-tickets").click()
-        row = wait(loser, "the ticket on the Tickets screen", lambda d: [r for r in d.find_elements(By.CSS_SELECTOR, "#tickets tbody tr")
-                                                                        if "Mehmet Demir" in r.text])[0]
         winner_name = winner.find_element(By.CSS_SELECTOR, ".who").text
-        pick = row.find_element(By.CSS_SELECTOR, "select")
-        for option in pick.find_elements(By.TAG_NAME, "option"):
-            if option.text.startswith(winner_name):
-                option.click()
-        row.find_element(By.CSS_SELECTOR, "button").click()
+
+        def ticket_row(d):
+            return [r for r in d.find_elements(By.CSS_SELECTOR, "#tickets tbody tr") if "Mehmet Demir" in r.text]
+
+        wait(loser, "the ticket on the Tickets screen", ticket_row)
+
+        def assign(d):
+            row = ticket_row(d)[0]
+            for option in row.find_elements(By.CSS_SELECTOR, "select option"):
+                if option.text.startswith(winner_name):
+                    option.click()
+            row.find_element(By.CSS_SELECTOR, "button").click()
+
+        redrawn(loser, "assigning the ticket", assign)
         wait(loser, "the assigned ticket to leave the unassigned list",
              lambda d: not [r for r in d.find_elements(By.CSS_SELECTOR, "#tickets tbody tr") if "Mehmet Demir" in r.text])
         winner.find_element(By.ID, "menu-messages").click()
@@ -193,9 +236,10 @@ def main():
     parser.add_argument("--base", required=True)
     parser.add_argument("--admin-token", required=True)
     parser.add_argument("--shots", required=True)
+    parser.add_argument("--control", required=True)
     arguments = parser.parse_args()
     try:
-        story(arguments.base, arguments.admin_token, arguments.shots)
+        story(arguments.base, arguments.admin_token, arguments.shots, arguments.control)
     except AssertionError as failure:
         print(f"FAILED: {failure}", file=sys.stderr)
         sys.exit(1)

@@ -3,6 +3,10 @@ import Foundation
 import Harness
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The console and the widget in real headless Chromium (Selenium, `Tests/Browser/story.py`).
 @Suite("The console and the widget in a browser", .serialized)
 struct BrowserTests {
@@ -13,8 +17,23 @@ struct BrowserTests {
             for (name, email) in [("Can Öztürk", "can@example.com"), ("Nazlıcan Şahin", "nazlican@example.com")] {
                 _ = try await desk.stack.newOperator(port: desk.port, admin: admin, name: name, email: email)
             }
+            // The script asks for the gateway to go away and come back, to see the pages reconnect.
+            let gateway = try #require(desk.stack.all.first { $0.service == .gateway })
             let (status, output) = try await Browser.run(
-                "story.py", "--base", "http://127.0.0.1:\(desk.port)", "--admin-token", admin, "--shots", Browser.screenshots)
+                "story.py", "--base", "http://127.0.0.1:\(desk.port)", "--admin-token=\(admin)", "--shots", Browser.screenshots
+            ) { request in
+                switch request {
+                case "stop-gateway":
+                    // Gone at once, as a crash or a network cut would be: the pages must notice and recover.
+                    gateway.send(SIGKILL)
+                    _ = try await gateway.waitForExit()
+                case "start-gateway":
+                    try gateway.restart()
+                    try await desk.stack.waitUntilReady(gateway)
+                default:
+                    throw HarnessError("the browser script asked for \(request)")
+                }
+            }
             #expect(status == 0, "the browser story failed:\n\(output)")
         }
     }
@@ -31,7 +50,11 @@ enum Browser {
     /// Where the screenshots go: committed, and shown in the README.
     static var screenshots: String { "\(root)/docs/screenshots" }
 
-    static func run(_ script: String, _ arguments: String...) async throws -> (Int32, String) {
+    /// Runs the script with `--control <folder>`: when it writes `<folder>/request` (one word), the
+    /// test does it with `control` and answers by writing `<folder>/done`.
+    static func run(
+        _ script: String, _ arguments: String..., control: @escaping (String) async throws -> Void = { _ in }
+    ) async throws -> (Int32, String) {
         let python = "\(root)/.venv/bin/python"
         guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
         else {
@@ -42,9 +65,21 @@ enum Browser {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let log = folder + "/out"
         let child = try ChildProcess(
-            executable: python, arguments: ["\(root)/Tests/Browser/\(script)"] + arguments,
+            executable: python, arguments: ["\(root)/Tests/Browser/\(script)"] + arguments + ["--control", folder],
             environment: ProcessInfo.processInfo.environment, outputPath: log)
-        let status = try await child.wait(timeout: .seconds(300), what: "the browser script")
-        return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        let deadline = ContinuousClock.now + .seconds(300)
+        while child.isRunning {
+            guard ContinuousClock.now < deadline else {
+                child.send(SIGKILL)
+                throw HarnessError("the browser script ran for 5 minutes")
+            }
+            if let request = try? String(contentsOfFile: folder + "/request", encoding: .utf8) {
+                try FileManager.default.removeItem(atPath: folder + "/request")
+                try await control(request.trimmingCharacters(in: .whitespacesAndNewlines))
+                try Data("ok".utf8).write(to: URL(fileURLWithPath: folder + "/done"))
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return (child.exitStatus ?? -1, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 }

@@ -96,7 +96,10 @@ enum MailStore {
         // An outcome lost in a crash means the same mail is sent again (same bytes): the design's
         // worst case anyway, so the commit need not wait for the flush.
         try transaction.query("SET LOCAL synchronous_commit = off")
-        for (id, result) in results { try finish(id, instance: instance, result, in: transaction) }
+        for (id, result) in results {
+            try finish(id, instance: instance, result, in: transaction)
+            try announce(id, in: transaction)
+        }
     }
 
     static func finish(_ id: UUID, instance: String, _ result: Result, in transaction: Transaction) throws {
@@ -132,12 +135,42 @@ enum MailStore {
             FROM ticketing.mails WHERE ticket_id = $1 ORDER BY created_at
             """,
             [ticket]
-        ).map { row in
-            MailDelivery(
-                messageID: try row.decode(at: 0), status: MailDelivery.Status(rawValue: try row.decode(at: 1)) ?? .queued,
-                attempts: try row.decode(at: 2), lastError: try row.decode(at: 3), nextAttemptAt: try row.decode(at: 4),
-                sentAt: try row.decode(at: 5))
+        ).map(delivery)
+    }
+
+    static func delivery(_ row: PGRow) throws -> MailDelivery {
+        MailDelivery(
+            messageID: try row.decode(at: 0), status: MailDelivery.Status(rawValue: try row.decode(at: 1)) ?? .queued,
+            attempts: try row.decode(at: 2), lastError: try row.decode(at: 3), nextAttemptAt: try row.decode(at: 4),
+            sentAt: try row.decode(at: 5))
+    }
+
+    /// The payload of `mail.updated`: a mail's new delivery state, for the console's open conversation.
+    struct Updated: Encodable {
+        var conversationID: UUID
+        var delivery: MailDelivery
+        enum CodingKeys: String, CodingKey {
+            case delivery
+            case conversationID = "conversation_id"
         }
+    }
+
+    /// Appends `mail.updated` for the mail `id`, so open consoles show its new state at once.
+    static func announce(_ id: UUID, in transaction: Transaction) throws {
+        guard
+            let row = try transaction.query(
+                """
+                SELECT m.message_id, m.status, m.attempts, m.last_error, CASE WHEN m.status = 'queued' THEN m.next_attempt_at END,
+                       m.sent_at, t.conversation_id
+                FROM ticketing.mails m JOIN ticketing.tickets t ON t.id = m.ticket_id WHERE m.id = $1
+                """,
+                [id]
+            ).first
+        else { return }
+        let conversationID: UUID = try row.decode(at: 6)
+        try transaction.appendEvent(
+            type: "mail.updated", subject: conversationID.uuidString.lowercased(),
+            payload: Updated(conversationID: conversationID, delivery: try delivery(row)))
     }
 
     /// How many mails wait, for the log when nothing can send them.

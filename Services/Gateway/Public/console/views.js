@@ -184,7 +184,6 @@ function conversation({ id, me, main, go }) {
       if (frame.type === 'message.created') {
         add(frame.data);
         api('POST', `/conversations/${id}/read`, { seq: frame.data.seq }).catch(() => {});
-        if (current?.channel === 'email') later();
       } else later();
     },
   };

@@ -227,7 +227,7 @@ enum OpenAPI {
                     "type": [
                         "enum": [
                             "ready", "heartbeat", "resync", "error", "message.created", "conversation.assigned", "conversation.closed",
-                            "pool.changed", "notification.created",
+                            "pool.changed", "notification.created", "mail.updated",
                         ]
                     ],
                     "cursor": ["type": ["string", "null"]], "data": ["type": "object"],

@@ -26,7 +26,7 @@ struct StreamAudience: Sendable {
     var types: Set<String> {
         switch viewer {
         case .operator:
-            ["message.created", "conversation.assigned", "conversation.closed", "pool.changed", "notification.created"]
+            ["message.created", "conversation.assigned", "conversation.closed", "pool.changed", "notification.created", "mail.updated"]
         case .visitor:
             ["conversation.started", "message.created", "conversation.assigned", "conversation.closed"]
         }
