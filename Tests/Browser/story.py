@@ -195,6 +195,11 @@ def story(base, admin, shots, control):
             offline.find_element(By.ID, "send-offline").click()
             number = wait(offline, "the ticket number", lambda d: d.find_elements(By.ID, "ticket-number"))[0].text
             check("#100" in number, f"the ticket number is shown: {number!r}")
+            # A returning visitor (the token kept in the widget's own storage) sees their earlier conversations.
+            in_widget(offline, base)
+            history = wait(offline, "the earlier conversations", lambda d: d.find_elements(By.CSS_SELECTOR, "details.history"))[0]
+            history.find_element(By.TAG_NAME, "summary").click()
+            check("Siparişim nerede?" in history.text, f"the earlier ticket is listed: {history.text!r}")
         finally:
             offline.quit()
         loser.find_element(By.ID, "menu-pool").click()

@@ -286,6 +286,23 @@ function customizations({ main }) {
       value: (hours?.weekly?.[day] ?? []).map(([from, to]) => `${from}-${to}`).join(', '),
     })]));
     const holidays = h('input', { id: 'holidays', placeholder: '2026-12-31, 2027-01-01', value: (hours?.holidays ?? []).join(', ') });
+    // One-off closures: instants, edited in the admin's own timezone.
+    const closures = [...(hours?.closures ?? [])];
+    const closureList = h('ul', { class: 'closures', id: 'closures' });
+    const drawClosures = () => closureList.replaceChildren(...closures.map((closure, index) => h('li', {},
+      `${new Date(closure.from).toLocaleString()} – ${new Date(closure.to).toLocaleString()} `,
+      h('button', { type: 'button', class: 'link', onclick: () => { closures.splice(index, 1); drawClosures(); } }, 'Remove'))));
+    drawClosures();
+    const closureFrom = h('input', { type: 'datetime-local', id: 'closure-from', 'aria-label': 'Closed from' });
+    const closureTo = h('input', { type: 'datetime-local', id: 'closure-to', 'aria-label': 'Closed until' });
+    const addClosure = h('button', {
+      type: 'button', onclick: () => {
+        if (!closureFrom.value || !closureTo.value) return;
+        closures.push({ from: new Date(closureFrom.value).toISOString(), to: new Date(closureTo.value).toISOString() });
+        closureFrom.value = ''; closureTo.value = '';
+        drawClosures();
+      },
+    }, 'Add closure');
     const autoAssign = h('input', { type: 'checkbox', id: 'auto_assign', checked: settings.auto_assign });
     const noOperator = h('input', { type: 'checkbox', id: 'offline_when_no_operator', checked: settings.offline_when_no_operator });
     const maxChats = h('input', { type: 'number', id: 'max_chats_per_operator', min: '1', max: '100', value: String(settings.max_chats_per_operator) });
@@ -301,7 +318,7 @@ function customizations({ main }) {
             weekly: Object.fromEntries(days.map(([day]) => [day, weekly[day].value.split(',').map((range) => range.trim()).filter(Boolean)
               .map((range) => range.split('-').map((time) => time.trim()))]).filter(([, ranges]) => ranges.length)),
             holidays: holidays.value.split(',').map((day) => day.trim()).filter(Boolean),
-            closures: hours?.closures ?? [],
+            closures,
           },
           offline_when_no_operator: noOperator.checked, auto_assign: autoAssign.checked,
           max_chats_per_operator: Number(maxChats.value),
@@ -321,7 +338,9 @@ function customizations({ main }) {
       h('label', {}, always, ' Always open'),
       field('timezone', 'Timezone (IANA, e.g. Europe/Istanbul)', timezone),
       days.map(([day, name]) => field(`hours-${day}`, name, weekly[day])),
-      field('holidays', 'Holidays (closed all day)', holidays)),
+      field('holidays', 'Holidays (closed all day)', holidays),
+      h('div', { class: 'field' }, h('span', {}, 'One-off closures'), closureList,
+        h('div', { class: 'assign' }, closureFrom, closureTo, addClosure))),
     h('label', {}, noOperator, ' Offline when no operator is available'),
     h('label', {}, autoAssign, ' Give new chats to available operators automatically'),
     field('max_chats_per_operator', 'Chats per operator at most', maxChats),
