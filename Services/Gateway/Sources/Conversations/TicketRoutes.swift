@@ -53,12 +53,16 @@ struct TicketRoutes: Sendable {
 
     func add(to router: Router<GatewayContext>) {
         router.post("api/v1/inbound/email") { request, _ in
-            guard let inboundSecret, let presented = Self.bearer(request), Self.same(presented, inboundSecret) else {
+            guard let inboundSecret, let presented = IdentityRoutes.bearer(request), Self.same(presented, inboundSecret) else {
                 throw APIError.unauthorized
             }
             let type = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
             guard type == "message/rfc822" else { throw APIError.malformed("send the raw mail as Content-Type: message/rfc822") }
-            let raw = try await Self.collect(request, limit: Self.inboundLimit)
+            guard let raw = try await JSONBody.collect(request, limit: Self.inboundLimit) else {
+                throw APIError(
+                    status: .contentTooLarge, code: "too_large", message: "the mail is over 768 KiB; attachments are not kept yet")
+            }
+            guard !raw.isEmpty else { throw APIError.malformed("the body is empty: send the raw mail") }
             let stored = try await backends.call(.ticketing, TicketingMethods.Inbound.self, .init(raw: raw.base64EncodedString()))
             return try Response.json(
                 Received(outcome: stored.outcome, ticket: .init(number: stored.number)),
@@ -112,11 +116,6 @@ struct TicketRoutes: Sendable {
         }
     }
 
-    static func bearer(_ request: Request) -> String? {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else { return nil }
-        return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-    }
-
     /// Compares in time that does not depend on where the strings differ.
     static func same(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8)
@@ -124,25 +123,5 @@ struct TicketRoutes: Sendable {
         var difference = UInt8(x.count == y.count ? 0 : 1)
         for index in 0..<max(x.count, y.count) { difference |= (index < x.count ? x[index] : 0) ^ (index < y.count ? y[index] : 0) }
         return difference == 0
-    }
-
-    /// The body, at most `limit` bytes (413 above; the rest is read and dropped so the sender sees the answer).
-    static func collect(_ request: Request, limit: Int) async throws -> Data {
-        var buffer = ByteBuffer()
-        var received = 0
-        for try await chunk in request.body {
-            received += chunk.readableBytes
-            if received <= limit {
-                var chunk = chunk
-                buffer.writeBuffer(&chunk)
-            } else if received > JSONBody.discardLimit {
-                break
-            }
-        }
-        if received > limit {
-            throw APIError(status: .contentTooLarge, code: "too_large", message: "the mail is over 768 KiB; attachments are not kept yet")
-        }
-        guard received > 0 else { throw APIError.malformed("the body is empty: send the raw mail") }
-        return Data(buffer.readableBytesView)
     }
 }

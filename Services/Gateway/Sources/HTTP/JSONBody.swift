@@ -11,6 +11,21 @@ enum JSONBody {
     static let discardLimit = 16 << 20
 
     static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        guard let data = try await collect(request, limit: limit) else { throw APIError.tooLarge }
+        guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
+            throw APIError.malformed("the body is not JSON")
+        }
+        do {
+            return try WireJSON.decoder().decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw invalid(error)
+        }
+    }
+
+    /// The body, or `nil` when it is over `limit` bytes. Past the limit the rest is read and
+    /// dropped (up to `discardLimit`), so the client is done sending and reads our 413 instead of
+    /// a reset connection.
+    static func collect(_ request: Request, limit: Int) async throws -> Data? {
         var buffer = ByteBuffer()
         var received = 0
         for try await chunk in request.body {
@@ -21,19 +36,8 @@ enum JSONBody {
             } else if received > discardLimit {
                 break
             }
-            // Past the limit the rest is read and dropped, so the client is done sending and
-            // reads our 413 instead of a reset connection.
         }
-        if received > limit { throw APIError.tooLarge }
-        let data = Data(buffer.readableBytesView)
-        guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
-            throw APIError.malformed("the body is not JSON")
-        }
-        do {
-            return try WireJSON.decoder().decode(T.self, from: data)
-        } catch let error as DecodingError {
-            throw invalid(error)
-        }
+        return received > limit ? nil : Data(buffer.readableBytesView)
     }
 
     /// 422 naming the member: `email`, `customer.name`.
