@@ -8,99 +8,12 @@ Operators can@example.com and nazlican@example.com (password password-123) must 
 Exits non-zero with the reason on the first failed check; saves screenshots into DIR.
 """
 import argparse
-import json
-import os
 import sys
-import time
-import urllib.request
 
-from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
-XSS = "<img src=x onerror=alert(1)>"
-
-
-def browser(width=1280, height=860):
-    options = Options()
-    options.binary_location = "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}", "--lang=en-US"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-
-
-def wait(driver, what, condition, seconds=20):
-    """Polls `condition` until it is truthy; live pages redraw, so an element gone stale means "look again"."""
-    try:
-        return WebDriverWait(driver, seconds, poll_frequency=0.05,
-                             ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(lambda d: condition(d))
-    except TimeoutException:
-        raise AssertionError(f"timed out waiting for {what}")
-
-
-def redrawn(driver, what, action):
-    """Does `action` on freshly found elements, again if the page redrew them meanwhile."""
-    return wait(driver, what, lambda d: action(d) or True)
-
-
-def check(condition, what):
-    if not condition:
-        raise AssertionError(what)
-
-
-def api(base, method, path, token, body=None):
-    request = urllib.request.Request(f"{base}/api/v1{path}", method=method, data=None if body is None else json.dumps(body).encode(),
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(request) as response:
-        text = response.read()
-        return json.loads(text) if text else None
-
-
-def ask(control, request):
-    """Asks the Swift test to do something to the suite (stop or start the gateway) and waits until done."""
-    done = os.path.join(control, "done")
-    if os.path.exists(done):
-        os.remove(done)
-    with open(os.path.join(control, "request.tmp"), "w") as file:
-        file.write(request)
-    os.rename(os.path.join(control, "request.tmp"), os.path.join(control, "request"))
-    deadline = time.monotonic() + 60
-    while not os.path.exists(done):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"the test never did {request}")
-        time.sleep(0.02)
-
-
-def login(driver, base, email):
-    driver.get(f"{base}/console/")
-    wait(driver, "the login form", lambda d: d.find_elements(By.ID, "email"))
-    driver.find_element(By.ID, "email").send_keys(email)
-    driver.find_element(By.ID, "password").send_keys("password-123")
-    driver.find_element(By.ID, "login").click()
-    wait(driver, f"{email}'s console", lambda d: d.find_elements(By.ID, "availability"))
-    wait(driver, "the live stream", lambda d: d.find_element(By.ID, "live-state").text == "live")
-    toggle = driver.find_element(By.ID, "availability")
-    if not toggle.is_selected():
-        toggle.click()
-
-
-def pool_ids(driver):
-    return [item.get_attribute("data-id") for item in driver.find_elements(By.CSS_SELECTOR, "#pool-items li.item")]
-
-
-def in_widget(driver, base, page="/widget-demo/"):
-    driver.get(f"{base}{page}")
-    host = wait(driver, "the widget on the host page", lambda d: d.find_elements(By.ID, "switchboard-widget"))[0]
-    root = driver.execute_script("return arguments[0].shadowRoot", host)
-    button = root.find_element(By.CSS_SELECTOR, "button")
-    button.click()
-    frame = root.find_element(By.CSS_SELECTOR, "iframe")
-    driver.switch_to.frame(frame)
+from common import XSS, api, ask, browser, check, in_widget, login, pool_ids, redrawn, wait
 
 
 def story(base, admin, shots, control):
@@ -112,7 +25,7 @@ def story(base, admin, shots, control):
             driver.find_element(By.ID, "menu-pool").click()
 
         # The customer starts a chat from the widget on a shop's page: the greeting comes first.
-        in_widget(customer, base)
+        in_widget(customer, f"{base}/widget-demo/")
         wait(customer, "the start form", lambda d: d.find_elements(By.ID, "name"))
         customer.find_element(By.ID, "name").send_keys("Ayşe Yılmaz")
         customer.find_element(By.ID, "start-chat").click()
@@ -185,7 +98,7 @@ def story(base, admin, shots, control):
         api(base, "PUT", "/settings", admin, settings)
         offline = browser(420, 760)
         try:
-            in_widget(offline, base)
+            in_widget(offline, f"{base}/widget-demo/")
             notice = wait(offline, "the offline form", lambda d: d.find_elements(By.ID, "offline-notice"))[0].text
             check("We're back" in notice, f"the widget says when the desk opens: {notice!r}")
             offline.find_element(By.ID, "offline-name").send_keys("Mehmet Demir")
@@ -196,7 +109,7 @@ def story(base, admin, shots, control):
             number = wait(offline, "the ticket number", lambda d: d.find_elements(By.ID, "ticket-number"))[0].text
             check("#100" in number, f"the ticket number is shown: {number!r}")
             # A returning visitor (the token kept in the widget's own storage) sees their earlier conversations.
-            in_widget(offline, base)
+            in_widget(offline, f"{base}/widget-demo/")
             history = wait(offline, "the earlier conversations", lambda d: d.find_elements(By.CSS_SELECTOR, "details.history"))[0]
             history.find_element(By.TAG_NAME, "summary").click()
             check("Siparişim nerede?" in history.text, f"the earlier ticket is listed: {history.text!r}")

@@ -37,6 +37,18 @@ struct BrowserTests {
             #expect(status == 0, "the browser story failed:\n\(output)")
         }
     }
+
+    @Test("an admin works Operators and Customizations by keyboard; on a phone, the widget on another site and the console")
+    func screens() async throws {
+        try await Stack.with { stack in
+            for service in ServiceName.back { try await stack.start(service) }
+            let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
+            let admin = try await stack.adminToken(port: port)
+            let (status, output) = try await Browser.run(
+                "screens.py", "--base", "http://127.0.0.1:\(port)", "--admin-token=\(admin)", "--shots", Browser.screenshots)
+            #expect(status == 0, "the browser screens failed:\n\(output)")
+        }
+    }
 }
 
 /// Runs a Selenium script of `Tests/Browser` with the project's virtual environment.

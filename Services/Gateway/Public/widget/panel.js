@@ -36,6 +36,11 @@ async function api(method, path, body) {
   return data;
 }
 
+// The frame is focused when the visitor opens the panel: the keyboard goes on to its first field.
+window.addEventListener('focus', () => {
+  if (document.activeElement === document.body) panel.querySelector('input, textarea')?.focus();
+});
+
 function layout(title, subtitle, ...body) {
   panel.replaceChildren(h('header', {}, h('h1', {}, title), subtitle ? h('p', {}, subtitle) : null), ...body);
 }
