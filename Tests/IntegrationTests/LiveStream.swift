@@ -56,6 +56,11 @@ final class LiveStream: @unchecked Sendable {
         }
     }
 
+    /// The bodies of the messages read so far that start with `prefix`, in order.
+    func bodies(prefix: String) -> [String] {
+        all("message.created").compactMap { ($0["data"] as? [String: Any])?["body"] as? String }.filter { $0.hasPrefix(prefix) }
+    }
+
     /// Frames read so far, briefly, for failure messages: type, cursor, and seq or conversation.
     var types: [String] {
         frames.map { frame in

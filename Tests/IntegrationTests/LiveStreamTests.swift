@@ -117,11 +117,6 @@ struct LiveStreamTests {
         }
     }
 
-    /// The bodies of `message.created` frames of `id` whose body starts with `prefix`.
-    func bodies(_ stream: LiveStream, prefix: String) -> [String] {
-        stream.all("message.created").compactMap { ($0["data"] as? [String: Any])?["body"] as? String }.filter { $0.hasPrefix(prefix) }
-    }
-
     @Test("a stream cut while 100 messages are sent resumes from its cursor with all 100, once each, in order")
     func resume() async throws {
         try await Stack.with { stack in
@@ -144,7 +139,7 @@ struct LiveStreamTests {
                 let resumed = try await LiveStream.open(port: port, visitor: visitorSide, token: token, cursor: cursor)
                 try await resumed.next("the 100th message") { ($0["data"] as? [String: Any])?["body"] as? String == "\(prefix) 100" }
                 try await sending
-                let all = bodies(first, prefix: prefix) + bodies(resumed, prefix: prefix)
+                let all = first.bodies(prefix: prefix) + resumed.bodies(prefix: prefix)
                 #expect(all == (1...100).map { "\(prefix) \($0)" }, "\(label): \(all.count) bodies")
                 resumed.close()
             }
@@ -228,7 +223,7 @@ struct LiveStreamTests {
             try await sending
             for stream in streams {
                 try await stream.next("the 60th message") { ($0["data"] as? [String: Any])?["body"] as? String == "f 60" }
-                #expect(bodies(stream, prefix: "f ") == (1...60).map { "f \($0)" })
+                #expect(stream.bodies(prefix: "f ") == (1...60).map { "f \($0)" })
             }
         }
     }

@@ -16,12 +16,16 @@ struct MailDesk {
     let sink: SMTPSink
     let port: Int
 
-    /// Starts the sink (unless `sinkRunning` is false), the back services and a gateway.
-    static func with(sinkRunning: Bool = true, _ body: (MailDesk) async throws -> Void) async throws {
+    /// Starts the sink (unless `sinkRunning` is false), the back services and a gateway; or, with
+    /// `replicas`, that many instances of each service, named `<service>-<n>` (every gateway can
+    /// log in the first admin; `port` is the first gateway's).
+    static func with(
+        sinkRunning: Bool = true, replicas: [ServiceName: Int] = [:], _ body: (MailDesk) async throws -> Void
+    ) async throws {
         let sink = try SMTPSink()
         do {
             if sinkRunning { try await sink.start() }
-            try await run(sink: sink, body)
+            try await run(sink: sink, replicas: replicas, body)
         } catch {
             await sink.tearDown()
             throw error
@@ -29,16 +33,31 @@ struct MailDesk {
         await sink.tearDown()
     }
 
-    static func run(sink: SMTPSink, _ body: (MailDesk) async throws -> Void) async throws {
+    static func run(sink: SMTPSink, replicas: [ServiceName: Int] = [:], _ body: (MailDesk) async throws -> Void) async throws {
         try await Stack.with { stack in
             let environment = Self.environment.merging(["SWITCHBOARD_SMTP_URL": sink.url]) { $1 }
-            for service in [ServiceName.conversation, .pool, .ticketing, .notification] {
-                try await stack.start(service, environment: environment)
+            var started: [ServiceProcess] = []
+            for service in ServiceName.back + [.gateway] {
+                let extra = service == .gateway ? environment.merging(Stack.adminEnvironment) { $1 } : environment
+                for number in 1...(replicas[service] ?? 1) {
+                    let instance = replicas.isEmpty ? nil : "\(service.rawValue)-\(number)"
+                    started.append(try await stack.start(service, instance: instance, environment: extra, waitUntilReady: false))
+                }
             }
-            let port = try #require(
-                try await stack.start(.gateway, environment: environment.merging(Stack.adminEnvironment) { $1 }).httpPort)
+            for process in started { try await stack.waitUntilReady(process) }
+            let port = try #require(started.first { $0.service == .gateway }?.httpPort)
             try await body(MailDesk(stack: stack, sink: sink, port: port))
         }
+    }
+
+    /// The same desk, through another gateway.
+    func through(_ gateway: ServiceProcess) throws -> MailDesk {
+        MailDesk(stack: stack, sink: sink, port: try #require(gateway.httpPort))
+    }
+
+    /// The running instances of `service`, in the order they were started.
+    func replicas(_ service: ServiceName) -> [ServiceProcess] {
+        stack.all.filter { $0.service == service && $0.isRunning }
     }
 
     func json(
