@@ -20,6 +20,9 @@ public struct Configuration: Sendable {
     public var httpHost: String
     /// How long an internal call may take unless its caller says less (`SWITCHBOARD_RPC_TIMEOUT_MS`, default 10000).
     public var rpcTimeout: Duration
+    /// How long a process finishes what it accepted after SIGTERM before it closes the rest
+    /// (`SWITCHBOARD_DRAIN_SECONDS`, default 10; keep it under the orchestrator's grace period).
+    public var drainDeadline: Duration
     /// How long outbox events are kept (`SWITCHBOARD_EVENT_RETENTION_HOURS`, default 168).
     public var eventRetention: Duration
     /// First admin, created on start when no admin exists (`SWITCHBOARD_ADMIN_EMAIL`, `SWITCHBOARD_ADMIN_PASSWORD`).
@@ -85,6 +88,7 @@ public struct Configuration: Sendable {
         httpPort = try integer("SWITCHBOARD_HTTP_PORT", default: 8080, range: 0...65535)
         httpHost = value("SWITCHBOARD_HTTP_HOST") ?? "127.0.0.1"
         rpcTimeout = .milliseconds(try integer("SWITCHBOARD_RPC_TIMEOUT_MS", default: 10_000, range: 10...600_000))
+        drainDeadline = .seconds(try integer("SWITCHBOARD_DRAIN_SECONDS", default: 10, range: 1...3600))
         eventRetention = .seconds(3600 * (try integer("SWITCHBOARD_EVENT_RETENTION_HOURS", default: 168, range: 1...87_600)))
         adminEmail = value("SWITCHBOARD_ADMIN_EMAIL")
         adminPassword = value("SWITCHBOARD_ADMIN_PASSWORD")

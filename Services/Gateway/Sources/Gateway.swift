@@ -61,16 +61,19 @@ public enum Gateway {
         let hub = EventHub(runtimeDirectory: configuration.runtimeDirectory, logger: logger)
         let streams = Router(context: BasicWebSocketRequestContext.self)
         StreamRoutes(store: identity, backends: backends, hub: hub).add(to: streams)
+        let connections = OpenConnections()
         let application = Application(
             router: makeRouter(database: database, backends: backends, identity: identity, configuration: configuration),
             server: .http1WebSocketUpgrade(webSocketRouter: streams),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "switchboard"),
             onServerRunning: { channel in
+                try? await connections.follow(channel)
                 logger.info("http listening", metadata: ["http.address": "\(channel.localAddress?.description ?? "?")"])
             },
             logger: logger
         )
-        await ServiceMain.runUntilStopped([database] + backends.all + [hub, application], logger: logger)
+        let http = DrainDeadline(application, deadline: configuration.drainDeadline, logger: logger) { connections.closeAll() }
+        await ServiceMain.runUntilStopped([database] + backends.all + [hub, http], logger: logger)
     }
 
     /// The routes; separate from `run` so tests can serve them.
