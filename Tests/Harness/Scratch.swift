@@ -62,3 +62,23 @@ public struct HarnessError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
 }
+
+/// A command run to its end: its exit status and its output (stdout and stderr together).
+public enum Command {
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+        timeout: Duration = .seconds(120)
+    ) async throws -> (status: Int32, output: String) {
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw HarnessError("\(executable) is missing: run scripts/setup.sh --test")
+        }
+        let scratch = try Scratch.makeDirectory(prefix: "cmd")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let child = try ChildProcess(executable: executable, arguments: arguments, environment: environment, outputPath: scratch + "/out")
+        let status = try await child.wait(timeout: timeout, what: executable)
+        return (status, (try? String(contentsOfFile: scratch + "/out", encoding: .utf8)) ?? "")
+    }
+
+    /// The repository's root folder.
+    public static var root: String { Scripts.root }
+}

@@ -39,6 +39,13 @@ struct ProcessTests {
             #expect(metrics.headers["content-type"]?.hasPrefix("text/plain") == true)
             #expect(metrics.text.contains("rpc_client_calls_total"))
             #expect(metrics.text.contains("method=\"system.health\""))
+            // One scrape covers the cell: every back-service instance's metrics, labelled with its name.
+            for process in processes where process.service != .gateway {
+                let labels = "service=\"\(process.service.rawValue)\",instance=\"\(process.instance)\""
+                #expect(metrics.text.contains("switchboard_scrape_up{\(labels)} 1"))
+                #expect(metrics.text.contains("rpc_server_requests_total{\(labels),"))
+            }
+            #expect(metrics.text.components(separatedBy: "# TYPE rpc_server_requests_total ").count == 2, "one TYPE line per family")
 
             for process in processes where process.service != .gateway {
                 let health = try await RPCClient.callOnce(System.Health.self, Empty(), socketPath: process.socketPath)

@@ -94,7 +94,9 @@ public enum Gateway {
             Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: Observability.renderMetrics()))
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        string: await CellMetrics.scrape(runtimeDirectory: configuration.runtimeDirectory, instance: configuration.instance)))
             )
         }
         router.get("api/openapi.json") { _, _ in
