@@ -7,11 +7,16 @@ struct MetricsTextTests {
     @Test(
         "a sample gets its source's labels",
         arguments: [
-            ("rpc_server_requests_total{method=\"pool.take\",outcome=\"ok\"} 3",
-             "rpc_server_requests_total{service=\"pool\",instance=\"p1\",method=\"pool.take\",outcome=\"ok\"} 3"),
+            (
+                "rpc_server_requests_total{method=\"pool.take\",outcome=\"ok\"} 3",
+                "rpc_server_requests_total{service=\"pool\",instance=\"p1\",method=\"pool.take\",outcome=\"ok\"} 3"
+            ),
             ("stream_sockets 2", "stream_sockets{service=\"pool\",instance=\"p1\"} 2"),
             ("up{} 1", "up{service=\"pool\",instance=\"p1\"} 1"),
-            ("outbox_lag_seconds_bucket{le=\"+Inf\"} 7 1700000000", "outbox_lag_seconds_bucket{service=\"pool\",instance=\"p1\",le=\"+Inf\"} 7 1700000000"),
+            (
+                "outbox_lag_seconds_bucket{le=\"+Inf\"} 7 1700000000",
+                "outbox_lag_seconds_bucket{service=\"pool\",instance=\"p1\",le=\"+Inf\"} 7 1700000000"
+            ),
         ])
     func labelled(line: String, expected: String) {
         #expect(MetricsText.labelled(line[...], prefix: "service=\"pool\",instance=\"p1\"") == expected)

@@ -44,16 +44,25 @@ struct DeploymentTests {
     @Test(
         "a compose file that breaks a rule is refused with the reason",
         arguments: [
-            ("    command: [\"switchboard-conversation\"]", "    command: [\"switchboard-conversation\"]\n    container_name: conversation",
-             "conversation: no container_name"),
-            ("    command: [\"switchboard-pool\"]", "    command: [\"switchboard-pool\"]\n    ports: [\"9000:9000\"]",
-             "pool: no published ports on a back service"),
+            (
+                "    command: [\"switchboard-conversation\"]",
+                "    command: [\"switchboard-conversation\"]\n    container_name: conversation",
+                "conversation: no container_name"
+            ),
+            (
+                "    command: [\"switchboard-pool\"]", "    command: [\"switchboard-pool\"]\n    ports: [\"9000:9000\"]",
+                "pool: no published ports on a back service"
+            ),
             ("    - sockets:/run/switchboard", "    - other:/run/switchboard", "mount the shared `sockets` volume"),
-            ("      test: [\"CMD\", \"switchboard-ticketing\", \"health\"]", "      test: [\"CMD\", \"true\"]",
-             "ticketing: the healthcheck calls system.health"),
+            (
+                "      test: [\"CMD\", \"switchboard-ticketing\", \"health\"]", "      test: [\"CMD\", \"true\"]",
+                "ticketing: the healthcheck calls system.health"
+            ),
             ("  stop_grace_period: 30s\n", "", "needs a stop_grace_period"),
-            ("    condition: service_completed_successfully", "    condition: service_started",
-             "depends on migrate being service_completed_successfully"),
+            (
+                "    condition: service_completed_successfully", "    condition: service_started",
+                "depends on migrate being service_completed_successfully"
+            ),
             ("    profiles: [\"dev\"]\n", "", "a `mail` catcher for development, behind a profile"),
         ])
     func brokenRule(original: String, replacement: String, reason: String) async throws {
@@ -61,7 +70,8 @@ struct DeploymentTests {
         #expect(text.contains(original), "the test's original text is in the file")
         let folder = try Scratch.makeDirectory(prefix: "compose")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try text.replacingOccurrences(of: original, with: replacement).write(toFile: "\(folder)/docker-compose.yml", atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: original, with: replacement).write(
+            toFile: "\(folder)/docker-compose.yml", atomically: true, encoding: .utf8)
         let checked = try await Self.check("\(folder)/docker-compose.yml")
         #expect(checked.status == 1)
         #expect(checked.output.contains(reason), "\(checked.output)")
@@ -72,7 +82,8 @@ struct DeploymentTests {
         let text = try String(contentsOfFile: "\(Self.root)/docker-compose.yml", encoding: .utf8)
         let folder = try Scratch.makeDirectory(prefix: "compose")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let broken = text.replacingOccurrences(of: "  restart: unless-stopped\n  stop_signal", with: "  restrat: unless-stopped\n  stop_signal")
+        let broken = text.replacingOccurrences(
+            of: "  restart: unless-stopped\n  stop_signal", with: "  restrat: unless-stopped\n  stop_signal")
         #expect(broken != text)
         try broken.write(toFile: "\(folder)/docker-compose.yml", atomically: true, encoding: .utf8)
         let config = try await Command.run(Self.dockerCompose, ["-f", "\(folder)/docker-compose.yml", "config", "-q"])

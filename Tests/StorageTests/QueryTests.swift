@@ -22,6 +22,20 @@ struct QueryTests {
         }
     }
 
+    @Test("a connection string with several hosts (as for an HA pair) skips the one that is down and uses the writable one")
+    func severalHosts() async throws {
+        let url = try await TestDatabase.create()
+        let settings = try ConnectionString.parse(url).get()
+        let host = try #require(settings["host"] ?? settings["hostaddr"])
+        let unreachable = host.hasPrefix("/") ? "/nonexistent/switchboard" : "127.0.0.2"
+        let multi = try ConnectionString.replacing(
+            ["host": "\(unreachable),\(host)", "target_session_attrs": "read-write", "connect_timeout": "2"], in: url)
+        let database = Database(url: multi, size: 1, logger: storageLogger)
+        defer { database.close() }
+        let rows = try await database.query("SELECT pg_is_in_recovery()")
+        #expect(try rows[0].decode(Bool.self, at: 0) == false)
+    }
+
     @Test("NULLs, numbers, booleans, UUIDs and instants decode to their Swift types")
     func types() async throws {
         try await withDatabase { database in

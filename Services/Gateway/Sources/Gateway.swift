@@ -96,7 +96,8 @@ public enum Gateway {
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(
                     byteBuffer: ByteBuffer(
-                        string: await CellMetrics.scrape(runtimeDirectory: configuration.runtimeDirectory, instance: configuration.instance)))
+                        string: await CellMetrics.scrape(runtimeDirectory: configuration.runtimeDirectory, instance: configuration.instance)
+                    ))
             )
         }
         router.get("api/openapi.json") { _, _ in
