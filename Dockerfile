@@ -1,4 +1,6 @@
-# Build all five executables in release on Swift 6 / Debian bookworm, run them on a slim bookworm.
+# Build all five executables in release on Swift 6 / Debian bookworm, run them on a slim bookworm
+# as a non-root user, with the console's and widget's pages. One image for every service:
+# docker-compose.yml picks the executable with `command`.
 FROM swift:6.1-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev libcurl4-openssl-dev pkg-config && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -21,6 +23,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpq5 libcurl4
 COPY --from=build /out/public /usr/local/share/switchboard/public
 COPY --from=build /out/switchboard-* /usr/local/bin/
 USER switchboard
-ENV SWITCHBOARD_RUNTIME_DIR=/run/switchboard SWITCHBOARD_PUBLIC_DIR=/usr/local/share/switchboard/public
+ENV SWITCHBOARD_RUNTIME_DIR=/run/switchboard SWITCHBOARD_PUBLIC_DIR=/usr/local/share/switchboard/public \
+    SWITCHBOARD_HTTP_HOST=0.0.0.0
 EXPOSE 8080
 CMD ["switchboard-gateway"]

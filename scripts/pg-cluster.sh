@@ -56,7 +56,9 @@ case "$command" in
         echo "listen_addresses = ''"
         echo "unix_socket_directories = '$socket'"
         echo "unix_socket_permissions = 0770"
-        echo "max_connections = 400"
+        # The test suite runs its tests at once, each with its own processes and their pools
+        # (the scaling tests alone start thirteen); 400 was seen exhausted.
+        echo "max_connections = 1000"
         echo "shared_buffers = 128MB"
         if [[ "$fast" == "--fast" ]]; then
           echo "fsync = off"

@@ -35,7 +35,9 @@ struct MailDesk {
 
     static func run(sink: SMTPSink, replicas: [ServiceName: Int] = [:], _ body: (MailDesk) async throws -> Void) async throws {
         try await Stack.with { stack in
-            let environment = Self.environment.merging(["SWITCHBOARD_SMTP_URL": sink.url]) { $1 }
+            var environment = Self.environment.merging(["SWITCHBOARD_SMTP_URL": sink.url]) { $1 }
+            // Many replicas share the test server with every other test: two connections each will do.
+            if !replicas.isEmpty { environment["SWITCHBOARD_DB_POOL_SIZE"] = "2" }
             var started: [ServiceProcess] = []
             for service in ServiceName.back + [.gateway] {
                 let extra = service == .gateway ? environment.merging(Stack.adminEnvironment) { $1 } : environment

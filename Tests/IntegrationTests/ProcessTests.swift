@@ -184,6 +184,34 @@ struct ProcessTests {
         }
     }
 
+    @Test("PostgreSQL away: the gateway answers 503 with the API's error body and says why in its log; back again, it serves")
+    func databaseAway() async throws {
+        let server = try await PostgresServer.startCluster()
+        do {
+            try await Stack.with(databaseURL: server.url) { stack in
+                let gateway = try await stack.start(.gateway, environment: Stack.adminEnvironment)
+                let port = try #require(gateway.httpPort)
+                _ = try await stack.adminToken(port: port)
+                try await server.stop()
+                let login = ["email": "admin@example.com", "password": "correct horse battery"]
+                let away = try await stack.json("POST", "/api/v1/auth/login", port: port, body: login)
+                #expect(away.status == 503)
+                #expect(errorCode(away.object) == "unavailable")
+                #expect(away.reply.headers["retry-after"] != nil)
+                try await Poll.until("the reason in the log") { gateway.log.contains("database unavailable") }
+                try await server.start()
+                try await Poll.until("logins again", timeout: .seconds(60)) {
+                    try await stack.json("POST", "/api/v1/auth/login", port: port, body: login).status == 200
+                }
+                #expect(gateway.isRunning)
+            }
+        } catch {
+            try? await server.stop()
+            throw error
+        }
+        try await server.stop()
+    }
+
     @Test("a live instance's name cannot be taken twice")
     func duplicateInstance() async throws {
         try await Stack.with { stack in

@@ -176,8 +176,11 @@ extension DrainTests {
     func idleConnection() async throws {
         try await Stack.with { stack in
             let gateway = try await stack.start(.gateway, environment: ["SWITCHBOARD_DRAIN_SECONDS": "1"])
-            let idle = try Loopback.connect(port: try #require(gateway.httpPort), nonBlocking: false)
+            let port = try #require(gateway.httpPort)
+            let idle = try Loopback.connect(port: port, nonBlocking: false)
             defer { close(idle) }
+            // Connections are accepted in order: once a later one is answered, the idle one is the server's.
+            #expect(try await stack.http("GET", "/healthz", port: port).status == 200)
             gateway.send(SIGTERM)
             #expect(try await gateway.waitForExit(timeout: .seconds(30)) == 0)
             #expect(gateway.log.contains("drain deadline reached; closed what was still open"))
