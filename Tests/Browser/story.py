@@ -85,6 +85,18 @@ def story(base, admin, shots, control):
         wait(winner, "the Archive", lambda d: d.find_elements(By.CSS_SELECTOR, f'#archive-items li[data-id="{chat_id}"]'))
         loser.find_element(By.ID, "menu-archive").click()
         wait(loser, "the Archive for the colleague too", lambda d: d.find_elements(By.CSS_SELECTOR, f'#archive-items li[data-id="{chat_id}"]'))
+        # The Archive searches message bodies, Turkish letters and all; a search that matches nothing says so.
+        for term, found in (("orada mısınız", True), ("kargo iadesi yok", False)):
+            search = loser.find_element(By.ID, "archive-search")
+            search.clear()
+            search.send_keys(term + Keys.ENTER)
+            if found:
+                wait(loser, f"the chat found by {term!r}", lambda d: [i.get_attribute("data-id") for i in d.find_elements(By.CSS_SELECTOR, "#archive-items li.item")] == [chat_id])
+            else:
+                wait(loser, f"nothing found by {term!r}", lambda d: d.find_elements(By.CSS_SELECTOR, "#archive-items li.empty"))
+        loser.find_element(By.ID, "archive-search").clear()
+        loser.find_element(By.ID, "archive-search").send_keys(Keys.ENTER)
+        wait(loser, "the whole Archive again", lambda d: d.find_elements(By.CSS_SELECTOR, f'#archive-items li[data-id="{chat_id}"]'))
         winner.save_screenshot(f"{shots}/console-archive.png")
         redrawn(winner, "hiding", lambda d: d.find_element(By.CSS_SELECTOR, f'#archive-items li[data-id="{chat_id}"] button.hide').click())
         wait(winner, "the hidden chat to go", lambda d: not d.find_elements(By.CSS_SELECTOR, f'#archive-items li[data-id="{chat_id}"]'))
