@@ -1,6 +1,8 @@
 """What the browser scripts share: a headless Chromium, polling waits, keyboard moves, the REST API."""
+import argparse
 import json
 import os
+import sys
 import time
 import urllib.request
 
@@ -138,3 +140,26 @@ def overflowing(driver):
 def fits(driver, what):
     too_wide = overflowing(driver)
     check(not too_wide, f"{what} fits the screen; too wide: {too_wide}")
+
+
+def quit_all(*drivers):
+    """Closes the browsers, printing what their consoles reported as errors."""
+    for driver in drivers:
+        for entry in driver.get_log("browser"):
+            if entry["level"] == "SEVERE" and "favicon" not in entry["message"]:
+                print("browser error:", entry["message"], file=sys.stderr)
+        driver.quit()
+
+
+def main(script, name):
+    """The scripts' command line: --base, --admin-token, --shots, --control; exit 1 with the first failed check."""
+    parser = argparse.ArgumentParser()
+    for option in ("--base", "--admin-token", "--shots", "--control"):
+        parser.add_argument(option, required=True)
+    arguments = parser.parse_args()
+    try:
+        script(arguments.base, arguments.admin_token, arguments.shots, arguments.control)
+    except AssertionError as failure:
+        print(f"FAILED: {failure}", file=sys.stderr)
+        sys.exit(1)
+    print(f"{name} passed")

@@ -10,16 +10,14 @@ Run by the Swift harness (IntegrationTests/BrowserTests) against a running suite
 The admin admin@example.com has the password "correct horse battery"; the greeting is the default.
 Exits non-zero with the reason on the first failed check.
 """
-import argparse
 import http.server
-import sys
 import threading
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from common import api, browser, by_id, check, fits, focused, pool_ids, press, tab_to, wait
+from common import api, browser, by_id, check, fits, focused, main, pool_ids, press, quit_all, tab_to, wait
 
 GREETING = "Hoş geldiniz! Deniz is here to help."
 PHONE = (390, 844)
@@ -175,7 +173,7 @@ def operator_on_phone(deniz, visitor, base, shots):
     visitor.save_screenshot(f"{shots}/widget-phone.png")
 
 
-def screens(base, token, shots):
+def screens(base, token, shots, control):
     server, page = shop(base)
     admin, visitor, deniz = browser(), browser(*PHONE, phone=True), browser(*PHONE, phone=True)
     try:
@@ -187,28 +185,9 @@ def screens(base, token, shots):
         go(admin, "operators")
         wait(admin, "Deniz available with one chat", lambda d: [r for r in operator_row(d, "deniz@example.com") if r.endswith("yes 1")])
     finally:
-        for driver in (admin, visitor, deniz):
-            for entry in driver.get_log("browser"):
-                if entry["level"] == "SEVERE" and "favicon" not in entry["message"]:
-                    print("browser error:", entry["message"], file=sys.stderr)
-            driver.quit()
+        quit_all(admin, visitor, deniz)
         server.shutdown()
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--base", required=True)
-    parser.add_argument("--admin-token", required=True)
-    parser.add_argument("--shots", required=True)
-    parser.add_argument("--control", required=True)
-    arguments = parser.parse_args()
-    try:
-        screens(arguments.base, arguments.admin_token, arguments.shots)
-    except AssertionError as failure:
-        print(f"FAILED: {failure}", file=sys.stderr)
-        sys.exit(1)
-    print("the screens passed")
-
-
 if __name__ == "__main__":
-    main()
+    main(screens, "the screens")

@@ -7,13 +7,10 @@ Run by the Swift harness (IntegrationTests/BrowserTests) against a running suite
 Operators can@example.com and nazlican@example.com (password password-123) must exist.
 Exits non-zero with the reason on the first failed check; saves screenshots into DIR.
 """
-import argparse
-import sys
-
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from common import XSS, api, ask, browser, check, in_widget, login, pool_ids, redrawn, wait
+from common import XSS, api, ask, browser, check, in_widget, login, main, pool_ids, quit_all, redrawn, wait
 
 
 def story(base, admin, shots, control):
@@ -154,27 +151,8 @@ def story(base, admin, shots, control):
         wait(winner, "the assigned ticket in the other operator's Messages",
              lambda d: any("Mehmet Demir" in item.text for item in d.find_elements(By.CSS_SELECTOR, "#my-messages li.item")))
     finally:
-        for driver in (can, nazlican, customer):
-            errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE" and "favicon" not in entry["message"]]
-            for entry in errors:
-                print("browser error:", entry["message"], file=sys.stderr)
-            driver.quit()
-
-
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--base", required=True)
-    parser.add_argument("--admin-token", required=True)
-    parser.add_argument("--shots", required=True)
-    parser.add_argument("--control", required=True)
-    arguments = parser.parse_args()
-    try:
-        story(arguments.base, arguments.admin_token, arguments.shots, arguments.control)
-    except AssertionError as failure:
-        print(f"FAILED: {failure}", file=sys.stderr)
-        sys.exit(1)
-    print("the browser story passed")
+        quit_all(can, nazlican, customer)
 
 
 if __name__ == "__main__":
-    main()
+    main(story, "the browser story")
