@@ -8,11 +8,13 @@ COPY Package.swift ./
 COPY Shared Shared
 COPY Services Services
 COPY Tests Tests
-RUN swift build -c release --static-swift-stdlib \
-        --product switchboard-gateway --product switchboard-conversation --product switchboard-pool \
-        --product switchboard-ticketing --product switchboard-notification \
-    && mkdir /out \
-    && for s in gateway conversation pool ticketing notification; do cp "$(swift build -c release --show-bin-path)/switchboard-$s" /out/; done \
+# `swift build` takes one --product (the last one given wins): one build per executable, sharing
+# everything already compiled.
+RUN mkdir /out \
+    && for s in gateway conversation pool ticketing notification; do \
+         swift build -c release --static-swift-stdlib --product "switchboard-$s" \
+         && cp "$(swift build -c release --static-swift-stdlib --show-bin-path)/switchboard-$s" /out/ || exit 1; \
+       done \
     && cp -R Services/Gateway/Public /out/public
 
 FROM debian:bookworm-slim
