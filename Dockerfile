@@ -15,6 +15,7 @@ RUN mkdir /out \
          swift build -c release --static-swift-stdlib --product "switchboard-$s" \
          && cp "$(swift build -c release --static-swift-stdlib --show-bin-path)/switchboard-$s" /out/ || exit 1; \
        done \
+    && strip /out/switchboard-* \
     && cp -R Services/Gateway/Public /out/public
 
 FROM debian:bookworm-slim

@@ -113,6 +113,10 @@ def dockerfile_problems(text):
     for name in PROCESSES:
         if f"switchboard-{name}" not in text and "switchboard-$s" not in text and "switchboard-*" not in text:
             problems.append(f"Dockerfile: ship switchboard-{name}")
+    joined = text.replace("\\\n", " ")
+    for command in re.split(r"&&|;|\n", joined):
+        if "swift build" in command and command.count("--product") > 1:
+            problems.append("Dockerfile: `swift build` builds only the last of several --product; build each on its own")
     if "Public" not in text:
         problems.append("Dockerfile: ship the web pages (Services/Gateway/Public)")
     return problems

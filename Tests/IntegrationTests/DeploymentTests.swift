@@ -77,6 +77,24 @@ struct DeploymentTests {
         #expect(checked.output.contains(reason), "\(checked.output)")
     }
 
+    @Test("a Dockerfile that names several products in one swift build (only the last is built) is refused")
+    func severalProducts() async throws {
+        let text = try String(contentsOfFile: "\(Self.root)/Dockerfile", encoding: .utf8)
+        let folder = try Scratch.makeDirectory(prefix: "docker")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let broken = text.replacingOccurrences(
+            of: "--product \"switchboard-$s\"", with: "--product switchboard-gateway \\\n  --product switchboard-pool")
+        #expect(broken != text)
+        try broken.write(toFile: "\(folder)/Dockerfile", atomically: true, encoding: .utf8)
+        let checked = try await Command.run(
+            Self.python,
+            [
+                "\(Self.root)/scripts/check-compose.py", "--compose", "\(Self.root)/docker-compose.yml", "--dockerfile",
+                "\(folder)/Dockerfile",
+            ])
+        #expect(checked.status == 1 && checked.output.contains("builds only the last"), "\(checked.output)")
+    }
+
     @Test("a key the Compose Specification does not know is refused by docker-compose and by the schema")
     func unknownKey() async throws {
         let text = try String(contentsOfFile: "\(Self.root)/docker-compose.yml", encoding: .utf8)
