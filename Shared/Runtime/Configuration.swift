@@ -20,8 +20,8 @@ public struct Configuration: Sendable {
     public var httpHost: String
     /// How long an internal call may take unless its caller says less (`SWITCHBOARD_RPC_TIMEOUT_MS`, default 10000).
     public var rpcTimeout: Duration
-    /// How long a process finishes what it accepted after SIGTERM before it closes the rest
-    /// (`SWITCHBOARD_DRAIN_SECONDS`, default 10; keep it under the orchestrator's grace period).
+    /// How long the gateway lets requests finish after SIGTERM before it closes the connections
+    /// still open (`SWITCHBOARD_DRAIN_SECONDS`, default 10; keep it under the orchestrator's grace period).
     public var drainDeadline: Duration
     /// How long outbox events are kept (`SWITCHBOARD_EVENT_RETENTION_HOURS`, default 168).
     public var eventRetention: Duration
