@@ -126,17 +126,7 @@ enum PoolStore {
             case .closed: return .closed
             }
         case .assign(let how):
-            let updated = try transaction.query(
-                """
-                UPDATE pool.items SET status = 'assigned', holder_id = $2, holder_name = $3, updated_at = now()
-                WHERE conversation_id = $1 RETURNING \(columns)
-                """,
-                [params.conversationID, params.taker.id, params.taker.name]
-            )
-            let change = AssignmentChange(
-                conversationID: params.conversationID, from: current.holder, to: params.taker, how: how, at: Date())
-            try record(change, in: transaction)
-            return .taken(try item(updated[0]))
+            return .taken(try hand(params.conversationID, from: current.holder, to: params.taker, how: how, in: transaction))
         }
     }
 
@@ -156,16 +146,7 @@ enum PoolStore {
         guard current.kind == .ticket else { return .notATicket }
         if current.holder?.id == params.to.id { return .assigned(current) }
         guard try isAvailable(params.to.id, in: transaction) else { return .colleagueUnavailable }
-        let updated = try transaction.query(
-            """
-            UPDATE pool.items SET status = 'assigned', holder_id = $2, holder_name = $3, updated_at = now()
-            WHERE conversation_id = $1 RETURNING \(columns)
-            """,
-            [params.conversationID, params.to.id, params.to.name])
-        try record(
-            AssignmentChange(conversationID: params.conversationID, from: current.holder, to: params.to, how: .assign, at: Date()),
-            in: transaction)
-        return .assigned(try item(updated[0]))
+        return .assigned(try hand(params.conversationID, from: current.holder, to: params.to, how: .assign, in: transaction))
     }
 
     static func items(_ ids: [UUID], in transaction: Transaction) throws -> [PoolItem] {
@@ -190,15 +171,25 @@ enum PoolStore {
         guard current.holder?.id == params.from.id else { return .notHolder }
         if params.to.id == params.from.id { return .transferred(current) }
         guard try isAvailable(params.to.id, in: transaction) else { return .colleagueUnavailable }
-        let updated = try transaction.query(
-            "UPDATE pool.items SET holder_id = $2, holder_name = $3, updated_at = now() WHERE conversation_id = $1 RETURNING \(columns)",
-            [params.conversationID, params.to.id, params.to.name])
-        try record(
-            .init(conversationID: params.conversationID, from: params.from, to: params.to, how: .transfer, at: Date()), in: transaction)
-        return .transferred(try item(updated[0]))
+        return .transferred(try hand(params.conversationID, from: params.from, to: params.to, how: .transfer, in: transaction))
     }
 
-    static func record(_ change: AssignmentChange, in transaction: Transaction) throws {
+    /// Makes `to` the holder of the (locked) item, records the change and announces it; every way
+    /// a conversation changes hands ends here.
+    static func hand(
+        _ id: UUID, from: OperatorRef?, to: OperatorRef, how: AssignmentChange.How, in transaction: Transaction
+    ) throws -> PoolItem {
+        let updated = try transaction.query(
+            """
+            UPDATE pool.items SET status = 'assigned', holder_id = $2, holder_name = $3, updated_at = now()
+            WHERE conversation_id = $1 RETURNING \(columns)
+            """,
+            [id, to.id, to.name])
+        try record(AssignmentChange(conversationID: id, from: from, to: to, how: how, at: Date()), in: transaction)
+        return try item(updated[0])
+    }
+
+    private static func record(_ change: AssignmentChange, in transaction: Transaction) throws {
         try transaction.query("UPDATE pool.availability SET last_assigned_at = now() WHERE operator_id = $1", [change.to.id])
         try transaction.query(
             "INSERT INTO pool.audit (conversation_id, from_id, from_name, to_id, to_name, how) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -334,8 +325,7 @@ enum PoolStore {
         let holderID: UUID? = try row.decode(at: 0)
         if let holderID, try row.decode(Bool.self, at: 2) {
             let holder = OperatorRef(id: holderID, name: try row.decode(at: 1))
-            try transaction.query("UPDATE pool.items SET status = 'assigned', updated_at = now() WHERE conversation_id = $1", [id])
-            try record(AssignmentChange(conversationID: id, from: nil, to: holder, how: .reopen, at: Date()), in: transaction)
+            _ = try hand(id, from: nil, to: holder, how: .reopen, in: transaction)
         } else {
             try transaction.query(
                 """
@@ -363,10 +353,7 @@ enum PoolStore {
                 lastAssigned: try row.decode(at: 2))
         }
         guard let chosen = AutoAssign.choose(candidates, maxChats: settings.maxChatsPerOperator) else { return }
-        try transaction.query(
-            "UPDATE pool.items SET status = 'assigned', holder_id = $2, holder_name = $3, updated_at = now() WHERE conversation_id = $1",
-            [id, chosen.id, chosen.name])
-        try record(AssignmentChange(conversationID: id, from: nil, to: chosen, how: .auto, at: Date()), in: transaction)
+        _ = try hand(id, from: nil, to: chosen, how: .auto, in: transaction)
     }
 
     /// The first line of a customer's message, short enough for a list.
