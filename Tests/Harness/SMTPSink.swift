@@ -28,17 +28,15 @@ public final class SMTPSink: @unchecked Sendable {
     /// `smtp://127.0.0.1:<port>`.
     public var url: String { "smtp://127.0.0.1:\(port)" }
 
-    static var python: String { "\(Scripts.root)/.venv/bin/python" }
-
     /// Starts (or starts again, on the same port) and waits until it listens.
     public func start() async throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
-            throw HarnessError("no \(Self.python): run scripts/setup.sh --test (it installs aiosmtpd)")
+        guard FileManager.default.isExecutableFile(atPath: Command.python) else {
+            throw HarnessError("no \(Command.python): run scripts/setup.sh --test (it installs aiosmtpd)")
         }
         let log = folder + "/sink.log"
         try? FileManager.default.removeItem(atPath: log)
         let child = try ChildProcess(
-            executable: Self.python, arguments: ["\(Scripts.root)/scripts/smtp-sink.py", "--port", "\(port)", "--out", outPath],
+            executable: Command.python, arguments: ["\(Scripts.root)/scripts/smtp-sink.py", "--port", "\(port)", "--out", outPath],
             environment: ProcessInfo.processInfo.environment, outputPath: log)
         lock.withLock { self.child = child }
         try await Poll.until("the SMTP sink to listen on \(port)", timeout: .seconds(30), every: .milliseconds(20)) {

@@ -81,4 +81,7 @@ public enum Command {
 
     /// The repository's root folder.
     public static var root: String { Scripts.root }
+
+    /// The Python of the project's virtual environment (`scripts/setup.sh --test` makes it).
+    public static var python: String { "\(Scripts.root)/.venv/bin/python" }
 }

@@ -56,11 +56,7 @@ struct BrowserTests {
 
 /// Runs a Selenium script of `Tests/Browser` with the project's virtual environment.
 enum Browser {
-    static let root: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
+    static var root: String { Command.root }
 
     /// Where the screenshots go: committed, and shown in the README.
     static var screenshots: String { "\(root)/docs/screenshots" }
@@ -70,7 +66,7 @@ enum Browser {
     static func run(
         _ script: String, _ arguments: String..., control: @escaping (String) async throws -> Void = { _ in }
     ) async throws -> (Int32, String) {
-        let python = "\(root)/.venv/bin/python"
+        let python = Command.python
         guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
         else {
             throw HarnessError("no browser tooling: run scripts/setup.sh --test (Chromium, chromedriver and Selenium)")

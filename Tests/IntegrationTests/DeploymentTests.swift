@@ -8,7 +8,6 @@ import Testing
 @Suite("docker-compose.yml, the Dockerfile and .env.example")
 struct DeploymentTests {
     static let root = Command.root
-    static let python = "\(root)/.venv/bin/python"
     static let dockerCompose = "/usr/bin/docker-compose"
     static var schema: String? {
         let path = URL(fileURLWithPath: root).deletingLastPathComponent().appendingPathComponent("shared/compose/compose-spec.json").path
@@ -21,7 +20,7 @@ struct DeploymentTests {
             "\(root)/scripts/check-compose.py", "--compose", compose, "--dockerfile", "\(root)/Dockerfile", "--env", "\(root)/.env.example",
         ]
         if let schema { arguments += ["--schema", schema] }
-        return try await Command.run(python, arguments)
+        return try await Command.run(Command.python, arguments)
     }
 
     @Test("docker-compose config accepts the file and finds every service")
@@ -87,7 +86,7 @@ struct DeploymentTests {
         #expect(broken != text)
         try broken.write(toFile: "\(folder)/Dockerfile", atomically: true, encoding: .utf8)
         let checked = try await Command.run(
-            Self.python,
+            Command.python,
             [
                 "\(Self.root)/scripts/check-compose.py", "--compose", "\(Self.root)/docker-compose.yml", "--dockerfile",
                 "\(folder)/Dockerfile",
