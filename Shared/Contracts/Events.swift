@@ -36,11 +36,22 @@ public enum Events {
             public var after: EventCursor
             public var limit: Int
             public var types: [String]?
+            /// The last event a live feed already delivered: a replay catching up with that feed
+            /// reads at least this far (see `Database.readEvents`).
+            public var settledThrough: EventCursor?
 
-            public init(after: EventCursor, limit: Int = 500, types: [String]? = Events.streamed) {
+            public init(
+                after: EventCursor, limit: Int = 500, types: [String]? = Events.streamed, settledThrough: EventCursor? = nil
+            ) {
                 self.after = after
                 self.limit = limit
                 self.types = types
+                self.settledThrough = settledThrough
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case after, limit, types
+                case settledThrough = "settled_through"
             }
         }
 

@@ -76,19 +76,28 @@ extension Database {
     /// most `limit` are looked at, and of those the ones of `types` are returned. The batch says
     /// how far it looked, so a reader of a few types moves past the others instead of reading
     /// them again every time.
-    public func readEvents(after cursor: EventCursor, limit: Int = 500, types: [String]? = nil) async throws -> OutboxBatch {
+    ///
+    /// The horizon is not monotonic: a transaction of another database that ends between the
+    /// snapshot and the look at `pg_stat_activity` cannot be placed and counts as ours, so for a
+    /// moment the horizon can fall below events an earlier read already passed. A reader that
+    /// catches up with another one (a replay meeting a live feed) passes `settledThrough`, the
+    /// last event the other one delivered: everything up to it is known to have settled.
+    public func readEvents(
+        after cursor: EventCursor, limit: Int = 500, types: [String]? = nil, settledThrough: EventCursor? = nil
+    ) async throws -> OutboxBatch {
+        let floor = settledThrough ?? .start
         let rows = try await query(
             """
             WITH \(Self.horizon)
             SELECT e.xid::text, e.seq, e.type, e.subject,
                    CASE WHEN $4::text[] IS NULL OR e.type = ANY($4::text[]) THEN e.payload::text END, e.created_at,
-                   e.xid < h.xmin AS settled
+                   e.xid < h.xmin OR (e.xid, e.seq) <= ($5::text::xid8, $6::bigint) AS settled
             FROM platform.events e, horizon h
             WHERE (e.xid, e.seq) > ($1::text::xid8, $2::bigint)
             ORDER BY e.xid, e.seq
             LIMIT $3
             """,
-            [String(cursor.xid), cursor.seq, limit, types.map(Self.arrayLiteral)]
+            [String(cursor.xid), cursor.seq, limit, types.map(Self.arrayLiteral), String(floor.xid), floor.seq]
         )
         var batch = OutboxBatch(events: [], heldBack: false, scannedThrough: nil, scanned: 0)
         for row in rows {

@@ -96,6 +96,32 @@ struct OutboxTests {
         }
     }
 
+    @Test("events another reader already delivered are read up to where it got, even while held back")
+    func knownSettled() async throws {
+        try await withDatabase { database in
+            let url = database.url
+            let holder = try await Blocking.run { OneConnection(try PGConnection(conninfo: url)) }
+            try await Blocking.run {
+                try holder.connection.execute("BEGIN")
+                try holder.connection.query("SELECT pg_current_xact_id()")
+            }
+            for number in 0..<3 {
+                try await database.transaction {
+                    try $0.appendEvent(type: "test.note", subject: "e\(number)", payload: Note(writer: 0, number: number))
+                }
+            }
+            let rows = try await database.query("SELECT xid::text, seq FROM platform.events ORDER BY xid, seq")
+            let second = EventCursor(xid: try rows[1].decode(at: 0), seq: try rows[1].decode(at: 1))
+            let held = try await database.readEvents(after: .start)
+            #expect(held.events.isEmpty && held.heldBack)
+            let known = try await database.readEvents(after: .start, settledThrough: second)
+            #expect(known.events.map(\.subject) == ["e0", "e1"])
+            #expect(known.heldBack && known.scannedThrough == second)
+            try await Blocking.run { try holder.connection.execute("COMMIT") }
+            #expect(try await settledEvents(database).events.map(\.subject) == ["e0", "e1", "e2"])
+        }
+    }
+
     @Test("a consumer is woken by the notify after commit, and its cursor survives a restart")
     func consumer() async throws {
         try await withDatabase { database in
@@ -165,12 +191,13 @@ struct TypedReadTests {
                     try transaction.appendEvent(type: number % 4 == 0 ? "wanted" : "other", subject: "s\(number)", payload: ["n": number])
                 }
             }
-            _ = try await settledEvents(database)
+            // What one reader saw settle, a later one may not (see `readEvents`): this one says so.
+            let settled = try await settledEvents(database).scannedThrough
             var cursor = EventCursor.start
             var subjects: [String] = []
             var reads = 0
             while true {
-                let batch = try await database.readEvents(after: cursor, limit: 5, types: ["wanted"])
+                let batch = try await database.readEvents(after: cursor, limit: 5, types: ["wanted"], settledThrough: settled)
                 subjects += batch.events.map(\.subject)
                 #expect(batch.events.allSatisfy { $0.type == "wanted" })
                 cursor = batch.scannedThrough ?? cursor
@@ -180,7 +207,7 @@ struct TypedReadTests {
             #expect(subjects == ["s0", "s4", "s8"])
             #expect(reads == 3)
             // Caught up: nothing is read again.
-            let again = try await database.readEvents(after: cursor, limit: 5, types: ["wanted"])
+            let again = try await database.readEvents(after: cursor, limit: 5, types: ["wanted"], settledThrough: settled)
             #expect(again.scanned == 0 && again.scannedThrough == nil)
         }
     }

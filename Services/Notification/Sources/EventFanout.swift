@@ -19,8 +19,9 @@ final class EventFanout: Sendable {
     private struct State {
         var nextID: UInt64 = 0
         var subscribers: [UInt64: AsyncStream<[StreamEvent]>.Continuation] = [:]
-        /// Set once the tail knows where it starts: subscriptions wait for it.
-        var started = false
+        /// How far the tail has delivered (where it started, then its last event); `nil` until it
+        /// knows where it starts: subscriptions wait for that.
+        var delivered: EventCursor?
     }
 
     private let state = Mutex(State())
@@ -34,7 +35,7 @@ final class EventFanout: Sendable {
         ) { [self] events in
             publish(events.map(\.streamEvent))
         }
-        tail.onStart = { [self] _ in state.withLock { $0.started = true } }
+        tail.onStart = { [self] start in state.withLock { $0.delivered = start } }
         return tail
     }
 
@@ -42,6 +43,7 @@ final class EventFanout: Sendable {
     func publish(_ events: [StreamEvent]) {
         guard !events.isEmpty else { return }
         state.withLock { state in
+            state.delivered = events.last?.cursor
             for (id, subscriber) in state.subscribers {
                 if case .dropped = subscriber.yield(events) {
                     subscriber.finish()
@@ -53,17 +55,17 @@ final class EventFanout: Sendable {
 
     /// Serves one `events.subscribe` until the connection closes or the subscriber falls too far behind.
     ///
-    /// It waits until the tail knows where it starts: the replay must read after that moment, so
-    /// that it reaches at least as far as the tail's start and nothing falls between the two.
+    /// It waits until the tail knows where it starts. The replay reads at least as far as the
+    /// tail had delivered when the subscription began, so nothing falls between the two.
     func serve(after start: EventCursor?, database: Database, push: RPCPush) async throws -> Events.Subscribe.Result {
-        while !state.withLock({ $0.started }) { try await Task.sleep(for: .milliseconds(5)) }
+        while state.withLock({ $0.delivered == nil }) { try await Task.sleep(for: .milliseconds(5)) }
         let (batches, continuation) = AsyncStream.makeStream(
             of: [StreamEvent].self, bufferingPolicy: .bufferingOldest(Self.queueLimit))
-        let id = state.withLock { state in
+        let (id, delivered) = state.withLock { state in
             state.nextID += 1
             state.subscribers[state.nextID] = continuation
             gauge.record(state.subscribers.count)
-            return state.nextID
+            return (state.nextID, state.delivered)
         }
         defer {
             state.withLock { state in
@@ -76,7 +78,8 @@ final class EventFanout: Sendable {
         if var cursor = start {
             // Everything before the live batches began is in the database: send it first.
             while true {
-                let page = try await database.readEvents(after: cursor, limit: 500, types: Events.streamed)
+                let page = try await database.readEvents(
+                    after: cursor, limit: 500, types: Events.streamed, settledThrough: delivered)
                 if !page.events.isEmpty {
                     try await push.send(method: Events.Batch.method, params: Events.Batch(events: page.events.map(\.streamEvent)))
                 }

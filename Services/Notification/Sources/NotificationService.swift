@@ -16,7 +16,8 @@ public enum NotificationService {
                 let database = context.database
                 router.handle(Events.Read.self) { params, _ in
                     guard (1...1000).contains(params.limit) else { throw RPCError.invalidParams(field: "limit", "limit must be 1 to 1000") }
-                    let batch = try await database.readEvents(after: params.after, limit: params.limit, types: params.types)
+                    let batch = try await database.readEvents(
+                        after: params.after, limit: params.limit, types: params.types, settledThrough: params.settledThrough)
                     return .init(
                         events: batch.events.map(\.streamEvent), scannedThrough: batch.scannedThrough,
                         caughtUp: batch.scanned < params.limit)

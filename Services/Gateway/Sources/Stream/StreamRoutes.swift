@@ -116,7 +116,10 @@ struct StreamRoutes: Sendable {
             if var position = cursor {
                 while true {
                     let page = try await backends.call(
-                        .notification, Events.Read.self, .init(after: position, limit: Self.replayPage, types: Array(audience.types)))
+                        .notification, Events.Read.self,
+                        .init(
+                            after: position, limit: Self.replayPage, types: Array(audience.types),
+                            settledThrough: subscription.position))
                     for event in page.events where audience.admits(event) {
                         try await outbound.write(.text(Self.frame(event)))
                     }
