@@ -34,9 +34,10 @@ def story(base, admin, shots, control):
             wait(driver, "the chat in the Pool", lambda d: len(pool_ids(d)) == 1)
         can.save_screenshot(f"{shots}/console-pool.png")
         chat_id = pool_ids(can)[0]
-        buttons = [driver.find_element(By.CSS_SELECTOR, f'#pool-items li[data-id="{chat_id}"] button.take') for driver in (can, nazlican)]
-        for button in buttons:
-            button.click()
+        # Each click finds its button and clicks it in one step in the page: the Pool may redraw
+        # between a lookup and a click, and both clicks must go out before either answer comes.
+        for driver in (can, nazlican):
+            driver.execute_script("document.querySelector(arguments[0]).click()", f'#pool-items li[data-id="{chat_id}"] button.take')
         winners = []
         for driver in (can, nazlican):
             wait(driver, "the take to settle", lambda d: f"#/conversations/{chat_id}" in d.current_url or d.find_elements(By.CSS_SELECTOR, ".toast.error"))
@@ -119,9 +120,15 @@ def story(base, admin, shots, control):
             check("#100" in number, f"the ticket number is shown: {number!r}")
             # A returning visitor (the token kept in the widget's own storage) sees their earlier conversations.
             in_widget(offline, f"{base}/widget-demo/")
-            history = wait(offline, "the earlier conversations", lambda d: d.find_elements(By.CSS_SELECTOR, "details.history"))[0]
-            history.find_element(By.TAG_NAME, "summary").click()
-            check("Siparişim nerede?" in history.text, f"the earlier ticket is listed: {history.text!r}")
+            wait(offline, "the earlier conversations", lambda d: d.find_elements(By.CSS_SELECTOR, "details.history"))
+
+            def opened(d):
+                history = d.find_element(By.CSS_SELECTOR, "details.history")
+                if not history.get_attribute("open"):
+                    history.find_element(By.TAG_NAME, "summary").click()
+                return "Siparişim nerede?" in history.text
+
+            wait(offline, "the earlier ticket listed in the opened history", opened)
         finally:
             offline.quit()
         loser.find_element(By.ID, "menu-pool").click()

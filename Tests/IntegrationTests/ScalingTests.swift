@@ -181,9 +181,11 @@ extension DrainTests {
             defer { close(idle) }
             // Connections are accepted in order: once a later one is answered, the idle one is the server's.
             #expect(try await stack.http("GET", "/healthz", port: port).status == 200)
+            // Without the deadline the drain waits for this connection forever. (Usually the log
+            // then says "drain deadline reached"; a connection still being set up on another event
+            // loop when the drain begins is closed by the server itself, so that line is not asked for.)
             gateway.send(SIGTERM)
             #expect(try await gateway.waitForExit(timeout: .seconds(30)) == 0)
-            #expect(gateway.log.contains("drain deadline reached; closed what was still open"))
         }
     }
 }
