@@ -23,6 +23,14 @@ enum Bench {
         // Like the services: tasks run on the event loops, so a call does not change threads.
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let server = try await PostgresServer.startCluster(durable: true)
+        if debug {
+            // Statement counts and times for the profile `BENCH_DEBUG` prints (costs a few per cent).
+            try await Blocking.run {
+                try PGConnection(conninfo: server.url).execute("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
+            }
+            try await server.stop()
+            try await server.start()
+        }
         var report: String
         do {
             let url = try await server.createDatabase()
@@ -46,6 +54,9 @@ enum Bench {
         await server.remove()
         print(report)
     }
+
+    /// `BENCH_DEBUG=1` adds where the time goes: CPU per process, call durations, statements.
+    static let debug = ProcessInfo.processInfo.environment["BENCH_DEBUG"] != nil
 
     /// `BENCH_ONLY=chat,rpc` runs only those parts (`rpc`, `outbox`, `chat`, `tickets`); all by default.
     static func selected(_ part: String) -> Bool {

@@ -49,6 +49,7 @@ enum TicketBench {
             for round in 0..<Bench.rounds {
                 Bench.progress("tickets round \(round + 1): \(clients) client(s)")
                 let before = sink.mails().count
+                if Bench.debug { try await Bench.resetStatements(database) }
                 let cpuBefore = cpuSeconds()
                 let started = ContinuousClock.now
                 let result = try await Blocking.run {
@@ -58,13 +59,14 @@ enum TicketBench {
                 sent += result.count
                 try await sink.waitFor(sent, "every acknowledgement", timeout: .seconds(300))
                 let delivered = Double(sink.mails().count - before) / (ContinuousClock.now - started).seconds
-                if ProcessInfo.processInfo.environment["BENCH_DEBUG"] != nil {
+                if Bench.debug {
                     let after = cpuSeconds()
                     let spent = after.map { ($0.key, $0.value - (cpuBefore[$0.key] ?? 0)) }.sorted { $0.1 > $1.1 }
                     FileHandle.standardError.write(
                         Data(
                             "cpu s for \(result.count) tickets: \(spent.map { "\($0.0)=\(String(format: "%.1f", $0.1))" }.joined(separator: " "))\n"
                                 .utf8))
+                    try await Bench.printStatements(database, per: result.count, unit: "ticket")
                 }
                 figures.append(
                     Figures(
@@ -74,7 +76,7 @@ enum TicketBench {
             }
             rows.append((clients, figures, baseline, rss))
         }
-        if ProcessInfo.processInfo.environment["BENCH_DEBUG"] != nil {
+        if Bench.debug {
             // Where a ticket's time goes: mean durations of the calls on its path, from each process's metrics.
             for service in [ServiceName.ticketing, .conversation] {
                 let text = try await stack.client(service).call(System.Metrics.self, Empty()).text
