@@ -63,11 +63,18 @@ extension Transaction {
     }
 
     public func appendEvent(type: String, subject: String, json: PostgresJSON) throws {
+        try appendEvents([(type, subject, json)])
+    }
+
+    /// Appends several events in one statement, in this order.
+    public func appendEvents(_ events: [(type: String, subject: String, json: PostgresJSON)]) throws {
+        guard !events.isEmpty else { return }
+        let rows = (0..<events.count).map { "($\($0 * 3 + 1), $\($0 * 3 + 2), $\($0 * 3 + 3)::jsonb)" }
         try query(
-            "INSERT INTO platform.events (type, subject, payload) VALUES ($1, $2, $3::jsonb)",
-            [type, subject, json]
+            "INSERT INTO platform.events (type, subject, payload) VALUES \(rows.joined(separator: ", "))",
+            events.flatMap { [$0.type, $0.subject, $0.json] as [any PostgresBindable] }
         )
-        eventsAppended += 1
+        eventsAppended += events.count
     }
 }
 

@@ -28,10 +28,11 @@ struct ConversationFlowTests {
         try await Stack.with { stack in
             try await stack.start(.conversation)
             let client = stack.client(.conversation)
+            let visitor = UUID()
             let started = try await client.call(
                 Conversations.Start.self,
                 .init(
-                    channel: .chat, name: "Nazlıcan", email: "Nazlican@Example.com", visitorID: UUID(),
+                    channel: .chat, name: "Nazlıcan", email: "Nazlican@Example.com", visitorID: visitor,
                     message: .init(body: "Siparişim nerede?", clientMessageID: "m-1")),
                 idempotencyKey: "start-1"
             )
@@ -48,6 +49,16 @@ struct ConversationFlowTests {
                 idempotencyKey: "start-1"
             )
             #expect(again.conversation.id == id)
+            #expect(again.messages == started.messages)
+            #expect(started.conversation.lastMessage == started.messages[1])
+
+            // The same visitor's next chat: the same customer, renamed, the e-mail kept.
+            let next = try await client.call(
+                Conversations.Start.self, .init(channel: .chat, name: "Nazlıcan K.", email: nil, visitorID: visitor, message: nil))
+            #expect(next.conversation.id != id && next.messages.map(\.seq) == [1])
+            #expect(next.conversation.customer.id == started.conversation.customer.id)
+            #expect(next.conversation.customer.name == "Nazlıcan K." && next.conversation.customer.email == "nazlican@example.com")
+            #expect(next.conversation.lastMessage == next.messages[0])
 
             let customer = Author(kind: .customer, id: started.conversation.customer.id, name: "Nazlıcan")
             // Fifty different messages at once, and ten copies of one more.
@@ -89,11 +100,17 @@ struct ConversationFlowTests {
             }
             #expect(refused?.reason == "closed")
 
-            let log = try await events(stack)
+            let outbox = try await events(stack)
+            #expect(Set(outbox.map(\.subject)) == [id.uuidString.lowercased(), next.conversation.id.uuidString.lowercased()])
+            let log = outbox.filter { $0.subject == id.uuidString.lowercased() }
             #expect(log.filter { $0.type == "conversation.started" }.count == 1)
             #expect(log.filter { $0.type == "message.created" }.count == 53)
             #expect(log.filter { $0.type == "conversation.closed" }.count == 1)
-            #expect(Set(log.map(\.subject)) == [id.uuidString.lowercased()])
+            // The start's events carry what the call answered, the conversation first.
+            let decoder = WireJSON.decoder()
+            #expect(log.first?.type == "conversation.started")
+            #expect(try decoder.decode(ConversationRecord.self, from: Data(log[0].payload.utf8)) == started.conversation)
+            #expect(try log[1...2].map { try decoder.decode(Message.self, from: Data($0.payload.utf8)) } == started.messages)
         }
     }
 

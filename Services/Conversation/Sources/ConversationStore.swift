@@ -109,45 +109,60 @@ enum ConversationStore {
     }
 
     /// Starts a conversation (or returns the one an earlier call with `key` started).
+    ///
+    /// Two statements: one writes the customer, the conversation, the greeting and the first
+    /// message (`seq` 1 and 2 of a conversation nobody else can see yet), or nothing when `key`
+    /// was used before; the other appends the events, encoded here from what the first returned.
     static func start(_ params: Conversations.Start.Params, key: String?, in transaction: Transaction) throws -> Conversations.Start.Result
     {
-        if let key,
-            let existing = try transaction.query("SELECT id FROM conversation.conversations WHERE idempotency_key = $1", [key]).first
-        {
-            let id: UUID = try existing.decode(at: 0)
-            return .init(conversation: try record(id, in: transaction)!, messages: try messages(id, after: 0, limit: 10, in: transaction))
-        }
         let name = params.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        let customerID: UUID = try transaction.query(
-            """
-            INSERT INTO conversation.customers (id, name, email, visitor_id) VALUES ($1, $2, $3, $4)
-            ON CONFLICT (visitor_id) DO UPDATE SET name = EXCLUDED.name, email = coalesce(EXCLUDED.email, conversation.customers.email)
-            RETURNING id
-            """,
-            [UUID(), name, params.email?.lowercased(), params.visitorID]
-        )[0].decode(at: 0)
         let id = params.conversationID ?? UUID()
-        try transaction.query(
-            "INSERT INTO conversation.conversations (id, channel, customer_id, idempotency_key) VALUES ($1, $2, $3, $4)",
-            [id, params.channel.rawValue, customerID, key]
-        )
-        let greeting = try settings(in: transaction).greetingMessage
-        var posted = [
-            try append(
-                to: id, author: Author(kind: .system, id: nil, name: "Switchboard"), body: greeting, clientMessageID: nil, in: transaction)
-        ]
-        if let draft = params.message {
-            posted.append(
-                try append(
-                    to: id, author: Author(kind: .customer, id: customerID, name: name), body: draft.body,
-                    clientMessageID: draft.clientMessageID, in: transaction)
+        let rows = try transaction.query(
+            """
+            WITH existing AS (
+                SELECT 1 FROM conversation.conversations WHERE idempotency_key = $5::text
+            ), customer AS (
+                INSERT INTO conversation.customers AS u (id, name, email, visitor_id)
+                SELECT $1::uuid, $2::text, $3::text, $4::uuid WHERE NOT EXISTS (SELECT 1 FROM existing)
+                ON CONFLICT (visitor_id) DO UPDATE SET name = EXCLUDED.name, email = coalesce(EXCLUDED.email, u.email)
+                RETURNING u.id, u.name, u.email, u.visitor_id
+            ), started AS (
+                INSERT INTO conversation.conversations (id, channel, customer_id, idempotency_key, last_seq)
+                SELECT $6::uuid, $7::text, customer.id, $5::text, CASE WHEN $10::text IS NULL THEN 1 ELSE 2 END FROM customer
+                RETURNING id, channel, created_at, closed_at
+            ), posted AS (
+                INSERT INTO conversation.messages AS m (conversation_id, seq, id, author_kind, author_id, author_name, body, client_message_id)
+                SELECT c.id, 1, $8::uuid, 'system', NULL::uuid, 'Switchboard', s.greeting_message, NULL::text FROM started c, conversation.settings s
+                UNION ALL
+                SELECT c.id, 2, $9::uuid, 'customer', u.id, $2::text, $10::text, $11::text FROM started c, customer u WHERE $10::text IS NOT NULL
+                RETURNING \(messageColumns)
             )
+            SELECT c.id, c.channel, c.created_at, c.closed_at, u.id, u.name, u.email, u.visitor_id, \(messageColumns)
+            FROM started c, customer u, posted m ORDER BY m.seq
+            """,
+            [
+                UUID(), name, params.email?.lowercased(), params.visitorID, key, id, params.channel.rawValue, UUID(), UUID(),
+                params.message?.body, params.message?.clientMessageID,
+            ]
+        )
+        guard let first = rows.first else {
+            // `key` started one before: answer what that call answered.
+            let earlier: UUID = try transaction.query("SELECT id FROM conversation.conversations WHERE idempotency_key = $1", [key])[0]
+                .decode(at: 0)
+            return .init(
+                conversation: try record(earlier, in: transaction)!, messages: try messages(earlier, after: 0, limit: 10, in: transaction))
         }
-        let conversation = try record(id, in: transaction)!
-        try transaction.appendEvent(type: "conversation.started", subject: id.uuidString.lowercased(), payload: conversation)
-        for message in posted {
-            try transaction.appendEvent(type: "message.created", subject: id.uuidString.lowercased(), payload: message)
-        }
+        let posted = try rows.map { try message($0, from: 8) }
+        let conversation = ConversationRecord(
+            id: try first.decode(at: 0), channel: ConversationChannel(rawValue: try first.decode(at: 1)) ?? .chat,
+            customer: Customer(id: try first.decode(at: 4), name: try first.decode(at: 5), email: try first.decode(at: 6)),
+            visitorID: try first.decode(at: 7), createdAt: try first.decode(at: 2), closedAt: try first.decode(at: 3),
+            lastMessage: posted.last
+        )
+        let subject = id.uuidString.lowercased()
+        try transaction.appendEvents(
+            [("conversation.started", subject, try PostgresJSON(conversation))]
+                + (try posted.map { ("message.created", subject, try PostgresJSON($0)) }))
         return .init(conversation: conversation, messages: posted)
     }
 
@@ -204,24 +219,6 @@ enum ConversationStore {
         case "existing": return .message(try message(row, from: 1), created: false)
         default: return .closed
         }
-    }
-
-    /// Takes the next `seq` (the row lock serialises writers of one conversation) and inserts.
-    private static func append(
-        to id: UUID, author: Author, body: String, clientMessageID: String?, in transaction: Transaction
-    ) throws -> Message {
-        let seq: Int64 = try transaction.query(
-            "UPDATE conversation.conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq", [id]
-        )[0].decode(at: 0)
-        let rows = try transaction.query(
-            """
-            INSERT INTO conversation.messages AS m (conversation_id, seq, id, author_kind, author_id, author_name, body, client_message_id)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-            RETURNING \(messageColumns)
-            """,
-            [id, seq, UUID(), author.kind.rawValue, author.id, author.name, body, clientMessageID]
-        )
-        return try message(rows[0])
     }
 
     static func messages(_ id: UUID, after seq: Int64, limit: Int, in transaction: Transaction) throws -> [Message] {
