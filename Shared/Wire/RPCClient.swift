@@ -68,14 +68,13 @@ public final class RPCClient: Service, Sendable {
                     tasks.addTask { await self.maintain(instance) }
                 }
             }
+            // Stopping: every connection closes, also one a replaced instance still holds (see `maintain`).
             let all = instances.withLock { known in
                 defer { known = [:] }
                 return Array(known.values)
             }
-            for instance in all {
-                instance.markGone()
-                instance.connection?.channel.close(promise: nil)
-            }
+            for instance in all { instance.markGone() }
+            tasks.cancelAll()
         }
     }
 
@@ -86,10 +85,21 @@ public final class RPCClient: Service, Sendable {
             do {
                 let connection = try await RPCConnection.connect(socketPath: instance.path, group: group)
                 let channel = connection.channel
+                guard !instance.isGone, !Task.isCancelled else {
+                    connection.close()
+                    break
+                }
                 instance.connection = connection
                 backoff = .milliseconds(20)
                 logger.debug("connected", metadata: ["rpc.instance": "\(instance.name)"])
-                try? await channel.closeFuture.get()
+                // Open until the server closes it or this client stops. (An instance whose socket
+                // vanished keeps its connection for the replies still due; if a new process took
+                // the name meanwhile, that connection may be to it, and only stopping ends it.)
+                await withTaskCancellationHandler {
+                    try? await channel.closeFuture.get()
+                } onCancel: {
+                    channel.close(promise: nil)
+                }
                 instance.connection = nil
                 logger.debug("disconnected", metadata: ["rpc.instance": "\(instance.name)"])
             } catch {

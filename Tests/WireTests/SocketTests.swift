@@ -223,6 +223,25 @@ struct SocketTests {
         await second.stop()
     }
 
+    @Test("a client stops at once, even holding a connection to an instance whose socket is gone (a draining one)")
+    func stopsWhileConnected() async throws {
+        let runtime = try makeRuntimeDirectory()
+        let server = try await TestServer(runtimeDirectory: runtime, instance: "a")
+        let client = RPCClient(service: .pool, runtimeDirectory: runtime, logger: testLogger, defaultTimeout: .seconds(10))
+        let stopped = Mutex(false)
+        let running = Task {
+            try? await client.run()
+            stopped.withLock { $0 = true }
+        }
+        try await poll("the instance connected") { client.connectedInstances == ["a"] }
+        // Its socket goes as a draining server's does; the server keeps the connection open.
+        try FileManager.default.removeItem(atPath: server.socketPath)
+        try await poll("the instance to be left") { client.connectedInstances.isEmpty }
+        running.cancel()
+        try await poll("the client to stop") { stopped.withLock { $0 } }
+        await server.stop()
+    }
+
     @Test("a trace and a deadline reach the handler")
     func contextPropagates() async throws {
         let runtime = try makeRuntimeDirectory()
