@@ -160,38 +160,36 @@ struct IdentityStore: Sendable {
     /// seconds. Attempts are counted in PostgreSQL, so a limit holds across gateways. (The table
     /// is named for the first use, failed logins; offline messages are counted in it too.)
     func enforce(_ limits: [(key: String, limit: Int)], window: Int) async throws {
-        for (key, limit) in limits {
-            let (count, retryAfter) = try await attempts(key: key, window: window)
-            if count >= limit { throw APIError.rateLimited(retryAfter: retryAfter) }
+        let rows = try await database.query(
+            """
+            SELECT key, count(*), coalesce(ceil(extract(epoch FROM min(failed_at) + make_interval(secs => $2) - now())), 0)::bigint
+            FROM identity.login_failures WHERE key = ANY($1::text[]) AND failed_at > now() - make_interval(secs => $2)
+            GROUP BY key
+            """,
+            [limits.map(\.key), Double(window)]
+        )
+        for row in rows {
+            let key: String = try row.decode(at: 0)
+            guard let limit = limits.first(where: { $0.key == key })?.limit, try row.decode(Int.self, at: 1) >= limit else { continue }
+            throw APIError.rateLimited(retryAfter: max(1, try row.decode(Int.self, at: 2)))
         }
     }
 
-    /// Attempts for `key` in the window, and seconds until the oldest leaves it.
-    func attempts(key: String, window: Int) async throws -> (count: Int, retryAfter: Int) {
-        let rows = try await database.query(
-            """
-            SELECT count(*), coalesce(ceil(extract(epoch FROM min(failed_at) + make_interval(secs => $2) - now())), 0)::bigint
-            FROM identity.login_failures WHERE key = $1 AND failed_at > now() - make_interval(secs => $2)
-            """,
-            [key, Double(window)]
-        )
-        return (try rows[0].decode(Int.self, at: 0), max(1, try rows[0].decode(Int.self, at: 1)))
-    }
-
-    /// Counts an attempt under each of `keys`, and stores a new visitor in the same commit.
+    /// Counts an attempt under each of `keys`, and stores a new visitor in the same statement.
     func recordAttempt(keys: [String], newVisitor: (id: UUID, token: String)? = nil) async throws {
-        try await database.transaction { transaction in
-            for key in keys { try transaction.query("INSERT INTO identity.login_failures (key) VALUES ($1)", [key]) }
-            if let newVisitor {
-                try transaction.query(
-                    "INSERT INTO identity.visitors (id, token_hash) VALUES ($1, sha256(convert_to($2, 'UTF8')))",
-                    [newVisitor.id, newVisitor.token])
-            }
-            // Old rows are no use to any window. Swept now and then rather than on every attempt:
-            // the sweep reads the whole table.
-            if UInt8.random(in: 0..<64) == 0 {
-                try transaction.query("DELETE FROM identity.login_failures WHERE failed_at < now() - interval '1 day'")
-            }
+        try await database.query(
+            """
+            WITH visitor AS (
+                INSERT INTO identity.visitors (id, token_hash) SELECT $2::uuid, sha256(convert_to($3::text, 'UTF8')) WHERE $2 IS NOT NULL
+            )
+            INSERT INTO identity.login_failures (key) SELECT unnest($1::text[])
+            """,
+            [keys, newVisitor?.id, newVisitor?.token]
+        )
+        // Old rows are no use to any window. Swept now and then rather than on every attempt:
+        // the sweep reads the whole table.
+        if UInt8.random(in: 0..<64) == 0 {
+            try await database.query("DELETE FROM identity.login_failures WHERE failed_at < now() - interval '1 day'")
         }
     }
 
