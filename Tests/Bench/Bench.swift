@@ -26,7 +26,9 @@ enum Bench {
         if debug {
             // Statement counts and times for the profile `BENCH_DEBUG` prints (costs a few per cent).
             try await Blocking.run {
-                try PGConnection(conninfo: server.url).execute("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
+                let admin = try PGConnection(conninfo: server.url)
+                try admin.execute("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
+                try admin.execute("ALTER SYSTEM SET track_wal_io_timing = on")
             }
             try await server.stop()
             try await server.start()

@@ -6,6 +6,7 @@ extension Bench {
     static func resetStatements(_ database: Database) async throws {
         try await database.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         try await database.query("SELECT pg_stat_statements_reset()")
+        try await database.query("SELECT pg_stat_reset_shared('wal')")
     }
 
     /// The statements that took the most time, per `unit` of work: calls, milliseconds, the text.
@@ -22,10 +23,15 @@ extension Bench {
             WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
             """)[0]
         let per = Double(max(count, 1))
+        let wal = try await database.query("SELECT wal_sync::float8, wal_sync_time FROM pg_stat_wal")[0]
+        let syncs = try wal.decode(Double.self, at: 0)
         var lines = [
             String(
                 format: "statements per %@: %.1f calls, %.2f ms executing; the top ones:", unit,
-                try total.decode(Double.self, at: 0) / per, try total.decode(Double.self, at: 1) / per)
+                try total.decode(Double.self, at: 0) / per, try total.decode(Double.self, at: 1) / per),
+            String(
+                format: "WAL flushes per %@: %.2f, %.2f ms each on average", unit, syncs / per,
+                try wal.decode(Double.self, at: 1) / max(syncs, 1)),
         ]
         for row in rows {
             let text = try row.decode(String.self, at: 2).split(whereSeparator: \.isWhitespace).joined(separator: " ")
