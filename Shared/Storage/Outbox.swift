@@ -89,6 +89,9 @@ extension Database {
     /// moment the horizon can fall below events an earlier read already passed. A reader that
     /// catches up with another one (a replay meeting a live feed) passes `settledThrough`, the
     /// last event the other one delivered: everything up to it is known to have settled.
+    ///
+    /// The horizon's look at `pg_stat_activity` is the costly part of a read, so it is asked for
+    /// (a lazily run sub-plan) only for an event newer than the snapshot's own xmin.
     public func readEvents(
         after cursor: EventCursor, limit: Int = 500, types: [String]? = nil, settledThrough: EventCursor? = nil
     ) async throws -> OutboxBatch {
@@ -98,8 +101,10 @@ extension Database {
             WITH \(Self.horizon)
             SELECT e.xid::text, e.seq, e.type, e.subject,
                    CASE WHEN $4::text[] IS NULL OR e.type = ANY($4::text[]) THEN e.payload::text END, e.created_at,
-                   e.xid < h.xmin OR (e.xid, e.seq) <= ($5::text::xid8, $6::bigint) AS settled
-            FROM platform.events e, horizon h
+                   e.xid < (SELECT pg_snapshot_xmin(snap) FROM snapshot)
+                   OR (e.xid, e.seq) <= ($5::text::xid8, $6::bigint)
+                   OR e.xid < (SELECT xmin FROM horizon) AS settled
+            FROM platform.events e
             WHERE (e.xid, e.seq) > ($1::text::xid8, $2::bigint)
             ORDER BY e.xid, e.seq
             LIMIT $3
