@@ -43,9 +43,9 @@ enum TicketBench {
         var sent = try await Blocking.run { try send(port: port, clients: 2, seconds: 1, label: "warm") }.count
         try await sink.waitFor(sent, "warm-up acknowledgements", timeout: .seconds(120))
 
-        var rows: [(clients: Int, figures: [Figures], pgbench: [Double], rss: [Double])] = []
+        var rows: [(clients: Int, figures: [Figures], pgbench: [Double], rss: [Double], together: [Double])] = []
         for clients in [1, 4] {
-            var figures: [Figures] = [], baseline: [Double] = [], rss: [Double] = []
+            var figures: [Figures] = [], baseline: [Double] = [], rss: [Double] = [], together: [Double] = []
             for round in 0..<Bench.rounds {
                 Bench.progress("tickets round \(round + 1): \(clients) client(s)")
                 let before = sink.mails().count
@@ -55,7 +55,9 @@ enum TicketBench {
                 let result = try await Blocking.run {
                     try send(port: port, clients: clients, seconds: seconds, label: "r\(round)c\(clients)")
                 }
-                rss.append(residentMegabytes(stack.all.map(\.pid)))
+                let memory = memoryMegabytes(stack.all.map(\.pid))
+                rss.append(memory.summed)
+                together.append(memory.together)
                 sent += result.count
                 try await sink.waitFor(sent, "every acknowledgement", timeout: .seconds(300))
                 let delivered = Double(sink.mails().count - before) / (ContinuousClock.now - started).seconds
@@ -74,7 +76,7 @@ enum TicketBench {
                         p50: Double(result.latency.valueAtPercentile(50)) / 1000, p99: Double(result.latency.valueAtPercentile(99)) / 1000))
                 baseline.append(try await Blocking.run { try Bench.pgbench(url: url, script: script, clients: clients, seconds: seconds) })
             }
-            rows.append((clients, figures, baseline, rss))
+            rows.append((clients, figures, baseline, rss, together))
         }
         if Bench.debug {
             // Where a ticket's time goes: mean durations of the calls on its path, from each process's metrics.
@@ -101,7 +103,7 @@ enum TicketBench {
             let rate = m(row.figures.map(\.rate)), pg = m(row.pgbench)
             table += """
                 | \(row.clients) | \(f(rate)) | \(f(m(row.figures.map(\.delivered)))) | \(f(m(row.figures.map(\.p50)))) | \
-                \(f(m(row.figures.map(\.p99)))) | \(f(pg)) | \(Bench.ratio(rate, pg)) | \(f(m(row.rss))) |
+                \(f(m(row.figures.map(\.p99)))) | \(f(pg)) | \(Bench.ratio(rate, pg)) | \(f(m(row.together))) | \(f(m(row.rss))) |
 
                 """
         }
@@ -116,11 +118,12 @@ enum TicketBench {
             to aiosmtpd on loopback; "delivered/s" counts tickets whose mail the server accepted, from the
             first request to the last mail. Every mail arrived exactly once. Baseline: pgbench running one
             ticket's writes (ticket, mail row, customer, conversation, two messages, three outbox events; one
-            transaction) with the same number of clients. RSS: the five processes together, right after the
-            load. \(Bench.rounds) rounds of \(seconds) s; medians.
+            transaction) with the same number of clients. Memory of the five processes right after the load:
+            what they hold together (each one's private pages plus their shared pages once), and their RSS
+            summed (the shared Swift and system libraries counted once per process). \(Bench.rounds) rounds of \(seconds) s; medians.
 
-            | clients | tickets/s | delivered/s | p50 (ms) | p99 (ms) | pgbench tx/s | tickets ÷ pgbench | RSS of five processes (MB) |
-            |---|---|---|---|---|---|---|---|
+            | clients | tickets/s | delivered/s | p50 (ms) | p99 (ms) | pgbench tx/s | tickets ÷ pgbench | five processes together (MB) | RSS summed (MB) |
+            |---|---|---|---|---|---|---|---|---|
             \(table)
             """
     }
@@ -185,15 +188,23 @@ enum TicketBench {
     }
 
     /// Resident memory of `pids` together, from /proc, in MB.
-    static func residentMegabytes(_ pids: [Int32]) -> Double {
-        var kilobytes = 0
+    /// The five processes' memory, two ways: their RSS summed (which counts the shared Swift and
+    /// system libraries once per process), and what they hold together (each one's private pages,
+    /// plus the pages they share counted once: the largest shared part of any of them).
+    static func memoryMegabytes(_ pids: [Int32]) -> (summed: Double, together: Double) {
+        var summed = 0, privately = 0, shared = 0
         for pid in pids {
-            guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
-            else { continue }
-            kilobytes += Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8) else { continue }
+            var fields: [String: Int] = [:]
+            for line in text.split(separator: "\n") {
+                let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+                if parts.count >= 2, let value = Int(parts[1]) { fields[String(parts[0].dropLast())] = value }
+            }
+            summed += fields["Rss"] ?? 0
+            privately += (fields["Private_Clean"] ?? 0) + (fields["Private_Dirty"] ?? 0)
+            shared = max(shared, (fields["Shared_Clean"] ?? 0) + (fields["Shared_Dirty"] ?? 0))
         }
-        return Double(kilobytes) / 1024
+        return (Double(summed) / 1024, Double(privately + shared) / 1024)
     }
 
     /// Tables shaped like the services' own and one ticket's writes as a pgbench script.
