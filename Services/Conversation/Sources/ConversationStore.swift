@@ -147,8 +147,10 @@ enum ConversationStore {
         )
         guard let first = rows.first else {
             // `key` started one before: answer what that call answered.
-            let earlier: UUID = try transaction.query("SELECT id FROM conversation.conversations WHERE idempotency_key = $1", [key])[0]
-                .decode(at: 0)
+            guard
+                let earlier = try transaction.query("SELECT id FROM conversation.conversations WHERE idempotency_key = $1", [key])
+                    .first?.decode(UUID.self, at: 0)
+            else { throw RPCError.internalError("the conversation settings are missing") }
             return .init(
                 conversation: try record(earlier, in: transaction)!, messages: try messages(earlier, after: 0, limit: 10, in: transaction))
         }
