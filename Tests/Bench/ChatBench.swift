@@ -97,7 +97,7 @@ enum ChatBench {
         let stream = try await WebSocketClient.connect(port: port, path: "/api/v1/stream")
         stream.send(#"{"token":"\#(desk.operators[0])"}"#)
         let stop = Atomic<Bool>(false)
-        let debug = ProcessInfo.processInfo.environment["BENCH_DEBUG"] != nil
+        let debug = Bench.debug
         let reader = Thread {
             // `"client_message_id": "…"` found by text (the payload is PostgreSQL's jsonb output):
             // the reader must keep up with thousands of frames a second.
