@@ -205,6 +205,17 @@ public enum PoolMethods {
         public typealias Result = PoolItem
     }
 
+    /// `pool.mark_ticket`: the conversation goes on by e-mail, so its item is a ticket from now on
+    /// (told at once by whoever made it one, so the next call sees it; the pool would also learn it
+    /// from `conversation.moved_to_email`). `not_found` when the pool has no such item.
+    public enum MarkTicket: RPCMethod {
+        public static let name = "pool.mark_ticket"
+        public static let isIdempotent = true
+
+        public typealias Params = Item.Params
+        public typealias Result = PoolItem
+    }
+
     /// `pool.held`: the open conversations an operator holds (their Messages), oldest first.
     public enum Held: RPCMethod {
         public static let name = "pool.held"

@@ -46,6 +46,9 @@ public enum PoolService {
                 case .notFound: throw notFound
                 }
             }
+            router.handle(PoolMethods.MarkTicket.self) { params, _ in
+                try await database.transaction { try PoolStore.markTicket(params.conversationID, in: $0) } ?? { throw notFound }()
+            }
             router.handle(PoolMethods.Assign.self) { params, _ in
                 switch try await database.transaction({ try PoolStore.assign(params, in: $0) }) {
                 case .assigned(let item): return item

@@ -138,6 +138,17 @@ enum PoolStore {
         case notFound
     }
 
+    /// Makes the item a ticket (once: `pool.changed` only when it changes); `nil` when there is none.
+    static func markTicket(_ id: UUID, in transaction: Transaction) throws -> PoolItem? {
+        let changed = try transaction.query(
+            "UPDATE pool.items SET kind = 'ticket', updated_at = now() WHERE conversation_id = $1 AND kind <> 'ticket'", [id]
+        ).affectedRows
+        if changed == 1 {
+            try transaction.appendEvent(type: "pool.changed", subject: id.uuidString.lowercased(), payload: PoolChange(conversationID: id))
+        }
+        return try items([id], in: transaction).first
+    }
+
     /// Gives a ticket to an available operator, whoever holds it now.
     static func assign(_ params: PoolMethods.Assign.Params, in transaction: Transaction) throws -> Assigned {
         let rows = try transaction.query("SELECT \(columns) FROM pool.items WHERE conversation_id = $1 FOR UPDATE", [params.conversationID])
@@ -299,13 +310,7 @@ enum PoolStore {
         case "conversation.reopened":
             try reopen(event, in: transaction)
         case "conversation.moved_to_email":
-            let changed = try transaction.query(
-                "UPDATE pool.items SET kind = 'ticket', updated_at = now() WHERE conversation_id = $1::uuid AND kind <> 'ticket'",
-                [event.subject]
-            ).affectedRows
-            if changed == 1, let id = UUID(uuidString: event.subject) {
-                try transaction.appendEvent(type: "pool.changed", subject: event.subject, payload: PoolChange(conversationID: id))
-            }
+            if let id = UUID(uuidString: event.subject) { _ = try markTicket(id, in: transaction) }
         default:
             return
         }

@@ -135,6 +135,8 @@ struct Tickets: Sendable {
         }
         let record = try await conversations.call(
             Conversations.MoveToEmail.self, .init(conversationID: params.conversationID, email: params.email))
+        // The Pool would learn it from the move's event; told now, the next call (an assign) sees a ticket.
+        _ = try await context.client(.pool).call(PoolMethods.MarkTicket.self, .init(conversationID: params.conversationID))
         let messages = try await conversations.call(
             Conversations.Messages.self, .init(conversationID: params.conversationID, afterSeq: 0, limit: 200))
         return try await context.database.transaction { transaction in
