@@ -110,8 +110,9 @@ public final class Stack: Sendable {
         }
     }
 
-    /// A client for `service` that follows its instances in this stack's runtime folder.
-    public func client(_ service: ServiceName, timeout: Duration = .seconds(10)) -> RPCClient {
+    /// A client for `service` that follows its instances in this stack's runtime folder (a long
+    /// default deadline: tests run beside each other on two cores, and none asserts speed).
+    public func client(_ service: ServiceName, timeout: Duration = .seconds(60)) -> RPCClient {
         clients.withLock { clients in
             if let existing = clients[service] { return existing.client }
             let client = RPCClient(service: service, runtimeDirectory: runtimeDirectory, logger: Self.logger, defaultTimeout: timeout)
