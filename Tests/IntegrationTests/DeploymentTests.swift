@@ -23,6 +23,21 @@ struct DeploymentTests {
         return try await Command.run(Command.python, arguments)
     }
 
+    /// A copy of the project's `file` in a scratch folder with `original` replaced (which must be
+    /// in it); the copy's path, and its folder to remove afterwards.
+    static func brokenCopy(
+        of file: String, replacing original: String, with replacement: String
+    ) throws -> (
+        path: String, folder: String
+    ) {
+        let text = try String(contentsOfFile: "\(root)/\(file)", encoding: .utf8)
+        try #require(text.contains(original), "the test's original text is in \(file)")
+        let folder = try Scratch.makeDirectory(prefix: "deploy")
+        let path = "\(folder)/\(file)"
+        try text.replacingOccurrences(of: original, with: replacement).write(toFile: path, atomically: true, encoding: .utf8)
+        return (path, folder)
+    }
+
     @Test("docker-compose config accepts the file and finds every service")
     func composeConfig() async throws {
         let file = "\(Self.root)/docker-compose.yml"
@@ -65,49 +80,36 @@ struct DeploymentTests {
             ("    profiles: [\"dev\"]\n", "", "a `mail` catcher for development, behind a profile"),
         ])
     func brokenRule(original: String, replacement: String, reason: String) async throws {
-        let text = try String(contentsOfFile: "\(Self.root)/docker-compose.yml", encoding: .utf8)
-        #expect(text.contains(original), "the test's original text is in the file")
-        let folder = try Scratch.makeDirectory(prefix: "compose")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        try text.replacingOccurrences(of: original, with: replacement).write(
-            toFile: "\(folder)/docker-compose.yml", atomically: true, encoding: .utf8)
-        let checked = try await Self.check("\(folder)/docker-compose.yml")
+        let copy = try Self.brokenCopy(of: "docker-compose.yml", replacing: original, with: replacement)
+        defer { try? FileManager.default.removeItem(atPath: copy.folder) }
+        let checked = try await Self.check(copy.path)
         #expect(checked.status == 1)
         #expect(checked.output.contains(reason), "\(checked.output)")
     }
 
     @Test("a Dockerfile that names several products in one swift build (only the last is built) is refused")
     func severalProducts() async throws {
-        let text = try String(contentsOfFile: "\(Self.root)/Dockerfile", encoding: .utf8)
-        let folder = try Scratch.makeDirectory(prefix: "docker")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let broken = text.replacingOccurrences(
-            of: "--product \"switchboard-$s\"", with: "--product switchboard-gateway \\\n  --product switchboard-pool")
-        #expect(broken != text)
-        try broken.write(toFile: "\(folder)/Dockerfile", atomically: true, encoding: .utf8)
+        let copy = try Self.brokenCopy(
+            of: "Dockerfile", replacing: "--product \"switchboard-$s\"",
+            with: "--product switchboard-gateway \\\n  --product switchboard-pool")
+        defer { try? FileManager.default.removeItem(atPath: copy.folder) }
         let checked = try await Command.run(
             Command.python,
-            [
-                "\(Self.root)/scripts/check-compose.py", "--compose", "\(Self.root)/docker-compose.yml", "--dockerfile",
-                "\(folder)/Dockerfile",
-            ])
+            ["\(Self.root)/scripts/check-compose.py", "--compose", "\(Self.root)/docker-compose.yml", "--dockerfile", copy.path])
         #expect(checked.status == 1 && checked.output.contains("builds only the last"), "\(checked.output)")
     }
 
     @Test("a key the Compose Specification does not know is refused by docker-compose and by the schema")
     func unknownKey() async throws {
-        let text = try String(contentsOfFile: "\(Self.root)/docker-compose.yml", encoding: .utf8)
-        let folder = try Scratch.makeDirectory(prefix: "compose")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let broken = text.replacingOccurrences(
-            of: "  restart: unless-stopped\n  stop_signal", with: "  restrat: unless-stopped\n  stop_signal")
-        #expect(broken != text)
-        try broken.write(toFile: "\(folder)/docker-compose.yml", atomically: true, encoding: .utf8)
-        let config = try await Command.run(Self.dockerCompose, ["-f", "\(folder)/docker-compose.yml", "config", "-q"])
+        let copy = try Self.brokenCopy(
+            of: "docker-compose.yml", replacing: "  restart: unless-stopped\n  stop_signal",
+            with: "  restrat: unless-stopped\n  stop_signal")
+        defer { try? FileManager.default.removeItem(atPath: copy.folder) }
+        let config = try await Command.run(Self.dockerCompose, ["-f", copy.path, "config", "-q"])
         #expect(config.status != 0)
         #expect(config.output.contains("restrat"), "\(config.output)")
         if Self.schema != nil {
-            let checked = try await Self.check("\(folder)/docker-compose.yml")
+            let checked = try await Self.check(copy.path)
             #expect(checked.status == 1 && checked.output.contains("schema:") && checked.output.contains("restrat"), "\(checked.output)")
         }
     }

@@ -74,14 +74,8 @@ struct OutboxTests {
     @Test("an open older transaction holds newer events back until it commits")
     func heldBack() async throws {
         try await withDatabase { database in
-            // A transaction left open on a connection of its own, as a slow writer would (the pool
-            // rolls back whatever a call leaves open, so this one is outside it).
-            let url = database.url
-            let holder = try await Blocking.run { OneConnection(try PGConnection(conninfo: url)) }
-            try await Blocking.run {
-                try holder.connection.execute("BEGIN")
-                try holder.connection.query("INSERT INTO platform.events (type, subject, payload) VALUES ('test.note', 'older', '{}')")
-            }
+            let holder = try await OneConnection.openTransaction(
+                database.url, running: "INSERT INTO platform.events (type, subject, payload) VALUES ('test.note', 'older', '{}')")
             try await database.transaction { try $0.appendEvent(type: "test.note", subject: "newer", payload: Note(writer: 0, number: 0)) }
             // However long we look, the newer event stays hidden behind the open older one.
             for _ in 0..<3 {
@@ -98,12 +92,7 @@ struct OutboxTests {
 
     @Test("a transaction open in another database of the cluster holds nothing back")
     func elsewhere() async throws {
-        let other = try await TestDatabase.create()
-        let holder = try await Blocking.run { OneConnection(try PGConnection(conninfo: other)) }
-        try await Blocking.run {
-            try holder.connection.execute("BEGIN")
-            try holder.connection.query("SELECT pg_current_xact_id()")
-        }
+        let holder = try await OneConnection.openTransaction(try await TestDatabase.create())
         defer { try? holder.connection.execute("ROLLBACK") }
         try await withDatabase { database in
             try await database.transaction { try $0.appendEvent(type: "test.note", subject: "newer", payload: Note(writer: 0, number: 0)) }
@@ -116,12 +105,7 @@ struct OutboxTests {
     @Test("events another reader already delivered are read up to where it got, even while held back")
     func knownSettled() async throws {
         try await withDatabase { database in
-            let url = database.url
-            let holder = try await Blocking.run { OneConnection(try PGConnection(conninfo: url)) }
-            try await Blocking.run {
-                try holder.connection.execute("BEGIN")
-                try holder.connection.query("SELECT pg_current_xact_id()")
-            }
+            let holder = try await OneConnection.openTransaction(database.url)
             for number in 0..<3 {
                 try await database.transaction {
                     try $0.appendEvent(type: "test.note", subject: "e\(number)", payload: Note(writer: 0, number: number))
@@ -294,6 +278,18 @@ struct SharedConsumerTests {
 final class OneConnection: @unchecked Sendable {
     let connection: PGConnection
     init(_ connection: PGConnection) { self.connection = connection }
+
+    /// A transaction left open on a connection of its own, as a slow writer would leave it (the
+    /// pool rolls back whatever a call leaves open, so this one is outside it); `statement` runs
+    /// in it, so it has a transaction id.
+    static func openTransaction(_ url: String, running statement: String = "SELECT pg_current_xact_id()") async throws -> OneConnection {
+        try await Blocking.run {
+            let holder = OneConnection(try PGConnection(conninfo: url))
+            try holder.connection.execute("BEGIN")
+            try holder.connection.query(statement)
+            return holder
+        }
+    }
 }
 
 final class Received: Sendable {
