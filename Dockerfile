@@ -1,31 +1,52 @@
-# Build all five executables in release on Swift 6 / Debian bookworm, run them on a slim bookworm
-# as a non-root user, with the console's and widget's pages. One image for every service:
-# docker-compose.yml picks the executable with `command`.
-FROM swift:6.1-bookworm AS build
-RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev libcurl4-openssl-dev pkg-config && rm -rf /var/lib/apt/lists/*
+# One image for every Switchboard process: docker-compose.yml picks the executable with `command`.
+# Built with Swift 6.3 on Debian bookworm; run on bookworm-slim as user and group 10001, the five
+# executables linked against one shared copy of the Swift runtime (measured in docs/operations.md).
+
+# The package's shape without its code: every source file emptied. Its contents change only when
+# a file is added, removed or renamed, or Package.swift changes, so the dependency layer below is
+# reused across ordinary source changes.
+FROM swift:6.3-bookworm AS skeleton
+COPY Package.swift /src/
+COPY Shared /src/Shared
+COPY Services /src/Services
+COPY Tests /src/Tests
+RUN find /src -type f ! -name Package.swift ! -name module.modulemap ! -name shim.h -exec truncate -s 0 {} +
+
+FROM swift:6.3-bookworm AS build
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpq-dev libcurl4-openssl-dev pkg-config \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY Package.swift ./
+# Dependencies: resolved and built against the skeleton, in a layer of their own.
+COPY --from=skeleton /src /src
+RUN swift build -c release --product switchboard-gateway \
+    && swift build -c release --product switchboard-ticketing
+# The sources (what the skeleton emptied). `swift build` takes one --product (the last one given wins): one build each,
+# sharing everything already compiled.
 COPY Shared Shared
 COPY Services Services
 COPY Tests Tests
-# `swift build` takes one --product (the last one given wins): one build per executable, sharing
-# everything already compiled.
-RUN mkdir /out \
+RUN mkdir -p /out/bin /out/lib \
     && for s in gateway conversation pool ticketing notification; do \
-         swift build -c release --static-swift-stdlib --product "switchboard-$s" \
-         && cp "$(swift build -c release --static-swift-stdlib --show-bin-path)/switchboard-$s" /out/ || exit 1; \
+         swift build -c release --product "switchboard-$s" \
+         && cp "$(swift build -c release --show-bin-path)/switchboard-$s" /out/bin/ || exit 1; \
        done \
-    && strip /out/switchboard-* \
+    && strip /out/bin/switchboard-* \
+    && ldd /out/bin/switchboard-* | awk '$3 ~ "^/usr/lib/swift/" { print $3 }' | sort -u | xargs -r cp -t /out/lib \
+    && strip --strip-unneeded /out/lib/*.so \
     && cp -R Services/Gateway/Public /out/public
 
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends libpq5 libcurl4 curl ca-certificates tzdata \
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        libpq5 libcurl4 libstdc++6 curl ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --user-group switchboard \
+    && groupadd --gid 10001 switchboard \
+    && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin switchboard \
     && mkdir -p /run/switchboard && chown switchboard:switchboard /run/switchboard
+# The Swift runtime the executables link (only those libraries), where their rpath looks.
+COPY --from=build /out/lib/ /usr/lib/swift/linux/
 COPY --from=build /out/public /usr/local/share/switchboard/public
-COPY --from=build /out/switchboard-* /usr/local/bin/
-USER switchboard
+COPY --from=build /out/bin/ /usr/local/bin/
+USER switchboard:switchboard
 ENV SWITCHBOARD_RUNTIME_DIR=/run/switchboard SWITCHBOARD_PUBLIC_DIR=/usr/local/share/switchboard/public \
     SWITCHBOARD_HTTP_HOST=0.0.0.0
 EXPOSE 8080

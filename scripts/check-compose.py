@@ -82,7 +82,8 @@ def compose_problems(compose):
         if condition(service, "migrate") != "service_completed_successfully":
             problems.append(f"{where} depends on migrate being service_completed_successfully")
 
-    gateway_ports = [str(p) for p in services["gateway"].get("ports", [])]
+    # A published port may come from a variable: its default is what a plain run gets.
+    gateway_ports = [re.sub(r"\$\{[A-Z_0-9]+:-([^}]*)\}", r"\1", str(p)) for p in services["gateway"].get("ports", [])]
     if not any(p.endswith(":8080") for p in gateway_ports):
         problems.append("gateway: publish port 8080")
     if "sockets" not in volumes:

@@ -15,19 +15,23 @@ public struct BackService: Sendable {
     public var routes: @Sendable (inout RPCRouter, ServiceContext) -> Void
     /// Long-running work beside the RPC server: outbox consumers, senders, sweepers.
     public var workers: @Sendable (ServiceContext) -> [any Service]
+    /// What `system.health` reports the deployment must set right (missing settings).
+    public var attention: @Sendable (ServiceContext) async -> [Attention]
 
     public init(
         name: ServiceName,
         migrations: [Migration],
         calls: [ServiceName] = [],
         routes: @escaping @Sendable (inout RPCRouter, ServiceContext) -> Void = { _, _ in },
-        workers: @escaping @Sendable (ServiceContext) -> [any Service] = { _ in [] }
+        workers: @escaping @Sendable (ServiceContext) -> [any Service] = { _ in [] },
+        attention: @escaping @Sendable (ServiceContext) async -> [Attention] = { _ in [] }
     ) {
         self.name = name
         self.migrations = migrations
         self.calls = calls
         self.routes = routes
         self.workers = workers
+        self.attention = attention
     }
 }
 

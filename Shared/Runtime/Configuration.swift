@@ -44,6 +44,9 @@ public struct Configuration: Sendable {
     public var offlinePerRecipient: Int
     /// The shared secret of `POST /api/v1/inbound/email` (`SWITCHBOARD_INBOUND_SECRET`); unset refuses inbound mail.
     public var inboundSecret: String?
+    /// Peers whose `X-Forwarded-For` names the client (`SWITCHBOARD_TRUSTED_PROXIES`: CIDRs or
+    /// host names, comma-separated; default none).
+    public var trustedProxies: [String]
 
     /// A setting that is present but unusable.
     public struct Invalid: Error, CustomStringConvertible {
@@ -109,6 +112,8 @@ public struct Configuration: Sendable {
         replyAddress = try mailbox("SWITCHBOARD_REPLY_ADDRESS", default: smtpFrom)
         mailRetry = .milliseconds(try integer("SWITCHBOARD_MAIL_RETRY_MS", default: 10_000, range: 10...3_600_000))
         inboundSecret = value("SWITCHBOARD_INBOUND_SECRET")
+        trustedProxies = (value("SWITCHBOARD_TRUSTED_PROXIES") ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         offlinePerAddress = try integer("SWITCHBOARD_OFFLINE_PER_ADDRESS", default: 30, range: 1...100_000_000)
         offlinePerRecipient = try integer("SWITCHBOARD_OFFLINE_PER_RECIPIENT", default: 10, range: 1...100_000_000)
     }

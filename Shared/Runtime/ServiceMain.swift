@@ -65,7 +65,8 @@ public enum ServiceMain {
         router.register(System.Health.self) { _, _ in
             System.Health.Result(
                 service: service.name.rawValue, instance: configuration.instance, version: SwitchboardVersion.current,
-                databaseReachable: await database.isReachable(), uptimeSeconds: uptime(since: started)
+                databaseReachable: await database.isReachable(), uptimeSeconds: uptime(since: started),
+                attention: await service.attention(context)
             )
         }
         router.register(System.Metrics.self) { _, _ in System.Metrics.Result(text: Observability.renderMetrics()) }

@@ -36,6 +36,13 @@ public enum Gateway {
             exit(2)
         }
         let logger = Observability.bootstrap(service: .gateway, configuration: configuration)
+        let proxies: TrustedProxies
+        do {
+            proxies = try TrustedProxies(configuration.trustedProxies)
+        } catch {
+            FileHandle.standardError.write(Data("switchboard-gateway: configuration error: \(error)\n".utf8))
+            exit(2)
+        }
         let database = Database(url: configuration.databaseURL, size: configuration.databasePoolSize, logger: logger)
         do {
             try await ServiceMain.migrate(Migration.platform + migrations, database: database, logger: logger)
@@ -57,13 +64,19 @@ public enum Gateway {
                 exit(2)
             }
         }
+        if let missing = await adminAttention(identity, configuration: configuration) {
+            logger.warning("\(missing.message)", metadata: ["attention": "\(missing.code.rawValue)"])
+        }
         let backends = Backends(configuration: configuration, logger: logger)
         let hub = EventHub(runtimeDirectory: configuration.runtimeDirectory, logger: logger)
         let streams = Router(context: BasicWebSocketRequestContext.self)
         StreamRoutes(store: identity, backends: backends, hub: hub).add(to: streams)
         let connections = OpenConnections()
+        let proxyNames = ProxyNames(proxies.names, logger: logger)
         let application = Application(
-            router: makeRouter(database: database, backends: backends, identity: identity, configuration: configuration),
+            router: makeRouter(
+                database: database, backends: backends, identity: identity, configuration: configuration,
+                clientAddress: ClientAddressMiddleware(proxies: proxies, names: proxyNames)),
             server: .http1WebSocketUpgrade(webSocketRouter: streams),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "switchboard"),
             onServerRunning: { channel in
@@ -73,14 +86,16 @@ public enum Gateway {
             logger: logger
         )
         let http = DrainDeadline(application, deadline: configuration.drainDeadline, logger: logger) { connections.closeAll() }
-        await ServiceMain.runUntilStopped([database] + backends.all + [hub, http], logger: logger)
+        await ServiceMain.runUntilStopped([database, proxyNames] + backends.all + [hub, http], logger: logger)
     }
 
     /// The routes; separate from `run` so tests can serve them.
     static func makeRouter(
-        database: Database, backends: Backends, identity: IdentityStore, configuration: Configuration
+        database: Database, backends: Backends, identity: IdentityStore, configuration: Configuration,
+        clientAddress: ClientAddressMiddleware? = nil
     ) -> Router<GatewayContext> {
         let router = Router(context: GatewayContext.self)
+        if let clientAddress { router.add(middleware: clientAddress) }
         router.add(middleware: TraceMiddleware())
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: UnexpectedErrors())
@@ -88,7 +103,7 @@ public enum Gateway {
         router.add(middleware: WebPages.files(logger: Logger(label: "switchboard.gateway.files")))
         router.get("healthz") { _, _ in "ok\n" }
         router.get("readyz") { _, _ in
-            let readiness = await Readiness.check(database: database, backends: backends)
+            let readiness = await Readiness.check(database: database, backends: backends, identity: identity, configuration: configuration)
             return try Response.json(readiness, status: readiness.ready ? .ok : .serviceUnavailable)
         }
         router.get("metrics") { _, _ in
@@ -117,6 +132,26 @@ public enum Gateway {
         TicketRoutes(identity: identityRoutes, backends: backends, inboundSecret: configuration.inboundSecret).add(to: router)
         StreamRoutes.addPlainHTTP(to: router, store: identity)
         return router
+    }
+
+    /// Why nobody can log in, while no admin exists (nil once one does, or when the database
+    /// cannot tell).
+    static func adminAttention(_ identity: IdentityStore, configuration: Configuration) async -> Attention? {
+        guard let exists = try? await identity.adminExists(), !exists else { return nil }
+        let missing = [
+            configuration.adminEmail == nil ? "SWITCHBOARD_ADMIN_EMAIL" : nil,
+            configuration.adminPassword == nil ? "SWITCHBOARD_ADMIN_PASSWORD" : nil,
+        ].compactMap { $0 }
+        guard !missing.isEmpty else {
+            return Attention(
+                .noAdmin,
+                "no admin exists, so nobody can log in: SWITCHBOARD_ADMIN_EMAIL is an operator's who is not an admin; name a new e-mail"
+            )
+        }
+        return Attention(
+            .noAdmin,
+            "no admin exists, so nobody can log in: set \(missing.joined(separator: " and ")) (the first admin's e-mail and password) and restart the gateway"
+        )
     }
 
     /// `SWITCHBOARD_ADMIN_EMAIL` / `SWITCHBOARD_ADMIN_PASSWORD`: the first admin, made once.

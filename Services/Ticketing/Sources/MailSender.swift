@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Logging
 import Runtime
@@ -15,6 +16,14 @@ struct MailSender: Service {
     /// Long enough for the slowest transfer (curl gives up after 60 s) with room to record it.
     static let lease: Duration = .seconds(120)
 
+    /// What `/readyz` says while no SMTP server is set.
+    static func notConfigured(queued: String) -> Attention {
+        Attention(
+            .mailNotConfigured,
+            "SWITCHBOARD_SMTP_URL is not set: \(queued) mails are queued and none is sent (acknowledgements, replies, transcripts) until it is"
+        )
+    }
+
     func run() async throws {
         let configuration = context.configuration
         let instance = configuration.instance
@@ -23,7 +32,8 @@ struct MailSender: Service {
         guard let url = configuration.smtpURL else {
             let queued = try await context.database.transaction { try MailStore.queuedCount(in: $0) }
             context.logger.warning(
-                "SWITCHBOARD_SMTP_URL is not set: mails stay queued until it is", metadata: ["mail.queued": "\(queued)"])
+                "SWITCHBOARD_SMTP_URL is not set: mails stay queued and none is sent until it is",
+                metadata: ["mail.queued": "\(queued)", "attention": "\(Attention.Code.mailNotConfigured.rawValue)"])
             try? await gracefulShutdown()
             return
         }

@@ -92,6 +92,11 @@ public enum TicketingService {
                         }
                     ),
                 ]
+            },
+            attention: { context in
+                guard context.configuration.smtpURL == nil else { return [] }
+                let queued = (try? await context.database.transaction { try MailStore.queuedCount(in: $0) }).map(String.init) ?? "some"
+                return [MailSender.notConfigured(queued: queued)]
             }
         )
     }

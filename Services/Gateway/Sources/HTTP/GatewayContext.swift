@@ -9,8 +9,10 @@ struct GatewayContext: RequestContext, RemoteAddressRequestContext {
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        clientAddress = remoteAddress?.ipAddress ?? "unknown"
     }
 
-    /// The client's IP address, the key of its rate limits.
-    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+    /// The client's IP address, the key of its rate limits: the peer's, or the one a trusted
+    /// proxy names (`ClientAddressMiddleware`).
+    var clientAddress: String
 }

@@ -102,6 +102,11 @@ struct IdentityStore: Sendable {
         }
     }
 
+    /// Whether anyone can administer the desk (and so make the other operators).
+    func adminExists() async throws -> Bool {
+        try await database.query("SELECT EXISTS (SELECT 1 FROM identity.operators WHERE role = 'admin')")[0].decode(at: 0)
+    }
+
     func find(id: UUID) async throws -> Operator? {
         try await database.query("SELECT \(Self.columns) FROM identity.operators WHERE id = $1", [id]).first.map(Self.decode)
     }
