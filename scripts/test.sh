@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test`: installs what is missing, starts a throwaway PostgreSQL (unless TEST_DATABASE_URL
-# is given), builds everything and runs every test. Exits non-zero on any failure or on a
+# is given), builds everything and runs every test, the compose deployment's last. Exits non-zero on any failure or on a
 # compiler warning in our own code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,3 +36,15 @@ rm -f "$log"
 heavy="BrowserTests|TopologyTests|DrainTests"
 swift test --skip-build --skip "$heavy"
 swift test --skip-build --filter "$heavy"
+
+# The compose deployment on a Docker engine of its own, where one can be started (root; it
+# installs Debian's docker.io). SWITCHBOARD_COMPOSE_TEST=0 leaves it out.
+if [[ "${SWITCHBOARD_COMPOSE_TEST:-1}" != "0" ]]; then
+  status=0
+  scripts/compose-test.sh || status=$?
+  if ((status == 77)); then
+    echo "test: the compose test was skipped (no Docker engine can be started here)"
+  elif ((status != 0)); then
+    exit "$status"
+  fi
+fi

@@ -22,6 +22,37 @@ final class Tally: Sendable {
 
 @Suite("Five real processes", .serialized)
 struct ProcessTests {
+    @Test("with no admin and no SMTP server the desk runs, and the log and /readyz say what is missing")
+    func firstRunAttention() async throws {
+        try await Stack.with { stack in
+            let processes = try await stack.startAll()
+            let gateway = try #require(processes.first { $0.service == .gateway })
+            let port = try #require(gateway.httpPort)
+            func attention(_ port: Int) async throws -> [String] {
+                let readiness = try await stack.http("GET", "/readyz", port: port)
+                let body = try #require(try JSONSerialization.jsonObject(with: readiness.body) as? [String: Any])
+                #expect(readiness.status == 200, "a missing setting does not make the desk unready")
+                return ((body["attention"] as? [[String: Any]]) ?? []).compactMap { $0["code"] as? String }.sorted()
+            }
+            try await Poll.until("both reported") { try await attention(port) == ["mail_not_configured", "no_admin"] }
+            let ticketing = try #require(processes.first { $0.service == .ticketing })
+            try await Poll.until("the log lines") {
+                gateway.log.contains("no admin exists, so nobody can log in: set SWITCHBOARD_ADMIN_EMAIL and SWITCHBOARD_ADMIN_PASSWORD")
+                    && ticketing.log.contains("SWITCHBOARD_SMTP_URL is not set")
+            }
+            // Half the admin settings, as .env.example ships them: the one missing is named.
+            let half = try await stack.start(.gateway, environment: ["SWITCHBOARD_ADMIN_EMAIL": "lead@example.com"])
+            try await Poll.until("the missing password named") {
+                half.log.contains("no admin exists, so nobody can log in: set SWITCHBOARD_ADMIN_PASSWORD (")
+            }
+            // Once a gateway makes the admin, every gateway stops reporting it.
+            let whole = try await stack.start(
+                .gateway, environment: ["SWITCHBOARD_ADMIN_EMAIL": "lead@example.com", "SWITCHBOARD_ADMIN_PASSWORD": "a long secret"])
+            try await Poll.until("no_admin gone") { try await attention(port) == ["mail_not_configured"] }
+            #expect(try await attention(try #require(whole.httpPort)) == ["mail_not_configured"])
+        }
+    }
+
     @Test("five processes start, find each other over the sockets, and the gateway is ready")
     func fiveProcesses() async throws {
         try await Stack.with { stack in

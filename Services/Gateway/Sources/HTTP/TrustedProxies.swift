@@ -162,7 +162,11 @@ final class ProxyNames: Service, Sendable {
     var current: Set<IPAddress> { addresses.withLock { $0 } }
 
     func run() async throws {
-        guard !names.isEmpty else { return }
+        guard !names.isEmpty else {
+            // A service that returns early ends the process: wait for the shutdown instead.
+            try? await gracefulShutdown()
+            return
+        }
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             var found: Set<IPAddress> = []
             for name in names { found.formUnion(await Self.lookUp(name)) }
