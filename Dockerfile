@@ -3,8 +3,8 @@
 # executables linked against one shared copy of the Swift runtime (measured in docs/operations.md).
 
 # The package's shape without its code: every source file emptied. Its contents change only when
-# a file is added, removed or renamed, or Package.swift changes, so the dependency layer below is
-# reused across ordinary source changes.
+# a file is added, removed or renamed, or Package.swift changes, so the layer that fetches the
+# dependencies below is reused across ordinary source changes.
 FROM swift:6.3-bookworm AS skeleton
 COPY Package.swift /src/
 COPY Shared /src/Shared
@@ -16,10 +16,11 @@ FROM swift:6.3-bookworm AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpq-dev libcurl4-openssl-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# Dependencies: resolved and built against the skeleton, in a layer of their own.
+# Dependencies resolved and fetched against the skeleton, in a layer of their own. (Compiling
+# them here too was measured and dropped: SwiftPM's build database keys every file on its device
+# number, which is new in each build step, so the next step compiled everything again.)
 COPY --from=skeleton /src /src
-RUN swift build -c release --product switchboard-gateway \
-    && swift build -c release --product switchboard-ticketing
+RUN swift package resolve
 # The sources (what the skeleton emptied). `swift build` takes one --product (the last one given wins): one build each,
 # sharing everything already compiled.
 COPY Shared Shared

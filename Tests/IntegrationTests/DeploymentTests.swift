@@ -2,7 +2,7 @@ import Foundation
 import Harness
 import Testing
 
-/// The deployment files, checked the ways this machine can without a Docker engine: Debian's
+/// The deployment files, checked without starting them (Tests/Compose runs them on a real engine): Debian's
 /// `docker-compose config`, the Compose Specification's JSON schema (`../shared/compose/` when
 /// present) and the rules scaling needs (`scripts/check-compose.py`).
 @Suite("docker-compose.yml, the Dockerfile and .env.example")
@@ -46,7 +46,7 @@ struct DeploymentTests {
         let services = try await Command.run(Self.dockerCompose, ["-f", file, "--profile", "dev", "config", "--services"])
         #expect(
             Set(services.output.split(separator: "\n").map(String.init))
-                == ["postgres", "migrate", "gateway", "conversation", "pool", "ticketing", "notification", "mail"])
+                == ["postgres", "migrate", "gateway", "conversation", "pool", "ticketing", "notification", "mail", "proxy"])
     }
 
     @Test("the schema (when present) and the scaling rules hold for the real files")
