@@ -39,7 +39,7 @@ RUN mkdir -p /out/bin /out/lib \
 FROM debian:bookworm-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libpq5 libcurl4 libstdc++6 curl ca-certificates tzdata \
-    && rm -rf /var/lib/apt/lists/* \
+    && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /usr/share/doc/* \
     && groupadd --gid 10001 switchboard \
     && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin switchboard \
     && mkdir -p /run/switchboard && chown switchboard:switchboard /run/switchboard
