@@ -31,7 +31,8 @@ command -v swift >/dev/null || { echo "setup: swift is not on PATH; install the 
 # Test tools from PyPI in the project's own virtual environment (the machine's python3 may not
 # be Debian's, so Debian's python3-* modules are not an option): aiosmtpd is the tests' SMTP server,
 # Selenium drives Debian's Chromium in the browser tests, PyYAML and jsonschema check the compose
-# file against the Compose Specification; pytest and websocket-client drive the compose test. (Debian's docker-compose above runs on Debian's own python3.)
+# file against the Compose Specification; pytest and websocket-client drive the compose test.
+# (Debian's docker-compose above runs on Debian's own python3.)
 if [[ "${1:-}" == "--test" ]]; then
   venv="$(dirname "$0")/../.venv"
   python=$(command -v python3)

@@ -106,7 +106,7 @@ struct TrustedProxies: Sendable {
     }
 
     /// The client behind `peer`: the right-most `X-Forwarded-For` address that is not a trusted
-    /// proxy, read only when the peer itself is one. `resolved` are the names' current addresses.
+    /// proxy, read only when the peer itself is one; `trusted` says which addresses are proxies.
     static func client(peer: String, forwardedFor headers: [String], trusted: (IPAddress) -> Bool) -> String {
         guard let peerAddress = IPAddress(peer), trusted(peerAddress) else { return peer }
         let hops = headers.flatMap { $0.split(separator: ",") }.suffix(maximumHops)
