@@ -36,9 +36,10 @@ RUN mkdir -p /out/bin /out/lib \
     && strip --strip-unneeded /out/lib/*.so \
     && cp -R Services/Gateway/Public /out/public
 
+# No tzdata: Foundation's time zones come from the ICU data inside the Swift runtime.
 FROM debian:bookworm-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libpq5 libcurl4 libstdc++6 curl ca-certificates tzdata \
+        libpq5 libcurl4 libstdc++6 curl ca-certificates \
     && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /usr/share/doc/* \
     && groupadd --gid 10001 switchboard \
     && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin switchboard \

@@ -126,5 +126,10 @@ EOF
   fi
 fi
 
+# Each source change leaves the previous build stage behind as an untagged image (the classic
+# builder's cache); those of the last two days are the cache, older ones only fill the disk.
+docker image prune -f --filter until=48h >/dev/null
+
 export COMPOSE_HTTP_TIMEOUT=300
 "$root/.venv/bin/python" -m pytest -x -v -p no:cacheprovider Tests/Compose/test_compose.py
+echo "compose-test: figures in .build/compose-figures.json"

@@ -158,7 +158,7 @@ public enum TicketingService {
     /// Open at `instant` by the working hours alone, and when it opens next.
     static func status(_ settings: TicketingSettings, at instant: Date) -> TicketingMethods.Status.Result {
         // Stored hours were checked when saved; hours that no longer parse (a timezone dropped
-        // from tzdata) count as always open rather than locking customers out.
+        // from ICU's zone data) count as always open rather than locking customers out.
         guard let hours = settings.workingHours, let schedule = try? Schedule(hours) else {
             return .init(open: true, nextOpenAt: nil, offlineWhenNoOperator: settings.offlineWhenNoOperator)
         }

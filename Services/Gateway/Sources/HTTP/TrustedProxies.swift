@@ -146,9 +146,9 @@ struct ClientAddressMiddleware: RouterMiddleware {
     }
 }
 
-/// The current addresses of the trusted proxies named by host name, looked up every 5 s (off the
-/// event loops: the look-up blocks). A name that does not resolve (the proxy profile is off)
-/// trusts nothing.
+/// The current addresses of the trusted proxies named by host name, looked up every 5 s, every
+/// second while none resolves (off the event loops: the look-up blocks). A name that does not
+/// resolve (the proxy profile is off) trusts nothing.
 final class ProxyNames: Service, Sendable {
     let names: [String]
     let logger: Logger
@@ -179,7 +179,9 @@ final class ProxyNames: Service, Sendable {
                     "trusted proxies resolved",
                     metadata: ["proxy.names": "\(names.joined(separator: ","))", "proxy.addresses": "\(found.map(\.description).sorted())"])
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(5)) }
+            // A name that found nothing is usually a proxy still starting: look again sooner.
+            let pause: Duration = found.isEmpty ? .seconds(1) : .seconds(5)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
         }
     }
 
