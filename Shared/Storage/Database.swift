@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -62,9 +63,8 @@ public final class Database: Service, Sendable {
                     job.fail(DatabaseError(.closed, "the database pool is closed"))
                     return
                 }
-                let remaining = deadline - .now
-                let nanoseconds = max(0, remaining.components.seconds * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000)
-                DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(min(nanoseconds, Int64(Int.max))))) {
+                let nanoseconds = Int(Deadline.nanoseconds(deadline - .now))
+                DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) {
                     job.interrupt(.deadline)
                 }
             }

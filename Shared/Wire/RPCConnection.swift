@@ -48,7 +48,7 @@ public struct RPCConnection: Sendable {
     ) async throws -> M.Result {
         let remaining = deadline - .now
         guard remaining > .zero else { throw RPCError.deadlineExceeded() }
-        let remainingMS = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
+        let remainingMS = min(Deadline.nanoseconds(remaining) / 1_000_000, Deadline.maximumMilliseconds)
         let request = RPCRequest(
             id: id, method: M.name, params: params,
             trace: trace, deadlineMS: remainingMS, idempotencyKey: idempotencyKey

@@ -93,7 +93,7 @@ public struct RPCRouter: Sendable {
         do {
             head = try JSONDecoder().decode(RPCRequestHead.self, from: line)
         } catch let error as DecodingError {
-            return .reply(Self.failureLine(id: Self.bestEffortID(line), error: Self.requestError(error)))
+            return .reply(Self.failureLine(id: Self.bestEffortID(line), error: Self.requestError(error, line: line)))
         } catch {
             return .reply(Self.failureLine(id: nil, error: .parseError("not JSON")))
         }
@@ -104,13 +104,17 @@ public struct RPCRouter: Sendable {
             Counter(label: "rpc_server_requests_total", dimensions: [("method", "unknown"), ("outcome", "unknown_method")]).increment()
             return head.id == nil ? .ignore : .reply(Self.failureLine(id: head.id, error: .methodNotFound(head.method)))
         }
+        if let milliseconds = head.deadlineMS, !Deadline.isValid(milliseconds: milliseconds) {
+            return .reply(Self.failureLine(
+                id: head.id, error: .invalidRequest("deadline_ms must be 0 to \(Deadline.maximumMilliseconds)")))
+        }
         var requestLogger = logger
         requestLogger[metadataKey: "rpc.method"] = "\(head.method)"
         if let id = head.id { requestLogger[metadataKey: "rpc.id"] = "\(id)" }
         if let trace = head.trace { requestLogger[metadataKey: "trace.parent"] = "\(trace)" }
         let context = RPCContext(
             trace: head.trace,
-            deadline: head.deadlineMS.map { .now + .milliseconds(max(0, $0)) },
+            deadline: head.deadlineMS.map { .now + .milliseconds($0) },
             idempotencyKey: head.idempotencyKey,
             logger: requestLogger
         )
@@ -174,9 +178,15 @@ public struct RPCRouter: Sendable {
     }
 
     /// A line that is JSON but not a request: -32600; one that is not JSON at all: -32700.
-    static func requestError(_ error: DecodingError) -> RPCError {
+    static func requestError(_ error: DecodingError, line: ByteBuffer) -> RPCError {
         switch error {
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            // JSONDecoder says "not valid JSON" also for a number that does not fit its
+            // member (`1e30` or `1.5` for an integer): tell the two apart by parsing alone.
+            let bytes = Data(line.readableBytesView)
+            if (try? JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed])) != nil {
+                return .invalidRequest("a number does not fit its member")
+            }
             return .parseError("not JSON: \(context.debugDescription)")
         case .keyNotFound(let key, _):
             return .invalidRequest("missing member \(key.stringValue)")

@@ -70,9 +70,7 @@ final class RPCServerHandler: ChannelDuplexHandler {
         if request.isStream { streams[key] = task }
         // Nobody waits for the answer after the caller's deadline: stop the work then.
         if let deadline = request.deadline {
-            let remaining = deadline - .now
-            let nanoseconds = remaining.components.seconds * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000
-            deadlines[key] = loop.scheduleTask(in: .nanoseconds(max(0, nanoseconds))) { task.cancel() }
+            deadlines[key] = loop.scheduleTask(in: .nanoseconds(Deadline.nanoseconds(deadline - .now))) { task.cancel() }
         }
     }
 

@@ -29,6 +29,12 @@ struct RouterTests {
             ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.echo\",\"params\":{\"value\":\"x\"}}", -32602, "params.value"),
             ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.echo\",\"params\":{\"value\":1,\"text\":[]}}", -32602, "params.text"),
             ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.echo\",\"params\":[1]}", -32602, "params"),
+            ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.echo\",\"deadline_ms\":9300000000000}", -32600, nil),
+            ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.echo\",\"deadline_ms\":3600001}", -32600, nil),
+            ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.echo\",\"deadline_ms\":-1}", -32600, nil),
+            ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.echo\",\"deadline_ms\":1e30}", -32600, nil),
+            ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.echo\",\"deadline_ms\":1.5}", -32600, nil),
+            ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.echo\",\"deadline_ms\":\"10\"}", -32600, nil),
         ])
     func errors(line: String, code: Int, field: String?) async throws {
         let object = try #require(try await reply(line))

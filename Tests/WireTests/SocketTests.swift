@@ -92,6 +92,22 @@ struct SocketTests {
         await server.stop()
     }
 
+    @Test("a deadline too large for the clock's arithmetic is refused; the connection and process live on")
+    func hugeDeadline() async throws {
+        let runtime = try makeRuntimeDirectory()
+        let server = try await TestServer(runtimeDirectory: runtime, instance: "a")
+        let socket = try RawSocket(path: server.socketPath)
+        let echo = "\"method\":\"test.echo\",\"params\":{\"value\":1}"
+        socket.send("{\"jsonrpc\":\"2.0\",\"id\":1,\(echo),\"deadline_ms\":9300000000000}\n")
+        socket.send("{\"jsonrpc\":\"2.0\",\"id\":2,\(echo),\"deadline_ms\":\(Deadline.maximumMilliseconds)}\n")
+        let first = try #require(try await socket.readJSON())
+        #expect(first["id"] as? Int == 1)
+        #expect((first["error"] as? [String: Any])?["code"] as? Int == -32600)
+        let second = try #require(try await socket.readJSON())
+        #expect((second["result"] as? [String: Any])?["value"] as? Int == 1)
+        await server.stop()
+    }
+
     enum BadStream: String, CaseIterable {
         case oversizeLine, invalidUTF8
         var bytes: [UInt8] {
