@@ -105,8 +105,9 @@ public struct RPCRouter: Sendable {
             return head.id == nil ? .ignore : .reply(Self.failureLine(id: head.id, error: .methodNotFound(head.method)))
         }
         if let milliseconds = head.deadlineMS, !Deadline.isValid(milliseconds: milliseconds) {
-            return .reply(Self.failureLine(
-                id: head.id, error: .invalidRequest("deadline_ms must be 0 to \(Deadline.maximumMilliseconds)")))
+            return .reply(
+                Self.failureLine(
+                    id: head.id, error: .invalidRequest("deadline_ms must be 0 to \(Deadline.maximumMilliseconds)")))
         }
         var requestLogger = logger
         requestLogger[metadataKey: "rpc.method"] = "\(head.method)"
