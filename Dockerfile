@@ -1,32 +1,24 @@
+# Uses BuildKit (RUN --mount below), the builder of Docker 23 and later; Docker 20.10 and
+# docker-compose 1.29 need DOCKER_BUILDKIT=1 in the environment.
 # One image for every Switchboard process: docker-compose.yml picks the executable with `command`.
 # Built with Swift 6.3 on Debian bookworm; run on bookworm-slim as user and group 10001, the five
 # executables linked against one shared copy of the Swift runtime (measured in docs/operations.md).
-
-# The package's shape without its code: every source file emptied. Its contents change only when
-# a file is added, removed or renamed, or Package.swift changes, so the layer that fetches the
-# dependencies below is reused across ordinary source changes.
-FROM swift:6.3-bookworm AS skeleton
-COPY Package.swift /src/
-COPY Shared /src/Shared
-COPY Services /src/Services
-COPY Tests /src/Tests
-RUN find /src -type f ! -name Package.swift ! -name module.modulemap ! -name shim.h -exec truncate -s 0 {} +
 
 FROM swift:6.3-bookworm AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpq-dev libcurl4-openssl-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# Dependencies resolved and fetched against the skeleton, in a layer of their own. (Compiling
-# them here too was measured and dropped: SwiftPM's build database keys every file on its device
-# number, which is new in each build step, so the next step compiled everything again.)
-COPY --from=skeleton /src /src
-RUN swift package resolve
-# The sources (what the skeleton emptied). `swift build` takes one --product (the last one given wins): one build each,
-# sharing everything already compiled.
+COPY Package.swift Package.swift
 COPY Shared Shared
 COPY Services Services
 COPY Tests Tests
-RUN mkdir -p /out/bin /out/lib \
+# .build lives in a BuildKit cache mount, kept by the engine between builds: the dependencies'
+# checkouts and objects (most of the compile) are reused when only our sources changed. A
+# cache mount also keeps one device number, which SwiftPM's build database records for every file;
+# an ordinary layer gets a new one each build and would compile everything again.
+# `swift build` takes one --product (the last one given wins): one build each, sharing the rest.
+RUN --mount=type=cache,id=switchboard-build,target=/src/.build,sharing=locked \
+    mkdir -p /out/bin /out/lib \
     && for s in gateway conversation pool ticketing notification; do \
          swift build -c release --product "switchboard-$s" \
          && cp "$(swift build -c release --show-bin-path)/switchboard-$s" /out/bin/ || exit 1; \
