@@ -99,6 +99,46 @@ public enum PoolMethods {
         public typealias Result = [PoolItem]
     }
 
+    /// `pool.admit`: room in the Pool for one more chat from `origin` (the client's address),
+    /// asked before the chat starts. Refused with `rate_limited` (and `details.retry_after`
+    /// seconds) when `limit` chats from there already wait, counting the admitted ones that have
+    /// not reached the Pool yet. Of concurrent admits for one origin at most `limit` pass.
+    public enum Admit: RPCMethod {
+        public static let name = "pool.admit"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var conversationID: UUID
+            public var origin: String
+            public var limit: Int
+
+            public init(conversationID: UUID, origin: String, limit: Int) {
+                self.conversationID = conversationID
+                self.origin = origin
+                self.limit = limit
+            }
+
+            /// Origins are addresses; the limit is a setting's range.
+            public static let originLength = 1...100
+            public static let limits = 1...1_000_000
+
+            enum CodingKeys: String, CodingKey {
+                case origin, limit
+                case conversationID = "conversation_id"
+            }
+        }
+
+        public typealias Result = Empty
+    }
+
+    /// `pool.withdraw`: gives back an admission whose chat did not start.
+    public enum Withdraw: RPCMethod {
+        public static let name = "pool.withdraw"
+        public static let isIdempotent = true
+        public typealias Params = Item.Params
+        public typealias Result = Empty
+    }
+
     /// `pool.take`: "Take it on me". Of any number of simultaneous takes of one waiting item,
     /// exactly one wins; the others get `already_taken` with `details.operator`. Taking what you
     /// already hold succeeds. With `takeover`, a colleague's job is taken too (and the audit says so).

@@ -42,6 +42,12 @@ public struct Configuration: Sendable {
     public var offlinePerAddress: Int
     /// Offline messages (so acknowledgements) one recipient may get in an hour (`SWITCHBOARD_OFFLINE_PER_RECIPIENT`, default 10).
     public var offlinePerRecipient: Int
+    /// Chats a client address may start in 10 minutes (`SWITCHBOARD_CHAT_STARTS_PER_ADDRESS`, default 20).
+    public var chatStartsPerAddress: Int
+    /// Chats from one client address waiting in the Pool at once (`SWITCHBOARD_WAITING_PER_ADDRESS`, default 3).
+    public var waitingPerAddress: Int
+    /// Messages a visitor may send in a minute (`SWITCHBOARD_VISITOR_MESSAGES_PER_MINUTE`, default 30).
+    public var visitorMessagesPerMinute: Int
     /// The shared secret of `POST /api/v1/inbound/email` (`SWITCHBOARD_INBOUND_SECRET`); unset refuses inbound mail.
     public var inboundSecret: String?
     /// Peers whose `X-Forwarded-For` names the client (`SWITCHBOARD_TRUSTED_PROXIES`: CIDRs or
@@ -116,5 +122,8 @@ public struct Configuration: Sendable {
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         offlinePerAddress = try integer("SWITCHBOARD_OFFLINE_PER_ADDRESS", default: 30, range: 1...100_000_000)
         offlinePerRecipient = try integer("SWITCHBOARD_OFFLINE_PER_RECIPIENT", default: 10, range: 1...100_000_000)
+        chatStartsPerAddress = try integer("SWITCHBOARD_CHAT_STARTS_PER_ADDRESS", default: 20, range: 1...100_000_000)
+        waitingPerAddress = try integer("SWITCHBOARD_WAITING_PER_ADDRESS", default: 3, range: 1...1_000_000)
+        visitorMessagesPerMinute = try integer("SWITCHBOARD_VISITOR_MESSAGES_PER_MINUTE", default: 30, range: 1...100_000_000)
     }
 }

@@ -136,7 +136,9 @@ public struct OutboxConsumer: Service {
         // A position past events of other types, not saved yet: saved once caught up, so a
         // consumer does not write for every read of events it does not want.
         var unsaved = false
-        while !Task.isCancelled {
+        // Under a steady stream of events this loop may never catch up: it stops at a shutdown
+        // too (what it handled is saved batch by batch; the rest is read by the next start).
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
             let batch = try await database.readEvents(after: cursor, limit: batchSize, types: types)
             if let last = batch.events.last {
                 if let handleAndSave {

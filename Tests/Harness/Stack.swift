@@ -53,9 +53,17 @@ public final class Stack: Sendable {
         environment["SWITCHBOARD_INSTANCE"] = instance
         environment["SWITCHBOARD_DB_POOL_SIZE"] = environment["SWITCHBOARD_DB_POOL_SIZE"] ?? "4"
         environment["LOG_LEVEL"] = environment["LOG_LEVEL"] ?? "info"
+        // Every visitor a test makes comes from 127.0.0.1: the widget's limits per address are
+        // for the tests that are about them to set.
+        for (variable, value) in Self.visitorLimitsRaised where environment[variable] == nil { environment[variable] = value }
         environment.merge(extra) { $1 }
         return environment
     }
+
+    public static let visitorLimitsRaised = [
+        "SWITCHBOARD_CHAT_STARTS_PER_ADDRESS": "1000000", "SWITCHBOARD_WAITING_PER_ADDRESS": "1000000",
+        "SWITCHBOARD_VISITOR_MESSAGES_PER_MINUTE": "1000000",
+    ]
 
     public func executable(_ service: ServiceName) -> String { "\(binDirectory)/\(service.executable)" }
 

@@ -123,7 +123,10 @@ public enum Gateway {
         identityRoutes.add(to: router)
         VisitorRoutes(
             store: identity, backends: backends,
-            offlineLimits: (configuration.offlinePerAddress, configuration.offlinePerRecipient)
+            limits: VisitorLimits(
+                chatStartsPerAddress: configuration.chatStartsPerAddress, waitingPerAddress: configuration.waitingPerAddress,
+                messagesPerMinute: configuration.visitorMessagesPerMinute, offlinePerAddress: configuration.offlinePerAddress,
+                offlinePerRecipient: configuration.offlinePerRecipient)
         ).add(to: router)
         ConversationRoutes(identity: identityRoutes, backends: backends).add(to: router)
         ArchiveRoutes(identity: identityRoutes, backends: backends).add(to: router)

@@ -12,6 +12,25 @@ public enum PoolService {
         routes: { router, context in
             let database = context.database
             router.handle(PoolMethods.Waiting.self) { _, _ in try await database.transaction { try PoolStore.waiting(in: $0) } }
+            router.handle(PoolMethods.Admit.self) { params, _ in
+                guard PoolMethods.Admit.Params.originLength.contains(params.origin.utf8.count) else {
+                    throw RPCError.invalidParams(field: "params.origin", "origin must be 1 to 100 bytes")
+                }
+                guard PoolMethods.Admit.Params.limits.contains(params.limit) else {
+                    throw RPCError.invalidParams(field: "params.limit", "limit must be 1 to 1000000")
+                }
+                switch try await database.transaction({ try PoolStore.admit(params, in: $0) }) {
+                case .admitted: return Empty()
+                case .full(let retryAfter):
+                    throw RPCError.domain(
+                        "rate_limited", "\(params.limit) chats from this address are waiting already",
+                        details: ["retry_after": .string(String(retryAfter))])
+                }
+            }
+            router.handle(PoolMethods.Withdraw.self) { params, _ in
+                try await database.transaction { try PoolStore.withdraw(params.conversationID, in: $0) }
+                return Empty()
+            }
             router.handle(PoolMethods.Item.self) { params, _ in
                 try await database.transaction { try PoolStore.item(params.conversationID, in: $0) } ?? { throw notFound }()
             }

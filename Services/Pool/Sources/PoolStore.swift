@@ -71,7 +71,61 @@ enum PoolStore {
                     ADD CONSTRAINT audit_how_check CHECK (how IN ('take', 'takeover', 'transfer', 'auto', 'reopen', 'assign'));
                 """
         ),
+        Migration(
+            schema: "pool", version: 7, name: "waiting chats per client address",
+            sql: """
+                ALTER TABLE pool.items ADD COLUMN origin text;
+                CREATE INDEX items_waiting_origin ON pool.items (origin) WHERE status = 'waiting';
+                CREATE TABLE pool.admissions (
+                    conversation_id uuid PRIMARY KEY,
+                    origin text NOT NULL,
+                    admitted_at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE INDEX admissions_origin ON pool.admissions (origin, admitted_at);
+                CREATE INDEX admissions_admitted_at ON pool.admissions (admitted_at);
+                """
+        ),
     ]
+
+    /// How long an admission counts while its chat has not reached the Pool: longer than any
+    /// start takes; a chat whose start failed without a withdraw stops counting then.
+    static let admissionLifetime = 600
+
+    enum Admission: Equatable {
+        case admitted
+        case full(retryAfter: Int)
+    }
+
+    /// `pool.admit`: serialized per origin by an advisory lock held to the commit, so concurrent
+    /// admits count each other.
+    static func admit(_ params: PoolMethods.Admit.Params, in transaction: Transaction) throws -> Admission {
+        try transaction.query("SELECT pg_advisory_xact_lock(hashtextextended('pool.admit ' || $1, 0))", [params.origin])
+        let waiting =
+            try transaction.query(
+                """
+                SELECT (SELECT count(*) FROM pool.items WHERE origin = $1 AND status = 'waiting')
+                    + (SELECT count(*) FROM pool.admissions a WHERE a.origin = $1 AND a.conversation_id <> $2
+                         AND a.admitted_at > now() - make_interval(secs => $3)
+                         AND NOT EXISTS (SELECT 1 FROM pool.items i WHERE i.conversation_id = a.conversation_id))
+                """,
+                [params.origin, params.conversationID, Double(admissionLifetime)]
+            ).first?.decode(Int.self, at: 0) ?? 0
+        guard waiting < params.limit else { return .full(retryAfter: 60) }
+        try transaction.query(
+            "INSERT INTO pool.admissions (conversation_id, origin) VALUES ($1, $2) ON CONFLICT (conversation_id) DO NOTHING",
+            [params.conversationID, params.origin]
+        )
+        if UInt8.random(in: 0..<64) == 0 {
+            try transaction.query(
+                "DELETE FROM pool.admissions WHERE admitted_at < now() - make_interval(secs => $1)", [Double(admissionLifetime)])
+        }
+        return .admitted
+    }
+
+    /// `pool.withdraw`: the chat did not start.
+    static func withdraw(_ conversationID: UUID, in transaction: Transaction) throws {
+        try transaction.query("DELETE FROM pool.admissions WHERE conversation_id = $1", [conversationID])
+    }
 
     static let columns = "conversation_id, kind, status, customer_name, preview, waiting_since, holder_id, holder_name"
 
@@ -279,8 +333,9 @@ enum PoolStore {
             let conversation = try decoder.decode(ConversationRecord.self, from: payload)
             let inserted = try transaction.query(
                 """
-                INSERT INTO pool.items (conversation_id, kind, status, customer_name, preview, waiting_since)
-                VALUES ($1, $2, 'waiting', $3, $4, $5) ON CONFLICT (conversation_id) DO NOTHING
+                WITH admitted AS (DELETE FROM pool.admissions WHERE conversation_id = $1 RETURNING origin)
+                INSERT INTO pool.items (conversation_id, kind, status, customer_name, preview, waiting_since, origin)
+                VALUES ($1, $2, 'waiting', $3, $4, $5, (SELECT origin FROM admitted)) ON CONFLICT (conversation_id) DO NOTHING
                 """,
                 [
                     conversation.id, conversation.channel == .email ? "ticket" : "chat", conversation.customer.name,

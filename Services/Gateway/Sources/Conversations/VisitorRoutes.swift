@@ -8,9 +8,7 @@ import Hummingbird
 struct VisitorRoutes: Sendable {
     let store: IdentityStore
     let backends: Backends
-    /// Offline messages allowed per client address and per recipient in an hour (`SWITCHBOARD_OFFLINE_PER_ADDRESS`,
-    /// `SWITCHBOARD_OFFLINE_PER_RECIPIENT`).
-    let offlineLimits: (perAddress: Int, perRecipient: Int)
+    let limits: VisitorLimits
 
     struct StartChat: Decodable {
         var name: String
@@ -48,9 +46,6 @@ struct VisitorRoutes: Sendable {
         }
     }
 
-    /// The window of the offline message limits, in seconds.
-    static let offlineWindow = 3600
-
     struct PostMessage: Decodable {
         var body: String
         var clientMessageID: String
@@ -62,7 +57,7 @@ struct VisitorRoutes: Sendable {
 
     func add(to router: Router<GatewayContext>) {
         let visitor = router.group("api/v1/visitor")
-        visitor.post("conversations") { request, _ in
+        visitor.post("conversations") { request, context in
             let start = try await JSONBody.decode(StartChat.self, from: request)
             // Outside working hours the widget offers the offline form instead.
             let desk = try await Desk.now(backends)
@@ -73,10 +68,27 @@ struct VisitorRoutes: Sendable {
             }
             let identity = try await visitorIdentity(request)
             let draft = start.message.map { Conversations.Draft(body: $0, clientMessageID: start.clientMessageID ?? UUID().uuidString) }
-            let started = try await backends.call(
-                .conversation, Conversations.Start.self,
-                .init(channel: .chat, name: start.name, email: start.email, visitorID: identity.id, message: draft)
-            )
+            let address = context.clientAddress
+            let started = try await store.attempts.guarded(
+                [RateRule("chat start " + address, limit: limits.chatStartsPerAddress, window: VisitorLimits.chatStartWindow)],
+                message: "too many chats started from this address; try again later"
+            ) {
+                // The Pool's room for one more from this address, then the chat itself.
+                let id = UUID()
+                try await backends.call(
+                    .pool, PoolMethods.Admit.self, .init(conversationID: id, origin: address, limit: limits.waitingPerAddress))
+                do {
+                    return try await backends.call(
+                        .conversation, Conversations.Start.self,
+                        .init(
+                            channel: .chat, name: start.name, email: start.email, visitorID: identity.id, message: draft, conversationID: id
+                        )
+                    )
+                } catch {
+                    _ = try? await backends.call(.pool, PoolMethods.Withdraw.self, .init(conversationID: id))
+                    throw error
+                }
+            }
             if identity.isNew { try await store.saveVisitor(id: identity.id, token: identity.token) }
             return try Response.json(
                 Started(visitorToken: identity.token, conversation: ConversationView(record: started.conversation, item: nil)),
@@ -85,14 +97,19 @@ struct VisitorRoutes: Sendable {
         }
         visitor.post("offline-messages") { request, context in
             let leave = try await JSONBody.decode(LeaveMessage.self, from: request)
-            let keys = ["offline:address:" + context.clientAddress, "offline:email:" + Identity.normalized(email: leave.email)]
-            try await store.enforce(
-                [(keys[0], offlineLimits.perAddress), (keys[1], offlineLimits.perRecipient)], window: Self.offlineWindow)
             let identity = try await visitorIdentity(request)
-            let filed = try await backends.call(
-                .ticketing, TicketingMethods.OfflineMessage.self,
-                .init(id: UUID(), name: leave.name, email: leave.email, message: leave.message, visitorID: identity.id))
-            try await store.recordAttempt(keys: keys, newVisitor: identity.isNew ? (identity.id, identity.token) : nil)
+            let rules = [
+                RateRule("offline address " + context.clientAddress, limit: limits.offlinePerAddress, window: VisitorLimits.offlineWindow),
+                RateRule(
+                    "offline email " + Identity.normalized(email: leave.email), limit: limits.offlinePerRecipient,
+                    window: VisitorLimits.offlineWindow),
+            ]
+            let filed = try await store.attempts.guarded(rules) {
+                try await backends.call(
+                    .ticketing, TicketingMethods.OfflineMessage.self,
+                    .init(id: UUID(), name: leave.name, email: leave.email, message: leave.message, visitorID: identity.id))
+            }
+            if identity.isNew { try await store.saveVisitor(id: identity.id, token: identity.token) }
             return try Response.json(Filed(visitorToken: identity.token, ticket: filed), status: .created)
         }
         visitor.get("conversations") { request, _ in
@@ -113,10 +130,21 @@ struct VisitorRoutes: Sendable {
             let id = record.id
             let post = try await JSONBody.decode(PostMessage.self, from: request)
             let author = Author(kind: .customer, id: record.customer.id, name: record.customer.name)
-            let posted = try await backends.call(
-                .conversation, Conversations.Post.self,
-                .init(conversationID: id, author: author, draft: .init(body: post.body, clientMessageID: post.clientMessageID))
-            )
+            let reservation = try await store.attempts.reserve(
+                [RateRule("visitor messages " + (record.visitorID ?? record.id).uuidString, limit: limits.messagesPerMinute, window: 60)],
+                message: "too many messages in a minute; wait a moment")
+            let posted: Conversations.Post.Result
+            do {
+                posted = try await backends.call(
+                    .conversation, Conversations.Post.self,
+                    .init(conversationID: id, author: author, draft: .init(body: post.body, clientMessageID: post.clientMessageID))
+                )
+            } catch {
+                await store.attempts.release(reservation)
+                throw error
+            }
+            // A retry of a message already stored is not one more.
+            if !posted.created { await store.attempts.release(reservation) }
             return try Response.json(posted.message, status: posted.created ? .created : .ok)
         }
     }
@@ -146,6 +174,21 @@ struct VisitorRoutes: Sendable {
         guard record.visitorID == visitor else { throw APIError.notFound }
         return record
     }
+}
+
+/// The widget's limits, from the gateway's settings.
+struct VisitorLimits: Sendable {
+    /// `SWITCHBOARD_CHAT_STARTS_PER_ADDRESS` in `chatStartWindow`.
+    var chatStartsPerAddress = 20
+    static let chatStartWindow = 600
+    /// `SWITCHBOARD_WAITING_PER_ADDRESS`: chats from one address waiting in the Pool at once.
+    var waitingPerAddress = 3
+    /// `SWITCHBOARD_VISITOR_MESSAGES_PER_MINUTE`, per visitor.
+    var messagesPerMinute = 30
+    /// `SWITCHBOARD_OFFLINE_PER_ADDRESS` and `SWITCHBOARD_OFFLINE_PER_RECIPIENT` in `offlineWindow`.
+    var offlinePerAddress = 30
+    var offlinePerRecipient = 10
+    static let offlineWindow = 3600
 }
 
 extension Optional {

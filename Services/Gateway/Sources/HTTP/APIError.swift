@@ -37,8 +37,9 @@ struct APIError: HTTPResponseError, Sendable {
     static func conflict(_ code: String, _ message: String, details: [String: String] = [:]) -> APIError {
         APIError(status: .conflict, code: code, message: message, details: details)
     }
-    static func rateLimited(retryAfter: Int) -> APIError {
-        APIError(status: .tooManyRequests, code: "rate_limited", message: "too many attempts; try again later", retryAfter: retryAfter)
+    static let rateLimitedCode = "rate_limited"
+    static func rateLimited(retryAfter: Int, _ message: String = "too many attempts; try again later") -> APIError {
+        APIError(status: .tooManyRequests, code: rateLimitedCode, message: message, retryAfter: retryAfter)
     }
     static let unavailable = APIError(
         status: .serviceUnavailable, code: "unavailable", message: "a backend is unavailable; try again shortly", retryAfter: 2)

@@ -19,6 +19,11 @@ extension RPCError {
                 default: .conflict
                 }
             if status == .notFound { return .notFound }
+            if reason == APIError.rateLimitedCode {
+                return APIError(
+                    status: .tooManyRequests, code: reason, message: message,
+                    retryAfter: details["retry_after"].flatMap { Int($0) }.map { min(max($0, 1), 86_400) } ?? 60)
+            }
             return APIError(status: status, code: reason, message: message, details: details)
         case Self.invalidParamsCode:
             let field = data?.field.map { $0.hasPrefix("params.") ? String($0.dropFirst(7)) : $0 } ?? "body"

@@ -8,7 +8,9 @@ import Wire
 struct IdentityRoutes: Sendable {
     let store: IdentityStore
     let backends: Backends
-    /// Failed logins allowed in `window` seconds per e-mail and per client address.
+    /// Failed logins allowed in `window` seconds: per (e-mail, address) pair, per e-mail from an
+    /// address that has failed for it, and per address.
+    static let perPair = 10
     static let perEmail = 10
     static let perAddress = 50
     static let window = 15 * 60
@@ -77,16 +79,23 @@ struct IdentityRoutes: Sendable {
 
     func login(_ request: Request, _ context: GatewayContext) async throws -> Response {
         let login = try await JSONBody.decode(Login.self, from: request)
-        let keys = ["email:" + Identity.normalized(email: login.email), "address:" + context.clientAddress]
-        try await store.enforce([(keys[0], Self.perEmail), (keys[1], Self.perAddress)], window: Self.window)
+        let email = Identity.normalized(email: login.email)
+        // No operator has an address that is not plausible: refused before it costs a count.
+        guard Identity.emailProblem(email) == nil else { throw APIError.unauthorized }
+        let pair = "login pair " + email + " " + context.clientAddress
+        // Every attempt is counted before the password is checked (so a burst cannot pass the
+        // limit), and given back when it succeeds.
+        let reservation = try await store.attempts.reserve([
+            RateRule(pair, limit: Self.perPair, window: Self.window),
+            RateRule("login email " + email, limit: Self.perEmail, window: Self.window, onlyAfter: pair),
+            RateRule("login address " + context.clientAddress, limit: Self.perAddress, window: Self.window),
+        ])
         let found = try await store.credentials(email: login.email)
         // An unknown e-mail costs the same bcrypt as a wrong password: both answer the same 401.
         let matches = await Passwords.verify(login.password, hash: found?.1 ?? Passwords.decoy)
-        guard let (account, _) = found, matches else {
-            try await store.recordAttempt(keys: keys)
-            throw APIError.unauthorized
-        }
-        try await store.clearAttempts(key: keys[0])
+        guard let (account, _) = found, matches else { throw APIError.unauthorized }
+        await store.attempts.release(reservation)
+        try await store.attempts.clear(pair)
         return try Response.json(Session(token: try await store.openSession(for: account.id), operator: account))
     }
 

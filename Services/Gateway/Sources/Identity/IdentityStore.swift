@@ -1,7 +1,7 @@
 import Foundation
 import Storage
 
-/// The `identity` schema: operators, sessions, failed logins. Tokens are stored only as
+/// The `identity` schema: operators, sessions, visitors, the attempts behind rate limits. Tokens are stored only as
 /// SHA-256 hashes (computed by PostgreSQL), so a leaked table grants no session.
 struct IdentityStore: Sendable {
     let database: Database
@@ -46,6 +46,7 @@ struct IdentityStore: Sendable {
                 );
                 """
         ),
+        Attempts.migration,
     ]
 
     private static let columns = "id, name, email, role"
@@ -161,44 +162,6 @@ struct IdentityStore: Sendable {
         try await database.query("DELETE FROM identity.sessions WHERE token_hash = sha256(convert_to($1, 'UTF8'))", [token])
     }
 
-    /// Throws 429 (with Retry-After) when any key already has `limit` attempts in the last `window`
-    /// seconds. Attempts are counted in PostgreSQL, so a limit holds across gateways. (The table
-    /// is named for the first use, failed logins; offline messages are counted in it too.)
-    func enforce(_ limits: [(key: String, limit: Int)], window: Int) async throws {
-        let rows = try await database.query(
-            """
-            SELECT key, count(*), coalesce(ceil(extract(epoch FROM min(failed_at) + make_interval(secs => $2) - now())), 0)::bigint
-            FROM identity.login_failures WHERE key = ANY($1::text[]) AND failed_at > now() - make_interval(secs => $2)
-            GROUP BY key
-            """,
-            [limits.map(\.key), Double(window)]
-        )
-        for row in rows {
-            let key: String = try row.decode(at: 0)
-            guard let limit = limits.first(where: { $0.key == key })?.limit, try row.decode(Int.self, at: 1) >= limit else { continue }
-            throw APIError.rateLimited(retryAfter: max(1, try row.decode(Int.self, at: 2)))
-        }
-    }
-
-    /// Counts an attempt under each of `keys`, and stores a new visitor in the same statement.
-    func recordAttempt(keys: [String], newVisitor: (id: UUID, token: String)? = nil) async throws {
-        try await database.query(
-            """
-            WITH visitor AS (
-                INSERT INTO identity.visitors (id, token_hash) SELECT $2::uuid, sha256(convert_to($3::text, 'UTF8')) WHERE $2 IS NOT NULL
-            )
-            INSERT INTO identity.login_failures (key) SELECT unnest($1::text[])
-            """,
-            [keys, newVisitor?.id, newVisitor?.token]
-        )
-        // Old rows are no use to any window. Swept now and then rather than on every attempt:
-        // the sweep reads the whole table.
-        if UInt8.random(in: 0..<64) == 0 {
-            try await database.query("DELETE FROM identity.login_failures WHERE failed_at < now() - interval '1 day'")
-        }
-    }
-
-    func clearAttempts(key: String) async throws {
-        try await database.query("DELETE FROM identity.login_failures WHERE key = $1", [key])
-    }
+    /// The attempts behind the rate limits, in the same database.
+    var attempts: Attempts { Attempts(database: database) }
 }

@@ -1,0 +1,37 @@
+import Testing
+
+@testable import GatewayService
+
+@Suite("Rate limit verdicts")
+struct RateLimitsTests {
+    static let pair = RateRule("pair", limit: 10, window: 900)
+    static let email = RateRule("email", limit: 10, window: 900, onlyAfter: "pair")
+    static let address = RateRule("address", limit: 50, window: 900)
+
+    @Test(
+        "one more attempt fits unless a rule that holds is full; Retry-After is the longest wait, at least 1 s and at most the window",
+        arguments: [
+            // pair, email, address counts (count, seconds until the oldest leaves), expected wait
+            ((0, 0), (0, 0), (0, 0), nil),
+            ((9, 300), (9, 300), (9, 300), nil),
+            ((10, 300), (10, 300), (10, 300), 300),  // the pair is full
+            ((0, 0), (500, 800), (0, 0), nil),  // the e-mail is full, but this address never failed for it
+            ((1, 20), (10, 800), (1, 20), 800),  // it did: the e-mail's limit holds
+            ((0, 0), (0, 0), (50, 0), 1),  // at least a second
+            ((0, 0), (0, 0), (50, 5_000), 900),  // never longer than the window
+            ((10, 100), (10, 700), (50, 400), 700),
+        ] as [((Int, Int), (Int, Int), (Int, Int), Int?)])
+    func verdict(pair: (Int, Int), email: (Int, Int), address: (Int, Int), wait: Int?) {
+        let counts = [
+            "pair": WindowCount(count: pair.0, oldestLeavesIn: pair.1),
+            "email": WindowCount(count: email.0, oldestLeavesIn: email.1),
+            "address": WindowCount(count: address.0, oldestLeavesIn: address.1),
+        ]
+        #expect(RateLimits.verdict([Self.pair, Self.email, Self.address], counts: counts) == wait)
+    }
+
+    @Test("a key with no attempts in its window is room")
+    func missingKey() {
+        #expect(RateLimits.verdict([RateRule("new", limit: 1, window: 60)], counts: [:]) == nil)
+    }
+}
