@@ -137,7 +137,10 @@ struct LiveStreamTests {
                 first.socket.cut()
                 let cursor = try #require(first.cursor)
                 let resumed = try await LiveStream.open(port: port, visitor: visitorSide, token: token, cursor: cursor)
-                try await resumed.next("the 100th message") { ($0["data"] as? [String: Any])?["body"] as? String == "\(prefix) 100" }
+                // 100 sends take seconds alone, far longer beside the browser tests on two cores.
+                try await resumed.next("the 100th message", timeout: .seconds(90)) {
+                    ($0["data"] as? [String: Any])?["body"] as? String == "\(prefix) 100"
+                }
                 try await sending
                 let all = first.bodies(prefix: prefix) + resumed.bodies(prefix: prefix)
                 #expect(all == (1...100).map { "\(prefix) \($0)" }, "\(label): \(all.count) bodies")
