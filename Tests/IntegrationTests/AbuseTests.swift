@@ -169,4 +169,26 @@ struct AbuseTests {
             }
         }
     }
+
+    @Test("NUL and other controls in any text are 422 naming the field, and store nothing")
+    func controls() async throws {
+        try await Stack.with { stack in
+            for service in ServiceName.back { try await stack.start(service) }
+            let port = try #require(try await stack.start(.gateway, environment: Self.environment([:])).httpPort)
+            let admin = try await stack.adminToken(port: port)
+            let cases: [(String, [String: Any], String)] = [
+                ("/api/v1/visitor/conversations", ["name": "\u{0}"], "name"),
+                ("/api/v1/visitor/conversations", ["name": "Ayşe", "message": "hi\u{1B}[2J"], "message"),
+                ("/api/v1/visitor/offline-messages", ["name": "Ayşe", "email": "a\u{0}@example.com", "message": "?"], "email"),
+                ("/api/v1/auth/login", ["email": "admin@example.com\u{0}", "password": "correct horse battery"], "email"),
+            ]
+            for (path, body, field) in cases {
+                let reply = try await stack.json("POST", path, port: port, body: body)
+                #expect(reply.status == 422 && errorField(reply.object) == field, "\(path) \(field): \(reply.status) \(reply.object)")
+            }
+            let pool = try await stack.http("GET", "/api/v1/pool", port: port, headers: ["Authorization": "Bearer \(admin)"])
+            #expect((try? JSONSerialization.jsonObject(with: pool.body) as? [Any])?.isEmpty == true)
+            #expect(try await stack.http("GET", "/healthz", port: port).status == 200)
+        }
+    }
 }

@@ -75,7 +75,7 @@ struct VisitorRoutes: Sendable {
             ) {
                 // The Pool's room for one more from this address, then the chat itself.
                 let id = UUID()
-                try await backends.call(
+                _ = try await backends.call(
                     .pool, PoolMethods.Admit.self, .init(conversationID: id, origin: address, limit: limits.waitingPerAddress))
                 do {
                     return try await backends.call(

@@ -3,8 +3,9 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// Request bodies: at most 1 MiB (413 above), JSON (400 `malformed` if not), then the type's
-/// fields (422 naming the first missing or wrong one).
+/// Request bodies: at most 1 MiB (413 above), JSON (400 `malformed` if not), no control
+/// characters in any text (422 naming the field), then the type's fields (422 naming the first
+/// missing or wrong one).
 enum JSONBody {
     static let limit = 1 << 20
     /// How much of an oversize body is read (and dropped) before answering 413 anyway.
@@ -12,8 +13,11 @@ enum JSONBody {
 
     static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
         guard let data = try await collect(request, limit: limit) else { throw APIError.tooLarge }
-        guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
+        guard let parsed = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
             throw APIError.malformed("the body is not JSON")
+        }
+        if let field = TextRules.firstRefused(in: parsed) {
+            throw APIError.invalid(field: field, "\(field) holds a control character (only tab and newline may appear in text)")
         }
         do {
             return try WireJSON.decoder().decode(T.self, from: data)
