@@ -22,6 +22,12 @@ private func visitor(
     return (reply.status, (try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any]) ?? [:], reply)
 }
 
+/// The Pool as the operator with `token` reads it.
+private func pool(_ stack: Stack, port: Int, token: String) async throws -> [[String: Any]] {
+    let reply = try await stack.http("GET", "/api/v1/pool", port: port, headers: ["Authorization": "Bearer \(token)"])
+    return (try? JSONSerialization.jsonObject(with: reply.body) as? [[String: Any]]) ?? []
+}
+
 @Suite("Abuse: limits counted atomically, the desk served throughout", .serialized)
 struct AbuseTests {
     static func environment(_ limits: [String: String]) -> [String: String] {
@@ -55,10 +61,7 @@ struct AbuseTests {
             let other = try await visitor(
                 stack, "POST", "/api/v1/visitor/conversations", port: port, client: "198.51.100.20", body: ["name": "Ayşe"])
             #expect(other.status == 201)
-            try await Poll.until("the Pool holds the 11 chats") {
-                let pool = try await stack.http("GET", "/api/v1/pool", port: port, headers: ["Authorization": "Bearer \(admin)"])
-                return pool.status == 200 && ((try? JSONSerialization.jsonObject(with: pool.body) as? [Any])?.count ?? 0) == 11
-            }
+            try await Poll.until("the Pool holds the 11 chats") { try await pool(stack, port: port, token: admin).count == 11 }
             #expect(try await stack.http("GET", "/healthz", port: port).status == 200)
         }
     }
@@ -80,8 +83,7 @@ struct AbuseTests {
             // Refused starts stored nothing.
             var waiting: [[String: Any]] = []
             try await Poll.until("3 chats wait") {
-                let pool = try await stack.http("GET", "/api/v1/pool", port: port, headers: ["Authorization": "Bearer \(admin)"])
-                waiting = (try? JSONSerialization.jsonObject(with: pool.body) as? [[String: Any]]) ?? []
+                waiting = try await pool(stack, port: port, token: admin)
                 return waiting.count == 3
             }
             let id = try #require(waiting.first?["conversation_id"] as? String)
@@ -163,10 +165,7 @@ struct AbuseTests {
             }
             #expect(replies.filter { $0 == 201 }.count == 10, "\(replies)")
             #expect(replies.filter { $0 == 429 }.count == 20)
-            try await Poll.until("10 tickets wait") {
-                let pool = try await stack.http("GET", "/api/v1/pool", port: port, headers: ["Authorization": "Bearer \(admin)"])
-                return ((try? JSONSerialization.jsonObject(with: pool.body) as? [Any])?.count ?? 0) == 10
-            }
+            try await Poll.until("10 tickets wait") { try await pool(stack, port: port, token: admin).count == 10 }
         }
     }
 
@@ -186,8 +185,7 @@ struct AbuseTests {
                 let reply = try await stack.json("POST", path, port: port, body: body)
                 #expect(reply.status == 422 && errorField(reply.object) == field, "\(path) \(field): \(reply.status) \(reply.object)")
             }
-            let pool = try await stack.http("GET", "/api/v1/pool", port: port, headers: ["Authorization": "Bearer \(admin)"])
-            #expect((try? JSONSerialization.jsonObject(with: pool.body) as? [Any])?.isEmpty == true)
+            #expect(try await pool(stack, port: port, token: admin).isEmpty)
             #expect(try await stack.http("GET", "/healthz", port: port).status == 200)
         }
     }
