@@ -197,7 +197,9 @@ public enum Conversations {
         }
     }
 
-    /// `conversation.messages`: messages after `after_seq`, in `seq` order.
+    /// `conversation.messages`: a page of messages in `seq` order: the first ones after
+    /// `after_seq`, or with `before_seq` the last ones before it (scrolling back). A page stops
+    /// at `limit` messages or at `Page.byteBudget` bytes; its `next_cursor` goes on the same way.
     public enum Messages: RPCMethod {
         public static let name = "conversation.messages"
         public static let isIdempotent = true
@@ -205,22 +207,34 @@ public enum Conversations {
         public struct Params: Codable, Sendable, Hashable {
             public var conversationID: UUID
             public var afterSeq: Int64
+            public var beforeSeq: Int64?
             public var limit: Int
 
-            public init(conversationID: UUID, afterSeq: Int64 = 0, limit: Int = 200) {
+            public init(conversationID: UUID, afterSeq: Int64 = 0, beforeSeq: Int64? = nil, limit: Int = PageRequest.defaultLimit) {
                 self.conversationID = conversationID
                 self.afterSeq = afterSeq
+                self.beforeSeq = beforeSeq
                 self.limit = limit
+            }
+
+            /// Where a page of messages goes on: after a seq, or (a negative key) before one.
+            public init(conversationID: UUID, continuing cursor: PageCursor, limit: Int = PageRequest.defaultLimit) {
+                if cursor.key < 0 {
+                    self.init(conversationID: conversationID, beforeSeq: -cursor.key, limit: limit)
+                } else {
+                    self.init(conversationID: conversationID, afterSeq: cursor.key, limit: limit)
+                }
             }
 
             enum CodingKeys: String, CodingKey {
                 case limit
                 case conversationID = "conversation_id"
                 case afterSeq = "after_seq"
+                case beforeSeq = "before_seq"
             }
         }
 
-        public typealias Result = [Message]
+        public typealias Result = Page<Message>
     }
 
     /// `conversation.get`.
@@ -294,12 +308,11 @@ public enum Conversations {
             public var from: Date?
             public var to: Date?
             public var includeHidden: Bool
-            public var cursor: String?
-            public var limit: Int
+            public var page: PageRequest
 
             public init(
                 viewerID: UUID, query: String? = nil, closedByID: UUID? = nil, from: Date? = nil, to: Date? = nil,
-                includeHidden: Bool = false, cursor: String? = nil, limit: Int = 50
+                includeHidden: Bool = false, page: PageRequest = .init()
             ) {
                 self.viewerID = viewerID
                 self.query = query
@@ -307,36 +320,22 @@ public enum Conversations {
                 self.from = from
                 self.to = to
                 self.includeHidden = includeHidden
-                self.cursor = cursor
-                self.limit = limit
+                self.page = page
             }
 
             enum CodingKeys: String, CodingKey {
-                case query, from, to, cursor, limit
+                case query, from, to, page
                 case viewerID = "viewer_id"
                 case closedByID = "closed_by_id"
                 case includeHidden = "include_hidden"
             }
         }
 
-        public struct Result: Codable, Sendable, Hashable {
-            public var items: [ArchiveEntry]
-            public var nextCursor: String?
-
-            public init(items: [ArchiveEntry], nextCursor: String?) {
-                self.items = items
-                self.nextCursor = nextCursor
-            }
-
-            enum CodingKeys: String, CodingKey {
-                case items
-                case nextCursor = "next_cursor"
-            }
-        }
+        public typealias Result = Page<ArchiveEntry>
     }
 
-    /// `conversation.history`: one customer's conversations (by visitor identity or customer id),
-    /// newest first, past ones included.
+    /// `conversation.history`: a page of one customer's conversations (by visitor identity or
+    /// customer id), newest first, past ones included.
     public enum History: RPCMethod {
         public static let name = "conversation.history"
         public static let isIdempotent = true
@@ -344,19 +343,22 @@ public enum Conversations {
         public struct Params: Codable, Sendable, Hashable {
             public var visitorID: UUID?
             public var customerID: UUID?
+            public var page: PageRequest
 
-            public init(visitorID: UUID? = nil, customerID: UUID? = nil) {
+            public init(visitorID: UUID? = nil, customerID: UUID? = nil, page: PageRequest = .init()) {
                 self.visitorID = visitorID
                 self.customerID = customerID
+                self.page = page
             }
 
             enum CodingKeys: String, CodingKey {
+                case page
                 case visitorID = "visitor_id"
                 case customerID = "customer_id"
             }
         }
 
-        public typealias Result = [ConversationRecord]
+        public typealias Result = Page<ConversationRecord>
     }
 
     /// `conversation.read`: moves one operator's reading position (it never moves back).

@@ -79,17 +79,29 @@ public struct TicketListEntry: Codable, Sendable, Hashable {
 }
 
 extension TicketingMethods {
-    /// `ticketing.tickets`: the newest tickets whose conversation exists, newest first.
+    /// `ticketing.tickets`: a page of the tickets whose conversation exists, newest first; or,
+    /// with `conversation_ids` (at most `PageRequest.limits.upperBound`), the tickets of those
+    /// conversations, in one page.
     public enum Tickets: RPCMethod {
         public static let name = "ticketing.tickets"
         public static let isIdempotent = true
 
         public struct Params: Codable, Sendable, Hashable {
-            public var limit: Int
-            public init(limit: Int = 200) { self.limit = limit }
+            public var page: PageRequest
+            public var conversationIDs: [UUID]?
+
+            public init(page: PageRequest = .init(), conversationIDs: [UUID]? = nil) {
+                self.page = page
+                self.conversationIDs = conversationIDs
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case page
+                case conversationIDs = "conversation_ids"
+            }
         }
 
-        public typealias Result = [TicketListEntry]
+        public typealias Result = Page<TicketListEntry>
     }
 
     /// `ticketing.ticket`: the ticket of an e-mail conversation; `not_found` for a chat.

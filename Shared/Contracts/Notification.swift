@@ -37,7 +37,8 @@ public struct OperatorNotification: Codable, Sendable, Hashable {
 
 /// The notification service's methods.
 public enum NotificationMethods {
-    /// `notification.list`: an operator's notifications, newest first (at most 100).
+    /// `notification.list`: a page of an operator's notifications, newest first, with how many
+    /// there are in all.
     public enum List: RPCMethod {
         public static let name = "notification.list"
         public static let isIdempotent = true
@@ -45,19 +46,22 @@ public enum NotificationMethods {
         public struct Params: Codable, Sendable, Hashable {
             public var operatorID: UUID
             public var unreadOnly: Bool
+            public var page: PageRequest
 
-            public init(operatorID: UUID, unreadOnly: Bool = false) {
+            public init(operatorID: UUID, unreadOnly: Bool = false, page: PageRequest = .init()) {
                 self.operatorID = operatorID
                 self.unreadOnly = unreadOnly
+                self.page = page
             }
 
             enum CodingKeys: String, CodingKey {
+                case page
                 case operatorID = "operator_id"
                 case unreadOnly = "unread_only"
             }
         }
 
-        public typealias Result = [OperatorNotification]
+        public typealias Result = Page<OperatorNotification>
     }
 
     /// `notification.read`: marks one read (`id`), or all of the operator's (`id` absent).

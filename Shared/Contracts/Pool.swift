@@ -91,12 +91,23 @@ public struct AssignmentChange: Codable, Sendable, Hashable {
 
 /// The pool service's methods.
 public enum PoolMethods {
-    /// `pool.waiting`: the Pool, oldest first.
+    /// `pool.waiting`: a page of the Pool, oldest first, with how many wait in all.
     public enum Waiting: RPCMethod {
         public static let name = "pool.waiting"
         public static let isIdempotent = true
-        public typealias Params = Empty
-        public typealias Result = [PoolItem]
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var page: PageRequest
+            /// Only chats, or only tickets (the Tickets screen's "unassigned").
+            public var kind: PoolItem.Kind?
+
+            public init(page: PageRequest = .init(), kind: PoolItem.Kind? = nil) {
+                self.page = page
+                self.kind = kind
+            }
+        }
+
+        public typealias Result = Page<PoolItem>
     }
 
     /// `pool.admit`: room in the Pool for one more chat from `origin` (the client's address),
@@ -256,26 +267,45 @@ public enum PoolMethods {
         public typealias Result = PoolItem
     }
 
-    /// `pool.held`: the open conversations an operator holds (their Messages), oldest first.
+    /// `pool.held`: a page of the open conversations an operator holds (their Messages), oldest
+    /// first, with how many they hold in all.
     public enum Held: RPCMethod {
         public static let name = "pool.held"
         public static let isIdempotent = true
 
         public struct Params: Codable, Sendable, Hashable {
             public var operatorID: UUID
-            public init(operatorID: UUID) { self.operatorID = operatorID }
-            enum CodingKeys: String, CodingKey { case operatorID = "operator_id" }
+            public var page: PageRequest
+            /// Only chats, or only tickets (the Tickets screen's "mine").
+            public var kind: PoolItem.Kind?
+
+            public init(operatorID: UUID, page: PageRequest = .init(), kind: PoolItem.Kind? = nil) {
+                self.operatorID = operatorID
+                self.page = page
+                self.kind = kind
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case page, kind
+                case operatorID = "operator_id"
+            }
         }
 
-        public typealias Result = [PoolItem]
+        public typealias Result = Page<PoolItem>
     }
 
-    /// `pool.staffing`: every operator the pool knows, with availability and how many open
-    /// conversations they hold.
+    /// `pool.staffing`: these operators' availability and how many open conversations each holds
+    /// (at most `PageRequest.limits.upperBound` ids; one the pool never saw is unavailable with
+    /// no load).
     public enum Staffing: RPCMethod {
         public static let name = "pool.staffing"
         public static let isIdempotent = true
-        public typealias Params = Empty
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var operatorIDs: [UUID]
+            public init(operatorIDs: [UUID]) { self.operatorIDs = operatorIDs }
+            enum CodingKeys: String, CodingKey { case operatorIDs = "operator_ids" }
+        }
 
         public struct Entry: Codable, Sendable, Hashable {
             public var operatorID: UUID
@@ -297,11 +327,26 @@ public enum PoolMethods {
         public typealias Result = [Entry]
     }
 
-    /// `pool.audit`: a conversation's changes of holder, oldest first.
+    /// `pool.audit`: a conversation's latest `limit` changes of holder, oldest first.
     public enum Audit: RPCMethod {
         public static let name = "pool.audit"
         public static let isIdempotent = true
-        public typealias Params = Item.Params
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var conversationID: UUID
+            public var limit: Int
+
+            public init(conversationID: UUID, limit: Int = PageRequest.defaultLimit) {
+                self.conversationID = conversationID
+                self.limit = limit
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case limit
+                case conversationID = "conversation_id"
+            }
+        }
+
         public typealias Result = [AssignmentChange]
     }
 

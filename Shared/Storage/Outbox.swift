@@ -52,8 +52,10 @@ public struct OutboxBatch: Sendable {
     public var heldBack: Bool
     /// The last settled event looked at, of any type: where the next read starts.
     public var scannedThrough: EventCursor?
-    /// How many settled events were looked at; fewer than the limit means caught up (or held back).
+    /// How many settled events were looked at.
     public var scanned: Int
+    /// It stopped at its limit or its byte budget: more may follow at once.
+    public var full: Bool
 }
 
 extension Transaction {
@@ -92,29 +94,47 @@ extension Database {
     ///
     /// The horizon's look at `pg_stat_activity` is the costly part of a read, so it is asked for
     /// (a lazily run sub-plan) only for an event newer than the snapshot's own xmin.
+    ///
+    /// A batch also stops once the payloads it returns reach `maxBytes` (it returns at least one):
+    /// however large events are, a batch fits a wire line. Past that point the database sends no
+    /// payloads.
     public func readEvents(
-        after cursor: EventCursor, limit: Int = 500, types: [String]? = nil, settledThrough: EventCursor? = nil
+        after cursor: EventCursor, limit: Int = 500, types: [String]? = nil, settledThrough: EventCursor? = nil,
+        maxBytes: Int = Database.eventBatchBytes
     ) async throws -> OutboxBatch {
         let floor = settledThrough ?? .start
         let rows = try await query(
             """
             WITH \(Self.horizon)
-            SELECT e.xid::text, e.seq, e.type, e.subject,
-                   CASE WHEN $4::text[] IS NULL OR e.type = ANY($4::text[]) THEN e.payload::text END, e.created_at,
-                   e.xid < (SELECT pg_snapshot_xmin(snap) FROM snapshot)
-                   OR (e.xid, e.seq) <= ($5::text::xid8, $6::bigint)
-                   OR e.xid < (SELECT xmin FROM horizon) AS settled
-            FROM platform.events e
-            WHERE (e.xid, e.seq) > ($1::text::xid8, $2::bigint)
-            ORDER BY e.xid, e.seq
-            LIMIT $3
+            SELECT xid, seq, type, subject, CASE WHEN before_it < $7 THEN payload END, created_at, settled, before_it < $7
+            FROM (
+                SELECT e.xid::text AS xid, e.seq, e.type, e.subject, p.payload, e.created_at,
+                       e.xid < (SELECT pg_snapshot_xmin(snap) FROM snapshot)
+                       OR (e.xid, e.seq) <= ($5::text::xid8, $6::bigint)
+                       OR e.xid < (SELECT xmin FROM horizon) AS settled,
+                       coalesce(sum(octet_length(p.payload)) OVER (ORDER BY e.xid, e.seq), 0)
+                           - coalesce(octet_length(p.payload), 0) AS before_it
+                FROM platform.events e
+                CROSS JOIN LATERAL (
+                    SELECT CASE WHEN $4::text[] IS NULL OR e.type = ANY($4::text[]) THEN e.payload::text END AS payload
+                ) p
+                WHERE (e.xid, e.seq) > ($1::text::xid8, $2::bigint)
+                ORDER BY e.xid, e.seq
+                LIMIT $3
+            ) e
+            ORDER BY xid::xid8, seq
             """,
-            [String(cursor.xid), cursor.seq, limit, types.map(Self.arrayLiteral), String(floor.xid), floor.seq]
+            [String(cursor.xid), cursor.seq, limit, types.map(Self.arrayLiteral), String(floor.xid), floor.seq, maxBytes]
         )
-        var batch = OutboxBatch(events: [], heldBack: false, scannedThrough: nil, scanned: 0)
+        var batch = OutboxBatch(events: [], heldBack: false, scannedThrough: nil, scanned: 0, full: rows.count == limit)
         for row in rows {
             guard try row.decode(Bool.self, at: 6) else {
                 batch.heldBack = true
+                batch.full = false
+                break
+            }
+            guard try row.decode(Bool.self, at: 7) || batch.events.isEmpty else {
+                batch.full = true
                 break
             }
             let position = EventCursor(xid: try row.decode(at: 0), seq: try row.decode(at: 1))
@@ -128,6 +148,9 @@ extension Database {
         }
         return batch
     }
+
+    /// Most payload bytes one read returns: a quarter of a wire line.
+    public static let eventBatchBytes = 256 * 1024
 
     /// The outbox's end right now: a reader that starts here sees only what commits later.
     public func latestEventCursor() async throws -> EventCursor {

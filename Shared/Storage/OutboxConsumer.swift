@@ -166,7 +166,7 @@ public struct OutboxConsumer: Service {
                 cursor = position
             }
             if batch.heldBack { return (cursor, true) }
-            if batch.scanned < batchSize {
+            if !batch.full {
                 if unsaved, beginning == .saved {
                     // Only events nobody here wanted lie behind it: losing this write costs a re-read, no more.
                     try await database.transaction { [cursor, name] transaction in

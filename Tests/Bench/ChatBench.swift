@@ -232,7 +232,7 @@ enum ChatBench {
             chats.append((token, id))
         }
         let deadline = ContinuousClock.now + .seconds(60)
-        while ((try http.json("GET", "/api/v1/pool", token: admin)) as? [Any])?.count ?? 0 < chatsToTake {
+        while ((try http.json("GET", "/api/v1/pool", token: admin)) as? [String: Any])?["total"] as? Int ?? 0 < chatsToTake {
             guard ContinuousClock.now < deadline else { throw BenchError("the chats never all reached the Pool") }
             usleep(10_000)
         }

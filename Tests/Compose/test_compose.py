@@ -141,7 +141,7 @@ def visitor_messages(token, conversation, port=None):
     while True:
         status, page, _ = call("GET", f"/api/v1/visitor/conversations/{conversation}/messages?after_seq={after}", token=token, port=port)
         assert status == 200, page
-        items = page["items"] if isinstance(page, dict) else page
+        items = page["items"]
         if not items:
             return found
         found += items
@@ -303,7 +303,7 @@ def chat_story(port=None):
 
     def in_pool():
         status, pool, _ = call("GET", "/api/v1/pool", token=operator, port=port)
-        items = pool["items"] if isinstance(pool, dict) else pool
+        items = pool["items"]
         return status == 200 and any(item["id"] == conversation for item in items)
 
     wait_for("the chat in the Pool", in_pool, 30)

@@ -26,3 +26,32 @@ struct TextRulesTests {
         #expect(TextRules.firstRefused(in: try parse(#"{"n": 1, "b": true, "z": null, "t": "tab\tnewline\n"}"#)) == nil)
     }
 }
+
+@Suite("Message bodies")
+struct MessageBodyTests {
+    static let note = "\n[shortened]"
+
+    @Test(
+        "a text too long in characters or bytes is cut at a character's end to fit, with the note",
+        arguments: [
+            String(repeating: "a", count: 20_000), String(repeating: "😀", count: 9_000), String(repeating: "e\u{301}", count: 6_000),
+            String(repeating: "👨‍👩‍👧", count: 2_000), "a" + String(repeating: "ş", count: 17_000),
+        ])
+    func fitted(text: String) {
+        let fitted = MessageBody.fitted(text, note: Self.note)
+        #expect(MessageBody.excess(fitted) == nil)
+        #expect(fitted.hasSuffix(Self.note))
+        let kept = String(fitted.dropLast(Self.note.count))
+        #expect(text.hasPrefix(kept))
+        // Nothing more would fit: the next character of the text breaks a bound.
+        let next = text[text.index(text.startIndex, offsetBy: kept.count)]
+        #expect(MessageBody.excess(kept + String(next) + Self.note) != nil)
+    }
+
+    @Test("a text that fits is left alone; controls are cleaned out of mail text")
+    func fits() {
+        #expect(MessageBody.fitted("Merhaba", note: Self.note) == "Merhaba")
+        #expect(TextRules.cleaned("a\u{0}b\u{7}c\td\ne") == "abc\td\ne")
+        #expect(TextRules.cleaned("temiz") == "temiz")
+    }
+}

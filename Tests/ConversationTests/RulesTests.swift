@@ -27,6 +27,14 @@ struct RulesTests {
             (start(body: "   "), "params.message.body"),
             (start(body: String(repeating: "ğ", count: 10_000)), nil),
             (start(body: String(repeating: "ğ", count: 10_001)), "params.message.body"),
+            // PostgreSQL counts Unicode scalars: 5,000 decomposed "é" are 10,000 of them; 5,001 are too many.
+            (start(body: String(repeating: "e\u{301}", count: 5_000)), nil),
+            (start(body: String(repeating: "e\u{301}", count: 5_001)), "params.message.body"),
+            // 8,192 emoji are 32 KiB of UTF-8; one more is over the byte bound.
+            (start(body: String(repeating: "😀", count: 8_192)), nil),
+            (start(body: String(repeating: "😀", count: 8_193)), "params.message.body"),
+            (start(body: "a\u{0}b"), "params.message.body"),
+            (start(name: "Ay\u{7}şe"), "params.name"),
             (start(body: "hi", clientID: ""), "params.message.client_message_id"),
             (start(body: "hi", clientID: String(repeating: "x", count: 101)), "params.message.client_message_id"),
         ])
@@ -36,9 +44,13 @@ struct RulesTests {
 
     @Test(
         "reads",
-        arguments: [(0, 200, nil as String?), (5, 1, nil), (-1, 10, "params.after_seq"), (0, 0, "params.limit"), (0, 501, "params.limit")])
-    func reads(after: Int64, limit: Int, field: String?) {
-        let params = Conversations.Messages.Params(conversationID: .init(), afterSeq: after, limit: limit)
+        arguments: [
+            (0, nil, 200, nil as String?), (5, nil, 1, nil), (-1, nil, 10, "params.after_seq"), (0, nil, 0, "params.limit"),
+            (0, nil, 501, "params.limit"), (0, 10, 100, nil), (0, 1, 100, nil), (0, 0, 100, "params.before_seq"),
+            (3, 10, 100, "params.before_seq"),
+        ] as [(Int64, Int64?, Int, String?)])
+    func reads(after: Int64, before: Int64?, limit: Int, field: String?) {
+        let params = Conversations.Messages.Params(conversationID: .init(), afterSeq: after, beforeSeq: before, limit: limit)
         #expect(Rules.check(params)?.data?.field == field)
     }
 }

@@ -218,4 +218,15 @@ public struct HTTPReply: Sendable {
     public func json<T: Decodable>(_ type: T.Type) throws -> T {
         try JSONDecoder().decode(type, from: body)
     }
+
+    /// A list's page, `{items, next_cursor, total?}`: nil when the body is not one.
+    public var page: (items: [[String: Any]], nextCursor: String?, total: Int?)? {
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+            let items = object["items"] as? [[String: Any]], object.keys.contains("next_cursor")
+        else { return nil }
+        return (items, object["next_cursor"] as? String, object["total"] as? Int)
+    }
+
+    /// The items of a list's page (none when the body is not a page).
+    public var items: [[String: Any]] { page?.items ?? [] }
 }

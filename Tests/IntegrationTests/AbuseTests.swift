@@ -25,7 +25,7 @@ private func visitor(
 /// The Pool as the operator with `token` reads it.
 private func pool(_ stack: Stack, port: Int, token: String) async throws -> [[String: Any]] {
     let reply = try await stack.http("GET", "/api/v1/pool", port: port, headers: ["Authorization": "Bearer \(token)"])
-    return (try? JSONSerialization.jsonObject(with: reply.body) as? [[String: Any]]) ?? []
+    return reply.items
 }
 
 @Suite("Abuse: limits counted atomically, the desk served throughout", .serialized)
@@ -121,7 +121,7 @@ struct AbuseTests {
             #expect(replies.filter { $0 == 201 }.count == 7, "\(replies)")
             #expect(replies.filter { $0 == 429 }.count == 18)
             let read = try await stack.http("GET", path + "?after_seq=0", port: port, headers: ["Authorization": "Bearer \(token)"])
-            let messages = (try? JSONSerialization.jsonObject(with: read.body) as? [[String: Any]]) ?? []
+            let messages = read.items
             #expect(messages.filter { ($0["author"] as? [String: Any])?["kind"] as? String == "customer" }.count == 8)
         }
     }

@@ -49,7 +49,7 @@ struct AuthorizationMatrixTests {
             let d = try #require((other.object["conversation"] as? [String: Any])?["id"] as? String)
             try await Poll.until("both chats in the Pool") {
                 let pool = try await stack.http("GET", "/api/v1/pool", port: port, headers: ["Authorization": "Bearer \(can)"])
-                let ids = ((try? JSONSerialization.jsonObject(with: pool.body)) as? [[String: Any]] ?? []).compactMap {
+                let ids = pool.items.compactMap {
                     $0["id"] as? String
                 }
                 return ids.contains(c) && ids.contains(d)

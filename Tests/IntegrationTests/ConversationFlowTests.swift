@@ -80,14 +80,14 @@ struct ConversationFlowTests {
                 }
                 try await group.waitForAll()
             }
-            let all = try await client.call(Conversations.Messages.self, .init(conversationID: id, afterSeq: 0, limit: 500))
+            let all = try await client.call(Conversations.Messages.self, .init(conversationID: id, afterSeq: 0, limit: 500)).items
             #expect(all.map(\.seq) == Array(1...53))
             #expect(all.filter { $0.clientMessageID == "dup" }.count == 1)
             let repeated = try await client.call(
                 Conversations.Post.self, .init(conversationID: id, author: customer, draft: .init(body: "tekrar", clientMessageID: "dup")))
             #expect(!repeated.created)
 
-            let tail = try await client.call(Conversations.Messages.self, .init(conversationID: id, afterSeq: 50, limit: 500))
+            let tail = try await client.call(Conversations.Messages.self, .init(conversationID: id, afterSeq: 50, limit: 500)).items
             #expect(tail.map(\.seq) == [51, 52, 53])
 
             let closed = try await client.call(Conversations.Close.self, .init(conversationID: id))
@@ -170,7 +170,7 @@ struct ConversationFlowTests {
                     Conversations.Post.self, .init(conversationID: UUID(), author: author, draft: .init(body: "hi", clientMessageID: "z")))
             }
             #expect(unknown?.reason == "not_found")
-            #expect(try await client.call(Conversations.Messages.self, .init(conversationID: id)).map(\.seq) == [1])
+            #expect(try await client.call(Conversations.Messages.self, .init(conversationID: id)).items.map(\.seq) == [1])
             let log = try await events(stack)
             #expect(log.count == 2)
         }
@@ -213,7 +213,7 @@ struct ConversationFailoverTests {
                 }
                 try await group.waitForAll()
             }
-            let stored = try await client.call(Conversations.Messages.self, .init(conversationID: id, afterSeq: 1, limit: 500))
+            let stored = try await client.call(Conversations.Messages.self, .init(conversationID: id, afterSeq: 1, limit: 500)).items
             #expect(acknowledged.winners.count == 200)
             #expect(stored.count == 200)
             #expect(Set(stored.compactMap(\.clientMessageID)).count == 200)

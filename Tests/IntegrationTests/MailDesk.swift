@@ -73,7 +73,7 @@ struct MailDesk {
 
     func array(_ path: String, token: String) async throws -> [[String: Any]] {
         let reply = try await stack.http("GET", path, port: port, headers: ["Authorization": "Bearer \(token)"])
-        return (try? JSONSerialization.jsonObject(with: reply.body) as? [[String: Any]]) ?? []
+        return reply.items
     }
 
     /// Posts a raw mail to the inbound endpoint.

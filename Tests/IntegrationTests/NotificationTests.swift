@@ -25,7 +25,7 @@ struct NotificationTests {
                 let reply = try await stack.http(
                     "GET", "/api/v1/notifications\(unread ? "?unread=true" : "")", port: port, headers: ["Authorization": "Bearer \(token)"]
                 )
-                return (try? JSONSerialization.jsonObject(with: reply.body) as? [[String: Any]]) ?? []
+                return reply.items
             }
             let chat = try await stack.json("POST", "/api/v1/visitor/conversations", port: port, body: ["name": "Nazlıcan"])
             let visitor = try #require(chat.object["visitor_token"] as? String)

@@ -9,7 +9,7 @@ struct OfflineMessageTests {
 
     func pool(_ stack: Stack, port: Int, token: String) async throws -> [[String: Any]] {
         let reply = try await stack.http("GET", "/api/v1/pool", port: port, headers: ["Authorization": "Bearer \(token)"])
-        return (try? JSONSerialization.jsonObject(with: reply.body) as? [[String: Any]]) ?? []
+        return reply.items
     }
 
     @Test("a message left while closed is ticket #1001, waiting in the Pool as a ticket; taking it needs availability")
@@ -38,7 +38,7 @@ struct OfflineMessageTests {
             #expect(item["preview"] as? String == "Siparişim nerede?")
             let mine = try await stack.http(
                 "GET", "/api/v1/visitor/conversations", port: port, headers: ["Authorization": "Bearer \(visitor)"])
-            let conversations = (try? JSONSerialization.jsonObject(with: mine.body) as? [[String: Any]]) ?? []
+            let conversations = mine.items
             #expect(conversations.count == 2 && conversations.allSatisfy { $0["channel"] as? String == "email" })
 
             let refused = try await stack.json("POST", "/api/v1/pool/\(id)/take", port: port, token: can)

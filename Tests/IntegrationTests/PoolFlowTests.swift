@@ -18,7 +18,7 @@ final class Takes: Sendable {
 struct PoolFlowTests {
     func waitForItem(_ pool: RPCClient, _ id: UUID) async throws -> PoolItem {
         try await Poll.until("the conversation to reach the Pool") {
-            try await pool.call(PoolMethods.Waiting.self, Empty()).contains { $0.conversationID == id }
+            try await pool.call(PoolMethods.Waiting.self, .init()).items.contains { $0.conversationID == id }
         }
         return try await pool.call(PoolMethods.Item.self, .init(conversationID: id))
     }
@@ -66,7 +66,7 @@ struct PoolFlowTests {
             #expect(takes.refusals.allSatisfy { $0 == winner.name })
             #expect(takes.refusals.count == 50 - takes.winners.count)
             #expect(takes.winners.count == 10)  // the winner took it once and held it for its other 9 clicks
-            #expect(try await pool.call(PoolMethods.Waiting.self, Empty()).isEmpty)
+            #expect(try await pool.call(PoolMethods.Waiting.self, .init()).items.isEmpty)
             #expect(try await pool.call(PoolMethods.Audit.self, .init(conversationID: id)).count == 1)
 
             // A colleague takes the job over; the audit keeps both changes.

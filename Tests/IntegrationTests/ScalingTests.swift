@@ -70,7 +70,8 @@ struct TopologyTests {
 
             // Every acknowledged message is stored once, and reached the operator's screen once.
             let stored = try await desk.stack.client(.conversation).call(
-                Conversations.Messages.self, .init(conversationID: try #require(UUID(uuidString: chat)), afterSeq: 3, limit: 500))
+                Conversations.Messages.self, .init(conversationID: try #require(UUID(uuidString: chat)), afterSeq: 3, limit: 500)
+            ).items
             #expect(stored.count == 300)
             #expect(Set(stored.map(\.seq)).symmetricDifference(acknowledged.map(Int64.init)).isEmpty)
             #expect(Set(stored.compactMap(\.clientMessageID)) == Set((0..<300).map { "load-\($0)" }))
@@ -154,7 +155,8 @@ struct DrainTests {
 
             // Every acknowledged message is stored once and reached the operator once; every mail is a ticket.
             let stored = try await desk.stack.client(.conversation).call(
-                Conversations.Messages.self, .init(conversationID: try #require(UUID(uuidString: chat)), afterSeq: 1, limit: 500))
+                Conversations.Messages.self, .init(conversationID: try #require(UUID(uuidString: chat)), afterSeq: 1, limit: 500)
+            ).items
             #expect(stored.count == 500)
             #expect(Set(stored.map(\.seq)).symmetricDifference(acknowledged.map(Int64.init)).isEmpty)
             try await operatorStream.next("all 500 messages", timeout: .seconds(60)) { _ in

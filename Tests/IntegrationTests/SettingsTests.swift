@@ -91,9 +91,8 @@ struct SettingsTests {
                 tokens.append(token)
             }
             func held(_ token: String) async throws -> Int {
-                ((try? JSONSerialization.jsonObject(
-                    with: try await stack.http("GET", "/api/v1/messages", port: port, headers: ["Authorization": "Bearer \(token)"]).body))
-                    as? [Any])?.count ?? -1
+                try await stack.http("GET", "/api/v1/messages", port: port, headers: ["Authorization": "Bearer \(token)"]).page?.items.count
+                    ?? -1
             }
             var ids: [String] = []
             for index in 0..<3 {
@@ -108,9 +107,7 @@ struct SettingsTests {
             }
             // The admins' list shows availability and load.
             let staff =
-                (try? JSONSerialization.jsonObject(
-                    with: try await stack.http("GET", "/api/v1/operators", port: port, headers: ["Authorization": "Bearer \(admin)"]).body))
-                as? [[String: Any]] ?? []
+                try await stack.http("GET", "/api/v1/operators", port: port, headers: ["Authorization": "Bearer \(admin)"]).items
             #expect(staff.filter { $0["available"] as? Bool == true }.count == 2)
             #expect(staff.compactMap { $0["load"] as? Int }.reduce(0, +) == 2)
 
@@ -118,9 +115,9 @@ struct SettingsTests {
             #expect(try await held(tokens[0]) == 1)
             #expect(try await held(tokens[1]) == 1)
             try await Poll.until("the third chat in the Pool") {
-                ((try? JSONSerialization.jsonObject(
-                    with: try await stack.http("GET", "/api/v1/pool", port: port, headers: ["Authorization": "Bearer \(admin)"]).body))
-                    as? [[String: Any]])?.contains { $0["id"] as? String == ids[2] } == true
+                try await stack.http("GET", "/api/v1/pool", port: port, headers: ["Authorization": "Bearer \(admin)"]).items.contains {
+                    $0["id"] as? String == ids[2]
+                }
             }
             let audit =
                 try await stack.json("GET", "/api/v1/conversations/\(ids[0])", port: port, token: admin).object["audit"] as? [[String: Any]]

@@ -203,7 +203,7 @@ struct TypedReadTests {
                 #expect(batch.events.allSatisfy { $0.type == "wanted" })
                 cursor = batch.scannedThrough ?? cursor
                 reads += 1
-                if batch.scanned < 5 { break }
+                if !batch.full { break }
             }
             #expect(subjects == ["s0", "s4", "s8"])
             #expect(reads == 3)
@@ -307,4 +307,37 @@ func settledEvents(_ database: Database) async throws -> OutboxBatch {
         return !batch.heldBack
     }
     return batch
+}
+
+@Suite("Reading large events")
+struct LargeEventTests {
+    @Test("batches stop at their byte budget, never below one event, and together hold every event once, in order")
+    func byteBudget() async throws {
+        try await withDatabase(size: 2) { database in
+            // 12 events of ~100 KB and small ones between them: 1.2 MB in all, over a wire line.
+            for number in 0..<24 {
+                let text = number % 2 == 0 ? String(repeating: "é", count: 50_000) : "small"
+                try await database.transaction { try $0.appendEvent(type: "big", subject: "s\(number)", payload: ["text": text]) }
+            }
+            let settled = try await settledEvents(database).scannedThrough
+            var cursor = EventCursor.start
+            var subjects: [String] = []
+            var batches = 0
+            while true {
+                let batch = try await database.readEvents(after: cursor, limit: 500, settledThrough: settled, maxBytes: 250_000)
+                let bytes = batch.events.reduce(0) { $0 + $1.payload.utf8.count }
+                #expect(!batch.events.isEmpty || !batch.full)
+                #expect(bytes <= 250_000 + 100_100)
+                subjects += batch.events.map(\.subject)
+                cursor = batch.scannedThrough ?? cursor
+                batches += 1
+                if !batch.full { break }
+            }
+            #expect(subjects == (0..<24).map { "s\($0)" })
+            #expect(batches >= 5)
+            // One event over the budget still comes, alone.
+            let one = try await database.readEvents(after: .start, limit: 500, settledThrough: settled, maxBytes: 10)
+            #expect(one.events.map(\.subject) == ["s0"] && one.full)
+        }
+    }
 }

@@ -27,7 +27,7 @@ public enum ConversationService {
             if let problem = Rules.check(params) { throw problem }
             return try await database.transaction { transaction in
                 guard try ConversationStore.record(params.conversationID, in: transaction) != nil else { throw notFound }
-                return try ConversationStore.messages(params.conversationID, after: params.afterSeq, limit: params.limit, in: transaction)
+                return try ConversationStore.messages(params, in: transaction)
             }
         }
         router.handle(Conversations.Get.self) { params, _ in
@@ -53,19 +53,14 @@ public enum ConversationService {
             }
         }
         router.handle(Conversations.Archive.self) { params, _ in
-            if !(1...200).contains(params.limit) { throw RPCError.invalidParams(field: "params.limit", "limit must be 1 to 200") }
-            let cursor = try params.cursor.map { text in
-                guard let cursor = ArchiveCursor(text) else {
-                    throw RPCError.invalidParams(field: "params.cursor", "not a cursor this server gave")
-                }
-                return cursor
-            }
-            return try await database.transaction { try ConversationStore.archive(params, after: cursor, in: $0) }
+            if let problem = params.page.problem() { throw problem }
+            return try await database.transaction { try ConversationStore.archive(params, in: $0) }
         }
         router.handle(Conversations.History.self) { params, _ in
             guard params.visitorID != nil || params.customerID != nil else {
                 throw RPCError.invalidParams(field: "params.visitor_id", "give visitor_id or customer_id")
             }
+            if let problem = params.page.problem() { throw problem }
             return try await database.transaction { try ConversationStore.history(params, in: $0) }
         }
         router.handle(Conversations.Read.self) { params, _ in
@@ -74,7 +69,9 @@ public enum ConversationService {
             return Empty()
         }
         router.handle(Conversations.Unread.self) { params, _ in
-            if params.conversationIDs.count > 500 { throw RPCError.invalidParams(field: "params.conversation_ids", "at most 500 ids") }
+            if params.conversationIDs.count > PageRequest.limits.upperBound {
+                throw RPCError.invalidParams(field: "params.conversation_ids", "at most \(PageRequest.limits.upperBound) ids")
+            }
             return try await database.transaction { try ConversationStore.unread(params, in: $0) }
         }
         router.handle(SettingsMethods.GetConversation.self) { _, _ in

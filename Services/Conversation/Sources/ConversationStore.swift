@@ -71,6 +71,12 @@ enum ConversationStore {
                 );
                 """
         ),
+        Migration(
+            schema: "conversation", version: 4, name: "message bodies bounded in bytes",
+            sql: """
+                ALTER TABLE conversation.messages ADD CONSTRAINT messages_body_bytes CHECK (octet_length(body) <= 32768) NOT VALID;
+                """
+        ),
     ]
 
     static let messageColumns =
@@ -152,7 +158,8 @@ enum ConversationStore {
                     .first?.decode(UUID.self, at: 0)
             else { throw RPCError.internalError("the conversation settings are missing") }
             return .init(
-                conversation: try record(earlier, in: transaction)!, messages: try messages(earlier, after: 0, limit: 10, in: transaction))
+                conversation: try record(earlier, in: transaction)!,
+                messages: try messages(.init(conversationID: earlier, limit: 10), in: transaction).items)
         }
         let posted = try rows.map { try message($0, from: 8) }
         let conversation = ConversationRecord(
@@ -223,11 +230,31 @@ enum ConversationStore {
         }
     }
 
-    static func messages(_ id: UUID, after seq: Int64, limit: Int, in transaction: Transaction) throws -> [Message] {
-        try transaction.query(
-            "SELECT \(messageColumns) FROM conversation.messages m WHERE m.conversation_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3",
-            [id, seq, limit]
-        ).map { try message($0) }
+    /// A page of messages. The database stops reading once the bodies alone fill a page, so a
+    /// page of long messages never reads many more than it returns.
+    static func messages(_ params: Conversations.Messages.Params, in transaction: Transaction) throws -> Page<Message> {
+        let backwards = params.beforeSeq != nil
+        let order = backwards ? "DESC" : "ASC"
+        let rows = try transaction.query(
+            """
+            SELECT \(messageColumns) FROM (
+                SELECT m.*, sum(octet_length(m.body)) OVER (ORDER BY m.seq \(order)) - octet_length(m.body) AS before_it
+                FROM conversation.messages m
+                WHERE m.conversation_id = $1 AND m.seq > $2 AND ($3::bigint IS NULL OR m.seq < $3)
+                ORDER BY m.seq \(order) LIMIT $4
+            ) m
+            WHERE m.before_it < $5
+            ORDER BY m.seq \(order)
+            """,
+            [params.conversationID, params.afterSeq, params.beforeSeq, params.limit + 1, Page<Message>.byteBudget]
+        )
+        let candidates = try rows.map { row in
+            let message = try message(row)
+            return (message, PageCursor(key: backwards ? -message.seq : message.seq))
+        }
+        var page = Page(candidates: candidates, limit: params.limit)
+        if backwards { page.items.reverse() }
+        return page
     }
 
     /// Closes it once; `nil` when there is no such conversation.
@@ -284,15 +311,12 @@ extension ConversationStore {
     }
 
     /// A page of the Archive for one viewer, newest first.
-    static func archive(
-        _ params: Conversations.Archive.Params, after cursor: ArchiveCursor?, in transaction: Transaction
-    ) throws
-        -> Conversations.Archive.Result
-    {
+    static func archive(_ params: Conversations.Archive.Params, in transaction: Transaction) throws -> Conversations.Archive.Result {
+        let cursor = params.page.position
         let query = params.query?.trimmingCharacters(in: .whitespacesAndNewlines)
         let rows = try transaction.query(
             """
-            SELECT c.id, c.closed_by_id, c.closed_by_name, c.closed_at,
+            SELECT c.id, c.closed_by_id, c.closed_by_name, \(Keyset.micros("c.closed_at")),
                    EXISTS (SELECT 1 FROM conversation.hides h WHERE h.operator_id = $1 AND h.conversation_id = c.id) AS hidden
             FROM conversation.conversations c
             JOIN conversation.customers u ON u.id = c.customer_id
@@ -305,28 +329,25 @@ extension ConversationStore {
                    OR to_tsvector('simple', u.name || ' ' || coalesce(u.email, '')) @@ plainto_tsquery('simple', $6)
                    OR EXISTS (SELECT 1 FROM conversation.messages m
                               WHERE m.conversation_id = c.id AND to_tsvector('simple', m.body) @@ plainto_tsquery('simple', $6)))
-              AND ($7::timestamptz IS NULL OR (c.closed_at, c.id) < ($7::timestamptz, $8::uuid))
+              AND ($7::bigint IS NULL OR (c.closed_at, c.id) < (\(Keyset.instant(7)), $8::uuid))
             ORDER BY c.closed_at DESC, c.id DESC
             LIMIT $9
             """,
             [
                 params.viewerID, params.closedByID, params.from, params.to, params.includeHidden, query?.isEmpty == false ? query : nil,
-                cursor?.closedAt, cursor?.id, params.limit + 1,
+                cursor?.key, cursor?.id, params.page.limit + 1,
             ]
         )
-        var items: [Conversations.ArchiveEntry] = []
-        var last: ArchiveCursor?
-        for row in rows.prefix(params.limit) {
+        let candidates = try rows.compactMap { row -> (Conversations.ArchiveEntry, PageCursor)? in
             let id: UUID = try row.decode(at: 0)
             let closerID: UUID? = try row.decode(at: 1)
-            guard let conversation = try record(id, in: transaction) else { continue }
-            items.append(
-                .init(
-                    conversation: conversation, closedBy: try closerID.map { OperatorRef(id: $0, name: try row.decode(at: 2)) },
-                    hidden: try row.decode(at: 4)))
-            last = ArchiveCursor(closedAt: try row.decode(at: 3), id: id)
+            guard let conversation = try record(id, in: transaction) else { return nil }
+            let entry = Conversations.ArchiveEntry(
+                conversation: conversation, closedBy: try closerID.map { OperatorRef(id: $0, name: try row.decode(at: 2)) },
+                hidden: try row.decode(at: 4))
+            return (entry, try Keyset.position(row, key: 3, id: 0))
         }
-        return .init(items: items, nextCursor: rows.count > params.limit ? last?.text : nil)
+        return Page(candidates: candidates, limit: params.page.limit)
     }
 
     /// Moves the reading position forward; `false` when there is no such conversation.
@@ -370,16 +391,24 @@ extension ConversationStore {
         return settings
     }
 
-    /// A customer's conversations, newest first (at most 200).
-    static func history(_ params: Conversations.History.Params, in transaction: Transaction) throws -> [ConversationRecord] {
-        try transaction.query(
+    /// A page of a customer's conversations, newest first.
+    static func history(_ params: Conversations.History.Params, in transaction: Transaction) throws -> Page<ConversationRecord> {
+        let cursor = params.page.position
+        let rows = try transaction.query(
             """
-            SELECT c.id FROM conversation.conversations c JOIN conversation.customers u ON u.id = c.customer_id
-            WHERE ($1::uuid IS NOT NULL AND u.visitor_id = $1) OR ($2::uuid IS NOT NULL AND u.id = $2)
-            ORDER BY c.created_at DESC, c.id DESC LIMIT 200
+            SELECT c.id, \(Keyset.micros("c.created_at")) FROM conversation.conversations c
+            JOIN conversation.customers u ON u.id = c.customer_id
+            WHERE (($1::uuid IS NOT NULL AND u.visitor_id = $1) OR ($2::uuid IS NOT NULL AND u.id = $2))
+              AND ($3::bigint IS NULL OR (c.created_at, c.id) < (\(Keyset.instant(3)), $4::uuid))
+            ORDER BY c.created_at DESC, c.id DESC LIMIT $5
             """,
-            [params.visitorID, params.customerID]
-        ).compactMap { try record(try $0.decode(UUID.self, at: 0), in: transaction) }
+            [params.visitorID, params.customerID, cursor?.key, cursor?.id, params.page.limit + 1]
+        )
+        let candidates = try rows.compactMap { row -> (ConversationRecord, PageCursor)? in
+            guard let record = try record(try row.decode(UUID.self, at: 0), in: transaction) else { return nil }
+            return (record, try Keyset.position(row, key: 1, id: 0))
+        }
+        return Page(candidates: candidates, limit: params.page.limit)
     }
 
     /// Hides or shows one closed conversation in one operator's Archive; `false` if it is not closed.
@@ -397,29 +426,5 @@ extension ConversationStore {
                 "DELETE FROM conversation.hides WHERE operator_id = $1 AND conversation_id = $2", [params.viewerID, params.conversationID])
         }
         return true
-    }
-}
-
-/// Where an Archive page ends: the last entry's closing instant and id, opaque to clients.
-struct ArchiveCursor: Equatable {
-    var closedAt: Date
-    var id: UUID
-
-    var text: String {
-        Data("\(closedAt.postgresText ?? "")|\(id.uuidString.lowercased())".utf8).base64EncodedString()
-    }
-
-    init(closedAt: Date, id: UUID) {
-        self.closedAt = closedAt
-        self.id = id
-    }
-
-    init?(_ text: String) {
-        guard let data = Data(base64Encoded: text), let decoded = String(data: data, encoding: .utf8) else { return nil }
-        let parts = decoded.split(separator: "|")
-        guard parts.count == 2, let closedAt = Date(postgresText: String(parts[0])), let id = UUID(uuidString: String(parts[1])) else {
-            return nil
-        }
-        self.init(closedAt: closedAt, id: id)
     }
 }

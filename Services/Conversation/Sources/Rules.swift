@@ -3,7 +3,6 @@ import Foundation
 
 /// What a customer, a message and a read must be. Pure: checked before anything is stored.
 enum Rules {
-    static let maximumBody = 10_000
     static let maximumName = 200
     static let maximumClientMessageID = 100
 
@@ -11,7 +10,12 @@ enum Rules {
     static func check(_ params: Conversations.Start.Params) -> RPCError? {
         let name = params.name.trimmingCharacters(in: .whitespacesAndNewlines)
         if name.isEmpty { return .invalidParams(field: "params.name", "name must not be empty") }
-        if name.count > maximumName { return .invalidParams(field: "params.name", "name must be at most \(maximumName) characters") }
+        if TextRules.hasRefused(params.name) {
+            return .invalidParams(field: "params.name", "name must not hold control characters other than tab and newline")
+        }
+        if name.unicodeScalars.count > maximumName {
+            return .invalidParams(field: "params.name", "name must be at most \(maximumName) characters")
+        }
         if let email = params.email, !EmailAddress.isPlausible(email) {
             return .invalidParams(field: "params.email", "email must be an address like name@example.com")
         }
@@ -23,8 +27,9 @@ enum Rules {
         if draft.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             return .invalidParams(field: "\(field).body", "body must not be empty")
         }
-        if draft.body.count > maximumBody {
-            return .invalidParams(field: "\(field).body", "body must be at most \(maximumBody) characters")
+        if let excess = MessageBody.excess(draft.body) { return .invalidParams(field: "\(field).body", excess) }
+        if TextRules.hasRefused(draft.body) {
+            return .invalidParams(field: "\(field).body", "body must not hold control characters other than tab and newline")
         }
         if draft.clientMessageID.isEmpty || draft.clientMessageID.count > maximumClientMessageID {
             return .invalidParams(
@@ -35,7 +40,13 @@ enum Rules {
 
     static func check(_ params: Conversations.Messages.Params) -> RPCError? {
         if params.afterSeq < 0 { return .invalidParams(field: "params.after_seq", "after_seq must not be negative") }
-        if !(1...500).contains(params.limit) { return .invalidParams(field: "params.limit", "limit must be 1 to 500") }
+        if let before = params.beforeSeq {
+            if before < 1 { return .invalidParams(field: "params.before_seq", "before_seq must be at least 1") }
+            if params.afterSeq != 0 { return .invalidParams(field: "params.before_seq", "give after_seq or before_seq, not both") }
+        }
+        if !PageRequest.limits.contains(params.limit) {
+            return .invalidParams(field: "params.limit", "limit must be 1 to \(PageRequest.limits.upperBound)")
+        }
         return nil
     }
 

@@ -84,7 +84,7 @@ final class EventFanout: Sendable {
                     try await push.send(method: Events.Batch.method, params: Events.Batch(events: page.events.map(\.streamEvent)))
                 }
                 cursor = page.scannedThrough ?? cursor
-                if page.scanned < 500 { break }
+                if !page.full { break }
             }
             last = cursor
         }

@@ -20,13 +20,14 @@ public enum NotificationService {
                         after: params.after, limit: params.limit, types: params.types, settledThrough: params.settledThrough)
                     return .init(
                         events: batch.events.map(\.streamEvent), scannedThrough: batch.scannedThrough,
-                        caughtUp: batch.scanned < params.limit)
+                        caughtUp: !batch.full)
                 }
                 router.registerStream(Events.Subscribe.self) { params, push, _ in
                     try await fanout.serve(after: params.after, database: database, push: push)
                 }
                 router.handle(NotificationMethods.List.self) { params, _ in
-                    try await database.transaction { try NotificationStore.list(params, in: $0) }
+                    if let problem = params.page.problem() { throw problem }
+                    return try await database.transaction { try NotificationStore.list(params, in: $0) }
                 }
                 router.handle(NotificationMethods.Read.self) { params, _ in
                     guard let marked = try await database.transaction({ try NotificationStore.read(params, in: $0) }) else {

@@ -59,14 +59,24 @@ enum NotificationStore {
             readAt: try row.decode(at: 5))
     }
 
-    static func list(_ params: NotificationMethods.List.Params, in transaction: Transaction) throws -> [OperatorNotification] {
-        try transaction.query(
+    /// A page of an operator's notifications, newest first, with how many there are in all.
+    static func list(_ params: NotificationMethods.List.Params, in transaction: Transaction) throws -> Page<OperatorNotification> {
+        let position = params.page.position
+        let rows = try transaction.query(
             """
-            SELECT id, kind, conversation_id, text, created_at, read_at FROM notification.notifications
-            WHERE operator_id = $1 AND (NOT $2 OR read_at IS NULL) ORDER BY created_at DESC, id DESC LIMIT 100
+            SELECT id, kind, conversation_id, text, created_at, read_at, \(Keyset.micros("created_at")) FROM notification.notifications
+            WHERE operator_id = $1 AND (NOT $2 OR read_at IS NULL)
+              AND ($3::bigint IS NULL OR (created_at, id) < (\(Keyset.instant(3)), $4::uuid))
+            ORDER BY created_at DESC, id DESC LIMIT $5
             """,
+            [params.operatorID, params.unreadOnly, position?.key, position?.id, params.page.limit + 1]
+        )
+        let total = try transaction.query(
+            "SELECT count(*) FROM notification.notifications WHERE operator_id = $1 AND (NOT $2 OR read_at IS NULL)",
             [params.operatorID, params.unreadOnly]
-        ).map(decode)
+        )[0].decode(Int.self, at: 0)
+        return Page(
+            candidates: try rows.map { (try decode($0), try Keyset.position($0, key: 6, id: 0)) }, limit: params.page.limit, total: total)
     }
 
     /// Marks one or all read; returns how many changed, `nil` when the one asked for is not theirs.

@@ -11,7 +11,10 @@ public enum PoolService {
         name: .pool, migrations: PoolStore.migrations,
         routes: { router, context in
             let database = context.database
-            router.handle(PoolMethods.Waiting.self) { _, _ in try await database.transaction { try PoolStore.waiting(in: $0) } }
+            router.handle(PoolMethods.Waiting.self) { params, _ in
+                if let problem = params.page.problem() { throw problem }
+                return try await database.transaction { try PoolStore.waiting(params, in: $0) }
+            }
             router.handle(PoolMethods.Admit.self) { params, _ in
                 guard PoolMethods.Admit.Params.originLength.contains(params.origin.utf8.count) else {
                     throw RPCError.invalidParams(field: "params.origin", "origin must be 1 to 100 bytes")
@@ -45,12 +48,21 @@ public enum PoolService {
             router.handle(SettingsMethods.Available.self) { _, _ in
                 .init(operators: try await database.transaction { try PoolStore.availableCount(in: $0) })
             }
-            router.handle(PoolMethods.Staffing.self) { _, _ in try await database.transaction { try PoolStore.staffing(in: $0) } }
+            router.handle(PoolMethods.Staffing.self) { params, _ in
+                guard params.operatorIDs.count <= PageRequest.limits.upperBound else {
+                    throw RPCError.invalidParams(field: "params.operator_ids", "at most \(PageRequest.limits.upperBound) ids")
+                }
+                return try await database.transaction { try PoolStore.staffing(params.operatorIDs, in: $0) }
+            }
             router.handle(PoolMethods.Held.self) { params, _ in
-                try await database.transaction { try PoolStore.held(by: params.operatorID, in: $0) }
+                if let problem = params.page.problem() { throw problem }
+                return try await database.transaction { try PoolStore.held(params, in: $0) }
             }
             router.handle(PoolMethods.Audit.self) { params, _ in
-                try await database.transaction { try PoolStore.audit(params.conversationID, in: $0) }
+                guard PageRequest.limits.contains(params.limit) else {
+                    throw RPCError.invalidParams(field: "params.limit", "limit must be 1 to \(PageRequest.limits.upperBound)")
+                }
+                return try await database.transaction { try PoolStore.audit(params, in: $0) }
             }
             router.handle(PoolMethods.SetAvailability.self) { params, _ in
                 try await database.transaction { try PoolStore.setAvailability(params, in: $0) }
@@ -78,8 +90,8 @@ public enum PoolService {
                 }
             }
             router.handle(PoolMethods.Items.self) { params, _ in
-                guard params.conversationIDs.count <= 500 else {
-                    throw RPCError.invalidParams(field: "params.conversation_ids", "at most 500 ids")
+                guard params.conversationIDs.count <= PageRequest.limits.upperBound else {
+                    throw RPCError.invalidParams(field: "params.conversation_ids", "at most \(PageRequest.limits.upperBound) ids")
                 }
                 return try await database.transaction { try PoolStore.items(params.conversationIDs, in: $0) }
             }

@@ -139,16 +139,38 @@ enum PoolStore {
         )
     }
 
-    static func waiting(in transaction: Transaction) throws -> [PoolItem] {
-        try transaction.query("SELECT \(columns) FROM pool.items WHERE status = 'waiting' ORDER BY waiting_since, conversation_id").map(
-            item)
+    /// A page of the Pool, oldest first.
+    static func waiting(_ params: PoolMethods.Waiting.Params, in transaction: Transaction) throws -> Page<PoolItem> {
+        try page(where: "status = 'waiting' AND ($1::text IS NULL OR kind = $1)", [params.kind?.rawValue], params.page, in: transaction)
     }
 
-    static func held(by operatorID: UUID, in transaction: Transaction) throws -> [PoolItem] {
-        try transaction.query(
-            "SELECT \(columns) FROM pool.items WHERE status = 'assigned' AND holder_id = $1 ORDER BY waiting_since, conversation_id",
-            [operatorID]
-        ).map(item)
+    /// A page of what an operator holds, oldest first.
+    static func held(_ params: PoolMethods.Held.Params, in transaction: Transaction) throws -> Page<PoolItem> {
+        try page(
+            where: "status = 'assigned' AND holder_id = $1 AND ($2::text IS NULL OR kind = $2)",
+            [params.operatorID, params.kind?.rawValue],
+            params.page, in: transaction)
+    }
+
+    /// Items matching `condition` (whose parameters come first), in waiting order, after the
+    /// page's position; with the count of all that match.
+    private static func page(
+        where condition: String, _ parameters: [any PostgresBindable], _ page: PageRequest, in transaction: Transaction
+    ) throws -> Page<PoolItem> {
+        let key = parameters.count + 1
+        let position = page.position
+        let rows = try transaction.query(
+            """
+            SELECT \(columns), \(Keyset.micros("waiting_since")) FROM pool.items
+            WHERE \(condition)
+              AND ($\(key)::bigint IS NULL OR (waiting_since, conversation_id) > (\(Keyset.instant(key)), $\(key + 1)::uuid))
+            ORDER BY waiting_since, conversation_id LIMIT $\(key + 2)
+            """,
+            parameters + [position?.key, position?.id, page.limit + 1]
+        )
+        let total = try transaction.query("SELECT count(*) FROM pool.items WHERE \(condition)", parameters)[0].decode(Int.self, at: 0)
+        return Page(
+            candidates: try rows.map { (try item($0), try Keyset.position($0, key: 8, id: 0)) }, limit: page.limit, total: total)
     }
 
     static func item(_ id: UUID, in transaction: Transaction) throws -> PoolItem? {
@@ -265,10 +287,16 @@ enum PoolStore {
         try transaction.appendEvent(type: "pool.changed", subject: subject, payload: PoolChange(conversationID: change.conversationID))
     }
 
-    static func audit(_ id: UUID, in transaction: Transaction) throws -> [AssignmentChange] {
+    /// The latest `limit` changes of holder, oldest first.
+    static func audit(_ params: PoolMethods.Audit.Params, in transaction: Transaction) throws -> [AssignmentChange] {
         try transaction.query(
-            "SELECT conversation_id, from_id, from_name, to_id, to_name, how, at FROM pool.audit WHERE conversation_id = $1 ORDER BY id",
-            [id]
+            """
+            SELECT * FROM (
+                SELECT conversation_id, from_id, from_name, to_id, to_name, how, at, id FROM pool.audit
+                WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2
+            ) latest ORDER BY id
+            """,
+            [params.conversationID, params.limit]
         ).map { row in
             let fromID: UUID? = try row.decode(at: 1)
             return AssignmentChange(
@@ -290,16 +318,16 @@ enum PoolStore {
         return settings
     }
 
-    /// Availability and load of everyone who switched availability once or holds something.
-    static func staffing(in transaction: Transaction) throws -> [PoolMethods.Staffing.Entry] {
+    /// Availability and load of these operators.
+    static func staffing(_ operatorIDs: [UUID], in transaction: Transaction) throws -> [PoolMethods.Staffing.Entry] {
         try transaction.query(
             """
-            SELECT o.operator_id, coalesce(a.available, false), count(i.conversation_id)
-            FROM (SELECT operator_id FROM pool.availability UNION SELECT holder_id FROM pool.items WHERE status = 'assigned') o
+            SELECT o.operator_id, coalesce(a.available, false),
+                   (SELECT count(*) FROM pool.items i WHERE i.holder_id = o.operator_id AND i.status = 'assigned')
+            FROM unnest($1::uuid[]) AS o(operator_id)
             LEFT JOIN pool.availability a ON a.operator_id = o.operator_id
-            LEFT JOIN pool.items i ON i.holder_id = o.operator_id AND i.status = 'assigned'
-            GROUP BY o.operator_id, a.available
-            """
+            """,
+            [operatorIDs.map { $0.uuidString.lowercased() }]
         ).map { .init(operatorID: try $0.decode(at: 0), available: try $0.decode(at: 1), load: try $0.decode(at: 2)) }
     }
 

@@ -20,12 +20,14 @@ enum Inbound {
         mail.messageID.map { String($0.prefix(900)) } ?? "sha-\(Digest.hex(raw))"
     }
 
-    /// The text that becomes the customer's message: the new words, at most 10,000 characters.
+    /// The text that becomes the customer's message: the new words, without control characters
+    /// (but tab and newline), shortened to a message's bounds.
     static func text(_ mail: InboundMail) -> String {
-        var text = ReplyText.strip(mail.text)
-        if text.isEmpty { text = mail.subject.isEmpty ? "(an empty e-mail)" : mail.subject }
-        if text.count > 10_000 { text = String(text.prefix(9_950)) + "\n\n[shortened: the whole mail is kept with the ticket]" }
-        return text
+        var text = TextRules.cleaned(ReplyText.strip(mail.text))
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            text = mail.subject.isEmpty ? "(an empty e-mail)" : TextRules.cleaned(mail.subject)
+        }
+        return MessageBody.fitted(text, note: "\n\n[shortened: the whole mail is kept with the ticket]")
     }
 
     /// Finds the ticket: by the reply address's token first, then by the thread's Message-IDs.
@@ -70,8 +72,9 @@ enum Inbound {
         }
         let (ticket, _) = try TicketingStore.write(
             .init(
-                id: UUID(), name: mail.from.name ?? String(mail.from.address.split(separator: "@")[0]), email: mail.from.address,
-                message: text, subject: mail.subject.isEmpty ? Letters.subject(from: text) : String(mail.subject.prefix(200)),
+                id: UUID(), name: TextRules.cleaned(mail.from.name ?? String(mail.from.address.split(separator: "@")[0])),
+                email: mail.from.address, message: text,
+                subject: mail.subject.isEmpty ? Letters.subject(from: text) : String(TextRules.cleaned(mail.subject).prefix(200)),
                 visitorID: nil, conversationID: UUID(), isOpen: false),
             in: transaction)
         try insert(key: key, ticket: ticket.id, raw: raw, text: text, status: "done", in: transaction)

@@ -46,10 +46,11 @@ public enum TicketingService {
                     }
                 }
                 router.handle(TicketingMethods.Tickets.self) { params, _ in
-                    guard (1...500).contains(params.limit) else {
-                        throw RPCError.invalidParams(field: "params.limit", "limit must be 1 to 500")
+                    if let problem = params.page.problem() { throw problem }
+                    if let ids = params.conversationIDs, ids.count > PageRequest.limits.upperBound {
+                        throw RPCError.invalidParams(field: "params.conversation_ids", "at most \(PageRequest.limits.upperBound) ids")
                     }
-                    return try await database.transaction { try TicketingStore.list(limit: params.limit, in: $0) }
+                    return try await database.transaction { try TicketingStore.list(params, in: $0) }
                 }
                 router.handle(TicketingMethods.Inbound.self) { params, request in
                     try await tickets.inbound(params, logger: request.logger)
@@ -149,8 +150,14 @@ public enum TicketingService {
         let name = params.name.trimmingCharacters(in: .whitespacesAndNewlines)
         if name.isEmpty || name.count > 200 { return .invalidParams(field: "params.name", "name must be 1 to 200 characters") }
         if !EmailAddress.isPlausible(params.email) { return .invalidParams(field: "params.email", "email must be an e-mail address") }
-        if params.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || params.message.count > 10_000 {
-            return .invalidParams(field: "params.message", "message must be 1 to 10000 characters")
+        if params.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            return .invalidParams(field: "params.message", "message must not be empty")
+        }
+        if let excess = MessageBody.excess(params.message) {
+            return .invalidParams(field: "params.message", excess.replacingOccurrences(of: "body", with: "message"))
+        }
+        for (field, text) in [("name", params.name), ("message", params.message)] where TextRules.hasRefused(text) {
+            return .invalidParams(field: "params.\(field)", "\(field) must not hold control characters other than tab and newline")
         }
         return nil
     }

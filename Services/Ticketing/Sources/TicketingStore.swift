@@ -127,18 +127,25 @@ enum TicketingStore {
     }
 
     /// The newest open tickets, newest first.
-    static func list(limit: Int, in transaction: Transaction) throws -> [TicketListEntry] {
-        try transaction.query(
+    /// A page of the open tickets, newest first, or the open tickets of some conversations.
+    static func list(_ params: TicketingMethods.Tickets.Params, in transaction: Transaction) throws -> Page<TicketListEntry> {
+        let ids = params.conversationIDs?.map { $0.uuidString.lowercased() }
+        let limit = ids.map { $0.count + 1 } ?? params.page.limit + 1
+        let rows = try transaction.query(
             """
             SELECT number, conversation_id, name, email, subject, created_at FROM ticketing.tickets
-            WHERE status = 'open' ORDER BY number DESC LIMIT $1
+            WHERE status = 'open' AND ($1::bigint IS NULL OR number < $1) AND ($2::uuid[] IS NULL OR conversation_id = ANY($2::uuid[]))
+            ORDER BY number DESC LIMIT $3
             """,
-            [limit]
-        ).map { row in
-            TicketListEntry(
+            [params.page.position?.key, ids, limit]
+        )
+        let candidates = try rows.map { row in
+            let entry = TicketListEntry(
                 number: try row.decode(at: 0), conversationID: try row.decode(at: 1), name: try row.decode(at: 2),
                 email: try row.decode(at: 3), subject: try row.decode(at: 4), createdAt: try row.decode(at: 5))
+            return (entry, PageCursor(key: entry.number))
         }
+        return Page(candidates: candidates, limit: limit - 1)
     }
 
     /// The tickets whose conversations `started` names are open now.

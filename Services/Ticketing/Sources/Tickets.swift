@@ -137,8 +137,16 @@ struct Tickets: Sendable {
             Conversations.MoveToEmail.self, .init(conversationID: params.conversationID, email: params.email))
         // The Pool would learn it from the move's event; told now, the next call (an assign) sees a ticket.
         _ = try await context.client(.pool).call(PoolMethods.MarkTicket.self, .init(conversationID: params.conversationID))
-        let messages = try await conversations.call(
-            Conversations.Messages.self, .init(conversationID: params.conversationID, afterSeq: 0, limit: 200))
+        // The whole chat, a page at a time (each page bounded in count and bytes).
+        var read: [Message] = []
+        var page = Conversations.Messages.Params(conversationID: params.conversationID, limit: PageRequest.limits.upperBound)
+        while true {
+            let slice = try await conversations.call(Conversations.Messages.self, page)
+            read += slice.items
+            guard let next = slice.nextCursor.flatMap(PageCursor.init) else { break }
+            page = .init(conversationID: params.conversationID, continuing: next, limit: page.limit)
+        }
+        let messages = read
         return try await context.database.transaction { transaction in
             let (ticket, created) = try TicketingStore.write(
                 .init(

@@ -8,6 +8,8 @@ export class Bell {
   constructor(open) {
     this.open = open;
     this.items = [];
+    // All unread, counted by the server: the list holds only the newest page.
+    this.unreadTotal = 0;
     this.sound = localStorage.getItem('switchboard.sound') === 'on';
     this.count = h('span', { class: 'count', id: 'bell-count' }, '');
     this.list = h('div', { class: 'bell-list', id: 'bell-list', hidden: true, role: 'menu' });
@@ -20,7 +22,9 @@ export class Bell {
 
   async load() {
     try {
-      this.items = await api('GET', '/notifications');
+      const [newest, unread] = await Promise.all([api('GET', '/notifications?limit=30'), api('GET', '/notifications?unread=true&limit=1')]);
+      this.items = newest.items;
+      this.unreadTotal = unread.total ?? newest.items.filter((item) => !item.read_at).length;
       this.render();
     } catch {}
   }
@@ -29,11 +33,12 @@ export class Bell {
     if (frame.type !== 'notification.created') return;
     if (this.items.some((item) => item.id === frame.data.id)) return;
     this.items.unshift(frame.data);
+    if (!frame.data.read_at) this.unreadTotal += 1;
     this.render();
     if (this.sound) this.beep();
   }
 
-  get unread() { return this.items.filter((item) => !item.read_at).length; }
+  get unread() { return this.unreadTotal; }
 
   render() {
     const unread = this.unread;
@@ -52,7 +57,7 @@ export class Bell {
             class: 'notification', role: 'menuitem',
             onclick: async () => {
               this.toggle(false);
-              if (!item.read_at) { try { await api('POST', `/notifications/${item.id}/read`); item.read_at = new Date().toISOString(); this.render(); } catch {} }
+              if (!item.read_at) { try { await api('POST', `/notifications/${item.id}/read`); item.read_at = new Date().toISOString(); this.unreadTotal = Math.max(0, this.unreadTotal - 1); this.render(); } catch {} }
               if (item.conversation_id) this.open(item.conversation_id);
             },
           }, h('span', { class: 'text' }, item.text), h('time', {}, when(item.created_at)))))),

@@ -16,28 +16,58 @@ function takeError(failure) {
   return failure.message;
 }
 
+/**
+ * A list read a page at a time: `load()` draws the first page, the "More" button under it
+ * appends the next while there is one. `page` is the API's {items, next_cursor, total}.
+ */
+function pagedList(list, path, row, empty) {
+  const more = h('button', { class: 'link more', hidden: true }, 'More');
+  let cursor = null;
+  // Each first-page load supersedes the ones before it: an older answer arriving late is dropped.
+  let generation = 0;
+  const state = { more, total: null };
+  state.load = async (append = false) => {
+    const mine = append ? generation : ++generation;
+    const separator = path().includes('?') ? '&' : '?';
+    const page = await api('GET', append && cursor ? `${path()}${separator}cursor=${encodeURIComponent(cursor)}` : path());
+    if (mine !== generation) return page;
+    cursor = page.next_cursor;
+    more.hidden = !cursor;
+    state.total = page.total ?? null;
+    const rows = page.items.map(row);
+    if (append) list.append(...rows);
+    else list.replaceChildren(...(rows.length ? rows : [empty()]));
+    return page;
+  };
+  more.addEventListener('click', () => state.load(true));
+  return state;
+}
+
 function kind(item) { return h('span', { class: `badge ${item.kind ?? item.channel}` }, (item.kind ?? item.channel) === 'chat' ? 'chat' : 'ticket'); }
 
 function pool({ main, go }) {
   const list = h('ul', { class: 'items', id: 'pool-items' });
-  main.replaceChildren(h('h2', {}, 'Pool'), h('p', { class: 'hint' }, 'Customers and tickets waiting, oldest first.'), list);
+  const count = h('span', { id: 'pool-count', class: 'count' });
+  const row = (item) => h('li', { class: 'item', 'data-id': item.id },
+    h('div', { class: 'what' }, kind(item), h('strong', {}, item.customer?.name ?? ''), h('time', {}, when(item.waiting_since))),
+    h('p', { class: 'preview' }, item.preview ?? ''),
+    h('button', {
+      class: 'take', onclick: async (event) => {
+        event.target.disabled = true;
+        try {
+          await api('POST', `/pool/${item.id}/take`);
+          go(`#/conversations/${item.id}`);
+        } catch (failure) {
+          toast(takeError(failure), 'error');
+          refresh();
+        }
+      },
+    }, 'Take it on me'));
+  const pages = pagedList(list, () => '/pool', row, () => h('li', { class: 'empty' }, 'Nobody is waiting.'));
+  main.replaceChildren(h('h2', {}, 'Pool ', count), h('p', { class: 'hint' }, 'Customers and tickets waiting, oldest first.'), list, pages.more);
   const refresh = async () => {
-    const items = await api('GET', '/pool');
-    list.replaceChildren(...(items.length ? items.map((item) => h('li', { class: 'item', 'data-id': item.id },
-      h('div', { class: 'what' }, kind(item), h('strong', {}, item.customer?.name ?? ''), h('time', {}, when(item.waiting_since))),
-      h('p', { class: 'preview' }, item.preview ?? ''),
-      h('button', {
-        class: 'take', onclick: async (event) => {
-          event.target.disabled = true;
-          try {
-            await api('POST', `/pool/${item.id}/take`);
-            go(`#/conversations/${item.id}`);
-          } catch (failure) {
-            toast(takeError(failure), 'error');
-            refresh();
-          }
-        },
-      }, 'Take it on me'))) : [h('li', { class: 'empty' }, 'Nobody is waiting.')]));
+    await pages.load();
+    count.textContent = pages.total ? `(${pages.total} waiting)` : '';
   };
   const later = debounce(refresh);
   return { refresh, handle: (frame) => { if (frame.type === 'pool.changed') later(); } };
@@ -45,16 +75,15 @@ function pool({ main, go }) {
 
 function messages({ main }) {
   const list = h('ul', { class: 'items', id: 'my-messages' });
-  main.replaceChildren(h('h2', {}, 'Messages'), h('p', { class: 'hint' }, 'Your open chats and tickets.'), list);
-  const refresh = async () => {
-    const mine = await api('GET', '/messages');
-    list.replaceChildren(...(mine.length ? mine.map((conversation) => h('li', { class: 'item' },
-      h('a', { href: `#/conversations/${conversation.id}`, class: 'open' },
-        h('div', { class: 'what' }, kind(conversation), h('strong', {}, conversation.customer.name),
-          conversation.ticket ? h('span', { class: 'number' }, `#${conversation.ticket.number}`) : null,
-          conversation.unread ? h('span', { class: 'unread', 'aria-label': `${conversation.unread} unread` }, String(conversation.unread)) : null),
-        h('p', { class: 'preview' }, conversation.last_message?.body ?? '')))) : [h('li', { class: 'empty' }, 'Nothing in your Messages. Take someone from the Pool.')]));
-  };
+  const row = (conversation) => h('li', { class: 'item' },
+    h('a', { href: `#/conversations/${conversation.id}`, class: 'open' },
+      h('div', { class: 'what' }, kind(conversation), h('strong', {}, conversation.customer.name),
+        conversation.ticket ? h('span', { class: 'number' }, `#${conversation.ticket.number}`) : null,
+        conversation.unread ? h('span', { class: 'unread', 'aria-label': `${conversation.unread} unread` }, String(conversation.unread)) : null),
+      h('p', { class: 'preview' }, conversation.last_message?.body ?? '')));
+  const pages = pagedList(list, () => '/messages', row, () => h('li', { class: 'empty' }, 'Nothing in your Messages. Take someone from the Pool.'));
+  main.replaceChildren(h('h2', {}, 'Messages'), h('p', { class: 'hint' }, 'Your open chats and tickets.'), list, pages.more);
+  const refresh = () => pages.load();
   const later = debounce(refresh);
   return { refresh, handle: (frame) => { if (['message.created', 'conversation.assigned', 'conversation.closed'].includes(frame.type)) later(); } };
 }
@@ -66,9 +95,13 @@ function conversation({ id, me, main, go }) {
   const composer = h('textarea', { id: 'composer', rows: '3', 'aria-label': 'Your message', placeholder: 'Write a reply — Enter sends, Shift+Enter for a new line' });
   const send = h('button', { id: 'send', type: 'submit' }, 'Send');
   const form = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); post(); } }, composer, send);
-  main.replaceChildren(head, list, audit, form);
+  // A long conversation shows its latest part; earlier messages load on scrolling back.
+  const earlier = h('button', { class: 'link', id: 'earlier', hidden: true, onclick: () => loadEarlier() }, 'Earlier messages');
+  main.replaceChildren(head, earlier, list, audit, form);
   let shown = new Map();
   let current = null;
+  let older = null;
+  list.addEventListener('scroll', () => { if (list.scrollTop === 0 && older) loadEarlier(); });
 
   composer.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); post(); }
@@ -87,7 +120,7 @@ function conversation({ id, me, main, go }) {
     }
   }
 
-  function add(message) {
+  function add(message, scroll = true) {
     if (shown.has(message.seq)) {
       if (message.delivery) shown.get(message.seq).replaceWith(render(message));
       return;
@@ -96,7 +129,19 @@ function conversation({ id, me, main, go }) {
     const after = [...shown.keys()].filter((seq) => seq > message.seq).sort((a, b) => a - b)[0];
     if (after !== undefined) list.insertBefore(item, shown.get(after)); else list.append(item);
     shown.set(message.seq, item);
-    item.scrollIntoView({ block: 'nearest' });
+    if (scroll) item.scrollIntoView({ block: 'nearest' });
+  }
+
+  async function loadEarlier() {
+    const cursor = older;
+    older = null;
+    earlier.hidden = true;
+    const page = await api('GET', `/conversations/${id}/messages?cursor=${encodeURIComponent(cursor)}`);
+    const first = list.firstChild;
+    page.items.forEach((message) => add(message, false));
+    first?.scrollIntoView({ block: 'start' });
+    older = page.next_cursor;
+    earlier.hidden = !older;
   }
 
   function render(message) {
@@ -167,12 +212,25 @@ function conversation({ id, me, main, go }) {
   }
 
   async function refresh() {
-    const [loaded, all] = await Promise.all([api('GET', `/conversations/${id}`), api('GET', `/conversations/${id}/messages`)]);
-    current = loaded;
+    current = await api('GET', `/conversations/${id}`);
     drawHead();
-    all.forEach(add);
-    const last = all[all.length - 1];
-    if (last) api('POST', `/conversations/${id}/read`, { seq: last.seq }).catch(() => {});
+    // The first time, the latest page; then whatever came after what is shown, page by page.
+    let after = shown.size ? Math.max(...shown.keys()) : null;
+    if (after === null) {
+      const page = await api('GET', `/conversations/${id}/messages?before_seq=${(current.last_message?.seq ?? 0) + 1}`);
+      page.items.forEach((message) => add(message));
+      older = page.next_cursor;
+      earlier.hidden = !older;
+      after = shown.size ? Math.max(...shown.keys()) : 0;
+    }
+    for (;;) {
+      const page = await api('GET', `/conversations/${id}/messages?after_seq=${after}`);
+      page.items.forEach((message) => add(message));
+      if (!page.next_cursor || !page.items.length) break;
+      after = page.items[page.items.length - 1].seq;
+    }
+    const last = shown.size ? Math.max(...shown.keys()) : 0;
+    if (last) api('POST', `/conversations/${id}/read`, { seq: last }).catch(() => {});
   }
 
   const later = debounce(refresh);
@@ -193,12 +251,9 @@ function archive({ main, go }) {
   const query = h('input', { type: 'search', id: 'archive-search', placeholder: 'Search messages, names, e-mail', 'aria-label': 'Search the Archive' });
   const hidden = h('input', { type: 'checkbox', id: 'archive-hidden' });
   const list = h('ul', { class: 'items', id: 'archive-items' });
-  const more = h('button', { class: 'link', hidden: true }, 'More');
-  let cursor = null;
   const form = h('form', { class: 'filters', onsubmit: (event) => { event.preventDefault(); refresh(); } },
     query, h('label', {}, hidden, ' Show hidden'), h('button', { type: 'submit' }, 'Search'));
   hidden.addEventListener('change', () => refresh());
-  main.replaceChildren(h('h2', {}, 'Archive'), form, list, more);
   const row = (entry) => h('li', { class: `item${entry.hidden ? ' hidden' : ''}`, 'data-id': entry.id },
     h('a', { href: `#/conversations/${entry.id}` },
       h('div', { class: 'what' }, kind(entry), h('strong', {}, entry.customer.name), h('time', {}, when(entry.closed_at)),
@@ -210,28 +265,34 @@ function archive({ main, go }) {
         refresh();
       },
     }, entry.hidden ? 'Show' : 'Hide'));
-  async function load(append) {
+  const path = () => {
     const parameters = new URLSearchParams();
     if (query.value.trim()) parameters.set('q', query.value.trim());
     if (hidden.checked) parameters.set('include_hidden', 'true');
-    if (append && cursor) parameters.set('cursor', cursor);
-    const page = await api('GET', `/archive?${parameters}`);
-    cursor = page.next_cursor;
-    more.hidden = !cursor;
-    const rows = page.items.map(row);
-    if (append) list.append(...rows);
-    else list.replaceChildren(...(rows.length ? rows : [h('li', { class: 'empty' }, 'Nothing here.')]));
-  }
-  more.addEventListener('click', () => load(true));
-  const refresh = () => load(false);
+    return `/archive?${parameters}`;
+  };
+  const pages = pagedList(list, path, row, () => h('li', { class: 'empty' }, 'Nothing here.'));
+  main.replaceChildren(h('h2', {}, 'Archive'), form, list, pages.more);
+  const refresh = () => pages.load();
   const later = debounce(refresh);
   return { refresh, handle: (frame) => { if (frame.type === 'conversation.closed') later(); } };
 }
 
+/** Every operator (a desk has tens; pages of 500 are read until the last). */
+async function colleagues() {
+  const all = [];
+  let cursor = null;
+  do {
+    const page = await api('GET', `/operators?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    all.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return all;
+}
+
 /** Available colleagues as <option>s, for handing work on. */
 async function colleagueOptions(me) {
-  const all = await api('GET', '/operators');
-  return all.filter((one) => one.available && one.id !== me?.id).map((one) => h('option', { value: one.id }, one.name));
+  return (await colleagues()).filter((one) => one.available && one.id !== me?.id).map((one) => h('option', { value: one.id }, one.name));
 }
 
 function tickets({ me, main, go }) {
@@ -240,29 +301,32 @@ function tickets({ me, main, go }) {
   filter.value = sessionStorage.getItem('switchboard.ticket-filter') ?? 'unassigned';
   filter.addEventListener('change', () => { sessionStorage.setItem('switchboard.ticket-filter', filter.value); refresh(); });
   const table = h('table', { class: 'tickets', id: 'tickets' });
-  main.replaceChildren(h('h2', {}, 'Tickets'), h('div', { class: 'filters' }, filter), table);
+  const body = h('tbody');
+  table.append(h('thead', {}, h('tr', {}, ['Number', 'Customer', 'Subject', 'Holder', 'Status', 'Assign to'].map((title) => h('th', {}, title)))), body);
+  let available = [];
+  const row = (line) => {
+    const pick = h('select', { 'aria-label': `Assign ticket ${line.number} to` }, h('option', { value: '' }, 'Choose…'),
+      available.map((one) => h('option', { value: one.id }, one.id === me.id ? `${one.name} (me)` : one.name)));
+    return h('tr', { 'data-id': line.id },
+      h('td', {}, h('a', { href: `#/conversations/${line.id}` }, `#${line.number}`)),
+      h('td', {}, line.customer.name, h('br'), h('small', {}, line.customer.email)),
+      h('td', {}, line.subject),
+      h('td', {}, line.holder?.name ?? '—'),
+      h('td', {}, line.status),
+      h('td', {}, line.status === 'closed' ? '' : h('span', { class: 'assign' }, pick, h('button', {
+        onclick: async () => {
+          if (!pick.value) return;
+          try { await api('POST', `/tickets/${line.id}/assign`, { operator_id: pick.value }); toast(`#${line.number} assigned`); refresh(); }
+          catch (failure) { toast(failure.message, 'error'); }
+        },
+      }, 'Assign'))));
+  };
+  const pages = pagedList(body, () => `/tickets?filter=${filter.value}`, row,
+    () => h('tr', {}, h('td', { colspan: '6', class: 'empty' }, 'No tickets here.')));
+  main.replaceChildren(h('h2', {}, 'Tickets'), h('div', { class: 'filters' }, filter), table, pages.more);
   const refresh = async () => {
-    const [lines, colleagues] = await Promise.all([api('GET', `/tickets?filter=${filter.value}`), api('GET', '/operators')]);
-    const available = colleagues.filter((one) => one.available);
-    table.replaceChildren(
-      h('thead', {}, h('tr', {}, ['Number', 'Customer', 'Subject', 'Holder', 'Status', 'Assign to'].map((title) => h('th', {}, title)))),
-      h('tbody', {}, lines.length ? lines.map((line) => {
-        const pick = h('select', { 'aria-label': `Assign ticket ${line.number} to` }, h('option', { value: '' }, 'Choose…'),
-          available.map((one) => h('option', { value: one.id }, one.id === me.id ? `${one.name} (me)` : one.name)));
-        return h('tr', { 'data-id': line.id },
-          h('td', {}, h('a', { href: `#/conversations/${line.id}` }, `#${line.number}`)),
-          h('td', {}, line.customer.name, h('br'), h('small', {}, line.customer.email)),
-          h('td', {}, line.subject),
-          h('td', {}, line.holder?.name ?? '—'),
-          h('td', {}, line.status),
-          h('td', {}, line.status === 'closed' ? '' : h('span', { class: 'assign' }, pick, h('button', {
-            onclick: async () => {
-              if (!pick.value) return;
-              try { await api('POST', `/tickets/${line.id}/assign`, { operator_id: pick.value }); toast(`#${line.number} assigned`); refresh(); }
-              catch (failure) { toast(failure.message, 'error'); }
-            },
-          }, 'Assign'))));
-      }) : h('tr', {}, h('td', { colspan: '6', class: 'empty' }, 'No tickets here.'))));
+    available = (await colleagues()).filter((one) => one.available);
+    await pages.load();
   };
   const later = debounce(refresh);
   return { refresh, handle: (frame) => { if (['pool.changed', 'conversation.assigned', 'conversation.closed'].includes(frame.type)) later(); } };
@@ -374,7 +438,7 @@ function operators({ main }) {
   h('button', { type: 'submit' }, 'Create'));
   main.replaceChildren(h('h2', {}, 'Operators'), list, form);
   const refresh = async () => {
-    const all = await api('GET', '/operators');
+    const all = await colleagues();
     list.replaceChildren(h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'E-mail'), h('th', {}, 'Role'), h('th', {}, 'Available'), h('th', {}, 'Open chats'))),
       h('tbody', {}, all.map((one) => h('tr', {}, h('td', {}, one.name), h('td', {}, one.email), h('td', {}, one.role),
         h('td', {}, one.available ? 'yes' : 'no'), h('td', {}, String(one.load))))));

@@ -62,7 +62,7 @@ async function start() {
   }
   let past = [];
   if (localStorage.getItem(tokenKey)) {
-    try { past = await api('GET', '/visitor/conversations'); } catch { localStorage.removeItem(tokenKey); }
+    try { past = (await api('GET', '/visitor/conversations')).items; } catch { localStorage.removeItem(tokenKey); }
   }
   const openChat = past.find((conversation) => conversation.channel === 'chat' && conversation.status !== 'closed');
   if (openChat) return chat(openChat);
@@ -135,14 +135,33 @@ function chat(conversation, readOnly = false) {
   const list = h('ol', { class: 'messages', id: 'messages' });
   const answering = h('p', { id: 'answering' }, conversation.assignee ? `${conversation.assignee.name} is answering` : 'Waiting for an operator…');
   const text = h('textarea', { id: 'message', rows: '2', 'aria-label': 'Your message', placeholder: 'Write a message' });
-  const shown = new Set();
-  const add = (message) => {
+  // seq → its item, kept in seq order on screen whichever way a message arrives.
+  const shown = new Map();
+  const add = (message, scroll = true) => {
     if (message.conversation_id !== conversation.id || shown.has(message.seq)) return;
-    shown.add(message.seq);
-    list.append(h('li', { class: `message ${message.author.kind}` },
-      message.author.kind === 'customer' ? null : h('span', { class: 'by' }, message.author.name), message.body));
-    list.lastChild.scrollIntoView({ block: 'nearest' });
+    const item = h('li', { class: `message ${message.author.kind}`, 'data-seq': message.seq },
+      message.author.kind === 'customer' ? null : h('span', { class: 'by' }, message.author.name), message.body);
+    const after = [...shown.keys()].filter((seq) => seq > message.seq).sort((a, b) => a - b)[0];
+    if (after !== undefined) list.insertBefore(item, shown.get(after)); else list.append(item);
+    shown.set(message.seq, item);
+    if (scroll) item.scrollIntoView({ block: 'nearest' });
   };
+  const messagesPath = `/visitor/conversations/${conversation.id}/messages`;
+  // A long conversation shows its latest part; earlier messages load on scrolling back.
+  let older = null;
+  const earlier = h('button', { class: 'link', id: 'earlier', hidden: true, onclick: () => loadEarlier() }, 'Earlier messages');
+  const loadEarlier = async () => {
+    const cursor = older;
+    older = null;
+    earlier.hidden = true;
+    const page = await api('GET', `${messagesPath}?cursor=${encodeURIComponent(cursor)}`);
+    const first = list.firstChild;
+    page.items.forEach((message) => add(message, false));
+    first?.scrollIntoView({ block: 'start' });
+    older = page.next_cursor;
+    earlier.hidden = !older;
+  };
+  list.addEventListener('scroll', () => { if (list.scrollTop === 0 && older) loadEarlier(); });
   const send = async () => {
     const body = text.value.trim();
     if (!body) return;
@@ -157,9 +176,25 @@ function chat(conversation, readOnly = false) {
   text.addEventListener('keydown', (event) => { if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); send(); } });
   const composer = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); send(); } }, text, h('button', { type: 'submit', id: 'send' }, 'Send'));
   const closed = () => { composer.replaceChildren(h('p', {}, 'This conversation is closed. ', h('button', { class: 'link', onclick: () => start() }, 'Start a new one'))); };
-  layout('Chat with us', null, h('div', { class: 'body' }, answering, list), composer);
+  layout('Chat with us', null, h('div', { class: 'body' }, answering, earlier, list), composer);
   if (readOnly || conversation.status === 'closed') closed();
-  const load = async () => (await api('GET', `/visitor/conversations/${conversation.id}/messages`)).forEach(add);
+  // The first time, the latest page; then whatever came after what is shown, page by page.
+  const load = async () => {
+    let after = shown.size ? Math.max(...shown.keys()) : null;
+    if (after === null) {
+      const page = await api('GET', `${messagesPath}?before_seq=${(conversation.last_message?.seq ?? 0) + 1}`);
+      page.items.forEach((message) => add(message));
+      older = page.next_cursor;
+      earlier.hidden = !older;
+      after = shown.size ? Math.max(...shown.keys()) : 0;
+    }
+    for (;;) {
+      const page = await api('GET', `${messagesPath}?after_seq=${after}`);
+      page.items.forEach((message) => add(message));
+      if (!page.next_cursor || !page.items.length) break;
+      after = page.items[page.items.length - 1].seq;
+    }
+  };
   load();
   stream?.close();
   if (!readOnly) follow(conversation.id, { add, answering, closed, load });

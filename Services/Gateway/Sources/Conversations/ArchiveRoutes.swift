@@ -28,21 +28,6 @@ struct ArchiveRoutes: Sendable {
         }
     }
 
-    struct Page: Encodable {
-        var items: [Entry]
-        var nextCursor: String?
-        enum CodingKeys: String, CodingKey {
-            case items
-            case nextCursor = "next_cursor"
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(items, forKey: .items)
-            try container.encode(nextCursor, forKey: .nextCursor)
-        }
-    }
-
     func add(to router: Router<GatewayContext>) {
         let api = router.group("api/v1")
         api.get("archive") { request, _ in
@@ -66,20 +51,14 @@ struct ArchiveRoutes: Sendable {
             case "true": includeHidden = true
             default: throw APIError.invalid(field: "include_hidden", "include_hidden must be true or false")
             }
-            let limit = Int(query.get("limit") ?? "50") ?? 0
-            guard (1...200).contains(limit) else { throw APIError.invalid(field: "limit", "limit must be 1 to 200") }
             let page = try await backends.call(
                 .conversation, Conversations.Archive.self,
                 .init(
                     viewerID: me.id, query: query.get("q"), closedByID: closedBy, from: try instant("from"), to: try instant("to"),
-                    includeHidden: includeHidden, cursor: query.get("cursor").flatMap { $0.isEmpty ? nil : $0 }, limit: limit)
+                    includeHidden: includeHidden, page: try PageRequest(query: request))
             )
             return try Response.json(
-                Page(
-                    items: page.items.map {
-                        Entry(view: ConversationView(record: $0.conversation, item: nil), closedBy: $0.closedBy, hidden: $0.hidden)
-                    },
-                    nextCursor: page.nextCursor))
+                page.map { Entry(view: ConversationView(record: $0.conversation, item: nil), closedBy: $0.closedBy, hidden: $0.hidden) })
         }
         api.post("archive/{id}/hide") { request, context in try await hide(request, context, hidden: true) }
         api.delete("archive/{id}/hide") { request, context in try await hide(request, context, hidden: false) }

@@ -49,9 +49,9 @@ struct ConversationRoutes: Sendable {
         let api = router.group("api/v1")
         api.get("pool") { request, _ in
             try await identity.authenticate(request)
-            let items = try await backends.call(.pool, PoolMethods.Waiting.self, Empty())
+            let page = try await backends.call(.pool, PoolMethods.Waiting.self, .init(page: try PageRequest(query: request)))
             return try Response.json(
-                items.map {
+                page.map {
                     PoolEntry(
                         id: $0.conversationID, conversationID: $0.conversationID, kind: $0.kind, customer: ["name": $0.customerName],
                         waitingSince: $0.waitingSince, preview: $0.preview)
@@ -69,18 +69,19 @@ struct ConversationRoutes: Sendable {
         }
         api.get("messages") { request, _ in
             let me = try await identity.authenticate(request)
-            let held = try await backends.call(.pool, PoolMethods.Held.self, .init(operatorID: me.id))
+            let held = try await backends.call(
+                .pool, PoolMethods.Held.self, .init(operatorID: me.id, page: try PageRequest(query: request)))
             let unread = try await backends.call(
-                .conversation, Conversations.Unread.self, .init(operatorID: me.id, conversationIDs: held.map(\.conversationID)))
+                .conversation, Conversations.Unread.self, .init(operatorID: me.id, conversationIDs: held.items.map(\.conversationID)))
             var entries: [MessagesEntry] = []
-            for item in held {
+            for item in held.items {
                 let record = try await backends.call(.conversation, Conversations.Get.self, .init(conversationID: item.conversationID))
                 entries.append(
                     MessagesEntry(
                         view: ConversationView(record: record, item: item), unread: unread[item.conversationID.uuidString.lowercased()] ?? 0
                     ))
             }
-            return try Response.json(entries)
+            return try Response.json(Page(items: entries, nextCursor: held.nextCursor, total: held.total))
         }
         api.post("conversations/{id}/read") { request, context in
             let me = try await identity.authenticate(request)
@@ -91,10 +92,11 @@ struct ConversationRoutes: Sendable {
         }
         api.get("customers/{id}/conversations") { request, context in
             try await identity.authenticate(request)
-            let records = try await backends.call(.conversation, Conversations.History.self, .init(customerID: try Self.id(context)))
-            // Every customer has a conversation: none means no such customer.
-            if records.isEmpty { throw APIError.notFound }
-            return try Response.json(try await backends.views(records))
+            let records = try await backends.call(
+                .conversation, Conversations.History.self, .init(customerID: try Self.id(context), page: try PageRequest(query: request)))
+            // Every customer has a conversation: none (on a first page) means no such customer.
+            if records.items.isEmpty, request.uri.queryParameters.get("cursor") == nil { throw APIError.notFound }
+            return try Response.json(Page(items: try await backends.views(records.items), nextCursor: records.nextCursor))
         }
         api.get("conversations/{id}") { request, context in
             try await identity.authenticate(request)
@@ -102,17 +104,19 @@ struct ConversationRoutes: Sendable {
         }
         api.get("conversations/{id}/messages") { request, context in
             try await identity.authenticate(request)
-            let after = Int64(request.uri.queryParameters.get("after_seq") ?? "0") ?? -1
             let id = try Self.id(context)
+            let params = try Conversations.Messages.Params(conversationID: id, query: request)
             // A chat has no ticket (`not_found`, quickly): asking beside the messages costs no extra wait.
             async let ticket = try? backends[.ticketing].call(TicketingMethods.Ticket.self, .init(conversationID: id))
-            let messages = try await backends.call(.conversation, Conversations.Messages.self, .init(conversationID: id, afterSeq: after))
-            return try Response.json(MessageView.views(messages, ticket: await ticket))
+            let messages = try await backends.call(.conversation, Conversations.Messages.self, params)
+            return try Response.json(
+                Page(items: MessageView.views(messages.items, ticket: await ticket), nextCursor: messages.nextCursor))
         }
         api.post("conversations/{id}/messages") { request, context in
             let me = try await identity.authenticate(request)
             let id = try Self.id(context)
             let post = try await JSONBody.decode(VisitorRoutes.PostMessage.self, from: request)
+            try post.check()
             let posted = try await backends.call(
                 .conversation, Conversations.Post.self,
                 .init(

@@ -19,7 +19,9 @@ struct NotificationRoutes: Sendable {
             default: throw APIError.invalid(field: "unread", "unread must be true or false")
             }
             return try Response.json(
-                try await backends.call(.notification, NotificationMethods.List.self, .init(operatorID: me.id, unreadOnly: unreadOnly)))
+                try await backends.call(
+                    .notification, NotificationMethods.List.self,
+                    .init(operatorID: me.id, unreadOnly: unreadOnly, page: try PageRequest(query: request))))
         }
         api.post("notifications/read-all") { request, _ in
             let me = try await identity.authenticate(request)

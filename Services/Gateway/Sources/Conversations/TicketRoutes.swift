@@ -42,6 +42,17 @@ struct TicketRoutes: Sendable {
             case id, number, customer, subject, holder, status
             case createdAt = "created_at"
         }
+
+        /// A ticket with the state the pool knows (waiting until the pool has seen it).
+        init(ticket: TicketListEntry, item: PoolItem?) {
+            id = ticket.conversationID
+            number = ticket.number
+            customer = .init(name: ticket.name, email: ticket.email)
+            subject = ticket.subject
+            holder = item?.status == .closed ? nil : item?.holder
+            status = item?.status ?? .waiting
+            createdAt = ticket.createdAt
+        }
     }
 
     /// What became of a received mail, and its ticket.
@@ -74,24 +85,27 @@ struct TicketRoutes: Sendable {
             guard ["all", "mine", "unassigned"].contains(filter) else {
                 throw APIError.invalid(field: "filter", "filter must be all, mine or unassigned")
             }
-            let tickets = try await backends.call(.ticketing, TicketingMethods.Tickets.self, .init(limit: 200))
-            let items = try await backends.call(.pool, PoolMethods.Items.self, .init(conversationIDs: tickets.map(\.conversationID)))
-            let byID = Dictionary(items.map { ($0.conversationID, $0) }, uniquingKeysWith: { first, _ in first })
-            let lines = tickets.map { ticket in
-                let item = byID[ticket.conversationID]
-                return Line(
-                    id: ticket.conversationID, number: ticket.number, customer: .init(name: ticket.name, email: ticket.email),
-                    subject: ticket.subject, holder: item?.status == .closed ? nil : item?.holder, status: item?.status ?? .waiting,
-                    createdAt: ticket.createdAt)
+            let page = try PageRequest(query: request)
+            // All: the newest tickets, with their state from the pool. Mine and unassigned: the
+            // pool's page of my tickets or the waiting ones, with each ticket's details.
+            if filter == "all" {
+                let tickets = try await backends.call(.ticketing, TicketingMethods.Tickets.self, .init(page: page))
+                let items = try await backends.call(
+                    .pool, PoolMethods.Items.self, .init(conversationIDs: tickets.items.map(\.conversationID)))
+                let byID = Dictionary(items.map { ($0.conversationID, $0) }, uniquingKeysWith: { first, _ in first })
+                return try Response.json(tickets.map { Line(ticket: $0, item: byID[$0.conversationID]) })
             }
+            let items =
+                filter == "mine"
+                ? try await backends.call(.pool, PoolMethods.Held.self, .init(operatorID: me.id, page: page, kind: .ticket))
+                : try await backends.call(.pool, PoolMethods.Waiting.self, .init(page: page, kind: .ticket))
+            let tickets = try await backends.call(
+                .ticketing, TicketingMethods.Tickets.self, .init(conversationIDs: items.items.map(\.conversationID)))
+            let byID = Dictionary(tickets.items.map { ($0.conversationID, $0) }, uniquingKeysWith: { first, _ in first })
             return try Response.json(
-                lines.filter { line in
-                    switch filter {
-                    case "mine": line.holder?.id == me.id
-                    case "unassigned": line.status == .waiting
-                    default: true
-                    }
-                })
+                Page(
+                    items: items.items.compactMap { item in byID[item.conversationID].map { Line(ticket: $0, item: item) } },
+                    nextCursor: items.nextCursor, total: items.total))
         }
         router.post("api/v1/tickets/{id}/assign") { request, context in
             try await identity.authenticate(request)

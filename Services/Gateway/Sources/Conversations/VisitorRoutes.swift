@@ -53,12 +53,21 @@ struct VisitorRoutes: Sendable {
             case body
             case clientMessageID = "client_message_id"
         }
+
+        /// A body over a message's bounds, named as the public API names it (the conversation
+        /// service checks the same rule again).
+        func check() throws {
+            if let excess = MessageBody.excess(body) { throw APIError.invalid(field: "body", excess) }
+        }
     }
 
     func add(to router: Router<GatewayContext>) {
         let visitor = router.group("api/v1/visitor")
         visitor.post("conversations") { request, context in
             let start = try await JSONBody.decode(StartChat.self, from: request)
+            if let message = start.message, let excess = MessageBody.excess(message) {
+                throw APIError.invalid(field: "message", excess.replacingOccurrences(of: "body", with: "message"))
+            }
             // Outside working hours the widget offers the offline form instead.
             let desk = try await Desk.now(backends)
             guard desk.open else {
@@ -116,19 +125,20 @@ struct VisitorRoutes: Sendable {
             guard let token = IdentityRoutes.bearer(request), let id = try await store.visitor(token: token) else {
                 throw APIError.unauthorized
             }
-            let records = try await backends.call(.conversation, Conversations.History.self, .init(visitorID: id))
-            return try Response.json(try await backends.views(records))
+            let records = try await backends.call(
+                .conversation, Conversations.History.self, .init(visitorID: id, page: try PageRequest(query: request)))
+            return try Response.json(Page(items: try await backends.views(records.items), nextCursor: records.nextCursor))
         }
         visitor.get("conversations/{id}/messages") { request, context in
             let id = try await owned(request, context).id
-            let after = Int64(request.uri.queryParameters.get("after_seq") ?? "0") ?? -1
             return try Response.json(
-                try await backends.call(.conversation, Conversations.Messages.self, .init(conversationID: id, afterSeq: after)))
+                try await backends.call(.conversation, Conversations.Messages.self, .init(conversationID: id, query: request)))
         }
         visitor.post("conversations/{id}/messages") { request, context in
             let record = try await owned(request, context)
             let id = record.id
             let post = try await JSONBody.decode(PostMessage.self, from: request)
+            try post.check()
             let author = Author(kind: .customer, id: record.customer.id, name: record.customer.name)
             let reservation = try await store.attempts.reserve(
                 [RateRule("visitor messages " + (record.visitorID ?? record.id).uuidString, limit: limits.messagesPerMinute, window: 60)],

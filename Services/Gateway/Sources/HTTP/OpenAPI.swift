@@ -18,6 +18,26 @@ enum OpenAPI {
         var access: Access
         var body: String?
         var response: String?
+        /// Query parameters, by name (see `queryParameters`).
+        var query: [String] = []
+    }
+
+    /// Every list's paging, and the messages' positions.
+    static let paged = ["limit", "cursor"]
+    static let messagePositions = ["after_seq", "before_seq", "limit", "cursor"]
+
+    static var queryParameters: [String: [String: Any]] {
+        [
+            "limit": ["type": "integer", "minimum": 1, "maximum": 500, "default": 100],
+            "cursor": ["type": "string", "description": "A page's next_cursor"],
+            "after_seq": ["type": "integer", "minimum": 0, "description": "The first messages after this seq"],
+            "before_seq": ["type": "integer", "minimum": 1, "description": "The last messages before this seq (scrolling back)"],
+            "filter": ["enum": ["all", "mine", "unassigned"], "default": "all"],
+            "unread": ["type": "boolean", "default": false],
+            "q": ["type": "string", "description": "Words in messages, the customer's name or e-mail"],
+            "operator_id": uuid, "from": instant, "to": instant,
+            "include_hidden": ["type": "boolean", "default": false],
+        ]
     }
 
     static let operations: [Operation] = [
@@ -35,10 +55,11 @@ enum OpenAPI {
             body: "LeaveMessage", response: "Filed"),
         .init(
             method: .get, path: "/api/v1/visitor/conversations", summary: "This visitor's conversations", access: .visitor,
-            response: "Conversations"),
+            response: "Conversations", query: paged),
         .init(
-            method: .get, path: "/api/v1/visitor/conversations/{id}/messages", summary: "Messages after after_seq", access: .visitor,
-            response: "Messages"),
+            method: .get, path: "/api/v1/visitor/conversations/{id}/messages",
+            summary: "A page of messages: after after_seq, or before before_seq", access: .visitor,
+            response: "Messages", query: messagePositions),
         .init(
             method: .post, path: "/api/v1/visitor/conversations/{id}/messages", summary: "Write as the customer", access: .visitor,
             body: "PostMessage", response: "Message"),
@@ -47,21 +68,23 @@ enum OpenAPI {
         .init(method: .get, path: "/api/v1/me", summary: "Who am I", access: .operator, response: "Operator"),
         .init(method: .put, path: "/api/v1/me/availability", summary: "Switch my availability", access: .operator, body: "Availability"),
         .init(
-            method: .get, path: "/api/v1/operators", summary: "All operators with availability and load", access: .operator,
-            response: "Operators"),
+            method: .get, path: "/api/v1/operators", summary: "The operators by name, with availability and load", access: .operator,
+            response: "Operators", query: paged),
         .init(
             method: .post, path: "/api/v1/operators", summary: "Create an operator", access: .admin, body: "NewOperator",
             response: "Operator"),
-        .init(method: .get, path: "/api/v1/pool", summary: "The Pool, oldest first", access: .operator, response: "Pool"),
+        .init(method: .get, path: "/api/v1/pool", summary: "The Pool, oldest first", access: .operator, response: "Pool", query: paged),
         .init(method: .post, path: "/api/v1/pool/{id}/take", summary: "Take it on me", access: .operator, response: "Taken"),
         .init(
-            method: .get, path: "/api/v1/messages", summary: "My Messages with unread counts", access: .operator, response: "Conversations"),
+            method: .get, path: "/api/v1/messages", summary: "My Messages with unread counts", access: .operator, response: "Conversations",
+            query: paged),
         .init(
             method: .get, path: "/api/v1/conversations/{id}", summary: "A conversation with its audit", access: .operator,
             response: "Conversation"),
         .init(
-            method: .get, path: "/api/v1/conversations/{id}/messages", summary: "Messages after after_seq", access: .operator,
-            response: "Messages"),
+            method: .get, path: "/api/v1/conversations/{id}/messages", summary: "A page of messages: after after_seq, or before before_seq",
+            access: .operator,
+            response: "Messages", query: messagePositions),
         .init(
             method: .post, path: "/api/v1/conversations/{id}/messages", summary: "Write as the holder", access: .operator,
             body: "PostMessage", response: "Message"),
@@ -78,13 +101,15 @@ enum OpenAPI {
             response: "Conversation"),
         .init(
             method: .get, path: "/api/v1/customers/{id}/conversations", summary: "A customer's conversations", access: .operator,
-            response: "Conversations"),
+            response: "Conversations", query: paged),
         .init(
-            method: .get, path: "/api/v1/archive", summary: "Closed conversations, newest first", access: .operator, response: "ArchivePage"
-        ),
+            method: .get, path: "/api/v1/archive", summary: "Closed conversations, newest first", access: .operator,
+            response: "ArchivePage", query: ["q", "operator_id", "from", "to", "include_hidden"] + paged),
         .init(method: .post, path: "/api/v1/archive/{id}/hide", summary: "Hide from my Archive", access: .operator),
         .init(method: .delete, path: "/api/v1/archive/{id}/hide", summary: "Show in my Archive again", access: .operator),
-        .init(method: .get, path: "/api/v1/notifications", summary: "My notifications", access: .operator, response: "Notifications"),
+        .init(
+            method: .get, path: "/api/v1/notifications", summary: "My notifications", access: .operator, response: "Notifications",
+            query: ["unread"] + paged),
         .init(method: .post, path: "/api/v1/notifications/{id}/read", summary: "Mark one read", access: .operator),
         .init(method: .post, path: "/api/v1/notifications/read-all", summary: "Mark all read", access: .operator),
         .init(
@@ -98,7 +123,7 @@ enum OpenAPI {
             access: .operator, body: "TicketChat", response: "TicketCreated"),
         .init(
             method: .get, path: "/api/v1/tickets", summary: "Tickets, newest first: filter=all|mine|unassigned", access: .operator,
-            response: "Tickets"),
+            response: "Tickets", query: ["filter"] + paged),
         .init(
             method: .post, path: "/api/v1/tickets/{id}/assign", summary: "Give a ticket to an available colleague",
             access: .operator, body: "Transfer", response: "Taken"),
@@ -120,6 +145,12 @@ enum OpenAPI {
     static var instant: [String: Any] { ["type": "string", "format": "date-time"] }
     static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
     static func array(_ name: String) -> [String: Any] { ["type": "array", "items": ref(name)] }
+    /// A list's page: `{items, next_cursor, total?}`.
+    static func page(_ item: [String: Any]) -> [String: Any] {
+        object(
+            ["items": ["type": "array", "items": item], "next_cursor": ["type": ["string", "null"]], "total": ["type": "integer"]],
+            required: ["items", "next_cursor"])
+    }
 
     static var schemas: [String: Any] {
         [
@@ -132,20 +163,18 @@ enum OpenAPI {
                 "author": object(["kind": ["enum": ["customer", "operator", "system"]], "id": uuid, "name": string]),
                 "delivery": ref("Delivery"),
             ]),
-            "Messages": array("Message"),
+            "Messages": page(ref("Message")),
             "Delivery": object([
                 "message_id": uuid, "status": ["enum": ["queued", "sent", "failed"]], "attempts": ["type": "integer"],
                 "last_error": string, "next_attempt_at": instant, "sent_at": instant,
             ]),
             "TicketChat": object(["email": string], required: ["email"]),
-            "Tickets": [
-                "type": "array",
-                "items": object([
+            "Tickets": page(
+                object([
                     "id": uuid, "number": ["type": "integer"], "customer": object(["name": string, "email": string]), "subject": string,
                     "holder": object(["id": uuid, "name": string]), "status": ["enum": ["waiting", "assigned", "closed"]],
                     "created_at": instant,
-                ]),
-            ],
+                ])),
             "TicketCreated": object([
                 "ticket": object([
                     "number": ["type": "integer"], "email": string, "subject": string, "deliveries": array("Delivery"),
@@ -162,9 +191,9 @@ enum OpenAPI {
                 "unread": ["type": "integer"],
                 "ticket": object(["number": ["type": "integer"], "email": string, "subject": string, "deliveries": array("Delivery")]),
             ]),
-            "Conversations": array("Conversation"),
+            "Conversations": page(ref("Conversation")),
             "Taken": object(["conversation": ref("Conversation")]),
-            "ArchivePage": object(["items": array("Conversation"), "next_cursor": string]),
+            "ArchivePage": page(ref("Conversation")),
             "StartChat": object(["name": string, "email": string, "message": string, "client_message_id": string], required: ["name"]),
             "Started": object(["visitor_token": string, "conversation": ref("Conversation")]),
             "LeaveMessage": object(["name": string, "email": string, "message": string], required: ["name", "email", "message"]),
@@ -181,24 +210,20 @@ enum OpenAPI {
                 "id": uuid, "name": string, "email": string, "role": ["enum": ["admin", "operator"]], "available": ["type": "boolean"],
                 "load": ["type": "integer"],
             ]),
-            "Operators": array("Operator"),
+            "Operators": page(ref("Operator")),
             "NewOperator": object(
                 ["name": string, "email": string, "password": string, "role": ["enum": ["admin", "operator"]]],
                 required: ["name", "email", "password", "role"]),
             "Session": object(["token": string, "operator": ref("Operator")]),
-            "Pool": [
-                "type": "array",
-                "items": object([
+            "Pool": page(
+                object([
                     "id": uuid, "conversation_id": uuid, "kind": ["enum": ["chat", "ticket"]], "customer": ["type": "object"],
                     "waiting_since": instant, "preview": string,
-                ]),
-            ],
-            "Notifications": [
-                "type": "array",
-                "items": object([
+                ])),
+            "Notifications": page(
+                object([
                     "id": uuid, "kind": string, "conversation_id": uuid, "text": string, "created_at": instant, "read_at": instant,
-                ]),
-            ],
+                ])),
             "Settings": object(
                 [
                     "greeting_message": string, "offline_message": string, "ack_message": string,
@@ -260,9 +285,12 @@ enum OpenAPI {
             entry["x-switchboard-access"] = operation.access.rawValue
             let scheme = ["visitor": "visitorToken", "operator": "sessionToken", "admin": "sessionToken", "mail": "inboundSecret"]
             if let name = scheme[operation.access.rawValue] { entry["security"] = [[name: []]] }
-            if operation.path.contains("{id}") {
-                entry["parameters"] = [["name": "id", "in": "path", "required": true, "schema": uuid]]
+            var parameters: [[String: Any]] = []
+            if operation.path.contains("{id}") { parameters.append(["name": "id", "in": "path", "required": true, "schema": uuid]) }
+            for name in operation.query {
+                parameters.append(["name": name, "in": "query", "required": false, "schema": queryParameters[name] ?? string])
             }
+            if !parameters.isEmpty { entry["parameters"] = parameters }
             paths[operation.path, default: [:]][operation.method.rawValue.lowercased()] = entry
         }
         return [

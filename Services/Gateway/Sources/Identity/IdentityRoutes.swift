@@ -26,16 +26,19 @@ struct IdentityRoutes: Sendable {
         api.get("me") { request, _ in
             let me = try await authenticate(request)
             // The console's availability switch starts from the pool's answer (off if the pool is away).
-            let staffing = (try? await backends[.pool].call(PoolMethods.Staffing.self, Empty(), timeout: .seconds(1))) ?? []
+            let staffing =
+                (try? await backends[.pool].call(PoolMethods.Staffing.self, .init(operatorIDs: [me.id]), timeout: .seconds(1))) ?? []
             let mine = staffing.first { $0.operatorID == me.id }
             return try Response.json(StaffedOperator(account: me, available: mine?.available ?? false, load: mine?.load ?? 0))
         }
         api.get("operators") { request, _ in
             // Every operator sees their colleagues (to hand work on); creating them is for admins.
             try await authenticate(request)
-            let operators = try await store.all()
+            let operators = try await store.operators(try PageRequest(query: request))
             // Availability and load are the pool's; list everyone even when the pool is away.
-            let staffing = (try? await backends[.pool].call(PoolMethods.Staffing.self, Empty(), timeout: .seconds(1))) ?? []
+            let staffing =
+                (try? await backends[.pool].call(
+                    PoolMethods.Staffing.self, .init(operatorIDs: operators.items.map(\.id)), timeout: .seconds(1))) ?? []
             let byID = Dictionary(staffing.map { ($0.operatorID, $0) }, uniquingKeysWith: { first, _ in first })
             return try Response.json(
                 operators.map { StaffedOperator(account: $0, available: byID[$0.id]?.available ?? false, load: byID[$0.id]?.load ?? 0) })

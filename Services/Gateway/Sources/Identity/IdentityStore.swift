@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Storage
 
@@ -112,8 +113,15 @@ struct IdentityStore: Sendable {
         try await database.query("SELECT \(Self.columns) FROM identity.operators WHERE id = $1", [id]).first.map(Self.decode)
     }
 
-    func all() async throws -> [Operator] {
-        try await database.query("SELECT \(Self.columns) FROM identity.operators ORDER BY lower(name), id").map(Self.decode)
+    /// A page of the operators by name. (A desk has tens of them, rarely added: the position is
+    /// the offset, so a colleague added meanwhile may show twice or not at all until a reload.)
+    func operators(_ page: PageRequest) async throws -> Page<Operator> {
+        let offset = Int(page.position?.key ?? 0)
+        let rows = try await database.query(
+            "SELECT \(Self.columns) FROM identity.operators ORDER BY lower(name), id OFFSET $1 LIMIT $2", [offset, page.limit + 1])
+        let total = try await database.query("SELECT count(*) FROM identity.operators")[0].decode(Int.self, at: 0)
+        let candidates = try rows.enumerated().map { (try Self.decode($1), PageCursor(key: Int64(offset + $0 + 1))) }
+        return Page(candidates: candidates, limit: page.limit, total: total)
     }
 
     /// 32 random bytes, URL-safe base64: the form of every token we hand out.

@@ -110,8 +110,11 @@ struct StreamRoutes: Sendable {
         do {
             if case .visitor(let id) = viewer {
                 // Registered first, so a conversation started from here on arrives as an event.
-                let history = try await backends.call(.conversation, Conversations.History.self, .init(visitorID: id))
-                audience = StreamAudience(viewer: viewer, conversations: history.map(\.id))
+                // Their newest conversations (a visitor has a few; the limit bounds one who made many).
+                let history = try await backends.call(
+                    .conversation, Conversations.History.self,
+                    .init(visitorID: id, page: .init(limit: PageRequest.limits.upperBound)))
+                audience = StreamAudience(viewer: viewer, conversations: history.items.map(\.id))
             }
             if var position = cursor {
                 while true {
