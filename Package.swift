@@ -78,6 +78,7 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .systemLibrary(name: "CLinux", path: "Shared/CLinux"),
         .target(name: "Contracts", path: "Shared/Contracts", swiftSettings: strict),
         .target(name: "Mail", path: "Shared/Mail", swiftSettings: strict),
         .target(name: "SMTP", dependencies: ["CCurl", "Mail"], path: "Shared/SMTP", swiftSettings: strict),
@@ -96,7 +97,7 @@ let package = Package(
         .target(
             name: "Runtime",
             dependencies: [
-                "Contracts", "Wire", "Storage", "Mail", logging, lifecycle, metrics,
+                "Contracts", "Wire", "Storage", "Mail", "CLinux", logging, lifecycle, metrics,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ] + nio,
@@ -108,6 +109,8 @@ let package = Package(
             "Gateway", folder: "Gateway",
             extra: [
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

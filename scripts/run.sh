@@ -55,6 +55,8 @@ for service in gateway conversation pool ticketing notification; do
   "$bin/switchboard-$service" migrate
 done
 # Each process in its own session: Ctrl-C reaches this script only, which then stops them in order.
+# Should this script die without stopping them (kill -9), the kernel sends each one SIGTERM.
+export SWITCHBOARD_EXIT_WITH_PARENT=1
 for service in conversation pool ticketing notification gateway; do
   setsid "$bin/switchboard-$service" &
   pids+=($!)

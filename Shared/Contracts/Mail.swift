@@ -105,10 +105,27 @@ extension TicketingMethods {
     }
 
     /// `ticketing.ticket`: the ticket of an e-mail conversation; `not_found` for a chat.
+    /// Its deliveries are those of the mails carrying `message_ids` (at most
+    /// `PageRequest.limits.upperBound`: the messages on a page) or, without them, the latest 100.
     public enum Ticket: RPCMethod {
         public static let name = "ticketing.ticket"
         public static let isIdempotent = true
-        public typealias Params = Conversations.Get.Params
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var conversationID: UUID
+            public var messageIDs: [UUID]?
+
+            public init(conversationID: UUID, messageIDs: [UUID]? = nil) {
+                self.conversationID = conversationID
+                self.messageIDs = messageIDs
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case conversationID = "conversation_id"
+                case messageIDs = "message_ids"
+            }
+        }
+
         public typealias Result = TicketSummary
     }
 

@@ -53,6 +53,24 @@ public struct Configuration: Sendable {
     /// Peers whose `X-Forwarded-For` names the client (`SWITCHBOARD_TRUSTED_PROXIES`: CIDRs or
     /// host names, comma-separated; default none).
     public var trustedProxies: [String]
+    /// Open HTTP connections the gateway holds at most (`SWITCHBOARD_MAX_CONNECTIONS`); past it new
+    /// ones wait in the kernel's queue. Unset: the file-descriptor limit less room for the rest.
+    public var maxConnections: Int?
+    /// Open connections from one peer address, a trusted proxy excepted
+    /// (`SWITCHBOARD_CONNECTIONS_PER_ADDRESS`, default 100); past it a new one is answered 503.
+    public var connectionsPerAddress: Int
+    /// How long a client may take to send a request's head (`SWITCHBOARD_HEADER_TIMEOUT_SECONDS`, default 10).
+    public var headerTimeout: Duration
+    /// How long a kept-alive connection may sit idle between requests (`SWITCHBOARD_IDLE_TIMEOUT_SECONDS`, default 60).
+    public var idleTimeout: Duration
+    /// Live streams one session or visitor token may hold open (`SWITCHBOARD_STREAMS_PER_TOKEN`, default 10).
+    public var streamsPerToken: Int
+    /// An operator session's whole life (`SWITCHBOARD_SESSION_HOURS`, default 12).
+    public var sessionLifetime: Duration
+    /// An operator session unused this long ends (`SWITCHBOARD_SESSION_IDLE_MINUTES`, default 60).
+    public var sessionIdle: Duration
+    /// A visitor token unused this long expires (`SWITCHBOARD_VISITOR_TOKEN_DAYS`, default 30).
+    public var visitorTokenIdle: Duration
 
     /// A setting that is present but unusable.
     public struct Invalid: Error, CustomStringConvertible {
@@ -125,5 +143,15 @@ public struct Configuration: Sendable {
         chatStartsPerAddress = try integer("SWITCHBOARD_CHAT_STARTS_PER_ADDRESS", default: 20, range: 1...100_000_000)
         waitingPerAddress = try integer("SWITCHBOARD_WAITING_PER_ADDRESS", default: 3, range: 1...1_000_000)
         visitorMessagesPerMinute = try integer("SWITCHBOARD_VISITOR_MESSAGES_PER_MINUTE", default: 30, range: 1...100_000_000)
+        maxConnections = try value("SWITCHBOARD_MAX_CONNECTIONS").map { _ in
+            try integer("SWITCHBOARD_MAX_CONNECTIONS", default: 0, range: 1...10_000_000)
+        }
+        connectionsPerAddress = try integer("SWITCHBOARD_CONNECTIONS_PER_ADDRESS", default: 100, range: 1...10_000_000)
+        headerTimeout = .seconds(try integer("SWITCHBOARD_HEADER_TIMEOUT_SECONDS", default: 10, range: 1...3600))
+        idleTimeout = .seconds(try integer("SWITCHBOARD_IDLE_TIMEOUT_SECONDS", default: 60, range: 1...86_400))
+        streamsPerToken = try integer("SWITCHBOARD_STREAMS_PER_TOKEN", default: 10, range: 1...10_000)
+        sessionLifetime = .seconds(3600 * (try integer("SWITCHBOARD_SESSION_HOURS", default: 12, range: 1...8760)))
+        sessionIdle = .seconds(60 * (try integer("SWITCHBOARD_SESSION_IDLE_MINUTES", default: 60, range: 1...525_600)))
+        visitorTokenIdle = .seconds(86_400 * (try integer("SWITCHBOARD_VISITOR_TOKEN_DAYS", default: 30, range: 1...3650)))
     }
 }

@@ -34,6 +34,8 @@ public enum ServiceMain {
             exit(2)
         }
         let logger = Observability.bootstrap(service: service.name, configuration: configuration)
+        ProcessLimits.raiseFileLimit()
+        ProcessLimits.followParent(logger: logger)
         if command == "health" {
             exit(await Health.check(service: service.name, configuration: configuration, logger: logger))
         }

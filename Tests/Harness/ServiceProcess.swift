@@ -15,12 +15,14 @@ public final class ServiceProcess: @unchecked Sendable {
     public let socketPath: String
     let environment: [String: String]
     let executable: String
+    /// Open files the process may have (soft and hard alike), when a test sets it.
+    let fileLimit: Int?
     // Replaced on restart; guarded by the stack's lock in practice (tests drive one process at a time).
     private(set) var process: ChildProcess
 
     init(
         service: ServiceName, instance: String, httpPort: Int?, logPath: String, socketPath: String, executable: String,
-        environment: [String: String]
+        environment: [String: String], fileLimit: Int? = nil
     ) throws {
         self.service = service
         self.instance = instance
@@ -29,13 +31,20 @@ public final class ServiceProcess: @unchecked Sendable {
         self.socketPath = socketPath
         self.executable = executable
         self.environment = environment
-        self.process = try Self.launch(executable: executable, environment: environment, logPath: logPath)
+        self.fileLimit = fileLimit
+        self.process = try Self.launch(executable: executable, environment: environment, logPath: logPath, fileLimit: fileLimit)
     }
 
     private static func launch(
-        executable: String, environment: [String: String], logPath: String, arguments: [String] = []
+        executable: String, environment: [String: String], logPath: String, arguments: [String] = [], fileLimit: Int? = nil
     ) throws -> ChildProcess {
-        try ChildProcess(executable: executable, arguments: arguments, environment: environment, outputPath: logPath)
+        guard let fileLimit else {
+            return try ChildProcess(executable: executable, arguments: arguments, environment: environment, outputPath: logPath)
+        }
+        // util-linux's prlimit sets the limit and execs the executable: the same process id.
+        return try ChildProcess(
+            executable: "/usr/bin/prlimit", arguments: ["--nofile=\(fileLimit):\(fileLimit)", "--", executable] + arguments,
+            environment: environment, outputPath: logPath)
     }
 
     public var pid: Int32 { process.pid }
@@ -55,7 +64,7 @@ public final class ServiceProcess: @unchecked Sendable {
     /// Starts the same executable again with the same name and settings (after it exited).
     public func restart() throws {
         if process.isRunning { throw HarnessError("\(service.rawValue)/\(instance) is still running") }
-        process = try Self.launch(executable: executable, environment: environment, logPath: logPath)
+        process = try Self.launch(executable: executable, environment: environment, logPath: logPath, fileLimit: fileLimit)
     }
 
     /// Everything the process wrote so far.

@@ -70,7 +70,8 @@ public final class Stack: Sendable {
     /// Starts one instance and waits until it answers (`system.health`, or `/healthz` for the gateway).
     @discardableResult
     public func start(
-        _ service: ServiceName, instance: String? = nil, environment extra: [String: String] = [:], waitUntilReady: Bool = true
+        _ service: ServiceName, instance: String? = nil, environment extra: [String: String] = [:], waitUntilReady: Bool = true,
+        fileLimit: Int? = nil
     ) async throws -> ServiceProcess {
         let number = counter.add(1, ordering: .relaxed).newValue
         let instance = instance ?? "\(service.rawValue.prefix(4))\(number)"
@@ -85,7 +86,7 @@ public final class Stack: Sendable {
             logPath: "\(root)/\(service.rawValue)-\(instance).log",
             socketPath: SocketDirectory(runtimeDirectory: runtimeDirectory, service: service).socketPath(instance),
             executable: executable(service),
-            environment: environment(instance: instance, extra: extra)
+            environment: environment(instance: instance, extra: extra), fileLimit: fileLimit
         )
         processes.withLock { $0.append(process) }
         if waitUntilReady { try await self.waitUntilReady(process) }

@@ -328,3 +328,30 @@ func withDeadline<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable ()
         return value
     }
 }
+
+@Suite("Orphans", .serialized)
+struct OrphanTests {
+    @Test("with SWITCHBOARD_EXIT_WITH_PARENT=1 (as make run sets it) a service whose parent is killed outright stops cleanly")
+    func exitsWithParent() async throws {
+        try await Stack.with { stack in
+            let pidFile = "\(stack.root)/orphan.pid"
+            // A parent shell that starts the service and waits, as `make run` does; then killed with SIGKILL.
+            let parent = try ChildProcess(
+                executable: "/bin/sh", arguments: ["-c", #""$0" & echo $! > "$1"; wait"#, stack.executable(.pool), pidFile],
+                environment: stack.environment(instance: "orphan", extra: ["SWITCHBOARD_EXIT_WITH_PARENT": "1"]),
+                outputPath: "\(stack.root)/orphan.log")
+            var child: pid_t = 0
+            try await Poll.until("the service started") {
+                child =
+                    pid_t((try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+                    ?? 0
+                let log = (try? String(contentsOfFile: "\(stack.root)/orphan.log", encoding: .utf8)) ?? ""
+                return child > 0 && log.contains("listening")
+            }
+            parent.send(SIGKILL)
+            try await Poll.until("the orphan to stop", timeout: .seconds(30)) { kill(child, 0) != 0 }
+            let log = try String(contentsOfFile: "\(stack.root)/orphan.log", encoding: .utf8)
+            #expect(log.contains("exited cleanly"), "\(log.suffix(2000))")
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import Runtime
@@ -36,6 +37,8 @@ public enum Gateway {
             exit(2)
         }
         let logger = Observability.bootstrap(service: .gateway, configuration: configuration)
+        let fileLimit = ProcessLimits.raiseFileLimit()
+        ProcessLimits.followParent(logger: logger)
         let proxies: TrustedProxies
         do {
             proxies = try TrustedProxies(configuration.trustedProxies)
@@ -71,14 +74,32 @@ public enum Gateway {
         let hub = EventHub(runtimeDirectory: configuration.runtimeDirectory, logger: logger)
         let streams = Router(context: BasicWebSocketRequestContext.self)
         StreamRoutes(store: identity, backends: backends, hub: hub).add(to: streams)
-        let connections = OpenConnections()
         let proxyNames = ProxyNames(proxies.names, logger: logger)
+        let connections = OpenConnections(
+            limits: .init(
+                perAddress: configuration.connectionsPerAddress, headerTimeout: configuration.headerTimeout,
+                exempt: { proxies.trusts($0, resolved: proxyNames.current) }))
+        // Past the cap the server stops accepting: new connections wait in the kernel's queue
+        // while the ones open are served, and the process never meets its descriptor limit.
+        let maxConnections = configuration.maxConnections ?? ProcessLimits.connectionBudget(fileLimit: fileLimit)
+        logger.info("connection limits", metadata: ["fd.limit": "\(fileLimit)", "http.max_connections": "\(maxConnections)"])
+        let idleTimeout = configuration.idleTimeout
         let application = Application(
             router: makeRouter(
                 database: database, backends: backends, identity: identity, configuration: configuration,
                 clientAddress: ClientAddressMiddleware(proxies: proxies, names: proxyNames)),
-            server: .http1WebSocketUpgrade(webSocketRouter: streams),
-            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "switchboard"),
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: streams,
+                configuration: .init(
+                    http1: .init(
+                        additionalChannelHandlers: [RequestHeadDeadline(timeout: idleTimeout)],
+                        // A head is small: a few KiB of cookies at most, never hundreds of fields.
+                        httpDecoderConfiguration: .init(
+                            maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
+                    ))),
+            configuration: .init(
+                address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "switchboard",
+                availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)),
             onServerRunning: { channel in
                 try? await connections.follow(channel)
                 logger.info("http listening", metadata: ["http.address": "\(channel.localAddress?.description ?? "?")"])

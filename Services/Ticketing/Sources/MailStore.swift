@@ -128,13 +128,18 @@ enum MailStore {
     }
 
     /// Every mail of a ticket with its delivery state, oldest first.
-    static func deliveries(_ ticket: UUID, in transaction: Transaction) throws -> [MailDelivery] {
+    /// The deliveries of a ticket's mails, oldest first: of those carrying `messageIDs`, or the latest 100.
+    static func deliveries(_ ticket: UUID, messageIDs: [UUID]? = nil, in transaction: Transaction) throws -> [MailDelivery] {
         try transaction.query(
             """
-            SELECT message_id, status, attempts, last_error, CASE WHEN status = 'queued' THEN next_attempt_at END, sent_at
-            FROM ticketing.mails WHERE ticket_id = $1 ORDER BY created_at
+            SELECT * FROM (
+                SELECT message_id, status, attempts, last_error, CASE WHEN status = 'queued' THEN next_attempt_at END, sent_at, created_at
+                FROM ticketing.mails
+                WHERE ticket_id = $1 AND ($2::uuid[] IS NULL OR message_id = ANY($2::uuid[]))
+                ORDER BY created_at DESC LIMIT 100
+            ) latest ORDER BY created_at
             """,
-            [ticket]
+            [ticket, messageIDs?.map { $0.uuidString.lowercased() }]
         ).map(delivery)
     }
 

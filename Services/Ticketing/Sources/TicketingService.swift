@@ -36,13 +36,16 @@ public enum TicketingService {
                     return try await tickets.offlineMessage(params, logger: request.logger)
                 }
                 router.handle(TicketingMethods.Ticket.self) { params, _ in
-                    try await database.transaction { transaction in
+                    if let ids = params.messageIDs, ids.count > PageRequest.limits.upperBound {
+                        throw RPCError.invalidParams(field: "params.message_ids", "at most \(PageRequest.limits.upperBound) ids")
+                    }
+                    return try await database.transaction { transaction in
                         guard let ticket = try TicketingStore.ticket(conversation: params.conversationID, in: transaction) else {
                             throw RPCError.domain("not_found", "no ticket for this conversation")
                         }
                         return TicketSummary(
                             number: ticket.number, email: ticket.email, subject: ticket.subject,
-                            deliveries: try MailStore.deliveries(ticket.id, in: transaction))
+                            deliveries: try MailStore.deliveries(ticket.id, messageIDs: params.messageIDs, in: transaction))
                     }
                 }
                 router.handle(TicketingMethods.Tickets.self) { params, _ in
