@@ -120,6 +120,7 @@ public enum Gateway {
         router.add(middleware: TraceMiddleware())
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: UnexpectedErrors())
+        router.add(middleware: RequestRules())
         router.add(middleware: PageHeaders())
         router.add(middleware: WebPages.files(logger: Logger(label: "switchboard.gateway.files")))
         router.get("healthz") { _, _ in "ok\n" }

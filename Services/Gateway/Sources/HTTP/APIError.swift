@@ -10,6 +10,8 @@ struct APIError: HTTPResponseError, Sendable {
     var details: [String: String] = [:]
     /// Seconds for `Retry-After` (429, 503).
     var retryAfter: Int?
+    /// Other headers of the answer (`Allow` with a 405, `Connection: close`).
+    var headers: HTTPFields = [:]
 
     private struct Body: Encodable {
         struct Inner: Encodable {
@@ -23,6 +25,7 @@ struct APIError: HTTPResponseError, Sendable {
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = try Response.json(Body(error: .init(code: code, message: message, details: details)), status: status)
         if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+        response.headers.append(contentsOf: headers)
         return response
     }
 
