@@ -7,6 +7,9 @@ Run by the Swift harness (IntegrationTests/BrowserTests) against a running suite
 Operators can@example.com and nazlican@example.com (password password-123) must exist.
 Exits non-zero with the reason on the first failed check; saves screenshots into DIR.
 """
+import datetime
+import zoneinfo
+
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -103,8 +106,12 @@ def story(base, admin, shots, control):
         check(loser.find_elements(By.CSS_SELECTOR, f'#archive-items li[data-id="{chat_id}"]'), "hiding is only for the one who hid it")
 
         # The offline story: the desk closes; the widget offers the form, says when it opens, files a ticket.
+        # Open only on the day after tomorrow (in Istanbul), whatever day and hour the test runs:
+        # closed now, and the widget can say when it opens.
         settings = api(base, "GET", "/settings", admin)
-        settings["working_hours"] = {"timezone": "Europe/Istanbul", "weekly": {"mon": [["09:00", "18:00"]]}, "holidays": [], "closures": []}
+        days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        open_day = days[(datetime.datetime.now(zoneinfo.ZoneInfo("Europe/Istanbul")).weekday() + 2) % 7]
+        settings["working_hours"] = {"timezone": "Europe/Istanbul", "weekly": {open_day: [["09:00", "18:00"]]}, "holidays": [], "closures": []}
         api(base, "PUT", "/settings", admin, settings)
         offline = browser(420, 760)
         try:

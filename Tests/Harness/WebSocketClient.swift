@@ -63,6 +63,9 @@ public final class WebSocketClient: @unchecked Sendable {
     /// Sends one text frame.
     public func send(_ text: String) { sendFrame(opcode: 0x1, payload: Array(text.utf8)) }
 
+    /// Sends one text frame of any bytes (not UTF-8, say), masked or, breaking RFC 6455, not.
+    public func sendText(bytes payload: [UInt8], masked: Bool = true) { sendFrame(opcode: 0x1, payload: payload, masked: masked) }
+
     /// Sends a close frame and closes the connection.
     public func close(code: UInt16 = 1000) {
         guard !isClosed else { return }
@@ -169,16 +172,21 @@ public final class WebSocketClient: @unchecked Sendable {
         return nil
     }
 
-    private func sendFrame(opcode: UInt8, payload: [UInt8]) {
+    private func sendFrame(opcode: UInt8, payload: [UInt8], masked: Bool = true) {
         guard !isClosed else { return }
         var frame: [UInt8] = [0x80 | opcode]
+        let bit: UInt8 = masked ? 0x80 : 0
         if payload.count < 126 {
-            frame.append(0x80 | UInt8(payload.count))
+            frame.append(bit | UInt8(payload.count))
         } else if payload.count < 65536 {
-            frame += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+            frame += [bit | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
         } else {
-            frame.append(0x80 | 127)
+            frame.append(bit | 127)
             frame += (0..<8).reversed().map { UInt8((payload.count >> ($0 * 8)) & 0xFF) }
+        }
+        guard masked else {
+            write(frame + payload)
+            return
         }
         let mask = (0..<4).map { _ in UInt8.random(in: 0...255) }
         frame += mask

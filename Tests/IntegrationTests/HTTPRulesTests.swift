@@ -39,7 +39,9 @@ struct HTTPRulesTests {
                 connection.send(
                     "POST /api/v1/visitor/conversations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                         + "Transfer-Encoding: \(coding)\r\n\r\nGET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-                try await Poll.until("an answer to \(coding)") { _ = connection.text; return connection.isClosedByPeer }
+                try await Poll.until("an answer to \(coding)") {
+                    _ = connection.text; return connection.isClosedByPeer
+                }
                 let status = connection.status
                 #expect(status == 501 || status == 400, "\(coding): \(connection.text)")
                 // What followed the refused head is never served as a request of its own.

@@ -176,7 +176,7 @@ struct LiveStreamTests {
                 let frame = try await socket.nextJSON()
                 let closing = try await socket.next()
                 guard case .close(let code) = closing else { return (nil, nil) }
-                return ((frame?["data"] as? [String: Any])?["code"] as? String, code)
+                return (((frame?["data"] as? [String: Any])?["error"] as? [String: Any])?["code"] as? String, code)
             }
             for first in ["not json", #"{"token": 42}"#, #"{"token":"nonsense"}"#, #"{"token":"\#(visitor)"}"#, "[]", ""] {
                 let refused = try await refusal("/api/v1/stream", first: first)

@@ -58,7 +58,10 @@ public enum Gateway {
             exit(0)
         }
 
-        let identity = IdentityStore(database: database)
+        let identity = IdentityStore(
+            database: database,
+            policy: .init(
+                lifetime: configuration.sessionLifetime, idle: configuration.sessionIdle, visitorIdle: configuration.visitorTokenIdle))
         if let email = configuration.adminEmail, let password = configuration.adminPassword {
             do {
                 try await ensureAdmin(identity, email: email, password: password, logger: logger)
@@ -73,7 +76,10 @@ public enum Gateway {
         let backends = Backends(configuration: configuration, logger: logger)
         let hub = EventHub(runtimeDirectory: configuration.runtimeDirectory, logger: logger)
         let streams = Router(context: BasicWebSocketRequestContext.self)
-        StreamRoutes(store: identity, backends: backends, hub: hub).add(to: streams)
+        let sessions = SessionStreams(
+            limit: configuration.streamsPerToken,
+            listener: Listener(url: configuration.databaseURL, channels: [IdentityStore.revocations], logger: logger), logger: logger)
+        StreamRoutes(store: identity, backends: backends, hub: hub, sessions: sessions).add(to: streams)
         let proxyNames = ProxyNames(proxies.names, logger: logger)
         let connections = OpenConnections(
             limits: .init(
@@ -96,7 +102,9 @@ public enum Gateway {
                         // A head is small: a few KiB of cookies at most, never hundreds of fields.
                         httpDecoderConfiguration: .init(
                             maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
-                    ))),
+                    ),
+                    // A text message that is not UTF-8 closes the stream with 1007 (RFC 6455, 8.1).
+                    ws: .init(validateUTF8: true))),
             configuration: .init(
                 address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "switchboard",
                 availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)),
@@ -107,7 +115,7 @@ public enum Gateway {
             logger: logger
         )
         let http = DrainDeadline(application, deadline: configuration.drainDeadline, logger: logger) { connections.closeAll() }
-        await ServiceMain.runUntilStopped([database, proxyNames] + backends.all + [hub, http], logger: logger)
+        await ServiceMain.runUntilStopped([database, proxyNames] + backends.all + [hub, sessions, http], logger: logger)
     }
 
     /// The routes; separate from `run` so tests can serve them.

@@ -90,7 +90,7 @@ final class OpenConnections: Sendable {
             let timeout = connections.limits.headerTimeout
             // Placed before the HTTP handlers the server adds once the channel registers.
             channel.eventLoop.execute {
-                let guardian: any ChannelHandler = admitted ? FirstRequestDeadline(timeout: timeout) : TooManyConnections()
+                let guardian: any ChannelHandler = admitted ? FirstRequestGuard(timeout: timeout) : TooManyConnections()
                 try? channel.pipeline.syncOperations.addHandler(guardian, position: .first)
             }
             context.fireChannelRead(data)
@@ -98,26 +98,44 @@ final class OpenConnections: Sendable {
     }
 }
 
-/// Closes a connection whose first request head has not fully arrived within `timeout` of the
-/// accept (a slowloris sends a byte now and then and never finishes). It watches raw bytes for
-/// the blank line that ends a head, then steps aside; later requests on a kept-alive connection
-/// are timed by `RequestHeadDeadline`.
-final class FirstRequestDeadline: ChannelInboundHandler, RemovableChannelHandler {
+/// The front of every accepted connection, on raw bytes, for its first request:
+/// - closes it when that request's head has not fully arrived within `timeout` of the accept (a
+///   slowloris sends a byte now and then and never finishes);
+/// - when that request upgrades to a WebSocket, checks that every frame the client sends is
+///   masked (RFC 6455, 5.1): an unmasked one closes the connection with 1002. (The frames are
+///   parsed here because the WebSocket library passes frames on without their mask bit.)
+/// It steps aside after a first request that is not an upgrade; later requests on a kept-alive
+/// connection are timed by `RequestHeadDeadline`. (Browsers open each WebSocket on a connection
+/// of its own, so an upgrade is the first request.)
+final class FirstRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
+
+    private enum Phase {
+        /// Reading the first head.
+        case head
+        /// An upgrade was asked for: what the client sends meanwhile waits for the answer.
+        case answer(held: [ByteBuffer])
+        /// Upgraded: client frames, parsed for their mask bit.
+        case frames
+        /// An unmasked frame came: closing, nothing more is read.
+        case failed
+    }
 
     let timeout: Duration
     private var timer: Scheduled<Void>?
-    /// The last bytes seen, to find a `\r\n\r\n` split across reads.
-    private var tail: [UInt8] = []
+    private var phase = Phase.head
+    /// The head so far (bounded by the HTTP decoder's own limits behind us, and by 80 KiB here).
+    private var head: [UInt8] = []
+    private var frames = FrameMasks()
 
     init(timeout: Duration) { self.timeout = timeout }
 
     func handlerAdded(context: ChannelHandlerContext) {
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
-            loopBound.value.close(promise: nil)
-        }
+        timer = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) { loopBound.value.close(promise: nil) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -127,20 +145,115 @@ final class FirstRequestDeadline: ChannelInboundHandler, RemovableChannelHandler
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
-        tail += buffer.readableBytesView
-        let complete = tail.withUnsafeBufferPointer { bytes in
-            bytes.count >= 4
-                && (0...(bytes.count - 4)).contains { bytes[$0] == 13 && bytes[$0 + 1] == 10 && bytes[$0 + 2] == 13 && bytes[$0 + 3] == 10 }
-        }
-        if complete {
+        switch phase {
+        case .head:
+            let start = head.count
+            head += buffer.readableBytesView.prefix(80 * 1024 - head.count)
+            guard let end = Self.headEnd(head, from: max(0, start - 3)) else {
+                context.fireChannelRead(data)
+                return
+            }
             timer?.cancel()
             timer = nil
-            context.fireChannelRead(data)
-            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+            let text = String(decoding: head[..<end], as: UTF8.self).lowercased()
+            guard text.contains("\r\nupgrade: websocket") || text.contains("\r\nupgrade:websocket") else {
+                context.fireChannelRead(data)
+                context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+                return
+            }
+            // The head goes on; bytes after it (a client that did not wait for the answer) wait here.
+            let headBytes = end + 4 - start
+            var rest = buffer
+            let passed = rest.readSlice(length: min(headBytes, rest.readableBytes))!
+            phase = .answer(held: rest.readableBytes > 0 ? [rest] : [])
+            context.fireChannelRead(NIOAny(passed))
+        case .answer(var held):
+            held.append(buffer)
+            phase = .answer(held: held)
+        case .frames:
+            pass(buffer, context: context)
+        case .failed:
+            break
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .answer(let held) = phase {
+            var status = ""
+            if case .byteBuffer(let buffer) = unwrapOutboundIn(data) {
+                status = buffer.getString(at: buffer.readerIndex, length: min(12, buffer.readableBytes)) ?? ""
+            }
+            context.write(data, promise: promise)
+            if status == "HTTP/1.1 101" {
+                phase = .frames
+                for buffer in held { pass(buffer, context: context) }
+            } else {
+                // Refused: plain HTTP from here on.
+                for buffer in held { context.fireChannelRead(NIOAny(buffer)) }
+                context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+            }
             return
         }
-        if tail.count > 3 { tail.removeFirst(tail.count - 3) }
-        context.fireChannelRead(data)
+        context.write(data, promise: promise)
+    }
+
+    /// Passes frame bytes on, or answers an unmasked frame with close 1002 and closes.
+    private func pass(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
+        guard frames.accept(buffer.readableBytesView) else {
+            var close = context.channel.allocator.buffer(capacity: 4)
+            close.writeBytes([0x88, 0x02, 0x03, 0xEA])
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(NIOAny(IOData.byteBuffer(close))).whenComplete { _ in loopBound.value.close(promise: nil) }
+            phase = .failed
+            return
+        }
+        context.fireChannelRead(NIOAny(buffer))
+    }
+
+    /// Where `\r\n\r\n` starts in `bytes`, looking from `start`.
+    static func headEnd(_ bytes: [UInt8], from start: Int) -> Int? {
+        guard bytes.count >= 4 else { return nil }
+        return (start...(bytes.count - 4)).first { bytes[$0] == 13 && bytes[$0 + 1] == 10 && bytes[$0 + 2] == 13 && bytes[$0 + 3] == 10 }
+    }
+}
+
+/// Follows a client's WebSocket frames across reads, header by header, to see each one's mask
+/// bit. Pure: fed bytes, it says whether every frame so far was masked.
+struct FrameMasks: Sendable {
+    /// The header of the frame being read (up to 14 bytes), or nothing while in a payload.
+    private var header: [UInt8] = []
+    /// Payload bytes of the current frame still to come.
+    private var payload: UInt64 = 0
+
+    /// Takes the next bytes; `false` at the first unmasked frame (or an impossible length).
+    mutating func accept(_ bytes: some Collection<UInt8>) -> Bool {
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            if payload > 0 {
+                let available = UInt64(bytes.distance(from: index, to: bytes.endIndex))
+                let skipped = min(payload, available)
+                payload -= skipped
+                index = bytes.index(index, offsetBy: Int(skipped))
+                continue
+            }
+            header.append(bytes[index])
+            index = bytes.index(after: index)
+            guard header.count >= 2 else { continue }
+            guard header[1] & 0x80 != 0 else { return false }
+            let lengthBytes =
+                switch header[1] & 0x7F {
+                case 126: 2
+                case 127: 8
+                default: 0
+                }
+            guard header.count == 2 + lengthBytes + 4 else { continue }
+            var length = UInt64(header[1] & 0x7F)
+            if lengthBytes > 0 { length = header[2..<(2 + lengthBytes)].reduce(0) { $0 << 8 | UInt64($1) } }
+            guard length < 1 << 63 else { return false }
+            payload = length
+            header.removeAll(keepingCapacity: true)
+        }
+        return true
     }
 }
 

@@ -6,8 +6,15 @@ import Storage
 /// SHA-256 hashes (computed by PostgreSQL), so a leaked table grants no session.
 struct IdentityStore: Sendable {
     let database: Database
-    /// How long a session lasts after login.
-    static let sessionLifetime = "12 hours"
+    let policy: SessionPolicy
+
+    init(database: Database, policy: SessionPolicy = .init()) {
+        self.database = database
+        self.policy = policy
+    }
+
+    /// The channel on which a gateway tells the others that a session ended (its key as payload).
+    static let revocations = "identity_revoked"
 
     static let migrations = [
         Migration(schema: "identity", version: 1, name: "schema", sql: "CREATE SCHEMA identity;"),
@@ -48,6 +55,14 @@ struct IdentityStore: Sendable {
                 """
         ),
         Attempts.migration,
+        Migration(
+            schema: "identity", version: 5, name: "sessions and visitor tokens expire unused",
+            sql: """
+                ALTER TABLE identity.sessions ADD COLUMN last_used_at timestamptz NOT NULL DEFAULT now();
+                ALTER TABLE identity.visitors ADD COLUMN last_used_at timestamptz NOT NULL DEFAULT now();
+                CREATE INDEX visitors_last_used_at ON identity.visitors (last_used_at);
+                """
+        ),
     ]
 
     private static let columns = "id, name, email, role"
@@ -138,38 +153,87 @@ struct IdentityStore: Sendable {
         try await database.query("INSERT INTO identity.visitors (id, token_hash) VALUES ($1, sha256(convert_to($2, 'UTF8')))", [id, token])
     }
 
-    /// The visitor a token belongs to.
+    /// The visitor a live token belongs to: one unused for `policy.visitorIdle` has expired.
+    /// Use is noted at most once an hour (a write per request would cost more than it tells).
     func visitor(token: String) async throws -> UUID? {
-        try await database.query("SELECT id FROM identity.visitors WHERE token_hash = sha256(convert_to($1, 'UTF8'))", [token])
-            .first?.decode(UUID.self, at: 0)
+        try await database.query(
+            """
+            WITH found AS (
+                SELECT id, last_used_at FROM identity.visitors
+                WHERE token_hash = sha256(convert_to($1, 'UTF8')) AND last_used_at > now() - make_interval(secs => $2)
+            ), touched AS (
+                UPDATE identity.visitors v SET last_used_at = now() FROM found
+                WHERE v.id = found.id AND found.last_used_at < now() - interval '1 hour'
+            )
+            SELECT id FROM found
+            """,
+            [token, Self.seconds(policy.visitorIdle)]
+        ).first?.decode(UUID.self, at: 0)
     }
 
     /// A new session for `operatorID`; returns the token, which is stored only as its hash.
     func openSession(for operatorID: UUID) async throws -> String {
         let token = Self.newToken()
         try await database.query(
-            "INSERT INTO identity.sessions (token_hash, operator_id, expires_at) VALUES (sha256(convert_to($1, 'UTF8')), $2, now() + interval '\(Self.sessionLifetime)')",
-            [token, operatorID]
+            """
+            INSERT INTO identity.sessions (token_hash, operator_id, expires_at)
+            VALUES (sha256(convert_to($1, 'UTF8')), $2, now() + make_interval(secs => $3))
+            """,
+            [token, operatorID, Self.seconds(policy.lifetime)]
         )
         return token
     }
 
-    /// The operator a live session token belongs to.
-    func operatorForSession(token: String) async throws -> Operator? {
+    /// The operator of a live session, and the session's key (its hash in hex, what revocations
+    /// name). A session ends `policy.lifetime` after login, or unused for `policy.idle`; use is
+    /// noted at most once a minute.
+    func session(token: String) async throws -> (account: Operator, key: String)? {
         let rows = try await database.query(
             """
-            SELECT o.id, o.name, o.email, o.role FROM identity.sessions s JOIN identity.operators o ON o.id = s.operator_id
-            WHERE s.token_hash = sha256(convert_to($1, 'UTF8')) AND s.expires_at > now()
+            WITH found AS (
+                SELECT token_hash, operator_id, last_used_at FROM identity.sessions
+                WHERE token_hash = sha256(convert_to($1, 'UTF8')) AND expires_at > now()
+                  AND last_used_at > now() - make_interval(secs => $2)
+            ), touched AS (
+                UPDATE identity.sessions s SET last_used_at = now() FROM found
+                WHERE s.token_hash = found.token_hash AND found.last_used_at < now() - interval '1 minute'
+            )
+            SELECT o.id, o.name, o.email, o.role, encode(found.token_hash, 'hex')
+            FROM found JOIN identity.operators o ON o.id = found.operator_id
             """,
-            [token]
+            [token, Self.seconds(policy.idle)]
         )
-        return try rows.first.map(Self.decode)
+        guard let row = rows.first else { return nil }
+        return (try Self.decode(row), try row.decode(at: 4))
     }
 
-    func closeSession(token: String) async throws {
-        try await database.query("DELETE FROM identity.sessions WHERE token_hash = sha256(convert_to($1, 'UTF8'))", [token])
+    /// The operator a live session token belongs to.
+    func operatorForSession(token: String) async throws -> Operator? {
+        try await session(token: token)?.account
     }
+
+    /// Ends a session; every gateway closes its streams (they listen on `revocations`).
+    func closeSession(token: String) async throws {
+        try await database.transaction { transaction in
+            let ended = try transaction.query(
+                "DELETE FROM identity.sessions WHERE token_hash = sha256(convert_to($1, 'UTF8')) RETURNING encode(token_hash, 'hex')",
+                [token])
+            for row in ended {
+                try transaction.query("SELECT pg_notify($1, $2)", [Self.revocations, try row.decode(String.self, at: 0)])
+            }
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) }
 
     /// The attempts behind the rate limits, in the same database.
     var attempts: Attempts { Attempts(database: database) }
+}
+
+/// How long operator sessions and visitor tokens live (`SWITCHBOARD_SESSION_HOURS`,
+/// `SWITCHBOARD_SESSION_IDLE_MINUTES`, `SWITCHBOARD_VISITOR_TOKEN_DAYS`).
+struct SessionPolicy: Sendable {
+    var lifetime: Duration = .seconds(12 * 3600)
+    var idle: Duration = .seconds(3600)
+    var visitorIdle: Duration = .seconds(30 * 86_400)
 }

@@ -17,6 +17,8 @@ final class EventHub: Service, Sendable {
         case event(StreamEvent)
         /// Time for a heartbeat (sent by the socket's own timer).
         case tick
+        /// The stream's session ended (logout): it closes.
+        case revoked
     }
 
     /// One WebSocket's registration.

@@ -18,6 +18,7 @@ struct StreamRoutes: Sendable {
     let store: IdentityStore
     let backends: Backends
     let hub: EventHub
+    let sessions: SessionStreams
 
     /// How often an idle stream sends a heartbeat (with its cursor) and re-checks its token.
     static let heartbeat: Duration = .seconds(25)
@@ -88,14 +89,21 @@ struct StreamRoutes: Sendable {
         }
         var token = IdentityRoutes.bearer(request)
         if token == nil { token = await Self.firstToken(frames) }
-        guard let token, let viewer = try await Self.viewer(kind, token: token, store: store)
+        guard let token, let (viewer, key) = try await Self.viewer(kind, token: token, store: store)
         else {
             try await refuse(
-                outbound, code: "unauthorized", message: "a live token is needed: in the header, or as the first frame {\\\"token\\\": …}")
+                outbound, code: "unauthorized", message: #"a live token is needed: in the header, or as the first frame {"token": …}"#)
             return
         }
         var audience = StreamAudience(viewer: viewer)
         let subscription = hub.register(types: audience.types)
+        guard sessions.admit(key, id: subscription.id, queue: subscription.continuation) else {
+            _ = hub.unregister(subscription.id)
+            try await refuse(
+                outbound, code: "too_many_streams", message: "this token holds \(sessions.limit) open streams already; close one first")
+            return
+        }
+        defer { sessions.leave(key, id: subscription.id) }
         let ticker = Task {
             while !Task.isCancelled {
                 try await Task.sleep(for: Self.heartbeat)
@@ -162,6 +170,9 @@ struct StreamRoutes: Sendable {
                     return
                 }
                 try await outbound.write(.text(Self.control("heartbeat", cursor: last)))
+            case .revoked:
+                try await refuse(outbound, code: "unauthorized", message: "the session ended")
+                return
             }
         }
         if hub.unregister(subscription.id) {
@@ -171,22 +182,29 @@ struct StreamRoutes: Sendable {
         }
     }
 
-    /// Tells the client why in an `error` frame (`data` as the API's error body) and closes (1008 by default).
+    /// Tells the client why in an `error` frame (`data` is the API's error body,
+    /// `{"error": {code, message, details}}`) and closes (1008 by default).
     private func refuse(
         _ outbound: WebSocketOutboundWriter, code: String, message: String, field: String? = nil,
         closing: WebSocketErrorCode = .policyViolation
     ) async throws {
-        let details = field.map { #"{"field":"\#($0)"}"# } ?? "{}"
-        let data = #"{"code":"\#(code)","message":"\#(message)","details":\#(details)}"#
-        try await outbound.write(.text(Self.control("error", cursor: nil, data: data)))
+        try await outbound.write(
+            .text(Self.control("error", cursor: nil, data: Self.errorBody(code: code, message: message, field: field))))
         try await outbound.close(closing, reason: code)
     }
 
-    /// The stream's viewer if `token` is a live token of the route's kind.
-    static func viewer(_ kind: Kind, token: String, store: IdentityStore) async throws -> StreamAudience.Viewer? {
+    static func errorBody(code: String, message: String, field: String?) -> String {
+        let body = ["error": ["code": code, "message": message, "details": field.map { ["field": $0] } ?? [:]] as [String: Any]]
+        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The stream's viewer if `token` is a live token of the route's kind, with the key its
+    /// streams are counted and revoked under (the session's, or the visitor's).
+    static func viewer(_ kind: Kind, token: String, store: IdentityStore) async throws -> (StreamAudience.Viewer, key: String)? {
         switch kind {
-        case .operator: try await store.operatorForSession(token: token).map { .operator($0.id) }
-        case .visitor: try await store.visitor(token: token).map { .visitor($0) }
+        case .operator: try await store.session(token: token).map { (.operator($0.account.id), $0.key) }
+        case .visitor: try await store.visitor(token: token).map { (.visitor($0), "visitor " + $0.uuidString) }
         }
     }
 
