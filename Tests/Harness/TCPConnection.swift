@@ -7,13 +7,22 @@ import Foundation
 /// One raw TCP connection to a gateway, for tests of what the server does with slow, idle or
 /// too many clients: bytes in exactly as written, whatever comes back, and whether it closed.
 public final class TCPConnection: @unchecked Sendable {
-    public let fd: Int32
+    private let fd: Int32
     private var received: [UInt8] = []
     public private(set) var isClosedByPeer = false
 
+    private var isOpen = true
+
     public init(port: Int) throws { fd = try Loopback.connect(port: port, nonBlocking: true) }
 
-    deinit { close(fd) }
+    deinit { close() }
+
+    /// Closes our end (once: a descriptor closed twice may by then be another test's socket).
+    public func close() {
+        guard isOpen else { return }
+        isOpen = false
+        Glibc.close(fd)
+    }
 
     /// Sends what the socket takes now (a test's few bytes always fit).
     public func send(_ text: String) {

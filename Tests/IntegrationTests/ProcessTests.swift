@@ -130,6 +130,64 @@ struct ProcessTests {
         }
     }
 
+    @Test("malformed numbers and frames on every service's socket are answered with errors; each service keeps serving")
+    func malformedNumbers() async throws {
+        try await Stack.with { stack in
+            func line(_ method: String, _ params: String, extra: String = "") -> String {
+                #"{"jsonrpc":"2.0","id":7,"method":"\#(method)","params":\#(params)\#(extra)}"#
+            }
+            let everywhere = [
+                line("system.health", "{}", extra: #","deadline_ms":9300000000000"#),
+                line("system.health", "{}", extra: #","deadline_ms":-5"#),
+                line("system.health", "{}", extra: #","deadline_ms":1e400"#), #"{"jsonrpc":"2.0","id":1e400,"method":"system.health"}"#,
+                #"{"jsonrpc":"2.0","id":-99999999999999999999999,"method":"system.health"}"#, line("system.ping", #"{"payload":7}"#),
+            ]
+            let own: [ServiceName: [String]] = [
+                .pool: [
+                    line("pool.waiting", #"{"page":{"limit":1e12}}"#), line("pool.waiting", #"{"page":{"limit":-1}}"#),
+                    line("pool.waiting", #"{"page":{"limit":10,"cursor":"!!"}}"#),
+                    line("pool.audit", #"{"conversation_id":"\#(UUID())","limit":99999999999}"#),
+                    line("pool.admit", #"{"conversation_id":"\#(UUID())","origin":"x","limit":0}"#),
+                    line("pool.staffing", #"{"operator_ids":"\#(String(repeating: "x", count: 100))"}"#),
+                ],
+                .conversation: [
+                    line("conversation.messages", #"{"conversation_id":"\#(UUID())","after_seq":1e30,"limit":10}"#),
+                    line("conversation.messages", #"{"conversation_id":"\#(UUID())","after_seq":-1,"limit":10}"#),
+                    line("conversation.messages", #"{"conversation_id":"\#(UUID())","after_seq":0,"limit":9223372036854775807}"#),
+                    line("conversation.messages", #"{"conversation_id":"\#(UUID())","before_seq":0,"after_seq":0,"limit":10}"#),
+                    line("conversation.read", #"{"operator_id":"\#(UUID())","conversation_id":"\#(UUID())","seq":-3}"#),
+                    line("conversation.history", #"{"visitor_id":"\#(UUID())","page":{"limit":501}}"#),
+                ],
+                .ticketing: [
+                    line("ticketing.tickets", #"{"page":{"limit":0}}"#),
+                    line("ticketing.tickets", #"{"page":{"limit":1,"cursor":"bm9wZQ"}}"#),
+                    line(
+                        "ticketing.ticket",
+                        #"{"conversation_id":"\#(UUID())","message_ids":[\#((0..<501).map { _ in "\"\(UUID())\"" }.joined(separator: ","))]}"#
+                    ),
+                ],
+                .notification: [
+                    line("events.read", #"{"after":"0-0","limit":-1}"#),
+                    line("events.read", #"{"after":"99999999999999999999-0","limit":10}"#),
+                    line("events.read", #"{"after":"0-0","limit":1e9}"#),
+                    line("notification.list", #"{"operator_id":"\#(UUID())","unread_only":false,"page":{"limit":100000}}"#),
+                ],
+            ]
+            for service in ServiceName.back {
+                let process = try await stack.start(service)
+                let socket = try RawSocket(path: process.socketPath)
+                let lines = everywhere + own[service, default: []]
+                socket.send(lines.joined(separator: "\n") + "\n")
+                for _ in lines {
+                    let reply = try #require(try await socket.readJSON(), "\(service.rawValue): no reply")
+                    #expect(reply["error"] is [String: Any], "\(service.rawValue): \(reply)")
+                }
+                #expect(process.isRunning)
+                #expect(try await RPCClient.callOnce(System.Health.self, Empty(), socketPath: process.socketPath).databaseReachable)
+            }
+        }
+    }
+
     @Test("two instances both get traffic; killing one under load fails no idempotent call; a restarted one gets traffic again")
     func killOneOfTwo() async throws {
         try await Stack.with { stack in
