@@ -1,5 +1,5 @@
 # The two commands first; everything else is a convenience.
-.PHONY: run test compose-test bench build clean
+.PHONY: run test compose-test bench fuzz build clean
 
 run:            ## start the whole suite (local PostgreSQL included); Ctrl-C stops it
 	@bash scripts/run.sh
@@ -12,6 +12,9 @@ compose-test:   ## the Dockerfile and docker-compose.yml on a Docker engine of i
 
 bench:          ## release-build the benchmark and record medians against baselines
 	@bash scripts/bench.sh
+
+fuzz:           ## the libFuzzer targets (line decoder, RPC envelope, MIME, Customizations), 5 minutes each
+	@bash scripts/fuzz.sh
 
 build:
 	swift build

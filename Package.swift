@@ -9,6 +9,12 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// `SWITCHBOARD_FUZZ=1` (`make fuzz`, in a build folder of its own): the code under fuzz is
+/// compiled with libFuzzer's coverage, and the fuzz executable is added. (NIO and the rest are
+/// not instrumented: only what the fuzzer should explore is.)
+let fuzzing = Context.environment["SWITCHBOARD_FUZZ"] == "1"
+let fuzzed: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer"])] : []
+
 let nio: [Target.Dependency] = [
     .product(name: "NIOCore", package: "swift-nio"),
     .product(name: "NIOPosix", package: "swift-nio"),
@@ -20,7 +26,9 @@ let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metri
 
 /// One service: a library with its logic (and, for the gateway, the web pages it serves from
 /// `Public` as resources) and a thin executable around it.
-func service(_ name: String, folder: String, extra: [Target.Dependency] = [], resources: [Resource]? = nil) -> [Target] {
+func service(
+    _ name: String, folder: String, extra: [Target.Dependency] = [], resources: [Resource]? = nil, settings: [SwiftSetting] = []
+) -> [Target] {
     [
         .target(
             name: "\(name)Service",
@@ -29,7 +37,7 @@ func service(_ name: String, folder: String, extra: [Target.Dependency] = [], re
             exclude: ["Main"],
             sources: ["Sources"],
             resources: resources,
-            swiftSettings: strict
+            swiftSettings: strict + settings
         ),
         .executableTarget(
             name: "switchboard-\(folder.lowercased())",
@@ -79,14 +87,14 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .systemLibrary(name: "CLinux", path: "Shared/CLinux"),
-        .target(name: "Contracts", path: "Shared/Contracts", swiftSettings: strict),
-        .target(name: "Mail", path: "Shared/Mail", swiftSettings: strict),
+        .target(name: "Contracts", path: "Shared/Contracts", swiftSettings: strict + fuzzed),
+        .target(name: "Mail", path: "Shared/Mail", swiftSettings: strict + fuzzed),
         .target(name: "SMTP", dependencies: ["CCurl", "Mail"], path: "Shared/SMTP", swiftSettings: strict),
         .target(
             name: "Wire",
             dependencies: ["Contracts", logging, lifecycle, metrics, .product(name: "NIOExtras", package: "swift-nio-extras")] + nio,
             path: "Shared/Wire",
-            swiftSettings: strict
+            swiftSettings: strict + fuzzed
         ),
         .target(
             name: "Storage",
@@ -119,7 +127,7 @@ let package = Package(
         )
         + service("Conversation", folder: "Conversation")
         + service("Pool", folder: "Pool")
-        + service("Ticketing", folder: "Ticketing", extra: ["Mail", "SMTP"])
+        + service("Ticketing", folder: "Ticketing", extra: ["Mail", "SMTP"], settings: fuzzed)
         + service("Notification", folder: "Notification")
         + [
             // Tests: unit tests per module, the harness, integration tests, the benchmark.
@@ -160,4 +168,18 @@ let package = Package(
                 swiftSettings: strict
             ),
         ]
+        + (fuzzing
+            ? [
+                .executableTarget(
+                    name: "switchboard-fuzz",
+                    dependencies: [
+                        "Contracts", "Mail", "Wire", "TicketingService", logging,
+                        .product(name: "NIOEmbedded", package: "swift-nio"),
+                    ] + nio,
+                    path: "Tests/Fuzz",
+                    exclude: ["corpus"],
+                    swiftSettings: strict + fuzzed,
+                    linkerSettings: [.unsafeFlags(["-sanitize=fuzzer", "-use-ld=lld"])]
+                )
+            ] : [])
 )
