@@ -31,7 +31,8 @@ command -v swift >/dev/null || { echo "setup: swift is not on PATH; install the 
 # Test tools from PyPI in the project's own virtual environment (the machine's python3 may not
 # be Debian's, so Debian's python3-* modules are not an option): aiosmtpd is the tests' SMTP server,
 # Selenium drives Debian's Chromium in the browser tests, PyYAML and jsonschema check the compose
-# file against the Compose Specification; pytest and websocket-client drive the compose test.
+# file against the Compose Specification; pytest and websocket-client drive the compose test;
+# schemathesis checks the running gateway against its own OpenAPI document.
 # (Debian's docker-compose above runs on Debian's own python3.)
 if [[ "${1:-}" == "--test" ]]; then
   venv="$(dirname "$0")/../.venv"
@@ -44,9 +45,9 @@ if [[ "${1:-}" == "--test" ]]; then
       "$python" -m venv "$venv"
     fi
   fi
-  if ! "$venv/bin/python" -c "import aiosmtpd, selenium, yaml, jsonschema, pytest, websocket" 2>/dev/null; then
-    echo "setup: installing aiosmtpd, selenium, pyyaml, jsonschema, pytest and websocket-client into $venv" >&2
+  if ! "$venv/bin/python" -c "import aiosmtpd, selenium, yaml, jsonschema, pytest, websocket, schemathesis" 2>/dev/null; then
+    echo "setup: installing aiosmtpd, selenium, pyyaml, jsonschema, pytest, websocket-client and schemathesis into $venv" >&2
     "$venv/bin/pip" install -q --disable-pip-version-check "aiosmtpd==1.4.6" "selenium>=4.20,<5" "pyyaml>=6,<7" "jsonschema>=4.18,<5" \
-      "pytest>=8,<10" "websocket-client>=1.6,<2"
+      "pytest>=8,<10" "websocket-client>=1.6,<2" "schemathesis>=4.3,<5"
   fi
 fi

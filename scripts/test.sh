@@ -33,9 +33,12 @@ rm -f "$log"
 # Tests run at once, each with its own processes. The few that start a dozen processes or three
 # browsers get the machine to themselves afterwards: on two cores, running them beside the rest
 # starved in-process tests of CPU for seconds.
-heavy="BrowserTests|TopologyTests|DrainTests"
+heavy="BrowserTests|TopologyTests|DrainTests|LargeDataTests|SchemathesisTests"
 swift test --skip-build --skip "$heavy"
 swift test --skip-build --filter "$heavy"
+
+# The fuzz targets, briefly (each replays its seed corpus first); `make fuzz` runs them longer.
+FUZZ_SECONDS=${FUZZ_SECONDS:-20} scripts/fuzz.sh
 
 # The compose deployment on a Docker engine of its own (root; it installs Debian's docker.io).
 # SWITCHBOARD_COMPOSE_TEST=0 leaves it out.

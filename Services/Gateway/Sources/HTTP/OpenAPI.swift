@@ -20,6 +20,10 @@ enum OpenAPI {
         var response: String?
         /// Query parameters, by name (see `queryParameters`).
         var query: [String] = []
+        /// The status of success.
+        var success = 200
+        /// Statuses beyond those every operation of its kind answers (see `statuses`).
+        var more: [Int] = []
     }
 
     /// Every list's paging, and the messages' positions.
@@ -42,17 +46,17 @@ enum OpenAPI {
 
     static let operations: [Operation] = [
         .init(method: .get, path: "/healthz", summary: "The process is up", access: .none),
-        .init(method: .get, path: "/readyz", summary: "The database and every back service answer", access: .none),
+        .init(method: .get, path: "/readyz", summary: "The database and every back service answer", access: .none, more: [503]),
         .init(method: .get, path: "/metrics", summary: "Prometheus metrics", access: .none),
         .init(method: .get, path: "/api/openapi.json", summary: "This document", access: .none),
         .init(
             method: .get, path: "/api/v1/widget/status", summary: "Open now? Texts for the widget", access: .none, response: "WidgetStatus"),
         .init(
             method: .post, path: "/api/v1/visitor/conversations", summary: "Start a live chat", access: .none, body: "StartChat",
-            response: "Started"),
+            response: "Started", success: 201, more: [409, 429]),
         .init(
             method: .post, path: "/api/v1/visitor/offline-messages", summary: "Leave a message while closed: a ticket", access: .none,
-            body: "LeaveMessage", response: "Filed"),
+            body: "LeaveMessage", response: "Filed", success: 201, more: [429]),
         .init(
             method: .get, path: "/api/v1/visitor/conversations", summary: "This visitor's conversations", access: .visitor,
             response: "Conversations", query: paged),
@@ -62,9 +66,11 @@ enum OpenAPI {
             response: "Messages", query: messagePositions),
         .init(
             method: .post, path: "/api/v1/visitor/conversations/{id}/messages", summary: "Write as the customer", access: .visitor,
-            body: "PostMessage", response: "Message"),
-        .init(method: .post, path: "/api/v1/auth/login", summary: "Log in", access: .none, body: "Login", response: "Session"),
-        .init(method: .post, path: "/api/v1/auth/logout", summary: "End this session", access: .operator),
+            body: "PostMessage", response: "Message", success: 201, more: [200, 409, 429]),
+        .init(
+            method: .post, path: "/api/v1/auth/login", summary: "Log in", access: .none, body: "Login", response: "Session",
+            more: [401, 429]),
+        .init(method: .post, path: "/api/v1/auth/logout", summary: "End this session", access: .operator, success: 204),
         .init(method: .get, path: "/api/v1/me", summary: "Who am I", access: .operator, response: "Operator"),
         .init(method: .put, path: "/api/v1/me/availability", summary: "Switch my availability", access: .operator, body: "Availability"),
         .init(
@@ -72,9 +78,10 @@ enum OpenAPI {
             response: "Operators", query: paged),
         .init(
             method: .post, path: "/api/v1/operators", summary: "Create an operator", access: .admin, body: "NewOperator",
-            response: "Operator"),
+            response: "Operator", success: 201, more: [409]),
         .init(method: .get, path: "/api/v1/pool", summary: "The Pool, oldest first", access: .operator, response: "Pool", query: paged),
-        .init(method: .post, path: "/api/v1/pool/{id}/take", summary: "Take it on me", access: .operator, response: "Taken"),
+        .init(
+            method: .post, path: "/api/v1/pool/{id}/take", summary: "Take it on me", access: .operator, response: "Taken", more: [403, 409]),
         .init(
             method: .get, path: "/api/v1/messages", summary: "My Messages with unread counts", access: .operator, response: "Conversations",
             query: paged),
@@ -87,49 +94,50 @@ enum OpenAPI {
             response: "Messages", query: messagePositions),
         .init(
             method: .post, path: "/api/v1/conversations/{id}/messages", summary: "Write as the holder", access: .operator,
-            body: "PostMessage", response: "Message"),
+            body: "PostMessage", response: "Message", success: 201, more: [200, 403, 409]),
         .init(
             method: .post, path: "/api/v1/conversations/{id}/read", summary: "Move my reading position", access: .operator,
-            body: "ReadPosition"),
+            body: "ReadPosition", success: 204),
         .init(
-            method: .post, path: "/api/v1/conversations/{id}/take", summary: "Take a colleague's job", access: .operator, response: "Taken"),
+            method: .post, path: "/api/v1/conversations/{id}/take", summary: "Take a colleague's job", access: .operator, response: "Taken",
+            more: [403, 409]),
         .init(
             method: .post, path: "/api/v1/conversations/{id}/transfer", summary: "Hand my job to an available colleague", access: .operator,
-            body: "Transfer", response: "Taken"),
+            body: "Transfer", response: "Taken", more: [403, 409]),
         .init(
             method: .post, path: "/api/v1/conversations/{id}/close", summary: "Close my job: to the Archive", access: .operator,
-            response: "Conversation"),
+            response: "Conversation", more: [403]),
         .init(
             method: .get, path: "/api/v1/customers/{id}/conversations", summary: "A customer's conversations", access: .operator,
             response: "Conversations", query: paged),
         .init(
             method: .get, path: "/api/v1/archive", summary: "Closed conversations, newest first", access: .operator,
             response: "ArchivePage", query: ["q", "operator_id", "from", "to", "include_hidden"] + paged),
-        .init(method: .post, path: "/api/v1/archive/{id}/hide", summary: "Hide from my Archive", access: .operator),
-        .init(method: .delete, path: "/api/v1/archive/{id}/hide", summary: "Show in my Archive again", access: .operator),
+        .init(method: .post, path: "/api/v1/archive/{id}/hide", summary: "Hide from my Archive", access: .operator, success: 204),
+        .init(method: .delete, path: "/api/v1/archive/{id}/hide", summary: "Show in my Archive again", access: .operator, success: 204),
         .init(
             method: .get, path: "/api/v1/notifications", summary: "My notifications", access: .operator, response: "Notifications",
             query: ["unread"] + paged),
-        .init(method: .post, path: "/api/v1/notifications/{id}/read", summary: "Mark one read", access: .operator),
-        .init(method: .post, path: "/api/v1/notifications/read-all", summary: "Mark all read", access: .operator),
+        .init(method: .post, path: "/api/v1/notifications/{id}/read", summary: "Mark one read", access: .operator, success: 204),
+        .init(method: .post, path: "/api/v1/notifications/read-all", summary: "Mark all read", access: .operator, success: 204),
         .init(
             method: .get, path: "/api/v1/stream", summary: "WebSocket: Pool, messages, assignments, closes, my notifications",
-            access: .operator, response: "Frame"),
+            access: .operator, response: "Frame", success: 101, more: [426]),
         .init(
             method: .get, path: "/api/v1/visitor/stream", summary: "WebSocket: this visitor's messages, assignments, closes",
-            access: .visitor, response: "Frame"),
+            access: .visitor, response: "Frame", success: 101, more: [426]),
         .init(
             method: .post, path: "/api/v1/conversations/{id}/ticket", summary: "Ticket this chat: it continues by e-mail",
-            access: .operator, body: "TicketChat", response: "TicketCreated"),
+            access: .operator, body: "TicketChat", response: "TicketCreated", success: 201, more: [403, 409]),
         .init(
             method: .get, path: "/api/v1/tickets", summary: "Tickets, newest first: filter=all|mine|unassigned", access: .operator,
             response: "Tickets", query: ["filter"] + paged),
         .init(
             method: .post, path: "/api/v1/tickets/{id}/assign", summary: "Give a ticket to an available colleague",
-            access: .operator, body: "Transfer", response: "Taken"),
+            access: .operator, body: "Transfer", response: "Taken", more: [409]),
         .init(
             method: .post, path: "/api/v1/inbound/email", summary: "A received mail, raw (message/rfc822, at most 768 KiB)",
-            access: .mail, body: "RawMail", response: "Received"),
+            access: .mail, body: "RawMail", response: "Received", success: 201, more: [200]),
         .init(method: .get, path: "/api/v1/settings", summary: "Customizations", access: .admin, response: "Settings"),
         .init(
             method: .put, path: "/api/v1/settings", summary: "Replace Customizations, all or nothing", access: .admin, body: "Settings",
@@ -144,6 +152,12 @@ enum OpenAPI {
     static var uuid: [String: Any] { ["type": "string", "format": "uuid"] }
     static var instant: [String: Any] { ["type": "string", "format": "date-time"] }
     static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
+    /// `schema`, or `null`.
+    static func null(_ schema: [String: Any]) -> [String: Any] { ["anyOf": [schema, ["type": "null"]]] }
+    /// A string of `characters` (as the server counts them), not blank where `minimum` is 1.
+    static func text(_ characters: ClosedRange<Int>) -> [String: Any] {
+        ["type": "string", "minLength": characters.lowerBound, "maxLength": characters.upperBound]
+    }
     static func array(_ name: String) -> [String: Any] { ["type": "array", "items": ref(name)] }
     /// A list's page: `{items, next_cursor, total?}`.
     static func page(_ item: [String: Any]) -> [String: Any] {
@@ -158,21 +172,21 @@ enum OpenAPI {
                 "error": object(["code": string, "message": string, "details": ["type": "object"]], required: ["code", "message"])
             ]),
             "Message": object([
-                "id": uuid, "conversation_id": uuid, "seq": ["type": "integer", "minimum": 1], "body": string, "client_message_id": string,
-                "created_at": instant,
-                "author": object(["kind": ["enum": ["customer", "operator", "system"]], "id": uuid, "name": string]),
+                "id": uuid, "conversation_id": uuid, "seq": ["type": "integer", "minimum": 1], "body": string,
+                "client_message_id": null(string), "created_at": instant,
+                "author": object(["kind": ["enum": ["customer", "operator", "system"]], "id": null(uuid), "name": string]),
                 "delivery": ref("Delivery"),
             ]),
             "Messages": page(ref("Message")),
             "Delivery": object([
-                "message_id": uuid, "status": ["enum": ["queued", "sent", "failed"]], "attempts": ["type": "integer"],
-                "last_error": string, "next_attempt_at": instant, "sent_at": instant,
+                "message_id": null(uuid), "status": ["enum": ["queued", "sent", "failed"]], "attempts": ["type": "integer"],
+                "last_error": null(string), "next_attempt_at": null(instant), "sent_at": null(instant),
             ]),
             "TicketChat": object(["email": string], required: ["email"]),
             "Tickets": page(
                 object([
                     "id": uuid, "number": ["type": "integer"], "customer": object(["name": string, "email": string]), "subject": string,
-                    "holder": object(["id": uuid, "name": string]), "status": ["enum": ["waiting", "assigned", "closed"]],
+                    "holder": null(object(["id": uuid, "name": string])), "status": ["enum": ["waiting", "assigned", "closed"]],
                     "created_at": instant,
                 ])),
             "TicketCreated": object([
@@ -186,33 +200,38 @@ enum OpenAPI {
             ]),
             "Conversation": object([
                 "id": uuid, "channel": ["enum": ["chat", "email"]], "status": ["enum": ["waiting", "assigned", "closed"]],
-                "customer": object(["id": uuid, "name": string, "email": string]), "assignee": object(["id": uuid, "name": string]),
-                "created_at": instant, "closed_at": instant, "last_message": ref("Message"), "audit": ["type": "array"],
-                "unread": ["type": "integer"],
+                "customer": object(["id": uuid, "name": string, "email": null(string)]),
+                "assignee": null(object(["id": uuid, "name": string])), "created_at": instant, "closed_at": null(instant),
+                "last_message": null(ref("Message")), "audit": ["type": "array"], "unread": ["type": "integer", "minimum": 0],
+                "closed_by": null(object(["id": uuid, "name": string])), "hidden": ["type": "boolean"],
                 "ticket": object(["number": ["type": "integer"], "email": string, "subject": string, "deliveries": array("Delivery")]),
             ]),
             "Conversations": page(ref("Conversation")),
             "Taken": object(["conversation": ref("Conversation")]),
             "ArchivePage": page(ref("Conversation")),
-            "StartChat": object(["name": string, "email": string, "message": string, "client_message_id": string], required: ["name"]),
+            "StartChat": object(
+                ["name": text(1...200), "email": text(3...254), "message": text(1...10_000), "client_message_id": text(1...100)],
+                required: ["name"]),
             "Started": object(["visitor_token": string, "conversation": ref("Conversation")]),
-            "LeaveMessage": object(["name": string, "email": string, "message": string], required: ["name", "email", "message"]),
+            "LeaveMessage": object(
+                ["name": text(1...200), "email": text(3...254), "message": text(1...10_000)], required: ["name", "email", "message"]),
             "Filed": object([
                 "visitor_token": string,
                 "ticket": object(["number": ["type": "integer"], "conversation_id": ["type": ["string", "null"], "format": "uuid"]]),
             ]),
-            "PostMessage": object(["body": string, "client_message_id": string], required: ["body", "client_message_id"]),
-            "ReadPosition": object(["seq": ["type": "integer"]], required: ["seq"]),
+            "PostMessage": object(
+                ["body": text(1...10_000), "client_message_id": text(1...100)], required: ["body", "client_message_id"]),
+            "ReadPosition": object(["seq": ["type": "integer", "minimum": 0]], required: ["seq"]),
             "Transfer": object(["operator_id": uuid], required: ["operator_id"]),
             "Availability": object(["available": ["type": "boolean"]], required: ["available"]),
-            "Login": object(["email": string, "password": string], required: ["email", "password"]),
+            "Login": object(["email": text(1...254), "password": text(1...200)], required: ["email", "password"]),
             "Operator": object([
                 "id": uuid, "name": string, "email": string, "role": ["enum": ["admin", "operator"]], "available": ["type": "boolean"],
                 "load": ["type": "integer"],
             ]),
             "Operators": page(ref("Operator")),
             "NewOperator": object(
-                ["name": string, "email": string, "password": string, "role": ["enum": ["admin", "operator"]]],
+                ["name": text(1...200), "email": text(3...254), "password": text(8...72), "role": ["enum": ["admin", "operator"]]],
                 required: ["name", "email", "password", "role"]),
             "Session": object(["token": string, "operator": ref("Operator")]),
             "Pool": page(
@@ -222,7 +241,7 @@ enum OpenAPI {
                 ])),
             "Notifications": page(
                 object([
-                    "id": uuid, "kind": string, "conversation_id": uuid, "text": string, "created_at": instant, "read_at": instant,
+                    "id": uuid, "kind": string, "conversation_id": uuid, "text": string, "created_at": instant, "read_at": null(instant),
                 ])),
             "Settings": object(
                 [
@@ -241,7 +260,7 @@ enum OpenAPI {
                         "required": ["timezone", "weekly"],
                     ],
                     "offline_when_no_operator": ["type": "boolean"], "auto_assign": ["type": "boolean"],
-                    "max_chats_per_operator": ["type": "integer"],
+                    "max_chats_per_operator": ["type": "integer", "minimum": 1, "maximum": 100],
                 ],
                 required: [
                     "greeting_message", "offline_message", "ack_message", "working_hours", "offline_when_no_operator", "auto_assign",
@@ -260,22 +279,41 @@ enum OpenAPI {
             "WidgetStatus": object([
                 "open": ["type": "boolean"], "operators_available": ["type": "boolean"], "greeting_message": string,
                 "offline_message": string,
-                "next_open_at": instant,
+                "next_open_at": null(instant),
             ]),
         ]
+    }
+
+    /// Every status an operation answers: its success and extras, and the refusals of its kind.
+    /// (Any path also answers 405 with `Allow` to a method it does not serve, and any request
+    /// 501 for a transfer coding other than chunked.)
+    static func statuses(_ operation: Operation) -> [Int] {
+        var codes = Set([operation.success] + operation.more)
+        if operation.path.hasPrefix("/api/v1/") { codes.insert(503) }
+        if operation.access != .none { codes.insert(401) }
+        if operation.access == .admin { codes.insert(403) }
+        if operation.path.contains("{id}") { codes.insert(404) }
+        if operation.body != nil { codes.formUnion([400, 413]) }
+        if operation.body != nil, operation.access != .mail { codes.insert(422) }
+        if !operation.query.isEmpty { codes.insert(422) }
+        return codes.sorted()
     }
 
     static func document() -> [String: Any] {
         var paths: [String: [String: Any]] = [:]
         for operation in operations {
             var entry: [String: Any] = ["summary": operation.summary]
-            var responses: [String: Any] = [
-                "default": ["description": "An error", "content": ["application/json": ["schema": ref("Error")]]]
-            ]
-            responses["200"] =
-                operation.response.map { ["description": "OK", "content": ["application/json": ["schema": ref($0)]]] } ?? [
-                    "description": "OK"
-                ]
+            var responses: [String: Any] = [:]
+            for status in statuses(operation) {
+                let description = HTTPResponse.Status(code: status).reasonPhrase
+                if status >= 400 {
+                    responses[String(status)] = ["description": description, "content": ["application/json": ["schema": ref("Error")]]]
+                } else if let response = operation.response, status != 204, status != 101 {
+                    responses[String(status)] = ["description": description, "content": ["application/json": ["schema": ref(response)]]]
+                } else {
+                    responses[String(status)] = ["description": description]
+                }
+            }
             entry["responses"] = responses
             if let body = operation.body {
                 let type = operation.access == .mail ? "message/rfc822" : "application/json"
