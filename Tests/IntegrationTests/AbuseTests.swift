@@ -97,6 +97,42 @@ struct AbuseTests {
         }
     }
 
+    @Test("refused starts count against the start limit, so a flood soon costs one read each; room in the Pool does not reopen it")
+    func refusedStartsCount() async throws {
+        try await Stack.with { stack in
+            for service in ServiceName.back { try await stack.start(service) }
+            let port = try #require(
+                try await stack.start(
+                    .gateway,
+                    environment: Self.environment(["SWITCHBOARD_CHAT_STARTS_PER_ADDRESS": "5", "SWITCHBOARD_WAITING_PER_ADDRESS": "1"])
+                ).httpPort)
+            let admin = try await stack.adminToken(port: port)
+            var messages: [String] = []
+            for index in 0..<5 {
+                let reply = try await visitor(
+                    stack, "POST", "/api/v1/visitor/conversations", port: port, client: "203.0.113.10", body: ["name": "Try \(index)"])
+                #expect(reply.status == (index == 0 ? 201 : 429))
+                messages.append(((reply.object["error"] as? [String: Any])?["message"] as? String) ?? "")
+            }
+            #expect(messages.dropFirst().allSatisfy { $0.contains("waiting") }, "\(messages)")
+            var waiting: [[String: Any]] = []
+            try await Poll.until("one chat waits") {
+                waiting = try await pool(stack, port: port, token: admin)
+                return waiting.count == 1
+            }
+            let id = try #require(waiting.first?["conversation_id"] as? String)
+            #expect(try await stack.json("POST", "/api/v1/pool/\(id)/take", port: port, token: admin).status == 200)
+            let sixth = try await visitor(
+                stack, "POST", "/api/v1/visitor/conversations", port: port, client: "203.0.113.10", body: ["name": "Sixth"])
+            #expect(sixth.status == 429)
+            #expect(((sixth.object["error"] as? [String: Any])?["message"] as? String ?? "").contains("too many chats started"))
+            // Another address is untouched.
+            let other = try await visitor(
+                stack, "POST", "/api/v1/visitor/conversations", port: port, client: "198.51.100.21", body: ["name": "Ayşe"])
+            #expect(other.status == 201)
+        }
+    }
+
     @Test("a visitor's retries of a stored message are not counted; 25 concurrent messages then fill the 8 a minute exactly, the rest 429")
     func visitorMessages() async throws {
         try await Stack.with { stack in

@@ -68,26 +68,30 @@ struct VisitorRoutes: Sendable {
             if let message = start.message, let excess = MessageBody.excess(message) {
                 throw APIError.invalid(field: "message", excess.replacingOccurrences(of: "body", with: "message"))
             }
-            // Outside working hours the widget offers the offline form instead.
-            let desk = try await Desk.now(backends)
-            guard desk.open else {
-                var details = ["operators_available": desk.operatorsAvailable ? "true" : "false"]
-                if let next = desk.nextOpenAt { details["next_open_at"] = WireJSON.format(next) }
-                throw APIError.conflict("offline", "the desk is closed now; leave an offline message instead", details: details)
-            }
             let identity = try await visitorIdentity(request)
             let draft = start.message.map { Conversations.Draft(body: $0, clientMessageID: start.clientMessageID ?? UUID().uuidString) }
             let address = context.clientAddress
-            let started = try await store.attempts.guarded(
+            // Every attempt counts, refused ones too (desk closed, too many waiting): once an
+            // address is over its limit, each further start costs one read and nothing else.
+            // Only the server's own failures give the attempt back.
+            let reservation = try await store.attempts.reserve(
                 [RateRule("chat start " + address, limit: limits.chatStartsPerAddress, window: VisitorLimits.chatStartWindow)],
-                message: "too many chats started from this address; try again later"
-            ) {
+                message: "too many chats started from this address; try again later")
+            let started: Conversations.Start.Result
+            do {
+                // Outside working hours the widget offers the offline form instead.
+                let desk = try await Desk.now(backends)
+                guard desk.open else {
+                    var details = ["operators_available": desk.operatorsAvailable ? "true" : "false"]
+                    if let next = desk.nextOpenAt { details["next_open_at"] = WireJSON.format(next) }
+                    throw APIError.conflict("offline", "the desk is closed now; leave an offline message instead", details: details)
+                }
                 // The Pool's room for one more from this address, then the chat itself.
                 let id = UUID()
                 _ = try await backends.call(
                     .pool, PoolMethods.Admit.self, .init(conversationID: id, origin: address, limit: limits.waitingPerAddress))
                 do {
-                    return try await backends.call(
+                    started = try await backends.call(
                         .conversation, Conversations.Start.self,
                         .init(
                             channel: .chat, name: start.name, email: start.email, visitorID: identity.id, message: draft, conversationID: id
@@ -97,6 +101,9 @@ struct VisitorRoutes: Sendable {
                     _ = try? await backends.call(.pool, PoolMethods.Withdraw.self, .init(conversationID: id))
                     throw error
                 }
+            } catch {
+                if !APIError.isClients(error) { await store.attempts.release(reservation) }
+                throw error
             }
             if identity.isNew { try await store.saveVisitor(id: identity.id, token: identity.token) }
             return try Response.json(

@@ -35,3 +35,11 @@ extension RPCError {
         }
     }
 }
+
+extension APIError {
+    /// Whether `error` is the caller's (a 4xx answer) rather than the server's own failure.
+    static func isClients(_ error: any Error) -> Bool {
+        let status = (error as? APIError)?.status ?? (error as? RPCError)?.apiError.status
+        return status.map { (400..<500).contains($0.code) } ?? false
+    }
+}
