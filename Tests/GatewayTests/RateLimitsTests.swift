@@ -34,4 +34,18 @@ struct RateLimitsTests {
     func missingKey() {
         #expect(RateLimits.verdict([RateRule("new", limit: 1, window: 60)], counts: [:]) == nil)
     }
+
+    @Test("keys found full are remembered until their Retry-After, and the memory stays bounded")
+    func fullKeys() {
+        let full = FullKeys()
+        #expect(!full.any(of: ["a", "b"]))
+        full.note(["a"], for: 60)
+        #expect(full.any(of: ["b", "a"]))
+        #expect(!full.any(of: ["b"]))
+        full.note(["gone"], for: 0)
+        #expect(!full.any(of: ["gone"]))
+        for index in 0..<(FullKeys.capacity + 10) { full.note(["k\(index)"], for: 60) }
+        #expect(full.count <= FullKeys.capacity)
+        #expect(full.any(of: ["k\(FullKeys.capacity + 9)"]))
+    }
 }

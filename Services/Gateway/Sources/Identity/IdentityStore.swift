@@ -7,6 +7,7 @@ import Storage
 struct IdentityStore: Sendable {
     let database: Database
     let policy: SessionPolicy
+    let fullKeys = FullKeys()
 
     init(database: Database, policy: SessionPolicy = .init()) {
         self.database = database
@@ -227,7 +228,7 @@ struct IdentityStore: Sendable {
     static func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) }
 
     /// The attempts behind the rate limits, in the same database.
-    var attempts: Attempts { Attempts(database: database) }
+    var attempts: Attempts { Attempts(database: database, full: fullKeys) }
 }
 
 /// How long operator sessions and visitor tokens live (`SWITCHBOARD_SESSION_HOURS`,

@@ -1,5 +1,6 @@
 import Foundation
 import Storage
+import Synchronization
 
 /// At most `limit` attempts under `key` in the last `window` seconds.
 struct RateRule: Sendable, Hashable {
@@ -46,6 +47,7 @@ enum RateLimits {
 /// of N concurrent requests against a limit of L at most L get through.
 struct Attempts: Sendable {
     let database: Database
+    let full: FullKeys
 
     static let migration = Migration(
         schema: "identity", version: 4, name: "attempts behind the rate limits",
@@ -69,30 +71,47 @@ struct Attempts: Sendable {
         var ids: [Int64]
     }
 
+    /// What each key's window holds (`windows[i]` seconds for `keys[i]`).
+    static let countSQL = """
+        SELECT r.key, count(a.id),
+               coalesce(ceil(extract(epoch FROM min(a.at) + make_interval(secs => r.secs) - now())), 0)::bigint
+        FROM unnest($1::text[], $2::float8[]) AS r(key, secs)
+        LEFT JOIN identity.attempts a ON a.key = r.key AND a.at > now() - make_interval(secs => r.secs)
+        GROUP BY r.key, r.secs
+        """
+
+    static func counts(_ rows: PGRows) throws -> [String: WindowCount] {
+        var counts: [String: WindowCount] = [:]
+        for row in rows {
+            counts[try row.decode(at: 0)] = WindowCount(count: try row.decode(at: 1), oldestLeavesIn: try row.decode(at: 2))
+        }
+        return counts
+    }
+
     /// Counts one attempt under every rule's key, or throws 429 `rate_limited` with Retry-After
     /// (counting nothing) when one more would break a rule.
+    ///
+    /// A key this gateway has lately found over its limit is first read without the lock:
+    /// counts in a window only grow until their oldest attempt leaves it, so that read can
+    /// refuse but never admit. A flood against a full key thus never queues on the key's lock,
+    /// holding database connections the rightful users need; everything else goes straight to
+    /// the locked count (one round trip fewer).
     func reserve(_ rules: [RateRule], message: String = "too many attempts; try again later") async throws -> Reservation {
         let keys = Array(Set(rules.map(\.key))).sorted()
         let windows = keys.map { key in String(rules.filter { $0.key == key }.map(\.window).max() ?? 0) }
+        if full.any(of: keys) {
+            let seen = try Self.counts(try await database.query(Self.countSQL, [keys, windows]))
+            if let wait = RateLimits.verdict(rules, counts: seen) { throw APIError.rateLimited(retryAfter: wait, message) }
+        }
         let reserved: Result<[Int64], APIError> = try await database.transaction { transaction in
             for key in keys {
                 try transaction.query("SELECT pg_advisory_xact_lock(hashtextextended('attempts ' || $1, 0))", [key])
             }
-            let rows = try transaction.query(
-                """
-                SELECT r.key, count(a.id),
-                       coalesce(ceil(extract(epoch FROM min(a.at) + make_interval(secs => r.secs) - now())), 0)::bigint
-                FROM unnest($1::text[], $2::float8[]) AS r(key, secs)
-                LEFT JOIN identity.attempts a ON a.key = r.key AND a.at > now() - make_interval(secs => r.secs)
-                GROUP BY r.key, r.secs
-                """,
-                [keys, windows]
-            )
-            var counts: [String: WindowCount] = [:]
-            for row in rows {
-                counts[try row.decode(at: 0)] = WindowCount(count: try row.decode(at: 1), oldestLeavesIn: try row.decode(at: 2))
+            let counts = try Self.counts(try transaction.query(Self.countSQL, [keys, windows]))
+            if let wait = RateLimits.verdict(rules, counts: counts) {
+                full.note(keys, for: wait)
+                return .failure(.rateLimited(retryAfter: wait, message))
             }
-            if let wait = RateLimits.verdict(rules, counts: counts) { return .failure(.rateLimited(retryAfter: wait, message)) }
             let ids = try transaction.query("INSERT INTO identity.attempts (key) SELECT unnest($1::text[]) RETURNING id", [keys])
                 .map { try $0.decode(Int64.self, at: 0) }
             return .success(ids)
@@ -127,6 +146,29 @@ struct Attempts: Sendable {
         } catch {
             await release(reservation)
             throw error
+        }
+    }
+}
+
+/// The keys this gateway found over their limit lately, each until its Retry-After: only which
+/// way `Attempts.reserve` counts, never whether it admits. Bounded; past the bound it forgets.
+final class FullKeys: Sendable {
+    static let capacity = 4_096
+    private let until = Mutex<[String: ContinuousClock.Instant]>([:])
+
+    var count: Int { until.withLock { $0.count } }
+
+    func any(of keys: [String]) -> Bool {
+        let now = ContinuousClock.now
+        return until.withLock { until in keys.contains { until[$0].map { $0 > now } ?? false } }
+    }
+
+    func note(_ keys: [String], for seconds: Int) {
+        let now = ContinuousClock.now
+        until.withLock { until in
+            if until.count >= Self.capacity { until = until.filter { $0.value > now } }
+            if until.count >= Self.capacity { until.removeAll() }
+            for key in keys { until[key] = now + .seconds(seconds) }
         }
     }
 }
