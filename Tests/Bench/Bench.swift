@@ -60,7 +60,7 @@ enum Bench {
     /// `BENCH_DEBUG=1` adds where the time goes: CPU per process, call durations, statements.
     static let debug = ProcessInfo.processInfo.environment["BENCH_DEBUG"] != nil
 
-    /// `BENCH_ONLY=chat,rpc` runs only those parts (`rpc`, `outbox`, `chat`, `tickets`); all by default.
+    /// `BENCH_ONLY=chat,rpc` runs only those parts (`rpc`, `outbox`, `chat`, `tickets`; `flood` runs within `chat`); all by default.
     static func selected(_ part: String) -> Bool {
         guard let only = ProcessInfo.processInfo.environment["BENCH_ONLY"], !only.isEmpty else { return true }
         return only.split(separator: ",").contains { $0 == part }

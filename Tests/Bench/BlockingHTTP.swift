@@ -18,11 +18,14 @@ final class BlockingHTTP {
     deinit { close(fd) }
 
     /// Sends one request and reads its whole reply.
-    func send(_ method: String, _ path: String, token: String? = nil, json: String? = nil) throws -> (status: Int, body: [UInt8]) {
+    func send(
+        _ method: String, _ path: String, token: String? = nil, json: String? = nil, forwardedFor: String? = nil
+    ) throws -> (status: Int, body: [UInt8]) {
         let body = Array((json ?? "").utf8)
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(body.count)\r\n"
         if json != nil { head += "Content-Type: application/json\r\n" }
         if let token { head += "Authorization: Bearer \(token)\r\n" }
+        if let forwardedFor { head += "X-Forwarded-For: \(forwardedFor)\r\n" }
         let outgoing = Array((head + "\r\n").utf8) + body
         var offset = 0
         while offset < outgoing.count {

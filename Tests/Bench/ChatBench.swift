@@ -138,6 +138,7 @@ enum ChatBench {
             pgFree.append(try await Blocking.run { try pgbench(url: url, script: script, rate: nil) })
             pgRated.append(try await Blocking.run { try pgbench(url: url, script: script, rate: fixedRate) })
         }
+        let flood = Bench.selected("flood") ? try await FloodBench.run(stack, desk: desk, tracker: tracker, environment: environment) : ""
         stream.close()
 
         func f(_ value: Double) -> String { Bench.format(value) }
@@ -171,7 +172,7 @@ enum ChatBench {
             "Take it on me": \(operators) operators taking \(chatsToTake) waiting chats at once, each click
             a real `POST /api/v1/pool/{id}/take`: \(f(takes)) takes/s (one run).
 
-            """
+            """ + flood
     }
 
     /// One round's figures: messages (or transactions) per second, and latencies in µs.
