@@ -5,7 +5,7 @@
 # executables linked against one shared copy of the Swift runtime (measured in docs/operations.md).
 
 FROM swift:6.3-bookworm AS build
-RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpq-dev libcurl4-openssl-dev pkg-config \
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpq-dev libcurl4-openssl-dev pkg-config ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift Package.swift
@@ -28,15 +28,18 @@ RUN --mount=type=cache,id=switchboard-build,target=/src/.build,sharing=locked \
     && strip --strip-unneeded /out/lib/*.so \
     && cp -R Services/Gateway/Public /out/public
 
-# No tzdata: Foundation's time zones come from the ICU data inside the Swift runtime.
+# No tzdata: Foundation's time zones come from the ICU data inside the Swift runtime. No curl: the
+# gateway's healthcheck is `switchboard-gateway health`. No ca-certificates package (it brings the
+# openssl tool): libcurl, for SMTP over TLS, reads only the bundle, copied from the build stage.
 FROM debian:bookworm-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libpq5 libcurl4 libstdc++6 curl ca-certificates \
+        libpq5 libcurl4 libstdc++6 \
     && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /usr/share/doc/* \
     && groupadd --gid 10001 switchboard \
     && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin switchboard \
     && mkdir -p /run/switchboard && chown switchboard:switchboard /run/switchboard
 # The Swift runtime the executables link (only those libraries), where their rpath looks.
+COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY --from=build /out/lib/ /usr/lib/swift/linux/
 COPY --from=build /out/public /usr/local/share/switchboard/public
 COPY --from=build /out/bin/ /usr/local/bin/

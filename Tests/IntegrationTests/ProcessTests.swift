@@ -358,6 +358,28 @@ struct ProcessTests {
         }
     }
 
+    @Test("`health`, each image's healthcheck: 0 while the process serves, 1 once it is gone")
+    func healthCommands() async throws {
+        try await Stack.with { stack in
+            for service in ServiceName.back { try await stack.start(service) }
+            let gateway = try await stack.start(.gateway)
+            let port = try #require(gateway.httpPort)
+            func health(_ service: ServiceName, _ extra: [String: String] = [:]) async throws -> Int32 {
+                let environment = stack.environment(instance: "probe", extra: extra)
+                return try await ServiceProcess.runOnce(
+                    executable: stack.executable(service), arguments: ["health"], environment: environment,
+                    logPath: "\(stack.root)/health-\(service.rawValue).log")
+            }
+            #expect(try await health(.gateway, ["SWITCHBOARD_HTTP_PORT": "\(port)"]) == 0)
+            for running in stack.all where running.service != .gateway {
+                #expect(try await health(running.service, ["SWITCHBOARD_INSTANCE": running.instance]) == 0)
+            }
+            gateway.send(SIGTERM)
+            _ = try await gateway.waitForExit()
+            #expect(try await health(.gateway, ["SWITCHBOARD_HTTP_PORT": "\(port)"]) == 1)
+        }
+    }
+
     @Test("the traceparent of an HTTP request reaches the back services' logs")
     func tracePropagates() async throws {
         try await Stack.with { stack in

@@ -14,9 +14,10 @@ public enum Gateway {
     static let migrations = IdentityStore.migrations
 
     static let usage = """
-        usage: switchboard-gateway [serve | migrate]
+        usage: switchboard-gateway [serve | migrate | health]
           serve    apply migrations, then serve HTTP on $SWITCHBOARD_HTTP_HOST:$SWITCHBOARD_HTTP_PORT
           migrate  apply the platform's and the gateway's migrations, then exit
+          health   GET /healthz on that address; exit 0 when it answers 200
         configuration: environment variables, see README.md
         """
 
@@ -24,7 +25,7 @@ public enum Gateway {
     public static func run() async -> Never {
         Observability.useEventLoopsAsExecutor()
         let command = CommandLine.arguments.dropFirst().first ?? "serve"
-        guard ["serve", "migrate"].contains(command) else {
+        guard ["serve", "migrate", "health"].contains(command) else {
             let help = command == "--help" || command == "-h"
             FileHandle.standardError.write(Data((help ? usage : "unknown command \(command)\n\(usage)").utf8))
             exit(help ? 0 : 2)
@@ -35,6 +36,9 @@ public enum Gateway {
         } catch {
             FileHandle.standardError.write(Data("switchboard-gateway: configuration error: \(error)\n".utf8))
             exit(2)
+        }
+        if command == "health" {
+            exit(HealthProbe.check(host: configuration.httpHost, port: configuration.httpPort))
         }
         let logger = Observability.bootstrap(service: .gateway, configuration: configuration)
         let fileLimit = ProcessLimits.raiseFileLimit()
