@@ -44,7 +44,12 @@ struct StreamMethodTests {
                 number in received.append(number.value)
             }
         }
-        try await poll("100 numbers") { received.all.count == 100 }
+        do {
+            try await poll("100 numbers") { received.all.count == 100 }
+        } catch {
+            Issue.record("\(received.all.count) numbers arrived; the handler ended: \(endings.counts)")
+            throw error
+        }
         #expect(received.all == Array(1...100))
         leaving.cancel()
         await #expect(throws: (any Error).self) { try await leaving.value }

@@ -109,7 +109,9 @@ struct Timeout: Error, CustomStringConvertible {
     var description: String
 }
 
-func poll(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
+/// Waits for `condition`, up to `timeout`: long, because the whole suite starting at once on two
+/// cores has starved this process's tasks for 20 s at a time.
+func poll(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while !(try await condition()) {
         guard ContinuousClock.now < deadline else { throw Timeout(description: "timed out waiting for \(what)") }
