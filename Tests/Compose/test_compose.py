@@ -56,7 +56,11 @@ def compose(*arguments, env=None, check=True, timeout=1200):
     result = subprocess.run(["docker-compose", "-p", PROJECT, *arguments], cwd=ROOT, env=environment,
                             capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
-        raise AssertionError(f"docker-compose {' '.join(arguments)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+        # What the containers said (a one-shot `migrate` that failed says why only in its log).
+        logs = subprocess.run(["docker-compose", "-p", PROJECT, "--profile", "dev", "logs", "--no-color", "--tail", "40"],
+                              cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120).stdout
+        raise AssertionError(f"docker-compose {' '.join(arguments)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}\n"
+                             f"logs:\n{logs}")
     result.seconds = time.monotonic() - started
     return result
 
