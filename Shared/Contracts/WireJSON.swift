@@ -17,12 +17,22 @@ public enum WireJSON {
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
-            if let date = try? format.parse(text) { return date }
-            if let date = try? Date.ISO8601FormatStyle().parse(text) { return date }
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an RFC 3339 instant: \(text)")
+            guard let date = (try? format.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text)) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an RFC 3339 instant: \(text)")
+            }
+            guard instants.contains(date) else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "an instant must be in the years 1970 to 9999: \(text)")
+            }
+            return date
         }
         return decoder
     }
+
+    /// The instants the suite reads: none of its times is older than 1970, and far outside this
+    /// range calendars and the database disagree (the year 1 reads as a Julian date, which
+    /// PostgreSQL writes as the year 0 and refuses).
+    public static let instants = Date(timeIntervalSince1970: 0)...Date(timeIntervalSince1970: 253_402_300_799.999)
 
     /// An instant as the wire writes it.
     public static func format(_ date: Date) -> String { date.formatted(format) }

@@ -150,7 +150,9 @@ enum OpenAPI {
 
     static var string: [String: Any] { ["type": "string"] }
     static var uuid: [String: Any] { ["type": "string", "format": "uuid"] }
-    static var instant: [String: Any] { ["type": "string", "format": "date-time"] }
+    static var instant: [String: Any] {
+        ["type": "string", "format": "date-time", "description": "RFC 3339, in the years 1970 to 9999"]
+    }
     static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
     /// `schema`, or `null`.
     static func null(_ schema: [String: Any]) -> [String: Any] { ["anyOf": [schema, ["type": "null"]]] }
