@@ -48,7 +48,7 @@ public enum ServiceMain {
             exit(1)
         }
         if command == "migrate" {
-            database.close()
+            database.closeAndWait()
             exit(0)
         }
 

@@ -23,6 +23,8 @@ public final class Database: Service, Sendable {
     let logger: Logger
     private let queue: JobQueue
     let notifier: EventNotifier
+    /// The connection threads, until each has closed its connection.
+    private let workers = DispatchGroup()
 
     public init(url: String, size: Int = 8, defaultTimeout: Duration = .seconds(30), logger: Logger) {
         self.url = url
@@ -33,7 +35,12 @@ public final class Database: Service, Sendable {
         self.notifier = EventNotifier()
         for index in 0..<self.size {
             let worker = Worker(url: url, queue: queue, logger: logger)
-            let thread = Thread { worker.run() }
+            let workers = workers
+            workers.enter()
+            let thread = Thread {
+                worker.run()
+                workers.leave()
+            }
             thread.name = "postgres-\(index)"
             thread.start()
         }
@@ -47,6 +54,14 @@ public final class Database: Service, Sendable {
     /// Stops taking calls; the ones queued still run, then every connection closes.
     public func close() {
         queue.close()
+    }
+
+    /// Closes, and returns once every connection has closed (or after `seconds`). Call it before
+    /// `exit`: exit's clean-up of libpq's TLS libraries races threads still closing connections,
+    /// and a one-shot `migrate` crashed so (a segmentation fault now and then).
+    public func closeAndWait(seconds: Double = 10) {
+        close()
+        _ = workers.wait(timeout: .now() + seconds)
     }
 
     /// Runs `body` on a pooled connection's thread and returns what it returns.

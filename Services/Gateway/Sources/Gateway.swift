@@ -58,7 +58,7 @@ public enum Gateway {
             exit(1)
         }
         if command == "migrate" {
-            database.close()
+            database.closeAndWait()
             exit(0)
         }
 
