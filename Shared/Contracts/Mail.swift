@@ -78,111 +78,34 @@ public struct TicketListEntry: Codable, Sendable, Hashable {
     }
 }
 
-extension TicketingMethods {
-    /// `ticketing.tickets`: a page of the tickets whose conversation exists, newest first; or,
-    /// with `conversation_ids` (at most `PageRequest.limits.upperBound`), the tickets of those
-    /// conversations, in one page.
-    public enum Tickets: RPCMethod {
-        public static let name = "ticketing.tickets"
-        public static let isIdempotent = true
+/// The payload of `mail.queued`: a mail of this ticket was queued (for this message, if it carries one).
+public struct MailQueue: Codable, Sendable, Hashable {
+    public var ticketID: UUID
+    public var messageID: UUID?
 
-        public struct Params: Codable, Sendable, Hashable {
-            public var page: PageRequest
-            public var conversationIDs: [UUID]?
-
-            public init(page: PageRequest = .init(), conversationIDs: [UUID]? = nil) {
-                self.page = page
-                self.conversationIDs = conversationIDs
-            }
-
-            enum CodingKeys: String, CodingKey {
-                case page
-                case conversationIDs = "conversation_ids"
-            }
-        }
-
-        public typealias Result = Page<TicketListEntry>
+    public init(ticketID: UUID, messageID: UUID?) {
+        self.ticketID = ticketID
+        self.messageID = messageID
     }
 
-    /// `ticketing.ticket`: the ticket of an e-mail conversation; `not_found` for a chat.
-    /// Its deliveries are those of the mails carrying `message_ids` (at most
-    /// `PageRequest.limits.upperBound`: the messages on a page) or, without them, the latest 100.
-    public enum Ticket: RPCMethod {
-        public static let name = "ticketing.ticket"
-        public static let isIdempotent = true
+    enum CodingKeys: String, CodingKey {
+        case ticketID = "ticket_id"
+        case messageID = "message_id"
+    }
+}
 
-        public struct Params: Codable, Sendable, Hashable {
-            public var conversationID: UUID
-            public var messageIDs: [UUID]?
+/// The payload of `mail.updated`: a mail's new delivery state, for the console's open conversation.
+public struct MailUpdate: Codable, Sendable, Hashable {
+    public var conversationID: UUID
+    public var delivery: MailDelivery
 
-            public init(conversationID: UUID, messageIDs: [UUID]? = nil) {
-                self.conversationID = conversationID
-                self.messageIDs = messageIDs
-            }
-
-            enum CodingKeys: String, CodingKey {
-                case conversationID = "conversation_id"
-                case messageIDs = "message_ids"
-            }
-        }
-
-        public typealias Result = TicketSummary
+    public init(conversationID: UUID, delivery: MailDelivery) {
+        self.conversationID = conversationID
+        self.delivery = delivery
     }
 
-    /// `ticketing.inbound`: one received mail, raw, base64 encoded (mail need not be UTF-8).
-    /// Stored before it answers; the same Message-ID again stores nothing.
-    public enum Inbound: RPCMethod {
-        public static let name = "ticketing.inbound"
-        public static let isIdempotent = true
-
-        public struct Params: Codable, Sendable, Hashable {
-            public var raw: String
-            public init(raw: String) { self.raw = raw }
-        }
-
-        public struct Result: Codable, Sendable, Hashable {
-            public enum Outcome: String, Codable, Sendable {
-                /// Added to the ticket it answers.
-                case appended
-                /// From an unknown sender or thread: a new ticket.
-                case created
-                /// This Message-ID was received before: nothing stored.
-                case duplicate
-            }
-
-            public var outcome: Outcome
-            public var number: Int64
-
-            public init(outcome: Outcome, number: Int64) {
-                self.outcome = outcome
-                self.number = number
-            }
-        }
-    }
-
-    /// `ticketing.ticket_chat`: "Ticket this chat": the holder turns a live chat into a ticket
-    /// answered by e-mail; the customer gets the chat so far by mail. Doing it again returns the same ticket.
-    public enum TicketChat: RPCMethod {
-        public static let name = "ticketing.ticket_chat"
-        public static let isIdempotent = true
-
-        public struct Params: Codable, Sendable, Hashable {
-            public var conversationID: UUID
-            public var email: String
-            public var holder: OperatorRef
-
-            public init(conversationID: UUID, email: String, holder: OperatorRef) {
-                self.conversationID = conversationID
-                self.email = email
-                self.holder = holder
-            }
-
-            enum CodingKeys: String, CodingKey {
-                case email, holder
-                case conversationID = "conversation_id"
-            }
-        }
-
-        public typealias Result = TicketSummary
+    enum CodingKeys: String, CodingKey {
+        case delivery
+        case conversationID = "conversation_id"
     }
 }

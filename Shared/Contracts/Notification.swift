@@ -12,14 +12,17 @@ public struct OperatorNotification: Codable, Sendable, Hashable {
     }
 
     public var id: UUID
+    /// Whose bell it is under.
+    public var operatorID: UUID
     public var kind: Kind
     public var conversationID: UUID
     public var text: String
     public var createdAt: Date
     public var readAt: Date?
 
-    public init(id: UUID, kind: Kind, conversationID: UUID, text: String, createdAt: Date, readAt: Date?) {
+    public init(id: UUID, operatorID: UUID, kind: Kind, conversationID: UUID, text: String, createdAt: Date, readAt: Date?) {
         self.id = id
+        self.operatorID = operatorID
         self.kind = kind
         self.conversationID = conversationID
         self.text = text
@@ -29,64 +32,9 @@ public struct OperatorNotification: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case id, kind, text
+        case operatorID = "operator_id"
         case conversationID = "conversation_id"
         case createdAt = "created_at"
         case readAt = "read_at"
-    }
-}
-
-/// The notification service's methods.
-public enum NotificationMethods {
-    /// `notification.list`: a page of an operator's notifications, newest first, with how many
-    /// there are in all.
-    public enum List: RPCMethod {
-        public static let name = "notification.list"
-        public static let isIdempotent = true
-
-        public struct Params: Codable, Sendable, Hashable {
-            public var operatorID: UUID
-            public var unreadOnly: Bool
-            public var page: PageRequest
-
-            public init(operatorID: UUID, unreadOnly: Bool = false, page: PageRequest = .init()) {
-                self.operatorID = operatorID
-                self.unreadOnly = unreadOnly
-                self.page = page
-            }
-
-            enum CodingKeys: String, CodingKey {
-                case page
-                case operatorID = "operator_id"
-                case unreadOnly = "unread_only"
-            }
-        }
-
-        public typealias Result = Page<OperatorNotification>
-    }
-
-    /// `notification.read`: marks one read (`id`), or all of the operator's (`id` absent).
-    public enum Read: RPCMethod {
-        public static let name = "notification.read"
-        public static let isIdempotent = true
-
-        public struct Params: Codable, Sendable, Hashable {
-            public var operatorID: UUID
-            public var id: UUID?
-
-            public init(operatorID: UUID, id: UUID?) {
-                self.operatorID = operatorID
-                self.id = id
-            }
-
-            enum CodingKeys: String, CodingKey {
-                case id
-                case operatorID = "operator_id"
-            }
-        }
-
-        public struct Result: Codable, Sendable, Hashable {
-            public var marked: Int
-            public init(marked: Int) { self.marked = marked }
-        }
     }
 }

@@ -36,61 +36,20 @@ public struct PoolSettings: Codable, Sendable, Hashable {
     }
 }
 
-/// Each owner's `get` and `put` of its part. A `put` with `dry_run` only validates: the gateway
-/// asks every owner that first, so a bad field anywhere changes nothing anywhere.
-public enum SettingsMethods {
-    public struct Put<Part: Codable & Sendable & Hashable>: Codable, Sendable, Hashable {
-        public var settings: Part
-        public var dryRun: Bool
+/// The params of each owner's `settings.put` for its part of Customizations. With `dry_run` it
+/// only validates: the gateway asks every owner that first, so a bad field anywhere changes
+/// nothing anywhere.
+public struct SettingsPut<Part: Codable & Sendable & Hashable>: Codable, Sendable, Hashable {
+    public var settings: Part
+    public var dryRun: Bool
 
-        public init(settings: Part, dryRun: Bool) {
-            self.settings = settings
-            self.dryRun = dryRun
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case settings
-            case dryRun = "dry_run"
-        }
+    public init(settings: Part, dryRun: Bool) {
+        self.settings = settings
+        self.dryRun = dryRun
     }
 
-    public enum GetConversation: RPCMethod {
-        public static let name = "conversation.settings.get"
-        public static let isIdempotent = true
-        public typealias Params = Empty
-        public typealias Result = ConversationSettings
-    }
-
-    public enum PutConversation: RPCMethod {
-        public static let name = "conversation.settings.put"
-        public static let isIdempotent = true
-        public typealias Params = Put<ConversationSettings>
-        public typealias Result = ConversationSettings
-    }
-
-    public enum GetPool: RPCMethod {
-        public static let name = "pool.settings.get"
-        public static let isIdempotent = true
-        public typealias Params = Empty
-        public typealias Result = PoolSettings
-    }
-
-    public enum PutPool: RPCMethod {
-        public static let name = "pool.settings.put"
-        public static let isIdempotent = true
-        public typealias Params = Put<PoolSettings>
-        public typealias Result = PoolSettings
-    }
-
-    /// `pool.available`: how many operators have availability switched on.
-    public enum Available: RPCMethod {
-        public static let name = "pool.available"
-        public static let isIdempotent = true
-        public typealias Params = Empty
-
-        public struct Result: Codable, Sendable, Hashable {
-            public var operators: Int
-            public init(operators: Int) { self.operators = operators }
-        }
+    enum CodingKeys: String, CodingKey {
+        case settings
+        case dryRun = "dry_run"
     }
 }

@@ -19,7 +19,7 @@ enum Health {
         }
         do {
             let result = try await RPCClient.callOnce(
-                System.Health.self, Empty(), socketPath: directory.socketPath(instance), timeout: .seconds(3))
+                SystemMethods.Health.self, Empty(), socketPath: directory.socketPath(instance), timeout: .seconds(3))
             let data = try JSONEncoder().encode(result)
             print(String(decoding: data, as: UTF8.self))
             return result.databaseReachable ? 0 : 1

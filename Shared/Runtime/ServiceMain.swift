@@ -64,15 +64,15 @@ public enum ServiceMain {
             configuration: configuration, database: database, listener: listener, logger: logger, clients: clients
         )
         var router = RPCRouter()
-        router.register(System.Health.self) { _, _ in
-            System.Health.Result(
+        router.register(SystemMethods.Health.self) { _, _ in
+            SystemMethods.Health.Result(
                 service: service.name.rawValue, instance: configuration.instance, version: SwitchboardVersion.current,
                 databaseReachable: await database.isReachable(), uptimeSeconds: uptime(since: started),
                 attention: await service.attention(context)
             )
         }
-        router.register(System.Metrics.self) { _, _ in System.Metrics.Result(text: Observability.renderMetrics()) }
-        router.register(System.Ping.self) { params, _ in params }
+        router.register(SystemMethods.Metrics.self) { _, _ in SystemMethods.Metrics.Result(text: Observability.renderMetrics()) }
+        router.register(SystemMethods.Ping.self) { params, _ in params }
         service.routes(&router, context)
 
         let server = RPCServer(

@@ -88,13 +88,11 @@ public final class Database: Service, Sendable {
         }
     }
 
-    /// One statement outside any transaction (it commits alone). Say `appendsEvents` when it
-    /// inserts into the outbox, so the readers are woken once it has committed.
+    /// One statement outside any transaction (it commits alone). Events are appended only in a
+    /// `transaction`, which wakes the outbox readers once it commits.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [any PostgresBindable] = [], appendsEvents: Bool = false) async throws -> PGRows {
-        let rows = try await withConnection { try $0.query(sql, parameters) }
-        if appendsEvents { notifier.signal(self) }
-        return rows
+    public func query(_ sql: String, _ parameters: [any PostgresBindable] = []) async throws -> PGRows {
+        try await withConnection { try $0.query(sql, parameters) }
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.

@@ -16,13 +16,18 @@ public enum Outbox {
 /// One event as stored.
 public struct OutboxEvent: Sendable, Hashable {
     public var cursor: EventCursor
-    /// `conversation.started`, `message.created`, ...
-    public var type: String
+    public var kind: EventKind
     /// What it is about (usually a conversation id); consumers key their idempotency on it.
-    public var subject: String
+    public var subject: UUID
     /// The event's JSON document.
     public var payload: String
     public var createdAt: Date
+
+    /// Whether it is of kind `E`.
+    public func `is`<E: Event>(_ event: E.Type) -> Bool { kind == E.kind }
+
+    /// Its payload as `E`'s; an error if it is another kind or does not decode.
+    public func decode<E: Event>(_ event: E.Type) throws -> E.Payload { try streamEvent.decode(E.self) }
 }
 
 extension Transaction {
@@ -41,7 +46,7 @@ extension Transaction {
 
 extension OutboxEvent {
     /// The event as the feed to the gateways carries it.
-    public var streamEvent: StreamEvent { StreamEvent(cursor: cursor, type: type, subject: subject, payload: payload) }
+    public var streamEvent: StreamEvent { StreamEvent(cursor: cursor, kind: kind, subject: subject, payload: payload) }
 }
 
 /// What one read returned.
@@ -59,24 +64,34 @@ public struct OutboxBatch: Sendable {
 }
 
 extension Transaction {
-    /// Appends an event to the outbox, committed (or not) with everything else in this transaction.
-    public func appendEvent(type: String, subject: String, payload: some Encodable) throws {
-        try appendEvent(type: type, subject: subject, json: PostgresJSON(payload))
-    }
-
-    public func appendEvent(type: String, subject: String, json: PostgresJSON) throws {
-        try appendEvents([(type, subject, json)])
+    /// Appends an event of kind `E` to the outbox, committed (or not) with everything else in this
+    /// transaction. The only way an event is written.
+    public func appendEvent<E: Event>(_ event: E.Type, _ payload: E.Payload) throws {
+        try appendEvents([.init(E.self, payload)])
     }
 
     /// Appends several events in one statement, in this order.
-    public func appendEvents(_ events: [(type: String, subject: String, json: PostgresJSON)]) throws {
+    public func appendEvents(_ events: [NewEvent]) throws {
         guard !events.isEmpty else { return }
         let rows = (0..<events.count).map { "($\($0 * 3 + 1), $\($0 * 3 + 2), $\($0 * 3 + 3)::jsonb)" }
         try query(
             "INSERT INTO platform.events (type, subject, payload) VALUES \(rows.joined(separator: ", "))",
-            events.flatMap { [$0.type, $0.subject, $0.json] as [any PostgresBindable] }
+            events.flatMap { [$0.kind.rawValue, $0.subject, $0.json] as [any PostgresBindable] }
         )
         eventsAppended += events.count
+    }
+}
+
+/// An event about to be appended: its kind, subject and payload, encoded once.
+public struct NewEvent: Sendable {
+    let kind: EventKind
+    let subject: UUID
+    let json: PostgresJSON
+
+    public init<E: Event>(_ event: E.Type, _ payload: E.Payload) throws {
+        kind = E.kind
+        subject = E.subject(of: payload)
+        json = try PostgresJSON(payload)
     }
 }
 
@@ -99,7 +114,7 @@ extension Database {
     /// however large events are, a batch fits a wire line. Past that point the database sends no
     /// payloads.
     public func readEvents(
-        after cursor: EventCursor, limit: Int = 500, types: [String]? = nil, settledThrough: EventCursor? = nil,
+        after cursor: EventCursor, limit: Int = 500, types: [EventKind]? = nil, settledThrough: EventCursor? = nil,
         maxBytes: Int = Database.eventBatchBytes
     ) async throws -> OutboxBatch {
         let floor = settledThrough ?? .start
@@ -124,7 +139,7 @@ extension Database {
             ) e
             ORDER BY xid::xid8, seq
             """,
-            [String(cursor.xid), cursor.seq, limit, types.map(Self.arrayLiteral), String(floor.xid), floor.seq, maxBytes]
+            [String(cursor.xid), cursor.seq, limit, types?.map(\.rawValue), String(floor.xid), floor.seq, maxBytes]
         )
         var batch = OutboxBatch(events: [], heldBack: false, scannedThrough: nil, scanned: 0, full: rows.count == limit)
         for row in rows {
@@ -143,7 +158,7 @@ extension Database {
             guard let payload = try row.decode(String?.self, at: 4) else { continue }
             batch.events.append(
                 OutboxEvent(
-                    cursor: position, type: try row.decode(at: 2), subject: try row.decode(at: 3), payload: payload,
+                    cursor: position, kind: EventKind(rawValue: try row.decode(at: 2)), subject: try row.decode(at: 3), payload: payload,
                     createdAt: try row.decode(at: 5)))
         }
         return batch
@@ -151,13 +166,6 @@ extension Database {
 
     /// Most payload bytes one read returns: a quarter of a wire line.
     public static let eventBatchBytes = 256 * 1024
-
-    /// The outbox's end right now: a reader that starts here sees only what commits later.
-    public func latestEventCursor() async throws -> EventCursor {
-        let rows = try await query("SELECT xid::text, seq FROM platform.events ORDER BY xid DESC, seq DESC LIMIT 1")
-        guard let row = rows.first else { return .start }
-        return EventCursor(xid: try row.decode(at: 0), seq: try row.decode(at: 1))
-    }
 
     /// A cursor before every event that may still commit: a reader starting here sees what
     /// commits from now on (and perhaps a few recent events again, never fewer).
@@ -216,10 +224,4 @@ extension Database {
         ON CONFLICT (consumer) DO UPDATE SET xid = EXCLUDED.xid, seq = EXCLUDED.seq, updated_at = now()
         WHERE (platform.consumer_cursors.xid, platform.consumer_cursors.seq) < (EXCLUDED.xid, EXCLUDED.seq)
         """
-
-    static func arrayLiteral(_ values: [String]) -> String {
-        "{"
-            + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-            .joined(separator: ",") + "}"
-    }
 }

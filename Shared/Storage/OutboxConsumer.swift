@@ -23,7 +23,7 @@ public struct OutboxConsumer: Service {
     let beginning: Start
     let database: Database
     let listener: Listener
-    let types: [String]?
+    let types: [EventKind]?
     let batchSize: Int
     let pollInterval: Duration
     let logger: Logger
@@ -47,7 +47,7 @@ public struct OutboxConsumer: Service {
         name: String,
         database: Database,
         listener: Listener,
-        types: [String]? = nil,
+        types: [EventKind]? = nil,
         start: Start = .saved,
         batchSize: Int = 500,
         pollInterval: Duration = .seconds(1),
@@ -208,7 +208,7 @@ extension OutboxConsumer {
         name: String,
         database: Database,
         listener: Listener,
-        types: [String]? = nil,
+        types: [EventKind]? = nil,
         logger: Logger,
         prepare: @escaping @Sendable ([OutboxEvent]) async throws -> Prepared,
         apply: @escaping @Sendable (Prepared, Transaction) throws -> Void

@@ -36,7 +36,8 @@ public struct PGRow: Sendable {
         return value
     }
 
-    public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, _ column: String) throws -> T {
+    /// Column `column` by name: `try row.decode("created_at")`.
+    public func decode<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
         guard let index = columns.firstIndex(of: column) else {
             throw DatabaseError(.decoding, "no column named \(column)")
         }

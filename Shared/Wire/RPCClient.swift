@@ -136,14 +136,14 @@ public final class RPCClient: Service, Sendable {
                     )
                     record(M.name, "ok", since: started)
                     return result
-                } catch let error as RPCError where error.reason == "connection_lost" && retriable && tried.isEmpty {
+                } catch let error as RPCError where error.reason == .connectionLost && retriable && tried.isEmpty {
                     logger.debug(
                         "retrying on another instance", metadata: ["rpc.method": "\(M.name)", "rpc.instance": "\(connection.name)"])
                     tried.append(connection.name)
                 }
             }
         } catch {
-            record(M.name, (error as? RPCError)?.reason ?? "error", since: started)
+            record(M.name, (error as? RPCError)?.reason?.rawValue ?? "error", since: started)
             throw error
         }
     }

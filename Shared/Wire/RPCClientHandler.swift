@@ -108,11 +108,11 @@ final class RPCClientHandler: ChannelDuplexHandler {
 extension RPCError {
     /// The connection to an instance dropped before the reply came; the call may or may not have run.
     public static func connectionLost(_ instance: String) -> RPCError {
-        RPCError(code: unavailableCode, message: "connection to \(instance) lost", data: .init(reason: "connection_lost"))
+        .unavailable("connection to \(instance) lost", reason: .connectionLost)
     }
 
     /// No instance of the service is reachable.
     public static func noInstance(_ service: String) -> RPCError {
-        RPCError(code: unavailableCode, message: "no instance of \(service) is reachable", data: .init(reason: "no_instance"))
+        .unavailable("no instance of \(service) is reachable", reason: .noInstance)
     }
 }

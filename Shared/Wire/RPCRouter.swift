@@ -134,7 +134,11 @@ public struct RPCRouter: Sendable {
             outcome = "ok"
         } catch let error as RPCError {
             reply = Self.failureLine(id: head.id, error: error)
-            outcome = error.reason ?? "error"
+            outcome = error.reason?.rawValue ?? "error"
+        } catch let error as any RPCErrorConvertible {
+            let error = error.rpcError
+            reply = Self.failureLine(id: head.id, error: error)
+            outcome = error.reason?.rawValue ?? "error"
         } catch let error as DecodingError {
             reply = Self.failureLine(id: head.id, error: Self.paramsError(error))
             outcome = "invalid_params"

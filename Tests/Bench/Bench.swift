@@ -84,14 +84,15 @@ enum Bench {
                 try String(
                     decoding: JSONEncoder().encode(
                         RPCRequest(
-                            id: .number(1), method: System.Ping.name, params: System.Ping.Params(payload: "ping"), deadlineMS: 10_000)
+                            id: .number(1), method: SystemMethods.Ping.name, params: SystemMethods.Ping.Params(payload: "ping"),
+                            deadlineMS: 10_000)
                     ), as: UTF8.self
                 ).utf8) + [0x0A]
         _ = pool
 
         let sequentialCalls = 5_000, pipelinedCalls = 40_000, window = 64
         // Warm up both paths.
-        for _ in 0..<2_000 { _ = try await client.call(System.Ping.self, .init(payload: "ping")) }
+        for _ in 0..<2_000 { _ = try await client.call(SystemMethods.Ping.self, .init(payload: "ping")) }
         for _ in 0..<2_000 { echo.send(line); echo.receive(lines: 1) }
 
         var rpcSequential: [Double] = [], echoSequential: [Double] = []
@@ -102,7 +103,7 @@ enum Bench {
             var started = ContinuousClock.now
             for _ in 0..<sequentialCalls {
                 let one = ContinuousClock.now
-                _ = try await client.call(System.Ping.self, .init(payload: "ping"))
+                _ = try await client.call(SystemMethods.Ping.self, .init(payload: "ping"))
                 _ = rpcLatency.record(nanoseconds(ContinuousClock.now - one))
             }
             rpcSequential.append(rate(sequentialCalls, since: started))
@@ -120,7 +121,9 @@ enum Bench {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<window {
                     group.addTask {
-                        for _ in 0..<(pipelinedCalls / window) { _ = try await client.call(System.Ping.self, .init(payload: "ping")) }
+                        for _ in 0..<(pipelinedCalls / window) {
+                            _ = try await client.call(SystemMethods.Ping.self, .init(payload: "ping"))
+                        }
                     }
                 }
                 try await group.waitForAll()
@@ -199,9 +202,9 @@ enum Bench {
                 group.addTask {
                     var count = 0
                     while ContinuousClock.now < end {
-                        let payload = PostgresJSON(raw: "{\"writer\": \(writer), \"number\": \(count)}")
+                        let note = BenchNote.Payload(writer: writer, number: count)
                         try await database.transaction { transaction in
-                            try transaction.appendEvent(type: "bench.note", subject: "swift", json: payload)
+                            try transaction.appendEvent(BenchNote.self, note)
                         }
                         count += 1
                     }
@@ -269,4 +272,16 @@ enum Bench {
     static func ratio(_ numerator: Double, _ denominator: Double) -> String {
         denominator == 0 ? "n/a" : String(format: "%.2f", numerator / denominator)
     }
+}
+
+/// The outbox benchmark's own event: a writer's numbered note.
+enum BenchNote: Event {
+    struct Payload: Codable, Sendable {
+        var writer: Int
+        var number: Int
+    }
+
+    static let kind = EventKind(rawValue: "bench.note")
+    static let subject = UUID()
+    static func subject(of payload: Payload) -> UUID { subject }
 }

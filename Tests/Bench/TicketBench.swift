@@ -81,7 +81,7 @@ enum TicketBench {
         if Bench.debug {
             // Where a ticket's time goes: mean durations of the calls on its path, from each process's metrics.
             for service in [ServiceName.ticketing, .conversation] {
-                let text = try await stack.client(service).call(System.Metrics.self, Empty()).text
+                let text = try await stack.client(service).call(SystemMethods.Metrics.self, Empty()).text
                 for line in text.split(separator: "\n")
                 where line.contains("duration_seconds_sum") || line.contains("duration_seconds_count") {
                     FileHandle.standardError.write(Data("\(service.rawValue): \(line)\n".utf8))

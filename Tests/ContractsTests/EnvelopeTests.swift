@@ -52,10 +52,11 @@ struct EnvelopeTests {
     func failure() throws {
         let line = String(
             decoding: try JSONEncoder().encode(
-                RPCFailure(id: nil, error: .domain("already_taken", "taken", details: ["operator": "Nazlıcan"]))), as: UTF8.self)
+                RPCFailure(id: nil, error: RPCError(.alreadyTaken, "taken", details: ["operator": "Nazlıcan"]))), as: UTF8.self)
         #expect(line.contains(#""id":null"#))
         let head = try JSONDecoder().decode(RPCResponseHead.self, from: Data(line.utf8))
-        #expect(head.error?.reason == "already_taken")
+        #expect(head.error?.reason == .alreadyTaken)
+        #expect(line.contains(#""reason":"already_taken""#))
         #expect(head.error?.data?.details?["operator"] == "Nazlıcan")
     }
 

@@ -8,7 +8,7 @@ import Testing
 struct RulesTests {
     static func start(
         name: String = "Ayşe", email: String? = nil, body: String? = nil, clientID: String = "c-1"
-    ) -> Conversations.Start.Params {
+    ) -> ConversationMethods.Start.Params {
         .init(channel: .chat, name: name, email: email, visitorID: nil, message: body.map { .init(body: $0, clientMessageID: clientID) })
     }
 
@@ -38,7 +38,7 @@ struct RulesTests {
             (start(body: "hi", clientID: ""), "params.message.client_message_id"),
             (start(body: "hi", clientID: String(repeating: "x", count: 101)), "params.message.client_message_id"),
         ])
-    func starts(params: Conversations.Start.Params, field: String?) {
+    func starts(params: ConversationMethods.Start.Params, field: String?) {
         #expect(Rules.check(params)?.data?.field == field)
     }
 
@@ -50,7 +50,7 @@ struct RulesTests {
             (3, 10, 100, "params.before_seq"),
         ] as [(Int64, Int64?, Int, String?)])
     func reads(after: Int64, before: Int64?, limit: Int, field: String?) {
-        let params = Conversations.Messages.Params(conversationID: .init(), afterSeq: after, beforeSeq: before, limit: limit)
+        let params = ConversationMethods.Messages.Params(conversationID: .init(), afterSeq: after, beforeSeq: before, limit: limit)
         #expect(Rules.check(params)?.data?.field == field)
     }
 }

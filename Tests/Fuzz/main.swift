@@ -19,7 +19,7 @@ let target = ProcessInfo.processInfo.environment["FUZZ_TARGET"] ?? "mime"
 let logger = Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() }
 let router: RPCRouter = {
     var router = RPCRouter()
-    router.register(Conversations.Messages.self) { params, _ in Page(items: [], nextCursor: nil) }
+    router.register(ConversationMethods.Messages.self) { params, _ in Page(items: [], nextCursor: nil) }
     return router
 }()
 
@@ -68,7 +68,7 @@ func envelope(_ bytes: [UInt8]) {
         let object = try? JSONSerialization.jsonObject(with: Data(reply.readableBytesView)) as? [String: Any]
         precondition(object?["jsonrpc"] as? String == "2.0" && object?["error"] != nil, "a refusal that is not a JSON-RPC error")
     case .dispatch:
-        if let params = try? WireJSON.decoder().decode(RPCParamsBody<Conversations.Messages.Params>.self, from: Data(bytes)).params {
+        if let params = try? WireJSON.decoder().decode(RPCParamsBody<ConversationMethods.Messages.Params>.self, from: Data(bytes)).params {
             let cursor = PageCursor(key: params.afterSeq)
             precondition(PageCursor(cursor.text) == cursor, "a cursor that does not read back")
         }

@@ -13,8 +13,8 @@ struct StreamAudienceTests {
     static let mine = UUID()
     static let theirs = UUID()
 
-    static func event(_ type: String, _ subject: UUID, payload: String = "{}") -> StreamEvent {
-        StreamEvent(cursor: .init(xid: 1, seq: 1), type: type, subject: subject.uuidString.lowercased(), payload: payload)
+    static func event(_ kind: String, _ subject: UUID, payload: String = "{}") -> StreamEvent {
+        StreamEvent(cursor: .init(xid: 1, seq: 1), kind: EventKind(rawValue: kind), subject: subject, payload: payload)
     }
 
     @Test(
@@ -52,6 +52,14 @@ struct StreamAudienceTests {
         #expect(admitted == shown)
     }
 
+    /// A `conversation.started` payload: a new chat of `visitor`.
+    static func started(_ id: UUID, by visitor: UUID, closedAt: Date? = nil) -> String {
+        let record = ConversationRecord(
+            id: id, channel: .chat, customer: Customer(id: UUID(), name: "Ayşe", email: nil), visitorID: visitor,
+            createdAt: Date(timeIntervalSince1970: 1_790_000_000), closedAt: closedAt, lastMessage: nil)
+        return String(decoding: try! WireJSON.encoder().encode(record), as: UTF8.self)
+    }
+
     @Test("a conversation the visitor starts while connected joins their stream; someone else's does not")
     func learnsNewConversations() {
         var audience = StreamAudience(viewer: .visitor(Self.visitor))
@@ -59,8 +67,8 @@ struct StreamAudienceTests {
         let stranger = UUID()
         let admitted = [
             Self.event("message.created", fresh),
-            Self.event("conversation.started", fresh, payload: #"{"visitor_id":"\#(Self.visitor)"}"#),
-            Self.event("conversation.started", stranger, payload: #"{"visitor_id":"\#(UUID())"}"#),
+            Self.event("conversation.started", fresh, payload: Self.started(fresh, by: Self.visitor)),
+            Self.event("conversation.started", stranger, payload: Self.started(stranger, by: UUID())),
             Self.event("conversation.started", stranger, payload: "not json"),
             Self.event("message.created", fresh),
             Self.event("message.created", stranger),
@@ -72,23 +80,39 @@ struct StreamAudienceTests {
     func frames() {
         let id = UUID()
         let message = StreamEvent(
-            cursor: .init(xid: 7, seq: 3), type: "message.created", subject: id.uuidString.lowercased(), payload: #"{"body":"<b>x</b>"}"#)
-        #expect(StreamRoutes.frame(message) == #"{"type":"message.created","cursor":"7-3","data":{"body":"<b>x</b>"}}"#)
+            cursor: .init(xid: 7, seq: 3), kind: ConversationEvents.MessageCreated.kind, subject: id, payload: #"{"body":"<b>x</b>"}"#)
+        #expect(StreamRoutes.frame(message).text == #"{"type":"message.created","cursor":"7-3","data":{"body":"<b>x</b>"}}"#)
         let closed = StreamEvent(
-            cursor: .init(xid: 8, seq: 1), type: "conversation.closed", subject: id.uuidString.lowercased(),
-            payload: #"{"id":"\#(id)","visitor_id":null,"closed_at":"2026-11-26T10:00:00.000Z"}"#)
+            cursor: .init(xid: 8, seq: 1), kind: ConversationEvents.Closed.kind, subject: id,
+            payload: Self.started(id, by: UUID(), closedAt: Date(timeIntervalSince1970: 1_795_000_000)))
         #expect(
-            StreamRoutes.frame(closed)
-                == #"{"type":"conversation.closed","cursor":"8-1","data":{"conversation_id":"\#(id)","closed_at":"2026-11-26T10:00:00.000Z"}}"#
+            StreamRoutes.frame(closed).text
+                == #"{"type":"conversation.closed","cursor":"8-1","data":{"closed_at":"2026-11-18T11:06:40.000Z","conversation_id":"\#(id)"}}"#
         )
-        #expect(StreamRoutes.control("ready", cursor: nil) == #"{"type":"ready","cursor":null,"data":{}}"#)
+    }
+
+    @Test("a refusal's frame carries the API's error body, escaped, as the pages read it (`data.error.code`)")
+    func errorFrame() throws {
+        let frame = StreamFrame.error(StreamRoutes.sessionEnded.body)
+        #expect(
+            frame.text
+                == #"{"type":"error","cursor":null,"data":{"error":{"code":"unauthorized","details":{},"message":"the session ended"}}}"#)
+        let tricky = StreamFrame.error(APIErrorBody(code: "invalid", message: #"a "quoted" \ line"#, details: ["field": "cursor"]))
+        let decoded = try JSONDecoder().decode(ErrorFrame.self, from: Data(tricky.text.utf8))
+        #expect(decoded.data.error.message == #"a "quoted" \ line"#)
+        #expect(decoded.data.error.details["field"] == "cursor")
+    }
+
+    struct ErrorFrame: Decodable {
+        var type: String
+        var data: APIErrorBody
     }
 }
 
 @Suite("The gateway's event hub")
 struct EventHubTests {
-    static func events(_ range: ClosedRange<Int64>, type: String = "pool.changed") -> [StreamEvent] {
-        range.map { StreamEvent(cursor: .init(xid: 10, seq: $0), type: type, subject: "s", payload: "{}") }
+    static func events(_ range: ClosedRange<Int64>, kind: EventKind = PoolEvents.Changed.kind) -> [StreamEvent] {
+        range.map { StreamEvent(cursor: .init(xid: 10, seq: $0), kind: kind, subject: UUID(), payload: "{}") }
     }
 
     func hub() -> EventHub { EventHub(runtimeDirectory: "/nonexistent", logger: Logger(label: "test")) }
@@ -96,12 +120,12 @@ struct EventHubTests {
     @Test("hands each event on once, in order, to the queues that want its type; a resubscription repeats nothing")
     func fansOut() async {
         let hub = hub()
-        let pool = hub.register(types: ["pool.changed"])
-        let bell = hub.register(types: ["notification.created"])
+        let pool = hub.register(kinds: [PoolEvents.Changed.kind])
+        let bell = hub.register(kinds: [NotificationEvents.Created.kind])
         #expect(pool.position == nil)
         hub.publish(Self.events(1...3))
         hub.publish(Self.events(2...4))  // a feed that started again a little early
-        hub.publish(Self.events(5...5, type: "notification.created"))
+        hub.publish(Self.events(5...5, kind: NotificationEvents.Created.kind))
         hub.unregister(pool.id)
         hub.unregister(bell.id)
         var seen: [Int64] = []
@@ -110,14 +134,14 @@ struct EventHubTests {
         var rung: [Int64] = []
         for await case .event(let event) in bell.items { rung.append(event.cursor.seq) }
         #expect(rung == [5])
-        #expect(hub.register(types: []).position == .init(xid: 10, seq: 5))
+        #expect(hub.register(kinds: []).position == .init(xid: 10, seq: 5))
     }
 
     @Test("a queue that falls too far behind is ended and marked, and the others go on")
     func boundsQueues() async {
         let hub = hub()
-        let slow = hub.register(types: ["pool.changed"])
-        let other = hub.register(types: ["pool.changed"])
+        let slow = hub.register(kinds: [PoolEvents.Changed.kind])
+        let other = hub.register(kinds: [PoolEvents.Changed.kind])
         hub.publish(Self.events(1...Int64(EventHub.queueLimit)))
         var drained = 0
         var iterator = other.items.makeAsyncIterator()

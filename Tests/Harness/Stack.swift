@@ -115,7 +115,8 @@ public final class Stack: Sendable {
             if let port = process.httpPort {
                 return (try? await self.http("GET", "/healthz", port: port).status) == 200
             }
-            return (try? await RPCClient.callOnce(System.Health.self, Empty(), socketPath: process.socketPath, timeout: .seconds(2))) != nil
+            return (try? await RPCClient.callOnce(SystemMethods.Health.self, Empty(), socketPath: process.socketPath, timeout: .seconds(2)))
+                != nil
         }
     }
 

@@ -30,7 +30,7 @@ struct ConversationFlowTests {
             let client = stack.client(.conversation)
             let visitor = UUID()
             let started = try await client.call(
-                Conversations.Start.self,
+                ConversationMethods.Start.self,
                 .init(
                     channel: .chat, name: "Nazlıcan", email: "Nazlican@Example.com", visitorID: visitor,
                     message: .init(body: "Siparişim nerede?", clientMessageID: "m-1")),
@@ -45,7 +45,7 @@ struct ConversationFlowTests {
 
             // The same start again (a retried call) is the same conversation.
             let again = try await client.call(
-                Conversations.Start.self, .init(channel: .chat, name: "Nazlıcan", email: nil, visitorID: nil, message: nil),
+                ConversationMethods.Start.self, .init(channel: .chat, name: "Nazlıcan", email: nil, visitorID: nil, message: nil),
                 idempotencyKey: "start-1"
             )
             #expect(again.conversation.id == id)
@@ -54,7 +54,7 @@ struct ConversationFlowTests {
 
             // The same visitor's next chat: the same customer, renamed, the e-mail kept.
             let next = try await client.call(
-                Conversations.Start.self, .init(channel: .chat, name: "Nazlıcan K.", email: nil, visitorID: visitor, message: nil))
+                ConversationMethods.Start.self, .init(channel: .chat, name: "Nazlıcan K.", email: nil, visitorID: visitor, message: nil))
             #expect(next.conversation.id != id && next.messages.map(\.seq) == [1])
             #expect(next.conversation.customer.id == started.conversation.customer.id)
             #expect(next.conversation.customer.name == "Nazlıcan K." && next.conversation.customer.email == "nazlican@example.com")
@@ -66,7 +66,7 @@ struct ConversationFlowTests {
                 for index in 0..<50 {
                     group.addTask {
                         _ = try await client.call(
-                            Conversations.Post.self,
+                            ConversationMethods.Post.self,
                             .init(conversationID: id, author: customer, draft: .init(body: "mesaj \(index)", clientMessageID: "p-\(index)"))
                         )
                     }
@@ -74,41 +74,42 @@ struct ConversationFlowTests {
                 for _ in 0..<10 {
                     group.addTask {
                         _ = try await client.call(
-                            Conversations.Post.self,
+                            ConversationMethods.Post.self,
                             .init(conversationID: id, author: customer, draft: .init(body: "tekrar", clientMessageID: "dup")))
                     }
                 }
                 try await group.waitForAll()
             }
-            let all = try await client.call(Conversations.Messages.self, .init(conversationID: id, afterSeq: 0, limit: 500)).items
+            let all = try await client.call(ConversationMethods.Messages.self, .init(conversationID: id, afterSeq: 0, limit: 500)).items
             #expect(all.map(\.seq) == Array(1...53))
             #expect(all.filter { $0.clientMessageID == "dup" }.count == 1)
             let repeated = try await client.call(
-                Conversations.Post.self, .init(conversationID: id, author: customer, draft: .init(body: "tekrar", clientMessageID: "dup")))
+                ConversationMethods.Post.self,
+                .init(conversationID: id, author: customer, draft: .init(body: "tekrar", clientMessageID: "dup")))
             #expect(!repeated.created)
 
-            let tail = try await client.call(Conversations.Messages.self, .init(conversationID: id, afterSeq: 50, limit: 500)).items
+            let tail = try await client.call(ConversationMethods.Messages.self, .init(conversationID: id, afterSeq: 50, limit: 500)).items
             #expect(tail.map(\.seq) == [51, 52, 53])
 
-            let closed = try await client.call(Conversations.Close.self, .init(conversationID: id))
+            let closed = try await client.call(ConversationMethods.Close.self, .init(conversationID: id))
             #expect(closed.closedAt != nil)
-            #expect(try await client.call(Conversations.Close.self, .init(conversationID: id)).closedAt == closed.closedAt)
+            #expect(try await client.call(ConversationMethods.Close.self, .init(conversationID: id)).closedAt == closed.closedAt)
             let refused = await #expect(throws: RPCError.self) {
                 try await client.call(
-                    Conversations.Post.self,
+                    ConversationMethods.Post.self,
                     .init(conversationID: id, author: customer, draft: .init(body: "late", clientMessageID: "late")))
             }
-            #expect(refused?.reason == "closed")
+            #expect(refused?.reason == .closed)
 
             let outbox = try await events(stack)
-            #expect(Set(outbox.map(\.subject)) == [id.uuidString.lowercased(), next.conversation.id.uuidString.lowercased()])
-            let log = outbox.filter { $0.subject == id.uuidString.lowercased() }
-            #expect(log.filter { $0.type == "conversation.started" }.count == 1)
-            #expect(log.filter { $0.type == "message.created" }.count == 53)
-            #expect(log.filter { $0.type == "conversation.closed" }.count == 1)
+            #expect(Set(outbox.map(\.subject)) == [id, next.conversation.id])
+            let log = outbox.filter { $0.subject == id }
+            #expect(log.filter { $0.is(ConversationEvents.Started.self) }.count == 1)
+            #expect(log.filter { $0.is(ConversationEvents.MessageCreated.self) }.count == 53)
+            #expect(log.filter { $0.is(ConversationEvents.Closed.self) }.count == 1)
             // The start's events carry what the call answered, the conversation first.
             let decoder = WireJSON.decoder()
-            #expect(log.first?.type == "conversation.started")
+            #expect(log.first?.is(ConversationEvents.Started.self) == true)
             #expect(try decoder.decode(ConversationRecord.self, from: Data(log[0].payload.utf8)) == started.conversation)
             #expect(try log[1...2].map { try decoder.decode(Message.self, from: Data($0.payload.utf8)) } == started.messages)
         }
@@ -120,7 +121,7 @@ struct ConversationFlowTests {
             try await stack.start(.conversation)
             let client = stack.client(.conversation)
             let started = try await client.call(
-                Conversations.Start.self, .init(channel: .chat, name: "Ayşe", email: nil, visitorID: nil, message: nil))
+                ConversationMethods.Start.self, .init(channel: .chat, name: "Ayşe", email: nil, visitorID: nil, message: nil))
             let id = started.conversation.id
             let author = Author(kind: .customer, id: started.conversation.customer.id, name: "Ayşe")
             let cases: [(String, () async throws -> Void)] = [
@@ -128,21 +129,21 @@ struct ConversationFlowTests {
                     "params.name",
                     {
                         _ = try await client.call(
-                            Conversations.Start.self, .init(channel: .chat, name: " ", email: nil, visitorID: nil, message: nil))
+                            ConversationMethods.Start.self, .init(channel: .chat, name: " ", email: nil, visitorID: nil, message: nil))
                     }
                 ),
                 (
                     "params.email",
                     {
                         _ = try await client.call(
-                            Conversations.Start.self, .init(channel: .chat, name: "A", email: "nope", visitorID: nil, message: nil))
+                            ConversationMethods.Start.self, .init(channel: .chat, name: "A", email: "nope", visitorID: nil, message: nil))
                     }
                 ),
                 (
                     "params.draft.body",
                     {
                         _ = try await client.call(
-                            Conversations.Post.self,
+                            ConversationMethods.Post.self,
                             .init(
                                 conversationID: id, author: author,
                                 draft: .init(body: String(repeating: "x", count: 10_001), clientMessageID: "x")))
@@ -152,13 +153,14 @@ struct ConversationFlowTests {
                     "params.draft.body",
                     {
                         _ = try await client.call(
-                            Conversations.Post.self, .init(conversationID: id, author: author, draft: .init(body: "", clientMessageID: "y"))
+                            ConversationMethods.Post.self,
+                            .init(conversationID: id, author: author, draft: .init(body: "", clientMessageID: "y"))
                         )
                     }
                 ),
                 (
                     "params.limit",
-                    { _ = try await client.call(Conversations.Messages.self, .init(conversationID: id, afterSeq: 0, limit: 0)) }
+                    { _ = try await client.call(ConversationMethods.Messages.self, .init(conversationID: id, afterSeq: 0, limit: 0)) }
                 ),
             ]
             for (field, call) in cases {
@@ -167,10 +169,11 @@ struct ConversationFlowTests {
             }
             let unknown = await #expect(throws: RPCError.self) {
                 try await client.call(
-                    Conversations.Post.self, .init(conversationID: UUID(), author: author, draft: .init(body: "hi", clientMessageID: "z")))
+                    ConversationMethods.Post.self,
+                    .init(conversationID: UUID(), author: author, draft: .init(body: "hi", clientMessageID: "z")))
             }
-            #expect(unknown?.reason == "not_found")
-            #expect(try await client.call(Conversations.Messages.self, .init(conversationID: id)).items.map(\.seq) == [1])
+            #expect(unknown?.reason == .notFound)
+            #expect(try await client.call(ConversationMethods.Messages.self, .init(conversationID: id)).items.map(\.seq) == [1])
             let log = try await events(stack)
             #expect(log.count == 2)
         }
@@ -187,7 +190,7 @@ struct ConversationFailoverTests {
             let client = stack.client(.conversation)
             try await Poll.until("both instances connected") { client.connectedInstances == ["c1", "c2"] }
             let started = try await client.call(
-                Conversations.Start.self, .init(channel: .chat, name: "Ayşe", email: nil, visitorID: nil, message: nil))
+                ConversationMethods.Start.self, .init(channel: .chat, name: "Ayşe", email: nil, visitorID: nil, message: nil))
             let id = started.conversation.id
             let author = Author(kind: .customer, id: started.conversation.customer.id, name: "Ayşe")
             let acknowledged = Takes()
@@ -198,7 +201,7 @@ struct ConversationFailoverTests {
                         while true {
                             do {
                                 let reply = try await client.call(
-                                    Conversations.Post.self,
+                                    ConversationMethods.Post.self,
                                     .init(conversationID: id, author: author, draft: .init(body: "m\(index)", clientMessageID: "k\(index)"))
                                 )
                                 acknowledged.won(reply.message.id)
@@ -213,7 +216,7 @@ struct ConversationFailoverTests {
                 }
                 try await group.waitForAll()
             }
-            let stored = try await client.call(Conversations.Messages.self, .init(conversationID: id, afterSeq: 1, limit: 500)).items
+            let stored = try await client.call(ConversationMethods.Messages.self, .init(conversationID: id, afterSeq: 1, limit: 500)).items
             #expect(acknowledged.winners.count == 200)
             #expect(stored.count == 200)
             #expect(Set(stored.compactMap(\.clientMessageID)).count == 200)

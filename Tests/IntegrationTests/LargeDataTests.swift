@@ -46,7 +46,7 @@ struct LargeDataTests {
                     for index in batch..<(batch + 25) {
                         group.addTask {
                             let result = try await conversations.call(
-                                Conversations.Start.self,
+                                ConversationMethods.Start.self,
                                 .init(channel: .chat, name: "Waiting \(index)", email: nil, visitorID: UUID(), message: nil),
                                 idempotencyKey: "full-pool-\(index)")
                             return result.conversation.id.uuidString.lowercased()

@@ -30,7 +30,7 @@ struct PoolFlowTests {
             try await stack.start(.pool)
             let conversation = stack.client(.conversation), pool = stack.client(.pool)
             let started = try await conversation.call(
-                Conversations.Start.self,
+                ConversationMethods.Start.self,
                 .init(
                     channel: .chat, name: "Nazlıcan", email: nil, visitorID: nil,
                     message: .init(body: "Kargom gelmedi\nikinci satır", clientMessageID: "1"))
@@ -52,7 +52,7 @@ struct PoolFlowTests {
                             let item = try await pool.call(PoolMethods.Take.self, .init(conversationID: id, taker: taker))
                             #expect(item.holder == taker)
                             takes.won(taker.id)
-                        } catch let error as RPCError where error.reason == "already_taken" {
+                        } catch let error as RPCError where error.reason == .alreadyTaken {
                             if case .string(let name) = error.data?.details?["operator"] { takes.refused(name) }
                         }
                     }
@@ -81,24 +81,24 @@ struct PoolFlowTests {
             let holderAuthor = Author(kind: .operator, id: colleague.id, name: colleague.name)
             let formerAuthor = Author(kind: .operator, id: winner.id, name: winner.name)
             let reply = try await conversation.call(
-                Conversations.Post.self,
+                ConversationMethods.Post.self,
                 .init(conversationID: id, author: holderAuthor, draft: .init(body: "Bakıyorum", clientMessageID: "op-1")))
             #expect(reply.message.author.kind == .operator)
             let refusedWrite = await #expect(throws: RPCError.self) {
                 try await conversation.call(
-                    Conversations.Post.self,
+                    ConversationMethods.Post.self,
                     .init(conversationID: id, author: formerAuthor, draft: .init(body: "ben de", clientMessageID: "op-2")))
             }
-            #expect(refusedWrite?.reason == "not_assignee")
+            #expect(refusedWrite?.reason == .notAssignee)
 
-            _ = try await conversation.call(Conversations.Close.self, .init(conversationID: id))
+            _ = try await conversation.call(ConversationMethods.Close.self, .init(conversationID: id))
             try await Poll.until("the item to close") {
                 try await pool.call(PoolMethods.Item.self, .init(conversationID: id)).status == .closed
             }
             let late = await #expect(throws: RPCError.self) {
                 try await pool.call(PoolMethods.Take.self, .init(conversationID: id, taker: winner))
             }
-            #expect(late?.reason == "closed")
+            #expect(late?.reason == .closed)
         }
     }
 
@@ -109,7 +109,7 @@ struct PoolFlowTests {
             try await stack.start(.pool)
             let conversation = stack.client(.conversation), pool = stack.client(.pool)
             let started = try await conversation.call(
-                Conversations.Start.self,
+                ConversationMethods.Start.self,
                 .init(channel: .email, name: "Ayşe Yılmaz", email: "ayse@example.com", visitorID: nil, message: nil)
             )
             let item = try await waitForItem(pool, started.conversation.id)
@@ -118,14 +118,14 @@ struct PoolFlowTests {
             let refused = await #expect(throws: RPCError.self) {
                 try await pool.call(PoolMethods.Take.self, .init(conversationID: item.conversationID, taker: taker))
             }
-            #expect(refused?.reason == "unavailable")
+            #expect(refused?.reason == .availabilityOff)
             _ = try await pool.call(
                 PoolMethods.SetAvailability.self, .init(operatorID: taker.id, operatorName: taker.name, available: true))
             #expect(try await pool.call(PoolMethods.Take.self, .init(conversationID: item.conversationID, taker: taker)).holder == taker)
             let unknown = await #expect(throws: RPCError.self) {
                 try await pool.call(PoolMethods.Take.self, .init(conversationID: UUID(), taker: taker))
             }
-            #expect(unknown?.reason == "not_found")
+            #expect(unknown?.reason == .notFound)
         }
     }
 }

@@ -79,11 +79,11 @@ struct ProcessTests {
             #expect(metrics.text.components(separatedBy: "# TYPE rpc_server_requests_total ").count == 2, "one TYPE line per family")
 
             for process in processes where process.service != .gateway {
-                let health = try await RPCClient.callOnce(System.Health.self, Empty(), socketPath: process.socketPath)
+                let health = try await RPCClient.callOnce(SystemMethods.Health.self, Empty(), socketPath: process.socketPath)
                 #expect(health.service == process.service.rawValue)
                 #expect(health.instance == process.instance)
                 #expect(health.databaseReachable)
-                let metrics = try await RPCClient.callOnce(System.Metrics.self, Empty(), socketPath: process.socketPath)
+                let metrics = try await RPCClient.callOnce(SystemMethods.Metrics.self, Empty(), socketPath: process.socketPath)
                 #expect(metrics.text.contains("rpc_server_requests_total"))
             }
         }
@@ -126,7 +126,7 @@ struct ProcessTests {
             _ = try await broken.readJSON()
             #expect(try await broken.readLine() == nil)
             #expect(conversation.isRunning)
-            #expect(try await RPCClient.callOnce(System.Health.self, Empty(), socketPath: conversation.socketPath).databaseReachable)
+            #expect(try await RPCClient.callOnce(SystemMethods.Health.self, Empty(), socketPath: conversation.socketPath).databaseReachable)
         }
     }
 
@@ -183,7 +183,7 @@ struct ProcessTests {
                     #expect(reply["error"] is [String: Any], "\(service.rawValue): \(reply)")
                 }
                 #expect(process.isRunning)
-                #expect(try await RPCClient.callOnce(System.Health.self, Empty(), socketPath: process.socketPath).databaseReachable)
+                #expect(try await RPCClient.callOnce(SystemMethods.Health.self, Empty(), socketPath: process.socketPath).databaseReachable)
             }
         }
     }
@@ -202,7 +202,7 @@ struct ProcessTests {
                     group.addTask {
                         for _ in 0..<150 {
                             do {
-                                tally.success(try await client.call(System.Health.self, Empty()).instance)
+                                tally.success(try await client.call(SystemMethods.Health.self, Empty()).instance)
                             } catch {
                                 tally.failure(error)
                             }
@@ -223,7 +223,7 @@ struct ProcessTests {
             try await stack.waitUntilReady(first)
             try await Poll.until("p1 back in rotation") { client.connectedInstances == ["p1", "p2"] }
             let after = Tally()
-            for _ in 0..<40 { after.success(try await client.call(System.Health.self, Empty()).instance) }
+            for _ in 0..<40 { after.success(try await client.call(SystemMethods.Health.self, Empty()).instance) }
             #expect(after.counts["p1", default: 0] > 0)
         }
     }
@@ -237,7 +237,7 @@ struct ProcessTests {
             let calls = (0..<2000).map { _ in
                 Task {
                     do {
-                        outcomes.success(try await connection.call(System.Health.self, Empty(), timeout: .seconds(60)).instance)
+                        outcomes.success(try await connection.call(SystemMethods.Health.self, Empty(), timeout: .seconds(60)).instance)
                     } catch {
                         outcomes.failure(error)
                     }
@@ -254,7 +254,7 @@ struct ProcessTests {
             let client = stack.client(.pool)
             try pool.restart()
             try await stack.waitUntilReady(pool)
-            #expect(try await client.call(System.Health.self, Empty()).instance == "p1")
+            #expect(try await client.call(SystemMethods.Health.self, Empty()).instance == "p1")
         }
     }
 
@@ -308,7 +308,7 @@ struct ProcessTests {
             let twin = try await stack.start(.ticketing, instance: "t1", waitUntilReady: false)
             #expect(try await twin.waitForExit() == 1)
             #expect(twin.log.contains("another live process holds"))
-            #expect(try await RPCClient.callOnce(System.Health.self, Empty(), socketPath: first.socketPath).instance == "t1")
+            #expect(try await RPCClient.callOnce(SystemMethods.Health.self, Empty(), socketPath: first.socketPath).instance == "t1")
         }
     }
 

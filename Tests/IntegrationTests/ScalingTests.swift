@@ -70,7 +70,7 @@ struct TopologyTests {
 
             // Every acknowledged message is stored once, and reached the operator's screen once.
             let stored = try await desk.stack.client(.conversation).call(
-                Conversations.Messages.self, .init(conversationID: try #require(UUID(uuidString: chat)), afterSeq: 3, limit: 500)
+                ConversationMethods.Messages.self, .init(conversationID: try #require(UUID(uuidString: chat)), afterSeq: 3, limit: 500)
             ).items
             #expect(stored.count == 300)
             #expect(Set(stored.map(\.seq)).symmetricDifference(acknowledged.map(Int64.init)).isEmpty)
@@ -155,7 +155,7 @@ struct DrainTests {
 
             // Every acknowledged message is stored once and reached the operator once; every mail is a ticket.
             let stored = try await desk.stack.client(.conversation).call(
-                Conversations.Messages.self, .init(conversationID: try #require(UUID(uuidString: chat)), afterSeq: 1, limit: 500)
+                ConversationMethods.Messages.self, .init(conversationID: try #require(UUID(uuidString: chat)), afterSeq: 1, limit: 500)
             ).items
             #expect(stored.count == 500)
             #expect(Set(stored.map(\.seq)).symmetricDifference(acknowledged.map(Int64.init)).isEmpty)
@@ -194,7 +194,7 @@ extension DrainTests {
 
 /// Requests a process answered other than `system.*` ones, from its own metrics.
 func served(_ process: ServiceProcess) async throws -> Int {
-    let metrics = try await RPCClient.callOnce(System.Metrics.self, Empty(), socketPath: process.socketPath)
+    let metrics = try await RPCClient.callOnce(SystemMethods.Metrics.self, Empty(), socketPath: process.socketPath)
     return metrics.text.split(separator: "\n")
         .filter { $0.hasPrefix("rpc_server_requests_total{") && !$0.contains("method=\"system.") }
         .compactMap { $0.split(separator: " ").last.flatMap { Int(Double($0) ?? 0) } }

@@ -5,9 +5,55 @@ import Storage
 import Synchronization
 import Testing
 
+/// A test's event payload: its label names it (and makes its subject), the rest is filler.
 struct Note: Codable, Sendable {
-    var writer: Int
-    var number: Int
+    var label: String
+    var writer = 0
+    var number = 0
+    var text: String?
+
+    /// A UUID made from the label, so each label is one subject.
+    static func subject(_ label: String) -> UUID {
+        var hash: UInt64 = 14_695_981_039_346_656_037
+        for byte in label.utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
+        let other = hash &* 0x9E37_79B9_7F4A_7C15
+        let bytes = withUnsafeBytes(of: (hash, other)) { Array($0) }
+        return UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11],
+                bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
+    }
+}
+
+/// The tests' own kind of event.
+enum TestNote: Event {
+    static let kind = EventKind(rawValue: "test.note")
+    static func subject(of note: Note) -> UUID { Note.subject(note.label) }
+}
+
+/// Another kind, for readers that must skip it.
+enum OtherNote: Event {
+    static let kind = EventKind(rawValue: "other.kind")
+    static func subject(of note: Note) -> UUID { Note.subject(note.label) }
+}
+
+extension OutboxEvent {
+    /// The label of the test note it carries.
+    var label: String { (try? JSONDecoder().decode(Note.self, from: Data(payload.utf8)))?.label ?? "?" }
+}
+
+extension Transaction {
+    /// Appends a test note labelled `label` (of `OtherNote`'s kind with `other`).
+    func note(_ label: String, writer: Int = 0, number: Int = 0, text: String? = nil, other: Bool = false) throws {
+        let note = Note(label: label, writer: writer, number: number, text: text)
+        if other { try appendEvent(OtherNote.self, note) } else { try appendEvent(TestNote.self, note) }
+    }
+}
+
+/// An event written by hand, as another program would: `kind`, the label's subject, a note payload.
+func rawEventSQL(kind: String, label: String, extra: String = "") -> String {
+    "INSERT INTO platform.events (type, subject, payload\(extra.isEmpty ? "" : ", created_at")) VALUES ('\(kind)', '\(Note.subject(label).uuidString.lowercased())', '{\"label\": \"\(label)\", \"writer\": 0, \"number\": 0}'\(extra.isEmpty ? "" : ", \(extra)"))"
 }
 
 @Suite("The events outbox")
@@ -19,7 +65,7 @@ struct OutboxTests {
             let reader = Task {
                 var cursor = EventCursor.start
                 var seen: [EventCursor] = []
-                var keys = Set<String>()
+                var keys = Set<UUID>()
                 let deadline = ContinuousClock.now + .seconds(120)
                 while keys.count < writers * perWriter, ContinuousClock.now < deadline {
                     let batch = try await database.readEvents(after: cursor, limit: 200)
@@ -37,8 +83,7 @@ struct OutboxTests {
                     group.addTask {
                         for number in 0..<perWriter {
                             try await database.transaction { transaction in
-                                try transaction.appendEvent(
-                                    type: "test.note", subject: "\(writer)-\(number)", payload: Note(writer: writer, number: number))
+                                try transaction.note("\(writer)-\(number)", writer: writer, number: number)
                                 // Hold the transaction open a little, so commits finish out of seq order.
                                 if Int.random(in: 0..<4) == 0 { usleep(UInt32.random(in: 0...3000)) }
                             }
@@ -60,13 +105,13 @@ struct OutboxTests {
         try await withDatabase { database in
             await #expect(throws: Abort.self) {
                 try await database.transaction { transaction in
-                    try transaction.appendEvent(type: "test.note", subject: "lost", payload: Note(writer: 0, number: 0))
+                    try transaction.note("lost", number: 0)
                     throw Abort()
                 }
             }
-            try await database.transaction { try $0.appendEvent(type: "test.note", subject: "kept", payload: Note(writer: 0, number: 1)) }
+            try await database.transaction { try $0.note("kept", number: 1) }
             let batch = try await settledEvents(database)
-            #expect(batch.events.map(\.subject) == ["kept"])
+            #expect(batch.events.map(\.label) == ["kept"])
             #expect(batch.events.first?.payload.contains("\"number\": 1") == true)
         }
     }
@@ -75,8 +120,8 @@ struct OutboxTests {
     func heldBack() async throws {
         try await withDatabase { database in
             let holder = try await OneConnection.openTransaction(
-                database.url, running: "INSERT INTO platform.events (type, subject, payload) VALUES ('test.note', 'older', '{}')")
-            try await database.transaction { try $0.appendEvent(type: "test.note", subject: "newer", payload: Note(writer: 0, number: 0)) }
+                database.url, running: rawEventSQL(kind: "test.note", label: "older"))
+            try await database.transaction { try $0.note("newer", number: 0) }
             // However long we look, the newer event stays hidden behind the open older one.
             for _ in 0..<3 {
                 let waiting = try await database.readEvents(after: .start)
@@ -85,7 +130,7 @@ struct OutboxTests {
             }
             try await Blocking.run { try holder.connection.execute("COMMIT") }
             let after = try await settledEvents(database)
-            #expect(after.events.map(\.subject) == ["older", "newer"])
+            #expect(after.events.map(\.label) == ["older", "newer"])
             #expect(!after.heldBack)
         }
     }
@@ -95,10 +140,10 @@ struct OutboxTests {
         let holder = try await OneConnection.openTransaction(try await TestDatabase.create())
         defer { try? holder.connection.execute("ROLLBACK") }
         try await withDatabase { database in
-            try await database.transaction { try $0.appendEvent(type: "test.note", subject: "newer", payload: Note(writer: 0, number: 0)) }
+            try await database.transaction { try $0.note("newer", number: 0) }
             // Older than our event and still running, but it cannot write our outbox. (Polled: a
             // transaction of another test ending mid-read may hold a read back for a moment.)
-            #expect(try await settledEvents(database).events.map(\.subject) == ["newer"])
+            #expect(try await settledEvents(database).events.map(\.label) == ["newer"])
         }
     }
 
@@ -108,7 +153,7 @@ struct OutboxTests {
             let holder = try await OneConnection.openTransaction(database.url)
             for number in 0..<3 {
                 try await database.transaction {
-                    try $0.appendEvent(type: "test.note", subject: "e\(number)", payload: Note(writer: 0, number: number))
+                    try $0.note("e\(number)", number: number)
                 }
             }
             let rows = try await database.query("SELECT xid::text, seq FROM platform.events ORDER BY xid, seq")
@@ -116,10 +161,10 @@ struct OutboxTests {
             let held = try await database.readEvents(after: .start)
             #expect(held.events.isEmpty && held.heldBack)
             let known = try await database.readEvents(after: .start, settledThrough: second)
-            #expect(known.events.map(\.subject) == ["e0", "e1"])
+            #expect(known.events.map(\.label) == ["e0", "e1"])
             #expect(known.heldBack && known.scannedThrough == second)
             try await Blocking.run { try holder.connection.execute("COMMIT") }
-            #expect(try await settledEvents(database).events.map(\.subject) == ["e0", "e1", "e2"])
+            #expect(try await settledEvents(database).events.map(\.label) == ["e0", "e1", "e2"])
         }
     }
 
@@ -131,27 +176,27 @@ struct OutboxTests {
             let received = Received()
             func startConsumer() -> Task<Void, any Error> {
                 let consumer = OutboxConsumer(
-                    name: "test", database: database, listener: listener, types: ["test.note"],
+                    name: "test", database: database, listener: listener, types: [TestNote.kind],
                     pollInterval: .seconds(30), logger: storageLogger
-                ) { events in received.add(events.map(\.subject)) }
+                ) { events in received.add(events.map(\.label)) }
                 return Task { try await consumer.run() }
             }
             var running = startConsumer()
             for number in 0..<5 {
                 try await database.transaction {
-                    try $0.appendEvent(type: "test.note", subject: "n\(number)", payload: Note(writer: 0, number: number))
+                    try $0.note("n\(number)", number: number)
                 }
             }
-            try await database.transaction { try $0.appendEvent(type: "other.kind", subject: "skip", payload: Note(writer: 0, number: 0)) }
+            try await database.transaction { try $0.note("skip", other: true) }
             try await Poll.until("five events consumed") { received.subjects.count == 5 }
             // A consumer delivers at least once: its cursor is saved after each batch is handled.
             // Stop it only once the fifth is saved, so the restart shows the cursor kept, not a race.
-            let fifth = try #require(try await settledEvents(database).events.first { $0.subject == "n4" }?.cursor)
+            let fifth = try #require(try await settledEvents(database).events.first { $0.label == "n4" }?.cursor)
             try await Poll.until("the cursor saved past the fifth") { try await database.loadCursor(consumer: "test") >= fifth }
             running.cancel()
             try? await running.value
 
-            try await database.transaction { try $0.appendEvent(type: "test.note", subject: "n5", payload: Note(writer: 0, number: 5)) }
+            try await database.transaction { try $0.note("n5", number: 5) }
             running = startConsumer()
             try await Poll.until("the sixth event consumed") { received.subjects.count == 6 }
             running.cancel()
@@ -174,10 +219,10 @@ struct OutboxTests {
     func prune() async throws {
         try await withDatabase { database in
             try await database.query(
-                "INSERT INTO platform.events (type, subject, payload, created_at) VALUES ('old', 'x', '{}', now() - interval '8 days')")
-            try await database.transaction { try $0.appendEvent(type: "new", subject: "y", payload: Note(writer: 0, number: 0)) }
+                rawEventSQL(kind: "old", label: "x", extra: "now() - interval '8 days'"))
+            try await database.transaction { try $0.note("y") }
             #expect(try await database.pruneEvents(olderThan: .seconds(7 * 24 * 3600)) == 1)
-            #expect(try await settledEvents(database).events.map(\.type) == ["new"])
+            #expect(try await settledEvents(database).events.map(\.label) == ["y"])
         }
     }
 }
@@ -189,7 +234,7 @@ struct TypedReadTests {
         try await withDatabase(size: 2) { database in
             for number in 0..<12 {
                 try await database.transaction { transaction in
-                    try transaction.appendEvent(type: number % 4 == 0 ? "wanted" : "other", subject: "s\(number)", payload: ["n": number])
+                    try transaction.note("s\(number)", number: number, other: number % 4 != 0)
                 }
             }
             // What one reader saw settle, a later one may not (see `readEvents`): this one says so.
@@ -198,9 +243,9 @@ struct TypedReadTests {
             var subjects: [String] = []
             var reads = 0
             while true {
-                let batch = try await database.readEvents(after: cursor, limit: 5, types: ["wanted"], settledThrough: settled)
-                subjects += batch.events.map(\.subject)
-                #expect(batch.events.allSatisfy { $0.type == "wanted" })
+                let batch = try await database.readEvents(after: cursor, limit: 5, types: [TestNote.kind], settledThrough: settled)
+                subjects += batch.events.map(\.label)
+                #expect(batch.events.allSatisfy { $0.is(TestNote.self) })
                 cursor = batch.scannedThrough ?? cursor
                 reads += 1
                 if !batch.full { break }
@@ -208,7 +253,7 @@ struct TypedReadTests {
             #expect(subjects == ["s0", "s4", "s8"])
             #expect(reads == 3)
             // Caught up: nothing is read again.
-            let again = try await database.readEvents(after: cursor, limit: 5, types: ["wanted"], settledThrough: settled)
+            let again = try await database.readEvents(after: cursor, limit: 5, types: [TestNote.kind], settledThrough: settled)
             #expect(again.scanned == 0 && again.scannedThrough == nil)
         }
     }
@@ -221,7 +266,7 @@ struct OpenTransactionTests {
         try await withDatabase(size: 1) { database in
             try await database.withConnection { connection in
                 try connection.execute("BEGIN")
-                try connection.execute("INSERT INTO platform.events (type, subject, payload) VALUES ('left', 'open', '{}')")
+                try connection.execute(rawEventSQL(kind: "left", label: "open"))
             }
             // One connection: the next call gets the same one, and it is idle.
             #expect(try await database.withConnection { $0.isInTransaction } == false)
@@ -240,8 +285,8 @@ struct SharedConsumerTests {
             defer { listener.stop() }
             let instances = (0..<3).map { _ in
                 OutboxConsumer.transactional(
-                    name: "shared", database: database, listener: listener, types: ["test.note"], logger: storageLogger,
-                    prepare: { $0.map(\.subject) },
+                    name: "shared", database: database, listener: listener, types: [TestNote.kind], logger: storageLogger,
+                    prepare: { $0.map(\.label) },
                     apply: { subjects, transaction in
                         for subject in subjects {
                             try transaction.query(
@@ -257,8 +302,7 @@ struct SharedConsumerTests {
                     group.addTask {
                         for number in 0..<100 {
                             try await database.transaction {
-                                try $0.appendEvent(
-                                    type: "test.note", subject: "w\(writer)-\(number)", payload: Note(writer: writer, number: number))
+                                try $0.note("w\(writer)-\(number)", writer: writer, number: number)
                             }
                         }
                     }
@@ -317,7 +361,7 @@ struct LargeEventTests {
             // 12 events of ~100 KB and small ones between them: 1.2 MB in all, over a wire line.
             for number in 0..<24 {
                 let text = number % 2 == 0 ? String(repeating: "é", count: 50_000) : "small"
-                try await database.transaction { try $0.appendEvent(type: "big", subject: "s\(number)", payload: ["text": text]) }
+                try await database.transaction { try $0.note("s\(number)", text: text) }
             }
             let settled = try await settledEvents(database).scannedThrough
             var cursor = EventCursor.start
@@ -328,7 +372,7 @@ struct LargeEventTests {
                 let bytes = batch.events.reduce(0) { $0 + $1.payload.utf8.count }
                 #expect(!batch.events.isEmpty || !batch.full)
                 #expect(bytes <= 250_000 + 100_100)
-                subjects += batch.events.map(\.subject)
+                subjects += batch.events.map(\.label)
                 cursor = batch.scannedThrough ?? cursor
                 batches += 1
                 if !batch.full { break }
@@ -337,7 +381,7 @@ struct LargeEventTests {
             #expect(batches >= 5)
             // One event over the budget still comes, alone.
             let one = try await database.readEvents(after: .start, limit: 500, settledThrough: settled, maxBytes: 10)
-            #expect(one.events.map(\.subject) == ["s0"] && one.full)
+            #expect(one.events.map(\.label) == ["s0"] && one.full)
         }
     }
 }

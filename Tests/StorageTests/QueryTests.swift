@@ -52,8 +52,8 @@ struct QueryTests {
             #expect(try row.decode(Bool.self, at: 3))
             #expect(try row.decode(String?.self, at: 4) == nil)
             #expect(try row.decode(Double.self, at: 5) == 2.5)
-            #expect(try row.decode(String?.self, "nothing") == nil)
-            #expect(throws: DatabaseError.self) { try row.decode(String.self, "nothing") }
+            #expect(try row.decode("nothing", as: String?.self) == nil)
+            #expect(throws: DatabaseError.self) { try row.decode("nothing", as: String.self) }
             #expect(throws: DatabaseError.self) { try row.decode(Int.self, at: 0) }
         }
     }

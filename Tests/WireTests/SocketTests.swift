@@ -143,7 +143,7 @@ struct SocketTests {
             let error = await #expect(throws: RPCError.self) {
                 try await client.call(Sleep.self, .init(milliseconds: 5_000), timeout: .milliseconds(100))
             }
-            #expect(error?.reason == "deadline_exceeded")
+            #expect(error?.reason == .deadlineExceeded)
             // The connection is still good for the next call.
             #expect(try await client.call(Echo.self, .init(value: 2)).value == 2)
         }
@@ -157,7 +157,7 @@ struct SocketTests {
             let error = await #expect(throws: RPCError.self) {
                 try await client.call(Echo.self, .init(value: 1), timeout: .milliseconds(200))
             }
-            #expect(error?.reason == "no_instance")
+            #expect(error?.reason == .noInstance)
         }
     }
 

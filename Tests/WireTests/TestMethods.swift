@@ -60,7 +60,7 @@ func testRouter(instance: String) -> RPCRouter {
         try await Task.sleep(for: .milliseconds(params.milliseconds))
         return Empty()
     }
-    router.register(Refuse.self) { _, _ in throw RPCError.domain("already_taken", "someone else has it", details: ["operator": "Nazlıcan"])
+    router.register(Refuse.self) { _, _ in throw RPCError(.alreadyTaken, "someone else has it", details: ["operator": "Nazlıcan"])
     }
     return router
 }

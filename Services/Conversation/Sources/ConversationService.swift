@@ -11,109 +11,109 @@ public enum ConversationService {
         router, context in
         let database = context.database
         let pool = context.client(.pool)
-        router.handle(Conversations.Start.self) { params, request in
+        router.handle(ConversationMethods.Start.self) { params, request in
             if let problem = Rules.check(params) { throw problem }
             let key = request.idempotencyKey
             return try await database.transaction { try ConversationStore.start(params, key: key, in: $0) }
         }
-        router.handle(Conversations.Post.self) { params, _ in
+        router.handle(ConversationMethods.Post.self) { params, _ in
             if let problem = Rules.check(params.draft, field: "params.draft") { throw problem }
             if params.author.kind == .operator {
                 try await requireHolder(params.author, of: params.conversationID, pool: pool)
             }
             return try await post(params, database: database)
         }
-        router.handle(Conversations.Messages.self) { params, _ in
+        router.handle(ConversationMethods.Messages.self) { params, _ in
             if let problem = Rules.check(params) { throw problem }
             return try await database.transaction { transaction in
                 guard try ConversationStore.record(params.conversationID, in: transaction) != nil else { throw notFound }
                 return try ConversationStore.messages(params, in: transaction)
             }
         }
-        router.handle(Conversations.Get.self) { params, _ in
+        router.handle(ConversationMethods.Get.self) { params, _ in
             try await database.transaction { try ConversationStore.record(params.conversationID, in: $0) } ?? { throw notFound }()
         }
-        router.handle(Conversations.Close.self) { params, _ in
+        router.handle(ConversationMethods.Close.self) { params, _ in
             try await database.transaction { try ConversationStore.close(params.conversationID, by: params.closedBy, in: $0) }
                 ?? {
                     throw notFound
                 }()
         }
-        router.handle(Conversations.Reopen.self) { params, _ in
+        router.handle(ConversationMethods.Reopen.self) { params, _ in
             try await database.transaction { try ConversationStore.reopen(params.conversationID, in: $0) } ?? { throw notFound }()
         }
-        router.handle(Conversations.MoveToEmail.self) { params, _ in
+        router.handle(ConversationMethods.MoveToEmail.self) { params, _ in
             guard EmailAddress.isPlausible(params.email) else {
                 throw RPCError.invalidParams(field: "params.email", "email must be an e-mail address")
             }
             switch try await database.transaction({ try ConversationStore.moveToEmail(params, in: $0) }) {
             case .moved(let record): return record
             case .notFound: throw notFound
-            case .closed: throw RPCError.domain("closed", "the conversation is closed")
+            case .closed: throw RPCError(.closed, "the conversation is closed")
             }
         }
-        router.handle(Conversations.Archive.self) { params, _ in
+        router.handle(ConversationMethods.Archive.self) { params, _ in
             if let problem = params.page.problem() { throw problem }
             return try await database.transaction { try ConversationStore.archive(params, in: $0) }
         }
-        router.handle(Conversations.History.self) { params, _ in
+        router.handle(ConversationMethods.History.self) { params, _ in
             guard params.visitorID != nil || params.customerID != nil else {
                 throw RPCError.invalidParams(field: "params.visitor_id", "give visitor_id or customer_id")
             }
             if let problem = params.page.problem() { throw problem }
             return try await database.transaction { try ConversationStore.history(params, in: $0) }
         }
-        router.handle(Conversations.Read.self) { params, _ in
+        router.handle(ConversationMethods.Read.self) { params, _ in
             if params.seq < 0 { throw RPCError.invalidParams(field: "params.seq", "seq must not be negative") }
             guard try await database.transaction({ try ConversationStore.read(params, in: $0) }) else { throw notFound }
             return Empty()
         }
-        router.handle(Conversations.Unread.self) { params, _ in
+        router.handle(ConversationMethods.Unread.self) { params, _ in
             if params.conversationIDs.count > PageRequest.limits.upperBound {
                 throw RPCError.invalidParams(field: "params.conversation_ids", "at most \(PageRequest.limits.upperBound) ids")
             }
             return try await database.transaction { try ConversationStore.unread(params, in: $0) }
         }
-        router.handle(SettingsMethods.GetConversation.self) { _, _ in
+        router.handle(ConversationMethods.GetSettings.self) { _, _ in
             try await database.transaction { try ConversationStore.settings(in: $0) }
         }
-        router.handle(SettingsMethods.PutConversation.self) { params, _ in
+        router.handle(ConversationMethods.PutSettings.self) { params, _ in
             if let problem = Rules.check(params.settings) { throw problem }
             if params.dryRun { return params.settings }
             return try await database.transaction { try ConversationStore.save(params.settings, in: $0) }
         }
-        router.handle(Conversations.Hide.self) { params, _ in
+        router.handle(ConversationMethods.Hide.self) { params, _ in
             guard try await database.transaction({ try ConversationStore.hide(params, in: $0) }) else {
-                throw RPCError.domain("not_found", "no such closed conversation")
+                throw RPCError(.notFound, "no such closed conversation")
             }
             return Empty()
         }
     }
 
-    static let notFound = RPCError.domain("not_found", "no such conversation")
+    static let notFound = RPCError(.notFound, "no such conversation")
 
     /// Only the operator holding a conversation writes in it; the pool owns who that is.
     static func requireHolder(_ author: Author, of conversationID: UUID, pool: RPCClient) async throws {
         let holder: OperatorRef?
         do {
             holder = try await pool.call(PoolMethods.Item.self, .init(conversationID: conversationID)).holder
-        } catch let error as RPCError where error.reason == "not_found" {
+        } catch let error as RPCError where error.reason == .notFound {
             holder = nil
         }
         guard let holder, holder.id == author.id else {
-            throw RPCError.domain("not_assignee", "only the operator holding this conversation may write in it")
+            throw RPCError(.notAssignee, "only the operator holding this conversation may write in it")
         }
     }
 
     /// Posts once. Two posts racing with one `client_message_id` both miss the first lookup;
     /// the loser's insert hits the unique key, and reading again finds the winner's message.
-    static func post(_ params: Conversations.Post.Params, database: Database) async throws -> Conversations.Post.Result {
+    static func post(_ params: ConversationMethods.Post.Params, database: Database) async throws -> ConversationMethods.Post.Result {
         for attempt in 0..<2 {
             do {
-                switch try await ConversationStore.post(params, on: database) {
+                switch try await database.transaction({ try ConversationStore.post(params, in: $0) }) {
                 case .message(let message, let created): return .init(message: message, created: created)
                 case .notFound: throw notFound
-                case .closed: throw RPCError.domain("closed", "the conversation is closed")
+                case .closed: throw RPCError(.closed, "the conversation is closed")
                 }
             } catch let error as DatabaseError where error.isUniqueViolation && attempt == 0 {
                 continue

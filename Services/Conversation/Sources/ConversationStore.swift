@@ -119,8 +119,9 @@ enum ConversationStore {
     /// Two statements: one writes the customer, the conversation, the greeting and the first
     /// message (`seq` 1 and 2 of a conversation nobody else can see yet), or nothing when `key`
     /// was used before; the other appends the events, encoded here from what the first returned.
-    static func start(_ params: Conversations.Start.Params, key: String?, in transaction: Transaction) throws -> Conversations.Start.Result
-    {
+    static func start(
+        _ params: ConversationMethods.Start.Params, key: String?, in transaction: Transaction
+    ) throws -> ConversationMethods.Start.Result {
         let name = params.name.trimmingCharacters(in: .whitespacesAndNewlines)
         let id = params.conversationID ?? UUID()
         let rows = try transaction.query(
@@ -168,10 +169,9 @@ enum ConversationStore {
             visitorID: try first.decode(at: 7), createdAt: try first.decode(at: 2), closedAt: try first.decode(at: 3),
             lastMessage: posted.last
         )
-        let subject = id.uuidString.lowercased()
         try transaction.appendEvents(
-            [("conversation.started", subject, try PostgresJSON(conversation))]
-                + (try posted.map { ("message.created", subject, try PostgresJSON($0)) }))
+            [try NewEvent(ConversationEvents.Started.self, conversation)]
+                + (try posted.map { try NewEvent(ConversationEvents.MessageCreated.self, $0) }))
         return .init(conversation: conversation, messages: posted)
     }
 
@@ -182,16 +182,11 @@ enum ConversationStore {
         case closed
     }
 
-    /// Posts in one statement, one round trip: the idempotency look-up, the closed check, the next
-    /// `seq` (the row lock serialises writers of one conversation), the message and its
-    /// `message.created` event commit together. The event's payload is the message as the wire
-    /// encodes it, with the `seq` and instant only the database knows set in place.
-    static func post(_ params: Conversations.Post.Params, on database: Database) async throws -> Posted {
-        let id = UUID()
-        let template = Message(
-            id: id, conversationID: params.conversationID, seq: 0, author: params.author, body: params.draft.body,
-            clientMessageID: params.draft.clientMessageID, createdAt: Date(timeIntervalSince1970: 0))
-        let rows = try await database.query(
+    /// Posts in one transaction: the idempotency look-up, the closed check, the next `seq` (the
+    /// row lock serialises writers of one conversation) and the message in one statement, then
+    /// its `message.created` event, encoded from the row as stored.
+    static func post(_ params: ConversationMethods.Post.Params, in transaction: Transaction) throws -> Posted {
+        let rows = try transaction.query(
             """
             WITH existing AS (
                 SELECT \(messageColumns) FROM conversation.messages m WHERE m.conversation_id = $1 AND m.client_message_id = $7
@@ -203,11 +198,6 @@ enum ConversationStore {
                 INSERT INTO conversation.messages AS m (conversation_id, seq, id, author_kind, author_id, author_name, body, client_message_id)
                 SELECT $1, next.last_seq, $2, $3, $4, $5, $6, $7 FROM next
                 RETURNING \(messageColumns)
-            ), event AS (
-                INSERT INTO platform.events (type, subject, payload)
-                SELECT 'message.created', $8, jsonb_set(jsonb_set($9::jsonb, '{seq}', to_jsonb(m.seq)), '{created_at}',
-                    to_jsonb(to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
-                FROM inserted m
             )
             SELECT 'created', \(messageColumns) FROM inserted m
             UNION ALL SELECT 'existing', \(messageColumns) FROM existing m
@@ -217,14 +207,16 @@ enum ConversationStore {
             WHERE c.id = $1 AND NOT EXISTS (SELECT 1 FROM existing) AND NOT EXISTS (SELECT 1 FROM inserted)
             """,
             [
-                params.conversationID, id, params.author.kind.rawValue, params.author.id, params.author.name, params.draft.body,
-                params.draft.clientMessageID, params.conversationID.uuidString.lowercased(), PostgresJSON(template),
-            ],
-            appendsEvents: true
+                params.conversationID, UUID(), params.author.kind.rawValue, params.author.id, params.author.name, params.draft.body,
+                params.draft.clientMessageID,
+            ]
         )
         guard let row = rows.first else { return .notFound }
         switch try row.decode(String.self, at: 0) {
-        case "created": return .message(try message(row, from: 1), created: true)
+        case "created":
+            let message = try message(row, from: 1)
+            try transaction.appendEvent(ConversationEvents.MessageCreated.self, message)
+            return .message(message, created: true)
         case "existing": return .message(try message(row, from: 1), created: false)
         default: return .closed
         }
@@ -232,7 +224,7 @@ enum ConversationStore {
 
     /// A page of messages. The database stops reading once the bodies alone fill a page, so a
     /// page of long messages never reads many more than it returns.
-    static func messages(_ params: Conversations.Messages.Params, in transaction: Transaction) throws -> Page<Message> {
+    static func messages(_ params: ConversationMethods.Messages.Params, in transaction: Transaction) throws -> Page<Message> {
         let backwards = params.beforeSeq != nil
         let order = backwards ? "DESC" : "ASC"
         let rows = try transaction.query(
@@ -266,7 +258,7 @@ enum ConversationStore {
             ).affectedRows == 1
         guard let record = try record(id, in: transaction) else { return nil }
         if closed {
-            try transaction.appendEvent(type: "conversation.closed", subject: id.uuidString.lowercased(), payload: record)
+            try transaction.appendEvent(ConversationEvents.Closed.self, record)
         }
         return record
     }
@@ -284,7 +276,7 @@ extension ConversationStore {
         guard let record = try record(id, in: transaction) else { return nil }
         if reopened {
             try transaction.query("DELETE FROM conversation.hides WHERE conversation_id = $1", [id])
-            try transaction.appendEvent(type: "conversation.reopened", subject: id.uuidString.lowercased(), payload: record)
+            try transaction.appendEvent(ConversationEvents.Reopened.self, record)
         }
         return record
     }
@@ -297,7 +289,7 @@ extension ConversationStore {
     }
 
     /// Makes a live chat an e-mail conversation with the customer's address (once).
-    static func moveToEmail(_ params: Conversations.MoveToEmail.Params, in transaction: Transaction) throws -> Moved {
+    static func moveToEmail(_ params: ConversationMethods.MoveToEmail.Params, in transaction: Transaction) throws -> Moved {
         guard let before = try record(params.conversationID, in: transaction) else { return .notFound }
         guard before.closedAt == nil else { return .closed }
         guard before.channel == .chat else { return .moved(before) }
@@ -305,13 +297,14 @@ extension ConversationStore {
         try transaction.query(
             "UPDATE conversation.customers SET email = $2 WHERE id = $1", [before.customer.id, params.email.lowercased()])
         let after = try record(params.conversationID, in: transaction)!
-        try transaction.appendEvent(
-            type: "conversation.moved_to_email", subject: params.conversationID.uuidString.lowercased(), payload: after)
+        try transaction.appendEvent(ConversationEvents.MovedToEmail.self, after)
         return .moved(after)
     }
 
     /// A page of the Archive for one viewer, newest first.
-    static func archive(_ params: Conversations.Archive.Params, in transaction: Transaction) throws -> Conversations.Archive.Result {
+    static func archive(
+        _ params: ConversationMethods.Archive.Params, in transaction: Transaction
+    ) throws -> ConversationMethods.Archive.Result {
         let cursor = params.page.position
         let query = params.query?.trimmingCharacters(in: .whitespacesAndNewlines)
         let rows = try transaction.query(
@@ -338,11 +331,11 @@ extension ConversationStore {
                 cursor?.key, cursor?.id, params.page.limit + 1,
             ]
         )
-        let candidates = try rows.compactMap { row -> (Conversations.ArchiveEntry, PageCursor)? in
+        let candidates = try rows.compactMap { row -> (ConversationMethods.ArchiveEntry, PageCursor)? in
             let id: UUID = try row.decode(at: 0)
             let closerID: UUID? = try row.decode(at: 1)
             guard let conversation = try record(id, in: transaction) else { return nil }
-            let entry = Conversations.ArchiveEntry(
+            let entry = ConversationMethods.ArchiveEntry(
                 conversation: conversation, closedBy: try closerID.map { OperatorRef(id: $0, name: try row.decode(at: 2)) },
                 hidden: try row.decode(at: 4))
             return (entry, try Keyset.position(row, key: 3, id: 0))
@@ -351,7 +344,7 @@ extension ConversationStore {
     }
 
     /// Moves the reading position forward; `false` when there is no such conversation.
-    static func read(_ params: Conversations.Read.Params, in transaction: Transaction) throws -> Bool {
+    static func read(_ params: ConversationMethods.Read.Params, in transaction: Transaction) throws -> Bool {
         guard try record(params.conversationID, in: transaction) != nil else { return false }
         try transaction.query(
             """
@@ -363,7 +356,7 @@ extension ConversationStore {
         return true
     }
 
-    static func unread(_ params: Conversations.Unread.Params, in transaction: Transaction) throws -> [String: Int] {
+    static func unread(_ params: ConversationMethods.Unread.Params, in transaction: Transaction) throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for id in params.conversationIDs {
             counts[id.uuidString.lowercased()] = try transaction.query(
@@ -392,7 +385,7 @@ extension ConversationStore {
     }
 
     /// A page of a customer's conversations, newest first.
-    static func history(_ params: Conversations.History.Params, in transaction: Transaction) throws -> Page<ConversationRecord> {
+    static func history(_ params: ConversationMethods.History.Params, in transaction: Transaction) throws -> Page<ConversationRecord> {
         let cursor = params.page.position
         let rows = try transaction.query(
             """
@@ -412,7 +405,7 @@ extension ConversationStore {
     }
 
     /// Hides or shows one closed conversation in one operator's Archive; `false` if it is not closed.
-    static func hide(_ params: Conversations.Hide.Params, in transaction: Transaction) throws -> Bool {
+    static func hide(_ params: ConversationMethods.Hide.Params, in transaction: Transaction) throws -> Bool {
         let closed = try transaction.query(
             "SELECT closed_at IS NOT NULL FROM conversation.conversations WHERE id = $1", [params.conversationID]
         ).first?.decode(Bool.self, at: 0)

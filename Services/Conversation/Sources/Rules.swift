@@ -7,7 +7,7 @@ enum Rules {
     static let maximumClientMessageID = 100
 
     /// The first broken rule of a start, as the error to answer.
-    static func check(_ params: Conversations.Start.Params) -> RPCError? {
+    static func check(_ params: ConversationMethods.Start.Params) -> RPCError? {
         let name = params.name.trimmingCharacters(in: .whitespacesAndNewlines)
         if name.isEmpty { return .invalidParams(field: "params.name", "name must not be empty") }
         if TextRules.hasRefused(params.name) {
@@ -23,7 +23,7 @@ enum Rules {
         return nil
     }
 
-    static func check(_ draft: Conversations.Draft, field: String) -> RPCError? {
+    static func check(_ draft: ConversationMethods.Draft, field: String) -> RPCError? {
         if draft.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             return .invalidParams(field: "\(field).body", "body must not be empty")
         }
@@ -38,7 +38,7 @@ enum Rules {
         return nil
     }
 
-    static func check(_ params: Conversations.Messages.Params) -> RPCError? {
+    static func check(_ params: ConversationMethods.Messages.Params) -> RPCError? {
         if params.afterSeq < 0 { return .invalidParams(field: "params.after_seq", "after_seq must not be negative") }
         if let before = params.beforeSeq {
             if before < 1 { return .invalidParams(field: "params.before_seq", "before_seq must be at least 1") }

@@ -27,7 +27,7 @@ struct Readiness: Codable, Sendable {
                 let client = backends[service]
                 group.addTask {
                     do {
-                        let health = try await client.call(System.Health.self, Empty(), timeout: .seconds(2))
+                        let health = try await client.call(SystemMethods.Health.self, Empty(), timeout: .seconds(2))
                         return (
                             service.rawValue, ServiceState(instances: client.connectedInstances, healthy: health.databaseReachable),
                             health.attention ?? []

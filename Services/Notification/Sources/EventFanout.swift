@@ -30,7 +30,7 @@ final class EventFanout: Sendable {
     /// The outbox tail that feeds every subscription.
     func tail(database: Database, listener: Listener, logger: Logger) -> OutboxConsumer {
         var tail = OutboxConsumer(
-            name: "notification.fanout", database: database, listener: listener, types: Events.streamed, start: .present,
+            name: "notification.fanout", database: database, listener: listener, types: EventMethods.streamed, start: .present,
             logger: logger
         ) { [self] events in
             publish(events.map(\.streamEvent))
@@ -57,7 +57,7 @@ final class EventFanout: Sendable {
     ///
     /// It waits until the tail knows where it starts. The replay reads at least as far as the
     /// tail had delivered when the subscription began, so nothing falls between the two.
-    func serve(after start: EventCursor?, database: Database, push: RPCPush) async throws -> Events.Subscribe.Result {
+    func serve(after start: EventCursor?, database: Database, push: RPCPush) async throws -> EventMethods.Subscribe.Result {
         while state.withLock({ $0.delivered == nil }) { try await Task.sleep(for: .milliseconds(5)) }
         let (batches, continuation) = AsyncStream.makeStream(
             of: [StreamEvent].self, bufferingPolicy: .bufferingOldest(Self.queueLimit))
@@ -79,9 +79,10 @@ final class EventFanout: Sendable {
             // Everything before the live batches began is in the database: send it first.
             while true {
                 let page = try await database.readEvents(
-                    after: cursor, limit: 500, types: Events.streamed, settledThrough: delivered)
+                    after: cursor, limit: 500, types: EventMethods.streamed, settledThrough: delivered)
                 if !page.events.isEmpty {
-                    try await push.send(method: Events.Batch.method, params: Events.Batch(events: page.events.map(\.streamEvent)))
+                    try await push.send(
+                        method: EventMethods.Batch.method, params: EventMethods.Batch(events: page.events.map(\.streamEvent)))
                 }
                 cursor = page.scannedThrough ?? cursor
                 if !page.full { break }
@@ -91,7 +92,7 @@ final class EventFanout: Sendable {
         for await batch in batches {
             let fresh = last.map { last in batch.filter { $0.cursor > last } } ?? batch
             guard let end = fresh.last?.cursor else { continue }
-            try await push.send(method: Events.Batch.method, params: Events.Batch(events: fresh))
+            try await push.send(method: EventMethods.Batch.method, params: EventMethods.Batch(events: fresh))
             last = end
         }
         return .init(reason: Task.isCancelled ? "draining" : "behind")

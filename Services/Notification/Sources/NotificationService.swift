@@ -14,7 +14,7 @@ public enum NotificationService {
             name: .notification, migrations: NotificationStore.migrations, calls: [.conversation, .pool],
             routes: { router, context in
                 let database = context.database
-                router.handle(Events.Read.self) { params, _ in
+                router.handle(EventMethods.Read.self) { params, _ in
                     guard (1...1000).contains(params.limit) else { throw RPCError.invalidParams(field: "limit", "limit must be 1 to 1000") }
                     let batch = try await database.readEvents(
                         after: params.after, limit: params.limit, types: params.types, settledThrough: params.settledThrough)
@@ -22,7 +22,7 @@ public enum NotificationService {
                         events: batch.events.map(\.streamEvent), scannedThrough: batch.scannedThrough,
                         caughtUp: !batch.full)
                 }
-                router.registerStream(Events.Subscribe.self) { params, push, _ in
+                router.registerStream(EventMethods.Subscribe.self) { params, push, _ in
                     try await fanout.serve(after: params.after, database: database, push: push)
                 }
                 router.handle(NotificationMethods.List.self) { params, _ in
@@ -31,7 +31,7 @@ public enum NotificationService {
                 }
                 router.handle(NotificationMethods.Read.self) { params, _ in
                     guard let marked = try await database.transaction({ try NotificationStore.read(params, in: $0) }) else {
-                        throw RPCError.domain("not_found", "no such notification")
+                        throw RPCError(.notFound, "no such notification")
                     }
                     return .init(marked: marked)
                 }
@@ -41,7 +41,7 @@ public enum NotificationService {
                     fanout.tail(database: context.database, listener: context.listener, logger: context.logger),
                     OutboxConsumer.transactional(
                         name: "notification.operators", database: context.database, listener: context.listener,
-                        types: ["conversation.assigned", "message.created"], logger: context.logger,
+                        types: [PoolEvents.Assigned.kind, ConversationEvents.MessageCreated.kind], logger: context.logger,
                         // Who to tell needs other services' answers: ask first, then store in one short transaction.
                         prepare: { events in
                             var drafts: [(source: EventCursor, drafts: [NotificationStore.Draft])] = []
@@ -60,20 +60,19 @@ public enum NotificationService {
     }
 
     static func recipients(of event: OutboxEvent, context: ServiceContext) async throws -> [NotificationStore.Draft] {
-        let decoder = WireJSON.decoder()
-        let payload = Data(event.payload.utf8)
-        switch event.type {
-        case "conversation.assigned":
-            let change = try decoder.decode(AssignmentChange.self, from: payload)
-            let record = try await context.client(.conversation).call(Conversations.Get.self, .init(conversationID: change.conversationID))
+        switch event.kind {
+        case PoolEvents.Assigned.kind:
+            let change = try event.decode(PoolEvents.Assigned.self)
+            let record = try await context.client(.conversation).call(
+                ConversationMethods.Get.self, .init(conversationID: change.conversationID))
             return Recipients.forAssignment(change, customer: record.customer.name)
-        case "message.created":
-            let message = try decoder.decode(Message.self, from: payload)
+        case ConversationEvents.MessageCreated.kind:
+            let message = try event.decode(ConversationEvents.MessageCreated.self)
             guard message.author.kind == .customer else { return [] }
             do {
                 let item = try await context.client(.pool).call(PoolMethods.Item.self, .init(conversationID: message.conversationID))
                 return Recipients.forMessage(message, holder: item.holder)
-            } catch let error as RPCError where error.reason == "not_found" {
+            } catch let error as RPCError where error.reason == .notFound {
                 return []
             }
         default:

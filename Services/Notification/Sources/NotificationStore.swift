@@ -40,23 +40,23 @@ enum NotificationStore {
                 """
                 INSERT INTO notification.notifications (id, operator_id, kind, conversation_id, text, source)
                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (source, operator_id) DO NOTHING
-                RETURNING id, kind, conversation_id, text, created_at, read_at
+                RETURNING id, operator_id, kind, conversation_id, text, created_at, read_at
                 """,
                 [UUID(), draft.operatorID, draft.kind.rawValue, draft.conversationID, draft.text, source.description]
             )
             if let row = inserted.first {
                 let notification = try decode(row)
-                try transaction.appendEvent(
-                    type: "notification.created", subject: draft.operatorID.uuidString.lowercased(), payload: notification)
+                try transaction.appendEvent(NotificationEvents.Created.self, notification)
             }
         }
     }
 
     static func decode(_ row: PGRow) throws -> OperatorNotification {
         OperatorNotification(
-            id: try row.decode(at: 0), kind: OperatorNotification.Kind(rawValue: try row.decode(at: 1)) ?? .message,
-            conversationID: try row.decode(at: 2), text: try row.decode(at: 3), createdAt: try row.decode(at: 4),
-            readAt: try row.decode(at: 5))
+            id: try row.decode("id"), operatorID: try row.decode("operator_id"),
+            kind: OperatorNotification.Kind(rawValue: try row.decode("kind")) ?? .message,
+            conversationID: try row.decode("conversation_id"),
+            text: try row.decode("text"), createdAt: try row.decode("created_at"), readAt: try row.decode("read_at"))
     }
 
     /// A page of an operator's notifications, newest first, with how many there are in all.
@@ -64,7 +64,7 @@ enum NotificationStore {
         let position = params.page.position
         let rows = try transaction.query(
             """
-            SELECT id, kind, conversation_id, text, created_at, read_at, \(Keyset.micros("created_at")) FROM notification.notifications
+            SELECT id, operator_id, kind, conversation_id, text, created_at, read_at, \(Keyset.micros("created_at")) FROM notification.notifications
             WHERE operator_id = $1 AND (NOT $2 OR read_at IS NULL)
               AND ($3::bigint IS NULL OR (created_at, id) < (\(Keyset.instant(3)), $4::uuid))
             ORDER BY created_at DESC, id DESC LIMIT $5
@@ -76,7 +76,7 @@ enum NotificationStore {
             [params.operatorID, params.unreadOnly]
         )[0].decode(Int.self, at: 0)
         return Page(
-            candidates: try rows.map { (try decode($0), try Keyset.position($0, key: 6, id: 0)) }, limit: params.page.limit, total: total)
+            candidates: try rows.map { (try decode($0), try Keyset.position($0, key: 7, id: 0)) }, limit: params.page.limit, total: total)
     }
 
     /// Marks one or all read; returns how many changed, `nil` when the one asked for is not theirs.

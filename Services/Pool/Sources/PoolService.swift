@@ -25,9 +25,7 @@ public enum PoolService {
                 switch try await database.transaction({ try PoolStore.admit(params, in: $0) }) {
                 case .admitted: return Empty()
                 case .full(let retryAfter):
-                    throw RPCError.domain(
-                        "rate_limited", "\(params.limit) chats from this address are waiting already",
-                        details: ["retry_after": .string(String(retryAfter))])
+                    throw RPCError.rateLimited("\(params.limit) chats from this address are waiting already", retryAfter: retryAfter)
                 }
             }
             router.handle(PoolMethods.Withdraw.self) { params, _ in
@@ -35,17 +33,17 @@ public enum PoolService {
                 return Empty()
             }
             router.handle(PoolMethods.Item.self) { params, _ in
-                try await database.transaction { try PoolStore.item(params.conversationID, in: $0) } ?? { throw notFound }()
+                try await database.transaction { try PoolStore.item(params.conversationID, in: $0) } ?? { throw PoolRefusal.notFound }()
             }
-            router.handle(SettingsMethods.GetPool.self) { _, _ in try await database.transaction { try PoolStore.settings(in: $0) } }
-            router.handle(SettingsMethods.PutPool.self) { params, _ in
+            router.handle(PoolMethods.GetSettings.self) { _, _ in try await database.transaction { try PoolStore.settings(in: $0) } }
+            router.handle(PoolMethods.PutSettings.self) { params, _ in
                 guard (1...100).contains(params.settings.maxChatsPerOperator) else {
                     throw RPCError.invalidParams(field: "params.settings.max_chats_per_operator", "max_chats_per_operator must be 1 to 100")
                 }
                 if params.dryRun { return params.settings }
                 return try await database.transaction { try PoolStore.save(params.settings, in: $0) }
             }
-            router.handle(SettingsMethods.Available.self) { _, _ in
+            router.handle(PoolMethods.Available.self) { _, _ in
                 .init(operators: try await database.transaction { try PoolStore.availableCount(in: $0) })
             }
             router.handle(PoolMethods.Staffing.self) { params, _ in
@@ -69,25 +67,14 @@ public enum PoolService {
                 return params
             }
             router.handle(PoolMethods.Transfer.self) { params, _ in
-                switch try await database.transaction({ try PoolStore.transfer(params, in: $0) }) {
-                case .transferred(let item): return item
-                case .notHolder: throw RPCError.domain("not_assignee", "only the operator holding this conversation may hand it on")
-                case .colleagueUnavailable: throw RPCError.domain("colleague_unavailable", "\(params.to.name) is not available")
-                case .closed: throw RPCError.domain("closed", "the conversation is closed")
-                case .notFound: throw notFound
-                }
+                try await database.transaction { try PoolStore.transfer(params, in: $0) }
             }
             router.handle(PoolMethods.MarkTicket.self) { params, _ in
-                try await database.transaction { try PoolStore.markTicket(params.conversationID, in: $0) } ?? { throw notFound }()
+                try await database.transaction { try PoolStore.markTicket(params.conversationID, in: $0) }
+                    ?? { throw PoolRefusal.notFound }()
             }
             router.handle(PoolMethods.Assign.self) { params, _ in
-                switch try await database.transaction({ try PoolStore.assign(params, in: $0) }) {
-                case .assigned(let item): return item
-                case .notATicket: throw RPCError.domain("not_a_ticket", "only tickets are assigned; chats are taken")
-                case .colleagueUnavailable: throw RPCError.domain("colleague_unavailable", "\(params.to.name) is not available")
-                case .closed: throw RPCError.domain("closed", "the conversation is closed")
-                case .notFound: throw notFound
-                }
+                try await database.transaction { try PoolStore.assign(params, in: $0) }
             }
             router.handle(PoolMethods.Items.self) { params, _ in
                 guard params.conversationIDs.count <= PageRequest.limits.upperBound else {
@@ -96,27 +83,14 @@ public enum PoolService {
                 return try await database.transaction { try PoolStore.items(params.conversationIDs, in: $0) }
             }
             router.handle(PoolMethods.Take.self) { params, _ in
-                switch try await database.transaction({ try PoolStore.take(params, in: $0) }) {
-                case .taken(let item): return item
-                case .alreadyTaken(let holder):
-                    throw RPCError.domain(
-                        "already_taken", "\(holder.name) already took it",
-                        details: ["operator": .string(holder.name), "operator_id": .string(holder.id.uuidString.lowercased())]
-                    )
-                case .unavailable: throw RPCError.domain("unavailable", "switch your availability on to take tickets")
-                case .closed: throw RPCError.domain("closed", "the conversation is closed")
-                case .notFound: throw notFound
-                }
+                try await database.transaction { try PoolStore.take(params, in: $0) }
             }
         },
         workers: { context in
             [
                 OutboxConsumer.transactional(
                     name: "pool.items", database: context.database, listener: context.listener,
-                    types: [
-                        "conversation.started", "message.created", "conversation.closed", "conversation.reopened",
-                        "conversation.moved_to_email",
-                    ], logger: context.logger,
+                    types: PoolStore.followed, logger: context.logger,
                     prepare: { $0 },
                     apply: { events, transaction in
                         for event in events { try PoolStore.apply(event, in: transaction) }
@@ -125,6 +99,4 @@ public enum PoolService {
             ]
         }
     )
-
-    static let notFound = RPCError.domain("not_found", "no such item in the pool")
 }

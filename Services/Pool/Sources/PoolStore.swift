@@ -177,41 +177,18 @@ enum PoolStore {
         try transaction.query("SELECT \(columns) FROM pool.items WHERE conversation_id = $1", [id]).first.map(item)
     }
 
-    /// The outcome of a take, decided under the item's row lock.
-    enum Taken: Equatable {
-        case taken(PoolItem)
-        case alreadyTaken(OperatorRef)
-        case unavailable
-        case closed
-        case notFound
-    }
-
     /// "Take it on me": the item's row is locked, so of simultaneous takes one decides first and
     /// the rest see its result.
-    static func take(_ params: PoolMethods.Take.Params, in transaction: Transaction) throws -> Taken {
+    static func take(_ params: PoolMethods.Take.Params, in transaction: Transaction) throws -> PoolItem {
         let rows = try transaction.query("SELECT \(columns) FROM pool.items WHERE conversation_id = $1 FOR UPDATE", [params.conversationID])
-        guard let current = try rows.first.map(item) else { return .notFound }
+        guard let current = try rows.first.map(item) else { throw PoolRefusal.notFound }
         switch Assignment.decide(
             current, taker: params.taker, takeover: params.takeover, takerAvailable: try isAvailable(params.taker.id, in: transaction))
         {
-        case .keep: return .taken(current)
-        case .refuse(let refusal):
-            switch refusal {
-            case .alreadyTaken(let holder): return .alreadyTaken(holder)
-            case .unavailable: return .unavailable
-            case .closed: return .closed
-            }
-        case .assign(let how):
-            return .taken(try hand(params.conversationID, from: current.holder, to: params.taker, how: how, in: transaction))
+        case .keep: return current
+        case .refuse(let refusal): throw refusal
+        case .assign(let how): return try hand(params.conversationID, from: current.holder, to: params.taker, how: how, in: transaction)
         }
-    }
-
-    enum Assigned: Equatable {
-        case assigned(PoolItem)
-        case notATicket
-        case colleagueUnavailable
-        case closed
-        case notFound
     }
 
     /// Makes the item a ticket (once: `pool.changed` only when it changes); `nil` when there is none.
@@ -220,20 +197,20 @@ enum PoolStore {
             "UPDATE pool.items SET kind = 'ticket', updated_at = now() WHERE conversation_id = $1 AND kind <> 'ticket'", [id]
         ).affectedRows
         if changed == 1 {
-            try transaction.appendEvent(type: "pool.changed", subject: id.uuidString.lowercased(), payload: PoolChange(conversationID: id))
+            try transaction.appendEvent(PoolEvents.Changed.self, PoolChange(conversationID: id))
         }
         return try items([id], in: transaction).first
     }
 
     /// Gives a ticket to an available operator, whoever holds it now.
-    static func assign(_ params: PoolMethods.Assign.Params, in transaction: Transaction) throws -> Assigned {
+    static func assign(_ params: PoolMethods.Assign.Params, in transaction: Transaction) throws -> PoolItem {
         let rows = try transaction.query("SELECT \(columns) FROM pool.items WHERE conversation_id = $1 FOR UPDATE", [params.conversationID])
-        guard let current = try rows.first.map(item) else { return .notFound }
-        if current.status == .closed { return .closed }
-        guard current.kind == .ticket else { return .notATicket }
-        if current.holder?.id == params.to.id { return .assigned(current) }
-        guard try isAvailable(params.to.id, in: transaction) else { return .colleagueUnavailable }
-        return .assigned(try hand(params.conversationID, from: current.holder, to: params.to, how: .assign, in: transaction))
+        guard let current = try rows.first.map(item) else { throw PoolRefusal.notFound }
+        if current.status == .closed { throw PoolRefusal.closed }
+        guard current.kind == .ticket else { throw PoolRefusal.notATicket }
+        if current.holder?.id == params.to.id { return current }
+        guard try isAvailable(params.to.id, in: transaction) else { throw PoolRefusal.colleagueUnavailable(params.to) }
+        return try hand(params.conversationID, from: current.holder, to: params.to, how: .assign, in: transaction)
     }
 
     static func items(_ ids: [UUID], in transaction: Transaction) throws -> [PoolItem] {
@@ -243,22 +220,15 @@ enum PoolStore {
         ).map(item)
     }
 
-    enum Transferred: Equatable {
-        case transferred(PoolItem)
-        case notHolder
-        case colleagueUnavailable
-        case closed
-        case notFound
-    }
-
-    static func transfer(_ params: PoolMethods.Transfer.Params, in transaction: Transaction) throws -> Transferred {
+    /// The holder hands it on to an available colleague.
+    static func transfer(_ params: PoolMethods.Transfer.Params, in transaction: Transaction) throws -> PoolItem {
         let rows = try transaction.query("SELECT \(columns) FROM pool.items WHERE conversation_id = $1 FOR UPDATE", [params.conversationID])
-        guard let current = try rows.first.map(item) else { return .notFound }
-        if current.status == .closed { return .closed }
-        guard current.holder?.id == params.from.id else { return .notHolder }
-        if params.to.id == params.from.id { return .transferred(current) }
-        guard try isAvailable(params.to.id, in: transaction) else { return .colleagueUnavailable }
-        return .transferred(try hand(params.conversationID, from: params.from, to: params.to, how: .transfer, in: transaction))
+        guard let current = try rows.first.map(item) else { throw PoolRefusal.notFound }
+        if current.status == .closed { throw PoolRefusal.closed }
+        guard current.holder?.id == params.from.id else { throw PoolRefusal.notHolder }
+        if params.to.id == params.from.id { return current }
+        guard try isAvailable(params.to.id, in: transaction) else { throw PoolRefusal.colleagueUnavailable(params.to) }
+        return try hand(params.conversationID, from: params.from, to: params.to, how: .transfer, in: transaction)
     }
 
     /// Makes `to` the holder of the (locked) item, records the change and announces it; every way
@@ -282,9 +252,10 @@ enum PoolStore {
             "INSERT INTO pool.audit (conversation_id, from_id, from_name, to_id, to_name, how) VALUES ($1, $2, $3, $4, $5, $6)",
             [change.conversationID, change.from?.id, change.from?.name, change.to.id, change.to.name, change.how.rawValue]
         )
-        let subject = change.conversationID.uuidString.lowercased()
-        try transaction.appendEvent(type: "conversation.assigned", subject: subject, payload: change)
-        try transaction.appendEvent(type: "pool.changed", subject: subject, payload: PoolChange(conversationID: change.conversationID))
+        try transaction.appendEvents([
+            try NewEvent(PoolEvents.Assigned.self, change),
+            try NewEvent(PoolEvents.Changed.self, PoolChange(conversationID: change.conversationID)),
+        ])
     }
 
     /// The latest `limit` changes of holder, oldest first.
@@ -354,11 +325,9 @@ enum PoolStore {
 
     /// Applies one outbox event; replaying it changes nothing more.
     static func apply(_ event: OutboxEvent, in transaction: Transaction) throws {
-        let decoder = WireJSON.decoder()
-        let payload = Data(event.payload.utf8)
-        switch event.type {
-        case "conversation.started":
-            let conversation = try decoder.decode(ConversationRecord.self, from: payload)
+        switch event.kind {
+        case ConversationEvents.Started.kind:
+            let conversation = try event.decode(ConversationEvents.Started.self)
             let inserted = try transaction.query(
                 """
                 WITH admitted AS (DELETE FROM pool.admissions WHERE conversation_id = $1 RETURNING origin)
@@ -371,37 +340,39 @@ enum PoolStore {
                 ]
             ).affectedRows
             if inserted == 1 {
-                try transaction.appendEvent(
-                    type: "pool.changed", subject: event.subject, payload: PoolChange(conversationID: conversation.id))
+                try transaction.appendEvent(PoolEvents.Changed.self, PoolChange(conversationID: conversation.id))
                 if conversation.channel == .chat { try autoAssign(conversation.id, in: transaction) }
             }
-        case "message.created":
-            let message = try decoder.decode(Message.self, from: payload)
+        case ConversationEvents.MessageCreated.kind:
+            let message = try event.decode(ConversationEvents.MessageCreated.self)
             guard message.author.kind == .customer else { return }
             try transaction.query(
                 "UPDATE pool.items SET preview = $2, updated_at = now() WHERE conversation_id = $1",
                 [message.conversationID, preview(message)]
             )
-        case "conversation.closed":
+        case ConversationEvents.Closed.kind:
             let closed = try transaction.query(
-                "UPDATE pool.items SET status = 'closed', updated_at = now() WHERE conversation_id = $1::uuid AND status <> 'closed'",
+                "UPDATE pool.items SET status = 'closed', updated_at = now() WHERE conversation_id = $1 AND status <> 'closed'",
                 [event.subject]
             ).affectedRows
-            if closed == 1, let id = UUID(uuidString: event.subject) {
-                try transaction.appendEvent(type: "pool.changed", subject: event.subject, payload: PoolChange(conversationID: id))
-            }
-        case "conversation.reopened":
-            try reopen(event, in: transaction)
-        case "conversation.moved_to_email":
-            if let id = UUID(uuidString: event.subject) { _ = try markTicket(id, in: transaction) }
+            if closed == 1 { try transaction.appendEvent(PoolEvents.Changed.self, PoolChange(conversationID: event.subject)) }
+        case ConversationEvents.Reopened.kind:
+            try reopen(event.subject, in: transaction)
+        case ConversationEvents.MovedToEmail.kind:
+            _ = try markTicket(event.subject, in: transaction)
         default:
             return
         }
     }
 
+    /// The conversation events the pool follows.
+    static let followed = [
+        ConversationEvents.Started.kind, ConversationEvents.MessageCreated.kind, ConversationEvents.Closed.kind,
+        ConversationEvents.Reopened.kind, ConversationEvents.MovedToEmail.kind,
+    ]
+
     /// A closed item opens again: back to its last holder when they are available, else into the Pool.
-    static func reopen(_ event: OutboxEvent, in transaction: Transaction) throws {
-        guard let id = UUID(uuidString: event.subject) else { return }
+    static func reopen(_ id: UUID, in transaction: Transaction) throws {
         let rows = try transaction.query(
             """
             SELECT i.holder_id, i.holder_name, coalesce(a.available, false)
@@ -421,7 +392,7 @@ enum PoolStore {
                 WHERE conversation_id = $1
                 """,
                 [id])
-            try transaction.appendEvent(type: "pool.changed", subject: event.subject, payload: PoolChange(conversationID: id))
+            try transaction.appendEvent(PoolEvents.Changed.self, PoolChange(conversationID: id))
         }
     }
 

@@ -17,14 +17,8 @@ enum MailStore {
             [UUID(), key, ticket, messageID, mail.messageID, mail.from.address, mail.to.address, mail.rendered()]
         ).affectedRows
         if queued == 1 {
-            try transaction.appendEvent(type: "mail.queued", subject: ticket.uuidString.lowercased(), payload: Queued(messageID: messageID))
+            try transaction.appendEvent(TicketingEvents.MailQueued.self, MailQueue(ticketID: ticket, messageID: messageID))
         }
-    }
-
-    /// The payload of `mail.queued`: which message's mail, if it carries one.
-    struct Queued: Encodable {
-        var messageID: UUID?
-        enum CodingKeys: String, CodingKey { case messageID = "message_id" }
     }
 
     /// The Message-IDs of a ticket's thread, ours and the customer's, oldest first.
@@ -150,16 +144,6 @@ enum MailStore {
             sentAt: try row.decode(at: 5))
     }
 
-    /// The payload of `mail.updated`: a mail's new delivery state, for the console's open conversation.
-    struct Updated: Encodable {
-        var conversationID: UUID
-        var delivery: MailDelivery
-        enum CodingKeys: String, CodingKey {
-            case delivery
-            case conversationID = "conversation_id"
-        }
-    }
-
     /// Appends `mail.updated` for the mail `id`, so open consoles show its new state at once.
     static func announce(_ id: UUID, in transaction: Transaction) throws {
         guard
@@ -174,8 +158,7 @@ enum MailStore {
         else { return }
         let conversationID: UUID = try row.decode(at: 6)
         try transaction.appendEvent(
-            type: "mail.updated", subject: conversationID.uuidString.lowercased(),
-            payload: Updated(conversationID: conversationID, delivery: try delivery(row)))
+            TicketingEvents.MailUpdated.self, MailUpdate(conversationID: conversationID, delivery: try delivery(row)))
     }
 
     /// How many mails wait, for the log when nothing can send them.

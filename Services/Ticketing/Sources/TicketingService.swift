@@ -41,7 +41,7 @@ public enum TicketingService {
                     }
                     return try await database.transaction { transaction in
                         guard let ticket = try TicketingStore.ticket(conversation: params.conversationID, in: transaction) else {
-                            throw RPCError.domain("not_found", "no ticket for this conversation")
+                            throw RPCError(.notFound, "no ticket for this conversation")
                         }
                         return TicketSummary(
                             number: ticket.number, email: ticket.email, subject: ticket.subject,
@@ -75,16 +75,15 @@ public enum TicketingService {
                     // Operators' messages in tickets become mails; started conversations open their tickets.
                     OutboxConsumer.transactional(
                         name: "ticketing.replies", database: context.database, listener: context.listener,
-                        types: ["message.created", "conversation.started"], logger: context.logger,
+                        types: [ConversationEvents.MessageCreated.kind, ConversationEvents.Started.kind], logger: context.logger,
                         prepare: { events in
-                            let decoder = WireJSON.decoder()
                             var started: [UUID] = []
                             var replies: [Message] = []
                             for event in events {
-                                if event.type == "conversation.started" {
-                                    if let id = UUID(uuidString: event.subject) { started.append(id) }
+                                if event.is(ConversationEvents.Started.self) {
+                                    started.append(event.subject)
                                 } else {
-                                    let message = try decoder.decode(Message.self, from: Data(event.payload.utf8))
+                                    let message = try event.decode(ConversationEvents.MessageCreated.self)
                                     if message.author.kind == .operator { replies.append(message) }
                                 }
                             }

@@ -65,7 +65,7 @@ struct Tickets: Sendable {
     func open(_ ticket: TicketingStore.Ticket) async throws -> TicketingMethods.OfflineMessage.Result {
         if ticket.isOpen { return .init(number: ticket.number, conversationID: ticket.conversationID) }
         let started = try await context.client(.conversation).call(
-            Conversations.Start.self,
+            ConversationMethods.Start.self,
             .init(
                 channel: .email, name: ticket.name, email: ticket.email, visitorID: ticket.visitorID,
                 message: .init(body: ticket.message, clientMessageID: "ticket-\(ticket.id.uuidString.lowercased())"),
@@ -116,9 +116,9 @@ struct Tickets: Sendable {
         guard pending.ticket.isOpen else { return }
         let conversationID = pending.ticket.conversationID
         let conversations = context.client(.conversation)
-        let record = try await conversations.call(Conversations.Reopen.self, .init(conversationID: conversationID))
+        let record = try await conversations.call(ConversationMethods.Reopen.self, .init(conversationID: conversationID))
         _ = try await conversations.call(
-            Conversations.Post.self,
+            ConversationMethods.Post.self,
             .init(
                 conversationID: conversationID, author: Author(kind: .customer, id: record.customer.id, name: record.customer.name),
                 draft: .init(body: pending.text, clientMessageID: "mail-\(Digest.hex(Array(key.utf8)))")))
@@ -131,17 +131,17 @@ struct Tickets: Sendable {
         let conversations = context.client(.conversation)
         let item = try await context.client(.pool).call(PoolMethods.Item.self, .init(conversationID: params.conversationID))
         guard item.holder?.id == params.holder.id else {
-            throw RPCError.domain("not_assignee", "only the operator holding this chat may make it a ticket")
+            throw RPCError(.notAssignee, "only the operator holding this chat may make it a ticket")
         }
         let record = try await conversations.call(
-            Conversations.MoveToEmail.self, .init(conversationID: params.conversationID, email: params.email))
+            ConversationMethods.MoveToEmail.self, .init(conversationID: params.conversationID, email: params.email))
         // The Pool would learn it from the move's event; told now, the next call (an assign) sees a ticket.
         _ = try await context.client(.pool).call(PoolMethods.MarkTicket.self, .init(conversationID: params.conversationID))
         // The whole chat, a page at a time (each page bounded in count and bytes).
         var read: [Message] = []
-        var page = Conversations.Messages.Params(conversationID: params.conversationID, limit: PageRequest.limits.upperBound)
+        var page = ConversationMethods.Messages.Params(conversationID: params.conversationID, limit: PageRequest.limits.upperBound)
         while true {
-            let slice = try await conversations.call(Conversations.Messages.self, page)
+            let slice = try await conversations.call(ConversationMethods.Messages.self, page)
             read += slice.items
             guard let next = slice.nextCursor.flatMap(PageCursor.init) else { break }
             page = .init(conversationID: params.conversationID, continuing: next, limit: page.limit)

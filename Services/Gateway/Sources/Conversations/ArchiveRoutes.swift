@@ -52,7 +52,7 @@ struct ArchiveRoutes: Sendable {
             default: throw APIError.invalid(field: "include_hidden", "include_hidden must be true or false")
             }
             let page = try await backends.call(
-                .conversation, Conversations.Archive.self,
+                .conversation, ConversationMethods.Archive.self,
                 .init(
                     viewerID: me.id, query: query.get("q"), closedByID: closedBy, from: try instant("from"), to: try instant("to"),
                     includeHidden: includeHidden, page: try PageRequest(query: request))
@@ -67,7 +67,7 @@ struct ArchiveRoutes: Sendable {
     func hide(_ request: Request, _ context: GatewayContext, hidden: Bool) async throws -> Response {
         let me = try await identity.authenticate(request)
         _ = try await backends.call(
-            .conversation, Conversations.Hide.self,
+            .conversation, ConversationMethods.Hide.self,
             .init(viewerID: me.id, conversationID: try ConversationRoutes.id(context), hidden: hidden))
         return Response(status: .noContent)
     }

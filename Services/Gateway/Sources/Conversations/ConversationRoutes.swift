@@ -72,10 +72,11 @@ struct ConversationRoutes: Sendable {
             let held = try await backends.call(
                 .pool, PoolMethods.Held.self, .init(operatorID: me.id, page: try PageRequest(query: request)))
             let unread = try await backends.call(
-                .conversation, Conversations.Unread.self, .init(operatorID: me.id, conversationIDs: held.items.map(\.conversationID)))
+                .conversation, ConversationMethods.Unread.self, .init(operatorID: me.id, conversationIDs: held.items.map(\.conversationID)))
             var entries: [MessagesEntry] = []
             for item in held.items {
-                let record = try await backends.call(.conversation, Conversations.Get.self, .init(conversationID: item.conversationID))
+                let record = try await backends.call(
+                    .conversation, ConversationMethods.Get.self, .init(conversationID: item.conversationID))
                 entries.append(
                     MessagesEntry(
                         view: ConversationView(record: record, item: item), unread: unread[item.conversationID.uuidString.lowercased()] ?? 0
@@ -87,13 +88,14 @@ struct ConversationRoutes: Sendable {
             let me = try await identity.authenticate(request)
             let body = try await JSONBody.decode(ReadPosition.self, from: request)
             _ = try await backends.call(
-                .conversation, Conversations.Read.self, .init(operatorID: me.id, conversationID: try Self.id(context), seq: body.seq))
+                .conversation, ConversationMethods.Read.self, .init(operatorID: me.id, conversationID: try Self.id(context), seq: body.seq))
             return Response(status: .noContent)
         }
         api.get("customers/{id}/conversations") { request, context in
             try await identity.authenticate(request)
             let records = try await backends.call(
-                .conversation, Conversations.History.self, .init(customerID: try Self.id(context), page: try PageRequest(query: request)))
+                .conversation, ConversationMethods.History.self,
+                .init(customerID: try Self.id(context), page: try PageRequest(query: request)))
             // Every customer has a conversation: none (on a first page) means no such customer.
             if records.items.isEmpty, request.uri.queryParameters.get("cursor") == nil { throw APIError.notFound }
             return try Response.json(Page(items: try await backends.views(records.items), nextCursor: records.nextCursor))
@@ -105,8 +107,8 @@ struct ConversationRoutes: Sendable {
         api.get("conversations/{id}/messages") { request, context in
             try await identity.authenticate(request)
             let id = try Self.id(context)
-            let params = try Conversations.Messages.Params(conversationID: id, query: request)
-            let messages = try await backends.call(.conversation, Conversations.Messages.self, params)
+            let params = try ConversationMethods.Messages.Params(conversationID: id, query: request)
+            let messages = try await backends.call(.conversation, ConversationMethods.Messages.self, params)
             // The deliveries of the mails carrying the operators' messages on this page (a chat has
             // no ticket: `not_found`, quickly).
             let written = messages.items.filter { $0.author.kind == .operator }.map(\.id)
@@ -122,7 +124,7 @@ struct ConversationRoutes: Sendable {
             let post = try await JSONBody.decode(VisitorRoutes.PostMessage.self, from: request)
             try post.check()
             let posted = try await backends.call(
-                .conversation, Conversations.Post.self,
+                .conversation, ConversationMethods.Post.self,
                 .init(
                     conversationID: id, author: Author(kind: .operator, id: me.id, name: me.name),
                     draft: .init(body: post.body, clientMessageID: post.clientMessageID))
@@ -152,7 +154,7 @@ struct ConversationRoutes: Sendable {
                     status: .forbidden, code: "not_assignee", message: "only the operator holding this conversation may close it")
             }
             _ = try await backends.call(
-                .conversation, Conversations.Close.self, .init(conversationID: id, closedBy: OperatorRef(id: me.id, name: me.name)))
+                .conversation, ConversationMethods.Close.self, .init(conversationID: id, closedBy: OperatorRef(id: me.id, name: me.name)))
             return try Response.json(try await backends.view(id, withAudit: true))
         }
     }

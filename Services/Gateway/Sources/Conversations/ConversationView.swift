@@ -63,7 +63,7 @@ extension Backends {
     func item(_ id: UUID) async throws -> PoolItem? {
         do {
             return try await self[.pool].call(PoolMethods.Item.self, .init(conversationID: id))
-        } catch let error as RPCError where error.reason == "not_found" {
+        } catch let error as RPCError where error.reason == .notFound {
             return nil
         } catch let error as RPCError {
             throw error.apiError
@@ -94,7 +94,7 @@ extension Backends {
     }
 
     func view(_ id: UUID, withAudit: Bool = false) async throws -> ConversationView {
-        let record = try await call(.conversation, Conversations.Get.self, .init(conversationID: id))
+        let record = try await call(.conversation, ConversationMethods.Get.self, .init(conversationID: id))
         async let ticket = ticket(record)
         let audit = withAudit ? try await call(.pool, PoolMethods.Audit.self, .init(conversationID: id)) : nil
         return ConversationView(record: record, item: try await item(id), ticket: await ticket, audit: audit)

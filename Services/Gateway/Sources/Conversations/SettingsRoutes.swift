@@ -124,7 +124,7 @@ struct SettingsRoutes: Sendable {
             return try Response.json(try await document())
         }
         api.get("widget/status") { _, _ in
-            async let texts = backends.call(.conversation, SettingsMethods.GetConversation.self, Empty())
+            async let texts = backends.call(.conversation, ConversationMethods.GetSettings.self, Empty())
             let desk = try await Desk.now(backends)
             let settings = try await texts
             return try Response.json(
@@ -137,15 +137,15 @@ struct SettingsRoutes: Sendable {
     /// Sends every owner its part: to validate only, or to apply.
     func put(_ wanted: Document, dryRun: Bool) async throws {
         _ = try await backends.call(
-            .conversation, SettingsMethods.PutConversation.self, .init(settings: wanted.conversation, dryRun: dryRun))
-        _ = try await backends.call(.pool, SettingsMethods.PutPool.self, .init(settings: wanted.pool, dryRun: dryRun))
+            .conversation, ConversationMethods.PutSettings.self, .init(settings: wanted.conversation, dryRun: dryRun))
+        _ = try await backends.call(.pool, PoolMethods.PutSettings.self, .init(settings: wanted.pool, dryRun: dryRun))
         _ = try await backends.call(.ticketing, TicketingMethods.PutSettings.self, .init(settings: wanted.ticketing, dryRun: dryRun))
     }
 
     func document() async throws -> Document {
-        async let conversation = backends.call(.conversation, SettingsMethods.GetConversation.self, Empty())
+        async let conversation = backends.call(.conversation, ConversationMethods.GetSettings.self, Empty())
         async let ticketing = backends.call(.ticketing, TicketingMethods.GetSettings.self, Empty())
-        async let pool = backends.call(.pool, SettingsMethods.GetPool.self, Empty())
+        async let pool = backends.call(.pool, PoolMethods.GetSettings.self, Empty())
         return Document(conversation: try await conversation, ticketing: try await ticketing, pool: try await pool)
     }
 }
@@ -164,7 +164,7 @@ struct Desk: Sendable {
         async let hours =
             ticketing.connectedInstances.isEmpty
             ? nil : try? await ticketing.call(TicketingMethods.Status.self, Empty(), timeout: .seconds(2))
-        async let available = backends.call(.pool, SettingsMethods.Available.self, Empty())
+        async let available = backends.call(.pool, PoolMethods.Available.self, Empty())
         let status = await hours ?? .init(open: true, nextOpenAt: nil, offlineWhenNoOperator: false)
         let operatorsAvailable = try await available.operators > 0
         return Desk(

@@ -69,7 +69,9 @@ struct VisitorRoutes: Sendable {
                 throw APIError.invalid(field: "message", excess.replacingOccurrences(of: "body", with: "message"))
             }
             let identity = try await visitorIdentity(request)
-            let draft = start.message.map { Conversations.Draft(body: $0, clientMessageID: start.clientMessageID ?? UUID().uuidString) }
+            let draft = start.message.map {
+                ConversationMethods.Draft(body: $0, clientMessageID: start.clientMessageID ?? UUID().uuidString)
+            }
             let address = context.clientAddress
             // Every attempt counts, refused ones too (desk closed, too many waiting): once an
             // address is over its limit, each further start costs one read and nothing else.
@@ -77,7 +79,7 @@ struct VisitorRoutes: Sendable {
             let reservation = try await store.attempts.reserve(
                 [RateRule("chat start " + address, limit: limits.chatStartsPerAddress, window: VisitorLimits.chatStartWindow)],
                 message: "too many chats started from this address; try again later")
-            let started: Conversations.Start.Result
+            let started: ConversationMethods.Start.Result
             do {
                 // Outside working hours the widget offers the offline form instead.
                 let desk = try await Desk.now(backends)
@@ -92,7 +94,7 @@ struct VisitorRoutes: Sendable {
                     .pool, PoolMethods.Admit.self, .init(conversationID: id, origin: address, limit: limits.waitingPerAddress))
                 do {
                     started = try await backends.call(
-                        .conversation, Conversations.Start.self,
+                        .conversation, ConversationMethods.Start.self,
                         .init(
                             channel: .chat, name: start.name, email: start.email, visitorID: identity.id, message: draft, conversationID: id
                         )
@@ -133,13 +135,13 @@ struct VisitorRoutes: Sendable {
                 throw APIError.unauthorized
             }
             let records = try await backends.call(
-                .conversation, Conversations.History.self, .init(visitorID: id, page: try PageRequest(query: request)))
+                .conversation, ConversationMethods.History.self, .init(visitorID: id, page: try PageRequest(query: request)))
             return try Response.json(Page(items: try await backends.views(records.items), nextCursor: records.nextCursor))
         }
         visitor.get("conversations/{id}/messages") { request, context in
             let id = try await owned(request, context).id
             return try Response.json(
-                try await backends.call(.conversation, Conversations.Messages.self, .init(conversationID: id, query: request)))
+                try await backends.call(.conversation, ConversationMethods.Messages.self, .init(conversationID: id, query: request)))
         }
         visitor.post("conversations/{id}/messages") { request, context in
             let record = try await owned(request, context)
@@ -150,10 +152,10 @@ struct VisitorRoutes: Sendable {
             let reservation = try await store.attempts.reserve(
                 [RateRule("visitor messages " + (record.visitorID ?? record.id).uuidString, limit: limits.messagesPerMinute, window: 60)],
                 message: "too many messages in a minute; wait a moment")
-            let posted: Conversations.Post.Result
+            let posted: ConversationMethods.Post.Result
             do {
                 posted = try await backends.call(
-                    .conversation, Conversations.Post.self,
+                    .conversation, ConversationMethods.Post.self,
                     .init(conversationID: id, author: author, draft: .init(body: post.body, clientMessageID: post.clientMessageID))
                 )
             } catch {
@@ -184,7 +186,7 @@ struct VisitorRoutes: Sendable {
         guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw APIError.notFound }
         let record: ConversationRecord
         do {
-            record = try await backends.call(.conversation, Conversations.Get.self, .init(conversationID: id))
+            record = try await backends.call(.conversation, ConversationMethods.Get.self, .init(conversationID: id))
         } catch let error as APIError where error.status == .notFound {
             throw APIError.notFound
         }

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -13,17 +14,11 @@ struct APIError: HTTPResponseError, Sendable {
     /// Other headers of the answer (`Allow` with a 405, `Connection: close`).
     var headers: HTTPFields = [:]
 
-    private struct Body: Encodable {
-        struct Inner: Encodable {
-            var code: String
-            var message: String
-            var details: [String: String]
-        }
-        var error: Inner
-    }
+    /// What the answer's body says.
+    var body: APIErrorBody { APIErrorBody(code: code, message: message, details: details) }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try Response.json(Body(error: .init(code: code, message: message, details: details)), status: status)
+        var response = try Response.json(body, status: status)
         if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
         response.headers.append(contentsOf: headers)
         return response

@@ -13,7 +13,7 @@ enum CellMetrics {
                 for name in directory.liveInstances() {
                     group.addTask {
                         let text = try? await RPCClient.callOnce(
-                            System.Metrics.self, Empty(), socketPath: directory.socketPath(name), timeout: .seconds(2)
+                            SystemMethods.Metrics.self, Empty(), socketPath: directory.socketPath(name), timeout: .seconds(2)
                         ).text
                         return (service, name, text)
                     }

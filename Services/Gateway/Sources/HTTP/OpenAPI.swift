@@ -243,7 +243,8 @@ enum OpenAPI {
                 ])),
             "Notifications": page(
                 object([
-                    "id": uuid, "kind": string, "conversation_id": uuid, "text": string, "created_at": instant, "read_at": null(instant),
+                    "id": uuid, "operator_id": uuid, "kind": string, "conversation_id": uuid, "text": string, "created_at": instant,
+                    "read_at": null(instant),
                 ])),
             "Settings": object(
                 [

@@ -22,7 +22,7 @@ extension PageRequest {
     }
 }
 
-extension Conversations.Messages.Params {
+extension ConversationMethods.Messages.Params {
     /// `?after_seq=`, `?before_seq=` (scrolling back) or a page's `?cursor=`, with `?limit=`: 422
     /// naming the parameter for a seq that is not a whole number in range.
     init(conversationID: UUID, query request: Request) throws {

@@ -35,7 +35,7 @@ final class EventHub: Service, Sendable {
     static let queueLimit = 2_048
 
     private struct Subscriber {
-        var types: Set<String>
+        var kinds: Set<EventKind>
         var continuation: AsyncStream<Item>.Continuation
     }
 
@@ -81,7 +81,8 @@ final class EventHub: Service, Sendable {
             "following the event feed", metadata: ["rpc.instance": "\(instance)", "stream.cursor": "\(after?.description ?? "now")"])
         do {
             let ended = try await RPCConnection.subscribe(
-                Events.Subscribe.self, .init(after: after), socketPath: directory.socketPath(instance), pushed: Events.Batch.self
+                EventMethods.Subscribe.self, .init(after: after), socketPath: directory.socketPath(instance),
+                pushed: EventMethods.Batch.self
             ) { [self] batch in
                 publish(batch.events)
             }
@@ -91,14 +92,14 @@ final class EventHub: Service, Sendable {
         }
     }
 
-    /// Hands events on to every registered queue that wants their type.
+    /// Hands events on to every registered queue that wants their kind.
     func publish(_ events: [StreamEvent]) {
         state.withLock { state in
             for event in events {
                 // The feed never repeats, but a resubscription must not either: skip what we had.
                 if let position = state.position, event.cursor <= position { continue }
                 state.position = event.cursor
-                for (id, subscriber) in state.subscribers where subscriber.types.contains(event.type) {
+                for (id, subscriber) in state.subscribers where subscriber.kinds.contains(event.kind) {
                     if case .dropped = subscriber.continuation.yield(.event(event)) {
                         subscriber.continuation.finish()
                         state.subscribers[id] = nil
@@ -110,12 +111,12 @@ final class EventHub: Service, Sendable {
         }
     }
 
-    /// Registers a WebSocket's queue for events of `types`.
-    func register(types: Set<String>) -> Subscription {
+    /// Registers a WebSocket's queue for events of `kinds`.
+    func register(kinds: Set<EventKind>) -> Subscription {
         let (items, continuation) = AsyncStream.makeStream(of: Item.self, bufferingPolicy: .bufferingOldest(Self.queueLimit))
         return state.withLock { state in
             state.nextID += 1
-            state.subscribers[state.nextID] = Subscriber(types: types, continuation: continuation)
+            state.subscribers[state.nextID] = Subscriber(kinds: kinds, continuation: continuation)
             sockets.record(state.subscribers.count)
             return Subscription(id: state.nextID, items: items, continuation: continuation, position: state.position)
         }

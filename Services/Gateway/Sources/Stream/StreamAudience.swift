@@ -14,34 +14,40 @@ struct StreamAudience: Sendable {
     }
 
     let viewer: Viewer
-    /// The visitor's conversations (lowercased ids, as event subjects carry them).
-    private(set) var conversations: Set<String>
+    /// The visitor's conversations.
+    private(set) var conversations: Set<UUID>
 
     init(viewer: Viewer, conversations: [UUID] = []) {
         self.viewer = viewer
-        self.conversations = Set(conversations.map { $0.uuidString.lowercased() })
+        self.conversations = Set(conversations)
     }
 
-    /// The event types this viewer's stream needs to look at; the others are never queued for it.
-    var types: Set<String> {
+    /// The kinds of event this viewer's stream needs to look at; the others are never queued for it.
+    var kinds: Set<EventKind> {
         switch viewer {
         case .operator:
-            ["message.created", "conversation.assigned", "conversation.closed", "pool.changed", "notification.created", "mail.updated"]
+            [
+                ConversationEvents.MessageCreated.kind, PoolEvents.Assigned.kind, ConversationEvents.Closed.kind, PoolEvents.Changed.kind,
+                NotificationEvents.Created.kind, TicketingEvents.MailUpdated.kind,
+            ]
         case .visitor:
-            ["conversation.started", "message.created", "conversation.assigned", "conversation.closed"]
+            [
+                ConversationEvents.Started.kind, ConversationEvents.MessageCreated.kind, PoolEvents.Assigned.kind,
+                ConversationEvents.Closed.kind,
+            ]
         }
     }
 
     /// Whether `event` is shown to this viewer. Learns a visitor's new conversations on the way,
     /// so events must pass through here in cursor order.
     mutating func admits(_ event: StreamEvent) -> Bool {
-        guard types.contains(event.type) else { return false }
+        guard kinds.contains(event.kind) else { return false }
         switch viewer {
         case .operator(let id):
-            return event.type != "notification.created" || event.subject == id.uuidString.lowercased()
+            return !event.is(NotificationEvents.Created.self) || event.subject == id
         case .visitor(let id):
-            if event.type == "conversation.started" {
-                if (try? WireJSON.decoder().decode(Started.self, from: Data(event.payload.utf8)))?.visitorID == id {
+            if event.is(ConversationEvents.Started.self) {
+                if (try? event.decode(ConversationEvents.Started.self))?.visitorID == id {
                     conversations.insert(event.subject)
                 }
                 return false
@@ -49,10 +55,4 @@ struct StreamAudience: Sendable {
             return conversations.contains(event.subject)
         }
     }
-}
-
-/// The one member of a `conversation.started` payload a visitor's stream reads.
-private struct Started: Decodable {
-    var visitorID: UUID?
-    enum CodingKeys: String, CodingKey { case visitorID = "visitor_id" }
 }

@@ -84,7 +84,7 @@ struct StreamRoutes: Sendable {
         do {
             cursor = try Self.cursor(request)
         } catch {
-            try await refuse(outbound, code: "invalid", message: "cursor must be one a frame carried", field: "cursor")
+            try await refuse(outbound, .invalid(field: "cursor", "cursor must be one a frame carried"))
             return
         }
         var token = IdentityRoutes.bearer(request)
@@ -92,15 +92,21 @@ struct StreamRoutes: Sendable {
         guard let token, let (viewer, key) = try await Self.viewer(kind, token: token, store: store)
         else {
             try await refuse(
-                outbound, code: "unauthorized", message: #"a live token is needed: in the header, or as the first frame {"token": …}"#)
+                outbound,
+                APIError(
+                    status: .unauthorized, code: APIError.unauthorized.code,
+                    message: #"a live token is needed: in the header, or as the first frame {"token": …}"#))
             return
         }
         var audience = StreamAudience(viewer: viewer)
-        let subscription = hub.register(types: audience.types)
+        let subscription = hub.register(kinds: audience.kinds)
         guard sessions.admit(key, id: subscription.id, queue: subscription.continuation) else {
             _ = hub.unregister(subscription.id)
             try await refuse(
-                outbound, code: "too_many_streams", message: "this token holds \(sessions.limit) open streams already; close one first")
+                outbound,
+                APIError(
+                    status: .tooManyRequests, code: "too_many_streams",
+                    message: "this token holds \(sessions.limit) open streams already; close one first"))
             return
         }
         defer { sessions.leave(key, id: subscription.id) }
@@ -120,19 +126,19 @@ struct StreamRoutes: Sendable {
                 // Registered first, so a conversation started from here on arrives as an event.
                 // Their newest conversations (a visitor has a few; the limit bounds one who made many).
                 let history = try await backends.call(
-                    .conversation, Conversations.History.self,
+                    .conversation, ConversationMethods.History.self,
                     .init(visitorID: id, page: .init(limit: PageRequest.limits.upperBound)))
                 audience = StreamAudience(viewer: viewer, conversations: history.items.map(\.id))
             }
             if var position = cursor {
                 while true {
                     let page = try await backends.call(
-                        .notification, Events.Read.self,
+                        .notification, EventMethods.Read.self,
                         .init(
-                            after: position, limit: Self.replayPage, types: Array(audience.types),
+                            after: position, limit: Self.replayPage, types: Array(audience.kinds),
                             settledThrough: subscription.position))
                     for event in page.events where audience.admits(event) {
-                        try await outbound.write(.text(Self.frame(event)))
+                        try await outbound.write(.text(Self.frame(event).text))
                     }
                     position = page.scannedThrough ?? position
                     if page.caughtUp { break }
@@ -141,10 +147,10 @@ struct StreamRoutes: Sendable {
             }
         } catch let error as APIError {
             // A back service is away: say so; the client reconnects with the last cursor it saw.
-            try await refuse(outbound, code: error.code, message: error.message, closing: .unexpectedServerError)
+            try await refuse(outbound, error, closing: .unexpectedServerError)
             return
         }
-        try await outbound.write(.text(Self.control("ready", cursor: last)))
+        try await outbound.write(.text(StreamFrame(type: .ready, cursor: last).text))
         logger.debug(
             "stream ready",
             metadata: [
@@ -159,45 +165,38 @@ struct StreamRoutes: Sendable {
                 last = event.cursor
                 guard audience.admits(event) else {
                     logger.trace(
-                        "stream event not shown", metadata: ["stream.type": "\(event.type)", "stream.subject": "\(event.subject)"])
+                        "stream event not shown", metadata: ["stream.type": "\(event.kind)", "stream.subject": "\(event.subject)"])
                     continue
                 }
-                try await outbound.write(.text(Self.frame(event)))
-                logger.trace("stream frame sent", metadata: ["stream.type": "\(event.type)", "stream.cursor": "\(event.cursor)"])
+                try await outbound.write(.text(Self.frame(event).text))
+                logger.trace("stream frame sent", metadata: ["stream.type": "\(event.kind)", "stream.cursor": "\(event.cursor)"])
             case .tick:
                 guard try await Self.viewer(kind, token: token, store: store) != nil else {
-                    try await refuse(outbound, code: "unauthorized", message: "the session ended")
+                    try await refuse(outbound, Self.sessionEnded)
                     return
                 }
-                try await outbound.write(.text(Self.control("heartbeat", cursor: last)))
+                try await outbound.write(.text(StreamFrame(type: .heartbeat, cursor: last).text))
             case .revoked:
-                try await refuse(outbound, code: "unauthorized", message: "the session ended")
+                try await refuse(outbound, Self.sessionEnded)
                 return
             }
         }
         if hub.unregister(subscription.id) {
             // Too far behind to catch up live: the client reconnects with its cursor and replays.
-            try await outbound.write(.text(Self.control("resync", cursor: last, data: #"{"reason":"behind"}"#)))
+            try await outbound.write(.text(StreamFrame(type: .resync, cursor: last, data: RawJSON(#"{"reason":"behind"}"#)).text))
             try await outbound.close(.goingAway, reason: "resync")
         }
     }
 
-    /// Tells the client why in an `error` frame (`data` is the API's error body,
-    /// `{"error": {code, message, details}}`) and closes (1008 by default).
-    private func refuse(
-        _ outbound: WebSocketOutboundWriter, code: String, message: String, field: String? = nil,
-        closing: WebSocketErrorCode = .policyViolation
-    ) async throws {
-        try await outbound.write(
-            .text(Self.control("error", cursor: nil, data: Self.errorBody(code: code, message: message, field: field))))
-        try await outbound.close(closing, reason: code)
+    /// Tells the client why in an `error` frame (`data` is the error's API body) and closes
+    /// (1008 by default).
+    private func refuse(_ outbound: WebSocketOutboundWriter, _ error: APIError, closing: WebSocketErrorCode = .policyViolation) async throws
+    {
+        try await outbound.write(.text(StreamFrame.error(error.body).text))
+        try await outbound.close(closing, reason: error.code)
     }
 
-    static func errorBody(code: String, message: String, field: String?) -> String {
-        let body = ["error": ["code": code, "message": message, "details": field.map { ["field": $0] } ?? [:]] as [String: Any]]
-        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
-    }
+    static let sessionEnded = APIError(status: .unauthorized, code: APIError.unauthorized.code, message: "the session ended")
 
     /// The stream's viewer if `token` is a live token of the route's kind, with the key its
     /// streams are counted and revoked under (the session's, or the visitor's).
@@ -238,29 +237,28 @@ struct StreamRoutes: Sendable {
 
     /// An event's frame: its payload is JSON already and goes in as it is, but for a close,
     /// which says which conversation and when rather than repeating the whole record.
-    static func frame(_ event: StreamEvent) -> String {
-        var data = event.payload
-        if event.type == "conversation.closed" {
-            // A UUID and an RFC 3339 instant as our encoder wrote them: nothing in them needs escaping.
-            let record = try? JSONDecoder().decode(ClosedRecord.self, from: Data(data.utf8))
-            let id = record?.id.uuidString ?? event.subject
-            data = #"{"conversation_id":"\#(id)","closed_at":\#(record?.closedAt.map { "\"\($0)\"" } ?? "null")}"#
-        }
-        return #"{"type":"\#(event.type)","cursor":"\#(event.cursor)","data":\#(data)}"#
-    }
-
-    /// A frame of the stream's own: `ready`, `heartbeat`, `resync`, `error`.
-    static func control(_ type: String, cursor: EventCursor?, data: String = "{}") -> String {
-        #"{"type":"\#(type)","cursor":\#(cursor.map { "\"\($0)\"" } ?? "null"),"data":\#(data)}"#
+    static func frame(_ event: StreamEvent) -> StreamFrame {
+        guard event.is(ConversationEvents.Closed.self) else { return StreamFrame(event) }
+        let record = try? event.decode(ConversationEvents.Closed.self)
+        let closed = ClosedFrame(conversationID: record?.id ?? event.subject, closedAt: record?.closedAt)
+        return StreamFrame(type: .init(event.kind), cursor: event.cursor, data: (try? RawJSON(encoding: closed)) ?? .emptyObject)
     }
 }
 
-/// The member of a `conversation.closed` payload a frame carries.
-private struct ClosedRecord: Decodable {
-    var id: UUID
-    var closedAt: String?
+/// The `data` of a `conversation.closed` frame.
+struct ClosedFrame: Encodable {
+    var conversationID: UUID
+    var closedAt: Date?
+
     enum CodingKeys: String, CodingKey {
-        case id
+        case conversationID = "conversation_id"
         case closedAt = "closed_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(conversationID, forKey: .conversationID)
+        // Always written, `null` for a record without it.
+        try container.encode(closedAt, forKey: .closedAt)
     }
 }

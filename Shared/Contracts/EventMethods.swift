@@ -1,29 +1,11 @@
 import Foundation
 
-/// One outbox event as the notification service fans it out to the gateways.
-public struct StreamEvent: Codable, Sendable, Hashable {
-    public var cursor: EventCursor
-    /// `message.created`, `pool.changed`, `notification.created`, ...
-    public var type: String
-    /// What it is about: a conversation id, or an operator id for `notification.created`.
-    public var subject: String
-    /// The event's JSON document as text, so a gateway can pass it on without parsing it.
-    public var payload: String
-
-    public init(cursor: EventCursor, type: String, subject: String, payload: String) {
-        self.cursor = cursor
-        self.type = type
-        self.subject = subject
-        self.payload = payload
-    }
-}
-
 /// The event feed: the outbox, read by cursor (`events.read`) or followed live (`events.subscribe`).
-public enum Events {
-    /// The event types a gateway passes on to browsers.
+public enum EventMethods {
+    /// The kinds of event a gateway passes on to browsers.
     public static let streamed = [
-        "conversation.started", "message.created", "conversation.assigned", "conversation.closed", "pool.changed",
-        "notification.created",
+        ConversationEvents.Started.kind, ConversationEvents.MessageCreated.kind, PoolEvents.Assigned.kind,
+        ConversationEvents.Closed.kind, PoolEvents.Changed.kind, NotificationEvents.Created.kind, TicketingEvents.MailUpdated.kind,
     ]
 
     /// `events.read`: settled events after `after`, in cursor order, of `types`; read on from
@@ -35,13 +17,13 @@ public enum Events {
         public struct Params: Codable, Sendable, Hashable {
             public var after: EventCursor
             public var limit: Int
-            public var types: [String]?
+            public var types: [EventKind]?
             /// The last event a live feed already delivered: a replay catching up with that feed
             /// reads at least this far (see `Database.readEvents`).
             public var settledThrough: EventCursor?
 
             public init(
-                after: EventCursor, limit: Int = 500, types: [String]? = Events.streamed, settledThrough: EventCursor? = nil
+                after: EventCursor, limit: Int = 500, types: [EventKind]? = EventMethods.streamed, settledThrough: EventCursor? = nil
             ) {
                 self.after = after
                 self.limit = limit

@@ -1,5 +1,5 @@
 /// Methods every back service answers, whatever else it does.
-public enum System {
+public enum SystemMethods {
     /// `system.health`: who answers, and whether it reaches the database.
     public enum Health: RPCMethod {
         public static let name = "system.health"
