@@ -287,10 +287,11 @@ public enum ConversationMethods {
         public typealias Result = Empty
     }
 
-    /// `conversation.unread`: per conversation, the messages after the operator's reading position
-    /// that someone else wrote.
-    public enum Unread: RPCMethod {
-        public static let name = "conversation.unread"
+    /// `conversation.overview`: these conversations (at most `PageRequest.limits.upperBound`),
+    /// each with how many messages in it the operator has not read, in the order asked; one the
+    /// service does not know is left out. Messages' one call for what the pool's page names.
+    public enum Overview: RPCMethod {
+        public static let name = "conversation.overview"
         public static let isIdempotent = true
 
         public struct Params: Codable, Sendable, Hashable {
@@ -308,8 +309,18 @@ public enum ConversationMethods {
             }
         }
 
-        /// Conversation id (lower-case text) → unread count.
-        public typealias Result = [String: Int]
+        public struct Entry: Codable, Sendable, Hashable {
+            public var conversation: ConversationRecord
+            /// Messages after the operator's reading position, their own left out.
+            public var unread: Int
+
+            public init(conversation: ConversationRecord, unread: Int) {
+                self.conversation = conversation
+                self.unread = unread
+            }
+        }
+
+        public typealias Result = [Entry]
     }
 
     /// `conversation.hide`: hides (or shows again) a closed conversation in one operator's Archive.

@@ -68,11 +68,11 @@ public enum ConversationService {
             guard try await database.transaction({ try ConversationStore.read(params, in: $0) }) else { throw notFound }
             return Empty()
         }
-        router.handle(ConversationMethods.Unread.self) { params, _ in
+        router.handle(ConversationMethods.Overview.self) { params, _ in
             if params.conversationIDs.count > PageRequest.limits.upperBound {
                 throw RPCError.invalidParams(field: "params.conversation_ids", "at most \(PageRequest.limits.upperBound) ids")
             }
-            return try await database.transaction { try ConversationStore.unread(params, in: $0) }
+            return try await database.transaction { try ConversationStore.overview(params, in: $0) }
         }
         router.handle(ConversationMethods.GetSettings.self) { _, _ in
             try await database.transaction { try ConversationStore.settings(in: $0) }

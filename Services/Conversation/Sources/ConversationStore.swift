@@ -95,7 +95,7 @@ enum ConversationStore {
 
     /// The conversation with its customer and last message; `nil` when there is none.
     static func record(_ id: UUID, in transaction: Transaction) throws -> ConversationRecord? {
-        let rows = try transaction.query(
+        try transaction.query(
             """
             SELECT c.id, c.channel, c.created_at, c.closed_at, u.id, u.name, u.email, u.visitor_id, \(messageColumns)
             FROM conversation.conversations c
@@ -104,8 +104,11 @@ enum ConversationStore {
             WHERE c.id = $1
             """,
             [id]
-        )
-        guard let row = rows.first else { return nil }
+        ).first.map(record)
+    }
+
+    /// A record from a row of the columns `record(_:in:)` selects (the last message's from 8 on).
+    static func record(_ row: PGRow) throws -> ConversationRecord {
         let last: Message? = try row.decode(UUID?.self, at: 8) == nil ? nil : try message(row, from: 8)
         return ConversationRecord(
             id: try row.decode(at: 0), channel: ConversationChannel(rawValue: try row.decode(at: 1)) ?? .chat,
@@ -163,12 +166,8 @@ enum ConversationStore {
                 messages: try messages(.init(conversationID: earlier, limit: 10), in: transaction).items)
         }
         let posted = try rows.map { try message($0, from: 8) }
-        let conversation = ConversationRecord(
-            id: try first.decode(at: 0), channel: ConversationChannel(rawValue: try first.decode(at: 1)) ?? .chat,
-            customer: Customer(id: try first.decode(at: 4), name: try first.decode(at: 5), email: try first.decode(at: 6)),
-            visitorID: try first.decode(at: 7), createdAt: try first.decode(at: 2), closedAt: try first.decode(at: 3),
-            lastMessage: posted.last
-        )
+        var conversation = try record(first)
+        conversation.lastMessage = posted.last
         try transaction.appendEvents(
             [try NewEvent(ConversationEvents.Started.self, conversation)]
                 + (try posted.map { try NewEvent(ConversationEvents.MessageCreated.self, $0) }))
@@ -356,20 +355,30 @@ extension ConversationStore {
         return true
     }
 
-    static func unread(_ params: ConversationMethods.Unread.Params, in transaction: Transaction) throws -> [String: Int] {
-        var counts: [String: Int] = [:]
-        for id in params.conversationIDs {
-            counts[id.uuidString.lowercased()] = try transaction.query(
-                """
-                SELECT count(*) FROM conversation.messages m
-                WHERE m.conversation_id = $2
-                  AND m.seq > coalesce((SELECT seq FROM conversation.reads WHERE operator_id = $1 AND conversation_id = $2), 0)
-                  AND NOT (m.author_kind = 'operator' AND m.author_id = $1)
-                """,
-                [params.operatorID, id]
-            )[0].decode(Int.self, at: 0)
+    /// The conversations asked for, in that order, each with the operator's unread count: one
+    /// statement however many there are.
+    static func overview(
+        _ params: ConversationMethods.Overview.Params, in transaction: Transaction
+    ) throws -> [ConversationMethods.Overview.Entry] {
+        guard !params.conversationIDs.isEmpty else { return [] }
+        let rows = try transaction.query(
+            """
+            SELECT c.id, c.channel, c.created_at, c.closed_at, u.id, u.name, u.email, u.visitor_id, \(messageColumns),
+                   (SELECT count(*) FROM conversation.messages n
+                    WHERE n.conversation_id = c.id
+                      AND n.seq > coalesce((SELECT seq FROM conversation.reads WHERE operator_id = $1 AND conversation_id = c.id), 0)
+                      AND NOT (n.author_kind = 'operator' AND n.author_id = $1)) AS unread
+            FROM unnest($2::uuid[]) WITH ORDINALITY AS asked(id, position)
+            JOIN conversation.conversations c ON c.id = asked.id
+            JOIN conversation.customers u ON u.id = c.customer_id
+            LEFT JOIN conversation.messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
+            ORDER BY asked.position
+            """,
+            [params.operatorID, params.conversationIDs.map(\.postgresText!)]
+        )
+        return try rows.map { row in
+            .init(conversation: try record(row), unread: try row.decode("unread"))
         }
-        return counts
     }
 
     static func settings(in transaction: Transaction) throws -> ConversationSettings {

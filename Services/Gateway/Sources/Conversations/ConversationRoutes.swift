@@ -71,16 +71,13 @@ struct ConversationRoutes: Sendable {
             let me = try await identity.authenticate(request)
             let held = try await backends.call(
                 .pool, PoolMethods.Held.self, .init(operatorID: me.id, page: try PageRequest(query: request)))
-            let unread = try await backends.call(
-                .conversation, ConversationMethods.Unread.self, .init(operatorID: me.id, conversationIDs: held.items.map(\.conversationID)))
-            var entries: [MessagesEntry] = []
-            for item in held.items {
-                let record = try await backends.call(
-                    .conversation, ConversationMethods.Get.self, .init(conversationID: item.conversationID))
-                entries.append(
-                    MessagesEntry(
-                        view: ConversationView(record: record, item: item), unread: unread[item.conversationID.uuidString.lowercased()] ?? 0
-                    ))
+            // Two calls for the whole page: the records and unread counts of what the pool names.
+            let overview = try await backends.call(
+                .conversation, ConversationMethods.Overview.self,
+                .init(operatorID: me.id, conversationIDs: held.items.map(\.conversationID)))
+            let items = Dictionary(held.items.map { ($0.conversationID, $0) }, uniquingKeysWith: { first, _ in first })
+            let entries = overview.map { entry in
+                MessagesEntry(view: ConversationView(record: entry.conversation, item: items[entry.conversation.id]), unread: entry.unread)
             }
             return try Response.json(Page(items: entries, nextCursor: held.nextCursor, total: held.total))
         }
