@@ -2,17 +2,30 @@
 // and Operators), the availability switch and the bell in the upper right, and one live
 // stream that keeps every open view current.
 
-import { api, session, APIError } from './api.js';
-import { h, toast } from './dom.js';
-import { LiveStream } from './live.js';
-import { views } from './views.js';
+import { api, session, sessionEnded } from './session.js';
+import { h, toast } from '../shared/dom.js';
+import { LiveStream } from '../shared/stream.js';
 import { Bell } from './bell.js';
+import { views } from './views.js';
 
 const app = document.getElementById('app');
 const state = { me: null, live: null, bell: null, view: null, main: null, liveState: null };
 
-window.addEventListener('switchboard:logged-out', () => { state.live?.stop(); state.me = null; showLogin(); });
+// The session ended, here (Log out) or elsewhere (a 401, the stream's `unauthorized`): back to
+// the login page, without a reload.
+window.addEventListener('switchboard:logged-out', () => {
+  if (state.me) loggedOut('Your session has ended. Please log in again.');
+});
 window.addEventListener('hashchange', () => state.me && route());
+
+function loggedOut(problem) {
+  state.live?.stop();
+  state.live = null;
+  state.view?.close?.();
+  state.view = null;
+  state.me = null;
+  showLogin(problem);
+}
 
 async function boot() {
   if (!session.token) return showLogin();
@@ -69,7 +82,15 @@ function showConsole() {
       toast(failure.message, 'error');
     }
   });
-  const logout = h('button', { class: 'link', onclick: async () => { try { await api('POST', '/auth/logout'); } catch {} session.token = null; state.live?.stop(); showLogin(); } }, 'Log out');
+  const logout = h('button', {
+    class: 'link', onclick: async () => {
+      // Quiet first: the logout ends this session's stream, which would say "session ended".
+      state.live?.stop();
+      try { await api('POST', '/auth/logout'); } catch {}
+      session.token = null;
+      if (state.me) loggedOut();
+    },
+  }, 'Log out');
   state.main = h('main', { id: 'main', tabindex: '-1' });
   app.replaceChildren(
     h('header', { class: 'top' },
@@ -86,7 +107,8 @@ function showConsole() {
   );
   state.bell.load();
   state.live?.stop();
-  state.live = new LiveStream(session.token, {
+  state.live = new LiveStream('/api/v1/stream', {
+    token: () => session.token,
     onEvent: (frame) => { state.bell.handle(frame); state.view?.handle?.(frame); },
     onState: (live) => {
       status.textContent = live === 'live' ? 'live' : 'reconnecting…';
@@ -95,6 +117,7 @@ function showConsole() {
       if (live === 'live' && state.liveState === 'reconnecting') state.view?.refresh?.();
       state.liveState = live;
     },
+    onEnded: sessionEnded,
   });
   state.live.start();
   if (!location.hash || location.hash === '#/login') location.hash = '#/messages';
@@ -113,5 +136,3 @@ function route() {
 }
 
 boot();
-
-export { APIError };

@@ -1,8 +1,8 @@
 // One function per section. Each returns {refresh, handle(frame), close}: `refresh` loads and
 // draws, `handle` applies a live frame, `close` lets go when the operator moves on.
 
-import { api } from './api.js';
-import { h, when, toast } from './dom.js';
+import { api } from './session.js';
+import { h, when, toast } from '../shared/dom.js';
 
 /** Runs `work` at most once per `ms`, for bursts of live frames. */
 function debounce(work, ms = 150) {

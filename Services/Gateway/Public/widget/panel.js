@@ -3,38 +3,13 @@
 // visitor's own timezone), then the ticket number. The visitor token stays in this frame's
 // storage, on the desk's origin, out of the host page's reach.
 
+import { apiClient, storedToken } from '../shared/api.js';
+import { h } from '../shared/dom.js';
+import { LiveStream } from '../shared/stream.js';
+
 const panel = document.getElementById('panel');
-const tokenKey = 'switchboard.visitor';
-
-function h(tag, attributes = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
-    else if (name === 'class') element.className = value;
-    else element.setAttribute(name, value === true ? '' : value);
-  }
-  for (const child of children.flat()) {
-    if (child !== null && child !== undefined && child !== false) element.append(child instanceof Node ? child : String(child));
-  }
-  return element;
-}
-
-async function api(method, path, body) {
-  const headers = {};
-  const token = localStorage.getItem(tokenKey);
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body) headers['Content-Type'] = 'application/json';
-  const response = await fetch(`/api/v1${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
-  const data = await response.json().catch(() => null);
-  if (!response.ok) {
-    const failure = new Error(data?.error?.message ?? `HTTP ${response.status}`);
-    failure.code = data?.error?.code;
-    failure.field = data?.error?.details?.field;
-    throw failure;
-  }
-  return data;
-}
+const visitor = storedToken('switchboard.visitor');
+const api = apiClient({ store: visitor });
 
 // The frame is focused when the visitor opens the panel: the keyboard goes on to its first field.
 window.addEventListener('focus', () => {
@@ -61,8 +36,8 @@ async function start() {
     return layout('Chat', null, h('div', { class: 'body' }, h('p', { class: 'error' }, 'We cannot be reached right now. Please try again later.')));
   }
   let past = [];
-  if (localStorage.getItem(tokenKey)) {
-    try { past = (await api('GET', '/visitor/conversations')).items; } catch { localStorage.removeItem(tokenKey); }
+  if (visitor.token) {
+    try { past = (await api('GET', '/visitor/conversations')).items; } catch { visitor.token = null; }
   }
   const openChat = past.find((conversation) => conversation.channel === 'chat' && conversation.status !== 'closed');
   if (openChat) return chat(openChat);
@@ -89,7 +64,7 @@ function welcome(status, past) {
           event.preventDefault();
           try {
             const started = await api('POST', '/visitor/conversations', { name: name.value, email: email.value || undefined });
-            localStorage.setItem(tokenKey, started.visitor_token);
+            visitor.token = started.visitor_token;
             chat(started.conversation);
           } catch (failure) {
             if (failure.code === 'offline') return start();
@@ -115,7 +90,7 @@ function offline(status, past) {
         event.preventDefault();
         try {
           const filed = await api('POST', '/visitor/offline-messages', { name: name.value, email: email.value, message: message.value });
-          localStorage.setItem(tokenKey, filed.visitor_token);
+          visitor.token = filed.visitor_token;
           body.replaceChildren(h('p', { class: 'notice', id: 'ticket-number' },
             `Thank you! Your ticket number is #${filed.ticket.number}. We will answer by e-mail at ${email.value}.`));
         } catch (failure) {
@@ -196,34 +171,26 @@ function chat(conversation, readOnly = false) {
     }
   };
   load();
-  stream?.close();
+  stream?.stop();
+  stream = null;
   if (!readOnly) follow(conversation.id, { add, answering, closed, load });
 }
 
-/** The visitor's live stream, resumed from the last cursor after any drop. */
+/** The visitor's live stream: whatever it missed while away is read again once it is live. */
 function follow(id, view) {
-  let cursor = null;
-  let delay = 500;
-  const connect = () => {
-    const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/visitor/stream${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
-    stream = socket;
-    socket.onopen = () => socket.send(JSON.stringify({ token: localStorage.getItem(tokenKey) }));
-    socket.onmessage = (event) => {
-      const frame = JSON.parse(event.data);
-      if (frame.cursor) cursor = frame.cursor;
-      if (frame.type === 'ready') { delay = 500; view.load(); }
+  stream = new LiveStream('/api/v1/visitor/stream', {
+    token: () => visitor.token,
+    onState: (live) => { if (live === 'live') view.load(); },
+    onEvent: (frame) => {
       if (frame.data?.conversation_id !== id) return;
       if (frame.type === 'message.created') view.add(frame.data);
       if (frame.type === 'conversation.assigned') view.answering.textContent = `${frame.data.to.name} is answering`;
       if (frame.type === 'conversation.closed') view.closed();
-    };
-    socket.onclose = () => {
-      if (stream !== socket) return;
-      setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 10000);
-    };
-  };
-  connect();
+    },
+    // The token is no longer good (it expires after 30 days unused): start afresh.
+    onEnded: () => { visitor.token = null; stream = null; start(); },
+  });
+  stream.start();
 }
 
 start();
