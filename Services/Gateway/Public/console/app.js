@@ -6,7 +6,18 @@ import { api, session, sessionEnded } from './session.js';
 import { h, toast } from '../shared/dom.js';
 import { LiveStream } from '../shared/stream.js';
 import { Bell } from './bell.js';
-import { views } from './views.js';
+import { archive } from './screens/archive.js';
+import { conversation } from './screens/conversation.js';
+import { customizations } from './screens/customizations.js';
+import { messages } from './screens/messages.js';
+import { operators } from './screens/operators.js';
+import { pool } from './screens/pool.js';
+import { tickets } from './screens/tickets.js';
+
+// `#/<section>/<id>` → its screen (screens/, one file each). A screen returns {refresh,
+// handle(frame), close}: `refresh` loads and draws, `handle` applies a live frame, `close`
+// lets go when the operator moves on.
+const screens = { messages, pool, tickets, archive, conversations: conversation, customizations, operators };
 
 const app = document.getElementById('app');
 const state = { me: null, live: null, bell: null, view: null, main: null, liveState: null };
@@ -129,7 +140,7 @@ function route() {
   for (const link of document.querySelectorAll('nav.menu a')) {
     link.toggleAttribute('aria-current', link.getAttribute('href') === `#/${section}`);
   }
-  const make = views[section] ?? views.messages;
+  const make = screens[section] ?? screens.messages;
   state.view?.close?.();
   state.view = make({ me: state.me, id, main: state.main, go: (hash) => { location.hash = hash; } });
   state.view.refresh();

@@ -1,0 +1,166 @@
+// A conversation: its messages live, the holder, the assignment history, "Take it on me" on a
+// colleague's job, Transfer, "Ticket this chat", Close, and each mailed reply's delivery state.
+// The composer sends on Enter (Shift+Enter for a new line).
+
+import { api } from '../session.js';
+import { h, when, toast } from '../../shared/dom.js';
+import { colleagueOptions, debounce, kind, takeError } from './helpers.js';
+
+export function conversation({ id, me, main, go }) {
+  const head = h('div', { class: 'conversation-head' });
+  const list = h('ol', { class: 'messages', id: 'conversation-messages', 'aria-live': 'polite' });
+  const audit = h('details', { class: 'audit' });
+  const composer = h('textarea', { id: 'composer', rows: '3', 'aria-label': 'Your message', placeholder: 'Write a reply — Enter sends, Shift+Enter for a new line' });
+  const send = h('button', { id: 'send', type: 'submit' }, 'Send');
+  const form = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); post(); } }, composer, send);
+  // A long conversation shows its latest part; earlier messages load on scrolling back.
+  const earlier = h('button', { class: 'link', id: 'earlier', hidden: true, onclick: () => loadEarlier() }, 'Earlier messages');
+  main.replaceChildren(head, earlier, list, audit, form);
+  let shown = new Map();
+  let current = null;
+  let older = null;
+  list.addEventListener('scroll', () => { if (list.scrollTop === 0 && older) loadEarlier(); });
+
+  composer.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); post(); }
+  });
+
+  async function post() {
+    const body = composer.value.trim();
+    if (!body) return;
+    composer.value = '';
+    try {
+      const message = await api('POST', `/conversations/${id}/messages`, { body, client_message_id: crypto.randomUUID() });
+      add(message);
+    } catch (failure) {
+      composer.value = body;
+      toast(failure.code === 'not_assignee' ? 'Take it on you to write here' : failure.message, 'error');
+    }
+  }
+
+  function add(message, scroll = true) {
+    if (shown.has(message.seq)) {
+      if (message.delivery) shown.get(message.seq).replaceWith(render(message));
+      return;
+    }
+    const item = render(message);
+    const after = [...shown.keys()].filter((seq) => seq > message.seq).sort((a, b) => a - b)[0];
+    if (after !== undefined) list.insertBefore(item, shown.get(after)); else list.append(item);
+    shown.set(message.seq, item);
+    if (scroll) item.scrollIntoView({ block: 'nearest' });
+  }
+
+  async function loadEarlier() {
+    const cursor = older;
+    older = null;
+    earlier.hidden = true;
+    const page = await api('GET', `/conversations/${id}/messages?cursor=${encodeURIComponent(cursor)}`);
+    const first = list.firstChild;
+    page.items.forEach((message) => add(message, false));
+    first?.scrollIntoView({ block: 'start' });
+    older = page.next_cursor;
+    earlier.hidden = !older;
+  }
+
+  function render(message) {
+    const delivery = message.delivery;
+    const state = delivery ? h('span', { class: `delivery ${delivery.status}`, title: delivery.last_error ?? '' },
+      delivery.status === 'sent' ? 'e-mail sent' : delivery.status === 'failed' ? `e-mail failed: ${delivery.last_error ?? ''}` :
+        `e-mail queued${delivery.next_attempt_at ? `, next try ${when(delivery.next_attempt_at)}` : ''}`) : null;
+    const item = h('li', { class: `message ${message.author.kind}`, 'data-seq': message.seq },
+      h('div', { class: 'by' }, h('strong', {}, message.author.name), h('time', {}, when(message.created_at)), state),
+      h('p', { class: 'body' }, message.body));
+    shown.set(message.seq, item);
+    return item;
+  }
+
+  function drawHead() {
+    const c = current;
+    const holder = c.assignee;
+    const mine = holder?.id === me.id;
+    const actions = [];
+    if (c.status !== 'closed' && !mine) {
+      actions.push(h('button', {
+        class: 'take', id: 'take', onclick: async () => {
+          try {
+            await api('POST', holder ? `/conversations/${id}/take` : `/pool/${id}/take`);
+            refresh();
+          } catch (failure) { toast(takeError(failure), 'error'); refresh(); }
+        },
+      }, 'Take it on me'));
+    }
+    if (mine && c.status !== 'closed' && c.channel === 'chat') {
+      actions.push(h('button', {
+        id: 'ticket-chat', onclick: async () => {
+          const email = prompt('The customer\'s e-mail address: the chat continues by e-mail', c.customer.email ?? '');
+          if (!email) return;
+          try {
+            const made = await api('POST', `/conversations/${id}/ticket`, { email });
+            toast(`Ticket #${made.ticket.number}`);
+            refresh();
+          } catch (failure) { toast(failure.message, 'error'); }
+        },
+      }, 'Ticket this chat'));
+    }
+    if (mine && c.status !== 'closed') {
+      const colleague = h('select', { id: 'transfer-to', 'aria-label': 'Hand on to' }, h('option', { value: '' }, 'Hand on to…'));
+      colleagueOptions(me).then((options) => colleague.append(...options)).catch(() => {});
+      actions.push(h('span', { class: 'transfer' }, colleague, h('button', {
+        id: 'transfer', onclick: async () => {
+          if (!colleague.value) return;
+          try { await api('POST', `/conversations/${id}/transfer`, { operator_id: colleague.value }); toast('Handed on'); refresh(); }
+          catch (failure) { toast(failure.message, 'error'); }
+        },
+      }, 'Transfer')));
+      actions.push(h('button', {
+        id: 'close', onclick: async () => {
+          try { await api('POST', `/conversations/${id}/close`); toast('Closed: it is in the Archive'); go('#/archive'); } catch (failure) { toast(failure.message, 'error'); }
+        },
+      }, 'Close'));
+    }
+    head.replaceChildren(
+      h('h2', {}, c.customer.name, c.ticket ? h('span', { class: 'number' }, ` #${c.ticket.number}`) : null),
+      h('p', { class: 'meta' }, kind(c), ' ', c.customer.email ?? '', ' · ',
+        h('span', { id: 'holder' }, c.status === 'closed' ? 'closed' : holder ? `with ${holder.name}` : 'waiting in the Pool')),
+      h('div', { class: 'actions' }, actions));
+    form.hidden = !mine || c.status === 'closed';
+    audit.replaceChildren(h('summary', {}, 'Assignment history'),
+      h('ul', {}, (c.audit ?? []).map((change) => h('li', {},
+        `${when(change.at)}: ${change.from ? `${change.from.name} → ` : ''}${change.to.name} (${change.how})`))));
+  }
+
+  async function refresh() {
+    current = await api('GET', `/conversations/${id}`);
+    drawHead();
+    // The first time, the latest page; then whatever came after what is shown, page by page.
+    let after = shown.size ? Math.max(...shown.keys()) : null;
+    if (after === null) {
+      const page = await api('GET', `/conversations/${id}/messages?before_seq=${(current.last_message?.seq ?? 0) + 1}`);
+      page.items.forEach((message) => add(message));
+      older = page.next_cursor;
+      earlier.hidden = !older;
+      after = shown.size ? Math.max(...shown.keys()) : 0;
+    }
+    for (;;) {
+      const page = await api('GET', `/conversations/${id}/messages?after_seq=${after}`);
+      page.items.forEach((message) => add(message));
+      if (!page.next_cursor || !page.items.length) break;
+      after = page.items[page.items.length - 1].seq;
+    }
+    const last = shown.size ? Math.max(...shown.keys()) : 0;
+    if (last) api('POST', `/conversations/${id}/read`, { seq: last }).catch(() => {});
+  }
+
+  const later = debounce(refresh);
+  return {
+    refresh,
+    handle(frame) {
+      const subject = frame.data?.conversation_id ?? frame.data?.id;
+      if (subject !== id) return;
+      if (frame.type === 'message.created') {
+        add(frame.data);
+        api('POST', `/conversations/${id}/read`, { seq: frame.data.seq }).catch(() => {});
+      } else later();
+    },
+  };
+}
