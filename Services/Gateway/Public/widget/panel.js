@@ -6,6 +6,7 @@
 import { apiClient, storedToken } from '../shared/api.js';
 import { h } from '../shared/dom.js';
 import { LiveStream } from '../shared/stream.js';
+import { thread } from '../shared/thread.js';
 
 const panel = document.getElementById('panel');
 const visitor = storedToken('switchboard.visitor');
@@ -110,33 +111,10 @@ function chat(conversation, readOnly = false) {
   const list = h('ol', { class: 'messages', id: 'messages' });
   const answering = h('p', { id: 'answering' }, conversation.assignee ? `${conversation.assignee.name} is answering` : 'Waiting for an operator…');
   const text = h('textarea', { id: 'message', rows: '2', 'aria-label': 'Your message', placeholder: 'Write a message' });
-  // seq → its item, kept in seq order on screen whichever way a message arrives.
-  const shown = new Map();
-  const add = (message, scroll = true) => {
-    if (message.conversation_id !== conversation.id || shown.has(message.seq)) return;
-    const item = h('li', { class: `message ${message.author.kind}`, 'data-seq': message.seq },
-      message.author.kind === 'customer' ? null : h('span', { class: 'by' }, message.author.name), message.body);
-    const after = [...shown.keys()].filter((seq) => seq > message.seq).sort((a, b) => a - b)[0];
-    if (after !== undefined) list.insertBefore(item, shown.get(after)); else list.append(item);
-    shown.set(message.seq, item);
-    if (scroll) item.scrollIntoView({ block: 'nearest' });
-  };
-  const messagesPath = `/visitor/conversations/${conversation.id}/messages`;
-  // A long conversation shows its latest part; earlier messages load on scrolling back.
-  let older = null;
-  const earlier = h('button', { class: 'link', id: 'earlier', hidden: true, onclick: () => loadEarlier() }, 'Earlier messages');
-  const loadEarlier = async () => {
-    const cursor = older;
-    older = null;
-    earlier.hidden = true;
-    const page = await api('GET', `${messagesPath}?cursor=${encodeURIComponent(cursor)}`);
-    const first = list.firstChild;
-    page.items.forEach((message) => add(message, false));
-    first?.scrollIntoView({ block: 'start' });
-    older = page.next_cursor;
-    earlier.hidden = !older;
-  };
-  list.addEventListener('scroll', () => { if (list.scrollTop === 0 && older) loadEarlier(); });
+  const render = (message) => h('li', { class: `message ${message.author.kind}`, 'data-seq': message.seq },
+    message.author.kind === 'customer' ? null : h('span', { class: 'by' }, message.author.name), message.body);
+  const messages = thread({ list, path: `/visitor/conversations/${conversation.id}/messages`, api, render });
+  const add = (message) => { if (message.conversation_id === conversation.id) messages.add(message); };
   const send = async () => {
     const body = text.value.trim();
     if (!body) return;
@@ -151,25 +129,9 @@ function chat(conversation, readOnly = false) {
   text.addEventListener('keydown', (event) => { if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); send(); } });
   const composer = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); send(); } }, text, h('button', { type: 'submit', id: 'send' }, 'Send'));
   const closed = () => { composer.replaceChildren(h('p', {}, 'This conversation is closed. ', h('button', { class: 'link', onclick: () => start() }, 'Start a new one'))); };
-  layout('Chat with us', null, h('div', { class: 'body' }, answering, earlier, list), composer);
+  layout('Chat with us', null, h('div', { class: 'body' }, answering, messages.earlier, list), composer);
   if (readOnly || conversation.status === 'closed') closed();
-  // The first time, the latest page; then whatever came after what is shown, page by page.
-  const load = async () => {
-    let after = shown.size ? Math.max(...shown.keys()) : null;
-    if (after === null) {
-      const page = await api('GET', `${messagesPath}?before_seq=${(conversation.last_message?.seq ?? 0) + 1}`);
-      page.items.forEach((message) => add(message));
-      older = page.next_cursor;
-      earlier.hidden = !older;
-      after = shown.size ? Math.max(...shown.keys()) : 0;
-    }
-    for (;;) {
-      const page = await api('GET', `${messagesPath}?after_seq=${after}`);
-      page.items.forEach((message) => add(message));
-      if (!page.next_cursor || !page.items.length) break;
-      after = page.items[page.items.length - 1].seq;
-    }
-  };
+  const load = () => messages.catchUp(conversation.last_message?.seq).catch(() => {});
   load();
   stream?.stop();
   stream = null;

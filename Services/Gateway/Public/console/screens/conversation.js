@@ -4,6 +4,7 @@
 
 import { api } from '../session.js';
 import { h, when, toast } from '../../shared/dom.js';
+import { thread } from '../../shared/thread.js';
 import { colleagueOptions, debounce, kind, takeError } from './helpers.js';
 
 export function conversation({ id, me, main, go }) {
@@ -13,13 +14,10 @@ export function conversation({ id, me, main, go }) {
   const composer = h('textarea', { id: 'composer', rows: '3', 'aria-label': 'Your message', placeholder: 'Write a reply — Enter sends, Shift+Enter for a new line' });
   const send = h('button', { id: 'send', type: 'submit' }, 'Send');
   const form = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); post(); } }, composer, send);
-  // A long conversation shows its latest part; earlier messages load on scrolling back.
-  const earlier = h('button', { class: 'link', id: 'earlier', hidden: true, onclick: () => loadEarlier() }, 'Earlier messages');
-  main.replaceChildren(head, earlier, list, audit, form);
-  let shown = new Map();
+  // A mailed reply is drawn again when its delivery changes.
+  const messages = thread({ list, path: `/conversations/${id}/messages`, api, render, replaces: (message) => !!message.delivery });
+  main.replaceChildren(head, messages.earlier, list, audit, form);
   let current = null;
-  let older = null;
-  list.addEventListener('scroll', () => { if (list.scrollTop === 0 && older) loadEarlier(); });
 
   composer.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); post(); }
@@ -31,35 +29,11 @@ export function conversation({ id, me, main, go }) {
     composer.value = '';
     try {
       const message = await api('POST', `/conversations/${id}/messages`, { body, client_message_id: crypto.randomUUID() });
-      add(message);
+      messages.add(message);
     } catch (failure) {
       composer.value = body;
       toast(failure.code === 'not_assignee' ? 'Take it on you to write here' : failure.message, 'error');
     }
-  }
-
-  function add(message, scroll = true) {
-    if (shown.has(message.seq)) {
-      if (message.delivery) shown.get(message.seq).replaceWith(render(message));
-      return;
-    }
-    const item = render(message);
-    const after = [...shown.keys()].filter((seq) => seq > message.seq).sort((a, b) => a - b)[0];
-    if (after !== undefined) list.insertBefore(item, shown.get(after)); else list.append(item);
-    shown.set(message.seq, item);
-    if (scroll) item.scrollIntoView({ block: 'nearest' });
-  }
-
-  async function loadEarlier() {
-    const cursor = older;
-    older = null;
-    earlier.hidden = true;
-    const page = await api('GET', `/conversations/${id}/messages?cursor=${encodeURIComponent(cursor)}`);
-    const first = list.firstChild;
-    page.items.forEach((message) => add(message, false));
-    first?.scrollIntoView({ block: 'start' });
-    older = page.next_cursor;
-    earlier.hidden = !older;
   }
 
   function render(message) {
@@ -67,11 +41,9 @@ export function conversation({ id, me, main, go }) {
     const state = delivery ? h('span', { class: `delivery ${delivery.status}`, title: delivery.last_error ?? '' },
       delivery.status === 'sent' ? 'e-mail sent' : delivery.status === 'failed' ? `e-mail failed: ${delivery.last_error ?? ''}` :
         `e-mail queued${delivery.next_attempt_at ? `, next try ${when(delivery.next_attempt_at)}` : ''}`) : null;
-    const item = h('li', { class: `message ${message.author.kind}`, 'data-seq': message.seq },
+    return h('li', { class: `message ${message.author.kind}`, 'data-seq': message.seq },
       h('div', { class: 'by' }, h('strong', {}, message.author.name), h('time', {}, when(message.created_at)), state),
       h('p', { class: 'body' }, message.body));
-    shown.set(message.seq, item);
-    return item;
   }
 
   function drawHead() {
@@ -132,23 +104,8 @@ export function conversation({ id, me, main, go }) {
   async function refresh() {
     current = await api('GET', `/conversations/${id}`);
     drawHead();
-    // The first time, the latest page; then whatever came after what is shown, page by page.
-    let after = shown.size ? Math.max(...shown.keys()) : null;
-    if (after === null) {
-      const page = await api('GET', `/conversations/${id}/messages?before_seq=${(current.last_message?.seq ?? 0) + 1}`);
-      page.items.forEach((message) => add(message));
-      older = page.next_cursor;
-      earlier.hidden = !older;
-      after = shown.size ? Math.max(...shown.keys()) : 0;
-    }
-    for (;;) {
-      const page = await api('GET', `/conversations/${id}/messages?after_seq=${after}`);
-      page.items.forEach((message) => add(message));
-      if (!page.next_cursor || !page.items.length) break;
-      after = page.items[page.items.length - 1].seq;
-    }
-    const last = shown.size ? Math.max(...shown.keys()) : 0;
-    if (last) api('POST', `/conversations/${id}/read`, { seq: last }).catch(() => {});
+    await messages.catchUp(current.last_message?.seq);
+    if (messages.latest) api('POST', `/conversations/${id}/read`, { seq: messages.latest }).catch(() => {});
   }
 
   const later = debounce(refresh);
@@ -158,7 +115,7 @@ export function conversation({ id, me, main, go }) {
       const subject = frame.data?.conversation_id ?? frame.data?.id;
       if (subject !== id) return;
       if (frame.type === 'message.created') {
-        add(frame.data);
+        messages.add(frame.data);
         api('POST', `/conversations/${id}/read`, { seq: frame.data.seq }).catch(() => {});
       } else later();
     },
