@@ -32,7 +32,7 @@ window.addEventListener('hashchange', () => state.me && route());
 function loggedOut(problem) {
   state.live?.stop();
   state.live = null;
-  state.view?.close?.();
+  state.view?.close?.(false);
   state.view = null;
   state.me = null;
   showLogin(problem);
@@ -95,8 +95,9 @@ function showConsole() {
   });
   const logout = h('button', {
     class: 'link', onclick: async () => {
-      // Quiet first: the logout ends this session's stream, which would say "session ended".
+      // Quiet first: the logout ends this session's stream and would fail a read post.
       state.live?.stop();
+      state.view?.close?.(false);
       try { await api('POST', '/auth/logout'); } catch {}
       session.token = null;
       if (state.me) loggedOut();

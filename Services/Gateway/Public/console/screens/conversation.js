@@ -6,6 +6,7 @@ import { api } from '../session.js';
 import { h, when, toast } from '../../shared/dom.js';
 import { thread } from '../../shared/thread.js';
 import { colleagueOptions, debounce, kind, takeError } from './helpers.js';
+import { readingPosition } from './reading.js';
 
 export function conversation({ id, me, main, go }) {
   const head = h('div', { class: 'conversation-head' });
@@ -16,8 +17,10 @@ export function conversation({ id, me, main, go }) {
   const form = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); post(); } }, composer, send);
   // A mailed reply is drawn again when its delivery changes.
   const messages = thread({ list, path: `/conversations/${id}/messages`, api, render, replaces: (message) => !!message.delivery });
+  const reading = readingPosition((seq) => api('POST', `/conversations/${id}/read`, { seq }));
   main.replaceChildren(head, messages.earlier, list, audit, form);
   let current = null;
+  let opened = false;
 
   composer.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); post(); }
@@ -105,7 +108,9 @@ export function conversation({ id, me, main, go }) {
     current = await api('GET', `/conversations/${id}`);
     drawHead();
     await messages.catchUp(current.last_message?.seq);
-    if (messages.latest) api('POST', `/conversations/${id}/read`, { seq: messages.latest }).catch(() => {});
+    // Read as far as shown: at once when the view opens, later with the next regular post.
+    if (opened) reading.seen(messages.latest);
+    else { opened = true; reading.opened(messages.latest); }
   }
 
   const later = debounce(refresh);
@@ -116,8 +121,9 @@ export function conversation({ id, me, main, go }) {
       if (subject !== id) return;
       if (frame.type === 'message.created') {
         messages.add(frame.data);
-        api('POST', `/conversations/${id}/read`, { seq: frame.data.seq }).catch(() => {});
+        reading.seen(frame.data.seq);
       } else later();
     },
+    close: (tell) => reading.close(tell),
   };
 }
