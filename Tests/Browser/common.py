@@ -112,13 +112,20 @@ def press(driver, *keys):
     ActionChains(driver).send_keys(*keys).perform()
 
 
-def tab_to(driver, what, matches, limit=60):
-    """Presses Tab until the focused element matches; fails if the keyboard never gets there."""
-    for _ in range(limit):
-        element = focused(driver)
-        if element is not None and matches(element):
-            return element
+def tab_to(driver, what, matches, limit=60, seconds=20):
+    """Presses Tab until the focused element matches; fails if the keyboard never gets there.
+    A live page may redraw the focused element while it is looked at: then it looks again."""
+    deadline = time.monotonic() + seconds
+    presses = 0
+    while presses < limit and time.monotonic() < deadline:
+        try:
+            element = focused(driver)
+            if element is not None and matches(element):
+                return element
+        except StaleElementReferenceException:
+            continue
         press(driver, Keys.TAB)
+        presses += 1
     raise AssertionError(f"Tab never reaches {what}")
 
 

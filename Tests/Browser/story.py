@@ -1,5 +1,6 @@
 """The seed's story in three real browsers (headless Chromium through Selenium): two operators
-in the console, one customer in the widget on a host page; then the offline story.
+in the console, one customer in the widget on a host page; then the offline story; last, an
+operator's session ended from outside sends the console back to its login page.
 
 Run by the Swift harness (IntegrationTests/BrowserTests) against a running suite:
     story.py --base http://127.0.0.1:PORT --admin-token T --shots DIR --control DIR
@@ -8,6 +9,7 @@ Operators can@example.com and nazlican@example.com (password password-123) must 
 Exits non-zero with the reason on the first failed check; saves screenshots into DIR.
 """
 import datetime
+import uuid
 import zoneinfo
 
 from selenium.webdriver.common.by import By
@@ -69,6 +71,27 @@ def story(base, admin, shots, control):
         reply = [m.text for m in customer.find_elements(By.CSS_SELECTOR, "#messages li") if "Hemen bakıyorum" in m.text][0]
         check("İkinci satır." in reply and "\n" in reply, f"Shift+Enter keeps a new line: {reply!r}")
         winner.save_screenshot(f"{shots}/console-conversation.png")
+
+        # A burst of messages is read once, not once per message: the open conversation tells
+        # the server its reading position with one post of the highest seq, one post at a time.
+        winner.execute_script("""
+            const fetch = window.fetch;
+            window.reads = { seqs: [], open: 0, most: 0 };
+            window.fetch = async (url, options) => {
+              if (!String(url).endsWith('/read')) return fetch(url, options);
+              window.reads.seqs.push(JSON.parse(options.body).seq);
+              window.reads.most = Math.max(window.reads.most, ++window.reads.open);
+              try { return await fetch(url, options); } finally { window.reads.open -= 1; }
+            };""")
+        visitor_token = customer.execute_script("return localStorage.getItem('switchboard.visitor')")
+        burst = [api(base, "POST", f"/visitor/conversations/{chat_id}/messages", visitor_token, {"body": body, "client_message_id": str(uuid.uuid4())})["seq"]
+                 for body in ("Sipariş numaram 4711.", "Kargo hâlâ gelmedi.", "Adres doğru.", "Telefonum 0555 000 00 00.", "Teşekkürler!")]
+        wait(winner, "the burst in the console", lambda d: all(d.find_elements(By.CSS_SELECTOR, f'#conversation-messages li[data-seq="{seq}"]') for seq in burst))
+        reads = wait(winner, "the reading position of the burst's last message",
+                     lambda d: (lambda r: r if max(burst) in r["seqs"] else None)(d.execute_script("return window.reads")))
+        after_burst = [seq for seq in reads["seqs"] if seq >= min(burst)]
+        check(len(after_burst) <= 2, f"{len(burst)} messages are read with one or two posts, not one each: {reads}")
+        check(reads["most"] == 1, f"one reading post at a time: {reads}")
 
         # The gateway goes away and comes back: the console says so and recovers without a reload.
         winner.execute_script("window.switchboardMarker = 'no reload'")
@@ -164,6 +187,20 @@ def story(base, admin, shots, control):
         winner.find_element(By.ID, "menu-messages").click()
         wait(winner, "the assigned ticket in the other operator's Messages",
              lambda d: any("Mehmet Demir" in item.text for item in d.find_elements(By.CSS_SELECTOR, "#my-messages li.item")))
+
+        # The session ends elsewhere (here its token is logged out through the API, as Log out in
+        # another window does): the gateway closes its stream, and the console shows the login
+        # page at once, without a reload, and forgets the token.
+        loser.execute_script("window.switchboardMarker = 'no reload'")
+        wait(loser, "the live stream", lambda d: d.find_element(By.ID, "live-state").text == "live")
+        token = loser.execute_script("return localStorage.getItem('switchboard.session')")
+        check(token, "the console keeps its session in localStorage")
+        api(base, "POST", "/auth/logout", token)
+        wait(loser, "the login page once the session ended", lambda d: d.find_elements(By.CSS_SELECTOR, "form.login"))
+        check(loser.execute_script("return window.switchboardMarker") == "no reload", "the page was not reloaded")
+        check(loser.execute_script("return localStorage.getItem('switchboard.session')") is None, "the ended session's token is forgotten")
+        notice = loser.find_element(By.CSS_SELECTOR, "form.login .error").text
+        check("session has ended" in notice, f"the login page says why: {notice!r}")
     finally:
         quit_all(can, nazlican, customer)
 

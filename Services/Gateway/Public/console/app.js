@@ -2,17 +2,41 @@
 // and Operators), the availability switch and the bell in the upper right, and one live
 // stream that keeps every open view current.
 
-import { api, session, APIError } from './api.js';
-import { h, toast } from './dom.js';
-import { LiveStream } from './live.js';
-import { views } from './views.js';
+import { api, session, sessionEnded } from './session.js';
+import { h, toast } from '../shared/dom.js';
+import { LiveStream } from '../shared/stream.js';
 import { Bell } from './bell.js';
+import { archive } from './screens/archive.js';
+import { conversation } from './screens/conversation.js';
+import { customizations } from './screens/customizations.js';
+import { messages } from './screens/messages.js';
+import { operators } from './screens/operators.js';
+import { pool } from './screens/pool.js';
+import { tickets } from './screens/tickets.js';
+
+// `#/<section>/<id>` → its screen (screens/, one file each). A screen returns {refresh,
+// handle(frame), close}: `refresh` loads and draws, `handle` applies a live frame, `close`
+// lets go when the operator moves on.
+const screens = { messages, pool, tickets, archive, conversations: conversation, customizations, operators };
 
 const app = document.getElementById('app');
 const state = { me: null, live: null, bell: null, view: null, main: null, liveState: null };
 
-window.addEventListener('switchboard:logged-out', () => { state.live?.stop(); state.me = null; showLogin(); });
+// The session ended, here (Log out) or elsewhere (a 401, the stream's `unauthorized`): back to
+// the login page, without a reload.
+window.addEventListener('switchboard:logged-out', () => {
+  if (state.me) loggedOut('Your session has ended. Please log in again.');
+});
 window.addEventListener('hashchange', () => state.me && route());
+
+function loggedOut(problem) {
+  state.live?.stop();
+  state.live = null;
+  state.view?.close?.(false);
+  state.view = null;
+  state.me = null;
+  showLogin(problem);
+}
 
 async function boot() {
   if (!session.token) return showLogin();
@@ -69,7 +93,16 @@ function showConsole() {
       toast(failure.message, 'error');
     }
   });
-  const logout = h('button', { class: 'link', onclick: async () => { try { await api('POST', '/auth/logout'); } catch {} session.token = null; state.live?.stop(); showLogin(); } }, 'Log out');
+  const logout = h('button', {
+    class: 'link', onclick: async () => {
+      // Quiet first: the logout ends this session's stream and would fail a read post.
+      state.live?.stop();
+      state.view?.close?.(false);
+      try { await api('POST', '/auth/logout'); } catch {}
+      session.token = null;
+      if (state.me) loggedOut();
+    },
+  }, 'Log out');
   state.main = h('main', { id: 'main', tabindex: '-1' });
   app.replaceChildren(
     h('header', { class: 'top' },
@@ -86,7 +119,8 @@ function showConsole() {
   );
   state.bell.load();
   state.live?.stop();
-  state.live = new LiveStream(session.token, {
+  state.live = new LiveStream('/api/v1/stream', {
+    token: () => session.token,
     onEvent: (frame) => { state.bell.handle(frame); state.view?.handle?.(frame); },
     onState: (live) => {
       status.textContent = live === 'live' ? 'live' : 'reconnecting…';
@@ -95,6 +129,7 @@ function showConsole() {
       if (live === 'live' && state.liveState === 'reconnecting') state.view?.refresh?.();
       state.liveState = live;
     },
+    onEnded: sessionEnded,
   });
   state.live.start();
   if (!location.hash || location.hash === '#/login') location.hash = '#/messages';
@@ -106,12 +141,10 @@ function route() {
   for (const link of document.querySelectorAll('nav.menu a')) {
     link.toggleAttribute('aria-current', link.getAttribute('href') === `#/${section}`);
   }
-  const make = views[section] ?? views.messages;
+  const make = screens[section] ?? screens.messages;
   state.view?.close?.();
   state.view = make({ me: state.me, id, main: state.main, go: (hash) => { location.hash = hash; } });
   state.view.refresh();
 }
 
 boot();
-
-export { APIError };

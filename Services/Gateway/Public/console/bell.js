@@ -1,8 +1,8 @@
 // The bell in the upper right: unread count, a list, the count in the tab's title, and an
 // optional sound for a new notification.
 
-import { api } from './api.js';
-import { h, when } from './dom.js';
+import { api } from './session.js';
+import { h, when } from '../shared/dom.js';
 
 export class Bell {
   constructor(open) {

@@ -3,38 +3,14 @@
 // visitor's own timezone), then the ticket number. The visitor token stays in this frame's
 // storage, on the desk's origin, out of the host page's reach.
 
+import { apiClient, storedToken } from '../shared/api.js';
+import { h } from '../shared/dom.js';
+import { LiveStream } from '../shared/stream.js';
+import { thread } from '../shared/thread.js';
+
 const panel = document.getElementById('panel');
-const tokenKey = 'switchboard.visitor';
-
-function h(tag, attributes = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
-    else if (name === 'class') element.className = value;
-    else element.setAttribute(name, value === true ? '' : value);
-  }
-  for (const child of children.flat()) {
-    if (child !== null && child !== undefined && child !== false) element.append(child instanceof Node ? child : String(child));
-  }
-  return element;
-}
-
-async function api(method, path, body) {
-  const headers = {};
-  const token = localStorage.getItem(tokenKey);
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body) headers['Content-Type'] = 'application/json';
-  const response = await fetch(`/api/v1${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
-  const data = await response.json().catch(() => null);
-  if (!response.ok) {
-    const failure = new Error(data?.error?.message ?? `HTTP ${response.status}`);
-    failure.code = data?.error?.code;
-    failure.field = data?.error?.details?.field;
-    throw failure;
-  }
-  return data;
-}
+const visitor = storedToken('switchboard.visitor');
+const api = apiClient({ store: visitor });
 
 // The frame is focused when the visitor opens the panel: the keyboard goes on to its first field.
 window.addEventListener('focus', () => {
@@ -61,8 +37,8 @@ async function start() {
     return layout('Chat', null, h('div', { class: 'body' }, h('p', { class: 'error' }, 'We cannot be reached right now. Please try again later.')));
   }
   let past = [];
-  if (localStorage.getItem(tokenKey)) {
-    try { past = (await api('GET', '/visitor/conversations')).items; } catch { localStorage.removeItem(tokenKey); }
+  if (visitor.token) {
+    try { past = (await api('GET', '/visitor/conversations')).items; } catch { visitor.token = null; }
   }
   const openChat = past.find((conversation) => conversation.channel === 'chat' && conversation.status !== 'closed');
   if (openChat) return chat(openChat);
@@ -89,7 +65,7 @@ function welcome(status, past) {
           event.preventDefault();
           try {
             const started = await api('POST', '/visitor/conversations', { name: name.value, email: email.value || undefined });
-            localStorage.setItem(tokenKey, started.visitor_token);
+            visitor.token = started.visitor_token;
             chat(started.conversation);
           } catch (failure) {
             if (failure.code === 'offline') return start();
@@ -115,7 +91,7 @@ function offline(status, past) {
         event.preventDefault();
         try {
           const filed = await api('POST', '/visitor/offline-messages', { name: name.value, email: email.value, message: message.value });
-          localStorage.setItem(tokenKey, filed.visitor_token);
+          visitor.token = filed.visitor_token;
           body.replaceChildren(h('p', { class: 'notice', id: 'ticket-number' },
             `Thank you! Your ticket number is #${filed.ticket.number}. We will answer by e-mail at ${email.value}.`));
         } catch (failure) {
@@ -135,33 +111,10 @@ function chat(conversation, readOnly = false) {
   const list = h('ol', { class: 'messages', id: 'messages' });
   const answering = h('p', { id: 'answering' }, conversation.assignee ? `${conversation.assignee.name} is answering` : 'Waiting for an operator…');
   const text = h('textarea', { id: 'message', rows: '2', 'aria-label': 'Your message', placeholder: 'Write a message' });
-  // seq → its item, kept in seq order on screen whichever way a message arrives.
-  const shown = new Map();
-  const add = (message, scroll = true) => {
-    if (message.conversation_id !== conversation.id || shown.has(message.seq)) return;
-    const item = h('li', { class: `message ${message.author.kind}`, 'data-seq': message.seq },
-      message.author.kind === 'customer' ? null : h('span', { class: 'by' }, message.author.name), message.body);
-    const after = [...shown.keys()].filter((seq) => seq > message.seq).sort((a, b) => a - b)[0];
-    if (after !== undefined) list.insertBefore(item, shown.get(after)); else list.append(item);
-    shown.set(message.seq, item);
-    if (scroll) item.scrollIntoView({ block: 'nearest' });
-  };
-  const messagesPath = `/visitor/conversations/${conversation.id}/messages`;
-  // A long conversation shows its latest part; earlier messages load on scrolling back.
-  let older = null;
-  const earlier = h('button', { class: 'link', id: 'earlier', hidden: true, onclick: () => loadEarlier() }, 'Earlier messages');
-  const loadEarlier = async () => {
-    const cursor = older;
-    older = null;
-    earlier.hidden = true;
-    const page = await api('GET', `${messagesPath}?cursor=${encodeURIComponent(cursor)}`);
-    const first = list.firstChild;
-    page.items.forEach((message) => add(message, false));
-    first?.scrollIntoView({ block: 'start' });
-    older = page.next_cursor;
-    earlier.hidden = !older;
-  };
-  list.addEventListener('scroll', () => { if (list.scrollTop === 0 && older) loadEarlier(); });
+  const render = (message) => h('li', { class: `message ${message.author.kind}`, 'data-seq': message.seq },
+    message.author.kind === 'customer' ? null : h('span', { class: 'by' }, message.author.name), message.body);
+  const messages = thread({ list, path: `/visitor/conversations/${conversation.id}/messages`, api, render });
+  const add = (message) => { if (message.conversation_id === conversation.id) messages.add(message); };
   const send = async () => {
     const body = text.value.trim();
     if (!body) return;
@@ -176,54 +129,30 @@ function chat(conversation, readOnly = false) {
   text.addEventListener('keydown', (event) => { if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); send(); } });
   const composer = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); send(); } }, text, h('button', { type: 'submit', id: 'send' }, 'Send'));
   const closed = () => { composer.replaceChildren(h('p', {}, 'This conversation is closed. ', h('button', { class: 'link', onclick: () => start() }, 'Start a new one'))); };
-  layout('Chat with us', null, h('div', { class: 'body' }, answering, earlier, list), composer);
+  layout('Chat with us', null, h('div', { class: 'body' }, answering, messages.earlier, list), composer);
   if (readOnly || conversation.status === 'closed') closed();
-  // The first time, the latest page; then whatever came after what is shown, page by page.
-  const load = async () => {
-    let after = shown.size ? Math.max(...shown.keys()) : null;
-    if (after === null) {
-      const page = await api('GET', `${messagesPath}?before_seq=${(conversation.last_message?.seq ?? 0) + 1}`);
-      page.items.forEach((message) => add(message));
-      older = page.next_cursor;
-      earlier.hidden = !older;
-      after = shown.size ? Math.max(...shown.keys()) : 0;
-    }
-    for (;;) {
-      const page = await api('GET', `${messagesPath}?after_seq=${after}`);
-      page.items.forEach((message) => add(message));
-      if (!page.next_cursor || !page.items.length) break;
-      after = page.items[page.items.length - 1].seq;
-    }
-  };
+  const load = () => messages.catchUp(conversation.last_message?.seq).catch(() => {});
   load();
-  stream?.close();
+  stream?.stop();
+  stream = null;
   if (!readOnly) follow(conversation.id, { add, answering, closed, load });
 }
 
-/** The visitor's live stream, resumed from the last cursor after any drop. */
+/** The visitor's live stream: whatever it missed while away is read again once it is live. */
 function follow(id, view) {
-  let cursor = null;
-  let delay = 500;
-  const connect = () => {
-    const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/visitor/stream${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
-    stream = socket;
-    socket.onopen = () => socket.send(JSON.stringify({ token: localStorage.getItem(tokenKey) }));
-    socket.onmessage = (event) => {
-      const frame = JSON.parse(event.data);
-      if (frame.cursor) cursor = frame.cursor;
-      if (frame.type === 'ready') { delay = 500; view.load(); }
+  stream = new LiveStream('/api/v1/visitor/stream', {
+    token: () => visitor.token,
+    onState: (live) => { if (live === 'live') view.load(); },
+    onEvent: (frame) => {
       if (frame.data?.conversation_id !== id) return;
       if (frame.type === 'message.created') view.add(frame.data);
       if (frame.type === 'conversation.assigned') view.answering.textContent = `${frame.data.to.name} is answering`;
       if (frame.type === 'conversation.closed') view.closed();
-    };
-    socket.onclose = () => {
-      if (stream !== socket) return;
-      setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 10000);
-    };
-  };
-  connect();
+    },
+    // The token is no longer good (it expires after 30 days unused): start afresh.
+    onEnded: () => { visitor.token = null; stream = null; start(); },
+  });
+  stream.start();
 }
 
 start();

@@ -1,5 +1,6 @@
 // Building the page without ever parsing HTML: every string becomes a text node, so a
-// customer's `<img onerror=…>` shows as the characters it is.
+// customer's `<img onerror=…>` shows as the characters it is. The console and the widget both
+// draw with these.
 
 /** h('button', {class: 'x', onclick: f}, 'Take it on me') */
 export function h(tag, attributes = {}, ...children) {
@@ -8,6 +9,7 @@ export function h(tag, attributes = {}, ...children) {
     if (value === null || value === undefined || value === false) continue;
     if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
     else if (name === 'class') element.className = value;
+    // A property, not an attribute: a textarea's attribute is not its text.
     else if (name === 'value') element.value = value;
     else element.setAttribute(name, value === true ? '' : value);
   }
@@ -18,6 +20,7 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
+/** An instant as the reader's clock shows it: the time today, else date and time. */
 export function when(instant) {
   if (!instant) return '';
   const date = new Date(instant);

@@ -1,0 +1,129 @@
+// A conversation: its messages live, the holder, the assignment history, "Take it on me" on a
+// colleague's job, Transfer, "Ticket this chat", Close, and each mailed reply's delivery state.
+// The composer sends on Enter (Shift+Enter for a new line).
+
+import { api } from '../session.js';
+import { h, when, toast } from '../../shared/dom.js';
+import { thread } from '../../shared/thread.js';
+import { colleagueOptions, debounce, kind, takeError } from './helpers.js';
+import { readingPosition } from './reading.js';
+
+export function conversation({ id, me, main, go }) {
+  const head = h('div', { class: 'conversation-head' });
+  const list = h('ol', { class: 'messages', id: 'conversation-messages', 'aria-live': 'polite' });
+  const audit = h('details', { class: 'audit' });
+  const composer = h('textarea', { id: 'composer', rows: '3', 'aria-label': 'Your message', placeholder: 'Write a reply — Enter sends, Shift+Enter for a new line' });
+  const send = h('button', { id: 'send', type: 'submit' }, 'Send');
+  const form = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); post(); } }, composer, send);
+  // A mailed reply is drawn again when its delivery changes.
+  const messages = thread({ list, path: `/conversations/${id}/messages`, api, render, replaces: (message) => !!message.delivery });
+  const reading = readingPosition((seq) => api('POST', `/conversations/${id}/read`, { seq }));
+  main.replaceChildren(head, messages.earlier, list, audit, form);
+  let current = null;
+  let opened = false;
+
+  composer.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); post(); }
+  });
+
+  async function post() {
+    const body = composer.value.trim();
+    if (!body) return;
+    composer.value = '';
+    try {
+      const message = await api('POST', `/conversations/${id}/messages`, { body, client_message_id: crypto.randomUUID() });
+      messages.add(message);
+    } catch (failure) {
+      composer.value = body;
+      toast(failure.code === 'not_assignee' ? 'Take it on you to write here' : failure.message, 'error');
+    }
+  }
+
+  function render(message) {
+    const delivery = message.delivery;
+    const state = delivery ? h('span', { class: `delivery ${delivery.status}`, title: delivery.last_error ?? '' },
+      delivery.status === 'sent' ? 'e-mail sent' : delivery.status === 'failed' ? `e-mail failed: ${delivery.last_error ?? ''}` :
+        `e-mail queued${delivery.next_attempt_at ? `, next try ${when(delivery.next_attempt_at)}` : ''}`) : null;
+    return h('li', { class: `message ${message.author.kind}`, 'data-seq': message.seq },
+      h('div', { class: 'by' }, h('strong', {}, message.author.name), h('time', {}, when(message.created_at)), state),
+      h('p', { class: 'body' }, message.body));
+  }
+
+  function drawHead() {
+    const c = current;
+    const holder = c.assignee;
+    const mine = holder?.id === me.id;
+    const actions = [];
+    if (c.status !== 'closed' && !mine) {
+      actions.push(h('button', {
+        class: 'take', id: 'take', onclick: async () => {
+          try {
+            await api('POST', holder ? `/conversations/${id}/take` : `/pool/${id}/take`);
+            refresh();
+          } catch (failure) { toast(takeError(failure), 'error'); refresh(); }
+        },
+      }, 'Take it on me'));
+    }
+    if (mine && c.status !== 'closed' && c.channel === 'chat') {
+      actions.push(h('button', {
+        id: 'ticket-chat', onclick: async () => {
+          const email = prompt('The customer\'s e-mail address: the chat continues by e-mail', c.customer.email ?? '');
+          if (!email) return;
+          try {
+            const made = await api('POST', `/conversations/${id}/ticket`, { email });
+            toast(`Ticket #${made.ticket.number}`);
+            refresh();
+          } catch (failure) { toast(failure.message, 'error'); }
+        },
+      }, 'Ticket this chat'));
+    }
+    if (mine && c.status !== 'closed') {
+      const colleague = h('select', { id: 'transfer-to', 'aria-label': 'Hand on to' }, h('option', { value: '' }, 'Hand on to…'));
+      colleagueOptions(me).then((options) => colleague.append(...options)).catch(() => {});
+      actions.push(h('span', { class: 'transfer' }, colleague, h('button', {
+        id: 'transfer', onclick: async () => {
+          if (!colleague.value) return;
+          try { await api('POST', `/conversations/${id}/transfer`, { operator_id: colleague.value }); toast('Handed on'); refresh(); }
+          catch (failure) { toast(failure.message, 'error'); }
+        },
+      }, 'Transfer')));
+      actions.push(h('button', {
+        id: 'close', onclick: async () => {
+          try { await api('POST', `/conversations/${id}/close`); toast('Closed: it is in the Archive'); go('#/archive'); } catch (failure) { toast(failure.message, 'error'); }
+        },
+      }, 'Close'));
+    }
+    head.replaceChildren(
+      h('h2', {}, c.customer.name, c.ticket ? h('span', { class: 'number' }, ` #${c.ticket.number}`) : null),
+      h('p', { class: 'meta' }, kind(c), ' ', c.customer.email ?? '', ' · ',
+        h('span', { id: 'holder' }, c.status === 'closed' ? 'closed' : holder ? `with ${holder.name}` : 'waiting in the Pool')),
+      h('div', { class: 'actions' }, actions));
+    form.hidden = !mine || c.status === 'closed';
+    audit.replaceChildren(h('summary', {}, 'Assignment history'),
+      h('ul', {}, (c.audit ?? []).map((change) => h('li', {},
+        `${when(change.at)}: ${change.from ? `${change.from.name} → ` : ''}${change.to.name} (${change.how})`))));
+  }
+
+  async function refresh() {
+    current = await api('GET', `/conversations/${id}`);
+    drawHead();
+    await messages.catchUp(current.last_message?.seq);
+    // Read as far as shown: at once when the view opens, later with the next regular post.
+    if (opened) reading.seen(messages.latest);
+    else { opened = true; reading.opened(messages.latest); }
+  }
+
+  const later = debounce(refresh);
+  return {
+    refresh,
+    handle(frame) {
+      const subject = frame.data?.conversation_id ?? frame.data?.id;
+      if (subject !== id) return;
+      if (frame.type === 'message.created') {
+        messages.add(frame.data);
+        reading.seen(frame.data.seq);
+      } else later();
+    },
+    close: (tell) => reading.close(tell),
+  };
+}

@@ -1,0 +1,34 @@
+// Pool: customers and tickets waiting, oldest first, each with "Take it on me". A taken item
+// leaves every open console at once (`pool.changed`).
+
+import { api } from '../session.js';
+import { h, when, toast } from '../../shared/dom.js';
+import { debounce, kind, pagedList, takeError } from './helpers.js';
+
+export function pool({ main, go }) {
+  const list = h('ul', { class: 'items', id: 'pool-items' });
+  const count = h('span', { id: 'pool-count', class: 'count' });
+  const row = (item) => h('li', { class: 'item', 'data-id': item.id },
+    h('div', { class: 'what' }, kind(item), h('strong', {}, item.customer?.name ?? ''), h('time', {}, when(item.waiting_since))),
+    h('p', { class: 'preview' }, item.preview ?? ''),
+    h('button', {
+      class: 'take', onclick: async (event) => {
+        event.target.disabled = true;
+        try {
+          await api('POST', `/pool/${item.id}/take`);
+          go(`#/conversations/${item.id}`);
+        } catch (failure) {
+          toast(takeError(failure), 'error');
+          refresh();
+        }
+      },
+    }, 'Take it on me'));
+  const pages = pagedList(list, () => '/pool', row, () => h('li', { class: 'empty' }, 'Nobody is waiting.'));
+  main.replaceChildren(h('h2', {}, 'Pool ', count), h('p', { class: 'hint' }, 'Customers and tickets waiting, oldest first.'), list, pages.more);
+  const refresh = async () => {
+    await pages.load();
+    count.textContent = pages.total ? `(${pages.total} waiting)` : '';
+  };
+  const later = debounce(refresh);
+  return { refresh, handle: (frame) => { if (frame.type === 'pool.changed') later(); } };
+}
