@@ -1,11 +1,12 @@
 import Contracts
+import Foundation
 import Logging
 import ServiceLifecycle
 import Storage
 import Wire
 
-/// What makes one back service different from the others; `ServiceMain` does the rest.
-public struct BackService: Sendable {
+/// What makes one back service different from the others; `makeServices` does the rest.
+public struct BackService: ProcessDefinition {
     public var name: ServiceName
     /// This service's own schema, applied after the platform's.
     public var migrations: [Migration]
@@ -51,4 +52,46 @@ public struct ServiceContext: Sendable {
         }
         return client
     }
+}
+
+extension BackService {
+    /// Serving: the outbox listener, the clients of the services it calls, its workers, and
+    /// the JSON-RPC server with `system.*` and the service's own methods, last (so it stops
+    /// taking calls first).
+    public func makeServices(configuration: Configuration, database: Database, logger: Logger) -> [any Service] {
+        let started = ContinuousClock.now
+        let listener = Listener(url: configuration.databaseURL, channels: [Outbox.channel], logger: logger)
+        var clients: [ServiceName: RPCClient] = [:]
+        for callee in calls {
+            clients[callee] = RPCClient(
+                service: callee, runtimeDirectory: configuration.runtimeDirectory, logger: logger, defaultTimeout: configuration.rpcTimeout)
+        }
+        let context = ServiceContext(configuration: configuration, database: database, listener: listener, logger: logger, clients: clients)
+        var router = RPCRouter()
+        router.register(SystemMethods.Health.self) { _, _ in
+            SystemMethods.Health.Result(
+                service: name.rawValue, instance: configuration.instance, version: SwitchboardVersion.current,
+                databaseReachable: await database.isReachable(), uptimeSeconds: (ContinuousClock.now - started).seconds,
+                attention: await attention(context)
+            )
+        }
+        router.register(SystemMethods.Metrics.self) { _, _ in SystemMethods.Metrics.Result(text: Observability.renderMetrics()) }
+        router.register(SystemMethods.Ping.self) { params, _ in params }
+        routes(&router, context)
+        let server = RPCServer(
+            directory: SocketDirectory(runtimeDirectory: configuration.runtimeDirectory, service: name),
+            instance: configuration.instance, router: router, logger: logger
+        )
+        return [listener, OutboxRetention(database: database, retention: configuration.eventRetention, logger: logger)]
+            + calls.compactMap { clients[$0] } + workers(context) + [server]
+    }
+
+    public func health(configuration: Configuration, logger: Logger) async -> Int32 {
+        await Health.check(service: name, configuration: configuration, logger: logger)
+    }
+}
+
+extension Duration {
+    /// Seconds, with the fraction.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -6,123 +6,71 @@ import Storage
 import UnixSignals
 import Wire
 
-/// The whole life of a back-service process: `serve` (default), `migrate` or `health`.
+/// The whole life of a Switchboard process: `serve` (default), `migrate` or `health`. Its
+/// `main` is one line, `exit(await ServiceMain.run(…))`: the status comes back here, and only
+/// `main` exits.
 public enum ServiceMain {
-    static let usage = """
-        usage: switchboard-<service> [serve | migrate | health]
-          serve    apply migrations, then answer JSON-RPC on $SWITCHBOARD_RUNTIME_DIR/<service>/<instance>.sock
+    static func usage(_ name: ServiceName) -> String {
+        """
+        usage: \(name.executable) [serve | migrate | health]
+          serve    apply migrations, then serve (\(name == .gateway ? "HTTP on $SWITCHBOARD_HTTP_HOST:$SWITCHBOARD_HTTP_PORT" : "JSON-RPC on $SWITCHBOARD_RUNTIME_DIR/\(name.rawValue)/<instance>.sock"))
           migrate  apply the platform's and this service's migrations, then exit
-          health   call system.health on this host's instance; exit 0 when it and its database answer
+          health   exit 0 when this host's instance serves
         configuration: environment variables, see README.md
         """
+    }
 
-    /// Runs the command named on the command line and exits with its status.
-    public static func run(_ service: BackService) async -> Never {
-        let started = ContinuousClock.now
+    /// Runs the command named on the command line; returns the process's exit status.
+    public static func run(_ definition: some ProcessDefinition, arguments: [String] = CommandLine.arguments) async -> Int32 {
+        let name = definition.name
         Observability.useEventLoopsAsExecutor()
-        let command = CommandLine.arguments.dropFirst().first ?? "serve"
+        let command = arguments.dropFirst().first ?? "serve"
         guard ["serve", "migrate", "health"].contains(command) else {
-            FileHandle.standardError.write(
-                Data((command == "--help" || command == "-h" ? usage : "unknown command \(command)\n\(usage)").utf8))
-            exit(command == "--help" || command == "-h" ? 0 : 2)
+            let help = command == "--help" || command == "-h"
+            FileHandle.standardError.write(Data((help ? usage(name) : "unknown command \(command)\n\(usage(name))").utf8))
+            return help ? 0 : 2
         }
         let configuration: Configuration
         do {
             configuration = try Configuration()
         } catch {
-            FileHandle.standardError.write(Data("\(service.name.executable): configuration error: \(error)\n".utf8))
-            exit(2)
+            FileHandle.standardError.write(Data("\(name.executable): configuration error: \(error)\n".utf8))
+            return 2
         }
-        let logger = Observability.bootstrap(service: service.name, configuration: configuration)
+        let logger = Observability.bootstrap(service: name, configuration: configuration)
+        if command == "health" { return await definition.health(configuration: configuration, logger: logger) }
         ProcessLimits.raiseFileLimit()
         ProcessLimits.followParent(logger: logger)
-        if command == "health" {
-            exit(await Health.check(service: service.name, configuration: configuration, logger: logger))
-        }
 
-        let database = Database(url: configuration.databaseURL, size: configuration.databasePoolSize, logger: logger)
-        do {
-            try await migrate(service, database: database, logger: logger)
-        } catch {
-            logger.critical("migration failed", metadata: ["error": "\(error)"])
-            exit(1)
-        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration]
         if command == "migrate" {
-            database.closeAndWait()
-            exit(0)
+            // The prelude alone: once the schema is current the group shuts down and the pool closes.
+            let database = Database(url: configuration.databaseURL, size: 1, logger: logger)
+            let prelude = Prelude(migrations: Migration.platform + definition.migrations, database: database, logger: logger)
+            services = [.init(service: database), .init(service: prelude, successTerminationBehavior: .gracefullyShutdownGroup)]
+        } else {
+            do {
+                services = try definition.makeServices(configuration: configuration, logger: logger).map { .init(service: $0) }
+            } catch {
+                FileHandle.standardError.write(Data("\(name.executable): configuration error: \(error)\n".utf8))
+                return 2
+            }
         }
-
-        let listener = Listener(url: configuration.databaseURL, channels: [Outbox.channel], logger: logger)
-        var clients: [ServiceName: RPCClient] = [:]
-        for callee in service.calls {
-            clients[callee] = RPCClient(
-                service: callee, runtimeDirectory: configuration.runtimeDirectory, logger: logger,
-                defaultTimeout: configuration.rpcTimeout
-            )
-        }
-        let context = ServiceContext(
-            configuration: configuration, database: database, listener: listener, logger: logger, clients: clients
-        )
-        var router = RPCRouter()
-        router.register(SystemMethods.Health.self) { _, _ in
-            SystemMethods.Health.Result(
-                service: service.name.rawValue, instance: configuration.instance, version: SwitchboardVersion.current,
-                databaseReachable: await database.isReachable(), uptimeSeconds: uptime(since: started),
-                attention: await service.attention(context)
-            )
-        }
-        router.register(SystemMethods.Metrics.self) { _, _ in SystemMethods.Metrics.Result(text: Observability.renderMetrics()) }
-        router.register(SystemMethods.Ping.self) { params, _ in params }
-        service.routes(&router, context)
-
-        let server = RPCServer(
-            directory: SocketDirectory(runtimeDirectory: configuration.runtimeDirectory, service: service.name),
-            instance: configuration.instance, router: router, logger: logger
-        )
-        // Shut down in reverse: the server drains first, the database closes last.
-        let services: [any Service] =
-            [database, listener, OutboxRetention(database: database, retention: configuration.eventRetention, logger: logger)]
-            + service.calls.compactMap { clients[$0] } + service.workers(context) + [server]
-        await runUntilStopped(services, logger: logger)
+        return await runUntilStopped(services, logger: logger)
     }
 
-    /// Runs `services` in one group until SIGTERM or SIGINT, shutting them down in reverse order,
-    /// and exits 0 after a clean drain, 1 on an error.
-    public static func runUntilStopped(_ services: [any Service], logger: Logger) async -> Never {
+    /// Runs `services` in one group until SIGTERM or SIGINT, shutting them down in reverse order;
+    /// 0 after a clean drain, 1 on an error.
+    static func runUntilStopped(_ services: [ServiceGroupConfiguration.ServiceConfiguration], logger: Logger) async -> Int32 {
         let group = ServiceGroup(
-            configuration: .init(
-                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        )
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
             logger.info("exited cleanly")
-            exit(0)
+            return 0
         } catch {
             logger.critical("stopped on error", metadata: ["error": "\(error)"])
-            exit(1)
+            return 1
         }
-    }
-
-    /// Applies the platform's migrations, then the service's; waits up to a minute for the database.
-    public static func migrate(_ service: BackService, database: Database, logger: Logger) async throws {
-        try await migrate(Migration.platform + service.migrations, database: database, logger: logger)
-    }
-
-    public static func migrate(_ migrations: [Migration], database: Database, logger: Logger) async throws {
-        let giveUp = ContinuousClock.now + .seconds(60)
-        while true {
-            do {
-                try await Migrator.apply(migrations, to: database, logger: logger)
-                return
-            } catch let error as DatabaseError where error.code == .connection && ContinuousClock.now < giveUp {
-                logger.warning("database not reachable yet; retrying", metadata: ["error": "\(error.message)"])
-                try await Task.sleep(for: .seconds(1))
-            }
-        }
-    }
-
-    static func uptime(since started: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - started
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 }

@@ -49,19 +49,16 @@ public final class Database: Service, Sendable {
     public func run() async throws {
         try? await gracefulShutdown()
         close()
+        // Returns once every connection has closed: exit's clean-up of libpq's TLS libraries
+        // races threads still closing theirs (a one-shot `migrate` crashed so now and then).
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            workers.notify(queue: .global()) { done.resume() }
+        }
     }
 
     /// Stops taking calls; the ones queued still run, then every connection closes.
     public func close() {
         queue.close()
-    }
-
-    /// Closes, and returns once every connection has closed (or after `seconds`). Call it before
-    /// `exit`: exit's clean-up of libpq's TLS libraries races threads still closing connections,
-    /// and a one-shot `migrate` crashed so (a segmentation fault now and then).
-    public func closeAndWait(seconds: Double = 10) {
-        close()
-        _ = workers.wait(timeout: .now() + seconds)
     }
 
     /// Runs `body` on a pooled connection's thread and returns what it returns.

@@ -160,15 +160,6 @@ public struct RPCRouter: Sendable {
         return head.id == nil ? nil : reply
     }
 
-    /// Turns one request line into its reply line; `nil` for a notification.
-    public func respond(to line: ByteBuffer, logger: Logger) async -> ByteBuffer? {
-        switch prepare(line, logger: logger) {
-        case .reply(let reply): reply
-        case .ignore: nil
-        case .dispatch(let request): await run(request)
-        }
-    }
-
     /// One JSON object followed by `\n`.
     public static func encodeLine(_ value: some Encodable) throws -> ByteBuffer {
         var buffer = try WireJSON.encoder().encodeAsByteBuffer(value, allocator: ByteBufferAllocator())

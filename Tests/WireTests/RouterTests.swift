@@ -10,7 +10,14 @@ struct RouterTests {
     let router = testRouter(instance: "a")
 
     func reply(_ line: String) async throws -> [String: Any]? {
-        guard let buffer = await router.respond(to: ByteBuffer(string: line), logger: testLogger) else { return nil }
+        // What the server does with a line: refused up front, or run.
+        let answer: ByteBuffer?
+        switch router.prepare(ByteBuffer(string: line), logger: testLogger) {
+        case .reply(let reply): answer = reply
+        case .ignore: answer = nil
+        case .dispatch(let request): answer = await router.run(request)
+        }
+        guard let buffer = answer else { return nil }
         return try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any]
     }
 

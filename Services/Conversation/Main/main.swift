@@ -1,4 +1,5 @@
 import ConversationService
+import Foundation
 import Runtime
 
-await ServiceMain.run(ConversationService.definition)
+exit(await ServiceMain.run(ConversationService.definition))

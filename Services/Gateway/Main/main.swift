@@ -1,3 +1,5 @@
+import Foundation
 import GatewayService
+import Runtime
 
-await Gateway.run()
+exit(await ServiceMain.run(Gateway()))

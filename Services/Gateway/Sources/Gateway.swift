@@ -10,73 +10,17 @@ import Storage
 import Wire
 
 /// The public door: HTTP and WebSocket in, JSON-RPC to the back services out.
-public enum Gateway {
-    static let migrations = IdentityStore.migrations
+public struct Gateway: ProcessDefinition {
+    public let name = ServiceName.gateway
+    public let migrations = IdentityStore.migrations
 
-    static let usage = """
-        usage: switchboard-gateway [serve | migrate | health]
-          serve    apply migrations, then serve HTTP on $SWITCHBOARD_HTTP_HOST:$SWITCHBOARD_HTTP_PORT
-          migrate  apply the platform's and the gateway's migrations, then exit
-          health   GET /healthz on that address; exit 0 when it answers 200
-        configuration: environment variables, see README.md
-        """
+    public init() {}
 
-    /// Runs the command named on the command line and exits with its status.
-    public static func run() async -> Never {
-        Observability.useEventLoopsAsExecutor()
-        let command = CommandLine.arguments.dropFirst().first ?? "serve"
-        guard ["serve", "migrate", "health"].contains(command) else {
-            let help = command == "--help" || command == "-h"
-            FileHandle.standardError.write(Data((help ? usage : "unknown command \(command)\n\(usage)").utf8))
-            exit(help ? 0 : 2)
-        }
-        let configuration: Configuration
-        do {
-            configuration = try Configuration()
-        } catch {
-            FileHandle.standardError.write(Data("switchboard-gateway: configuration error: \(error)\n".utf8))
-            exit(2)
-        }
-        if command == "health" {
-            exit(HealthProbe.check(host: configuration.httpHost, port: configuration.httpPort))
-        }
-        let logger = Observability.bootstrap(service: .gateway, configuration: configuration)
-        let fileLimit = ProcessLimits.raiseFileLimit()
-        ProcessLimits.followParent(logger: logger)
-        let proxies: TrustedProxies
-        do {
-            proxies = try TrustedProxies(configuration.trustedProxies)
-        } catch {
-            FileHandle.standardError.write(Data("switchboard-gateway: configuration error: \(error)\n".utf8))
-            exit(2)
-        }
-        let database = Database(url: configuration.databaseURL, size: configuration.databasePoolSize, logger: logger)
-        do {
-            try await ServiceMain.migrate(Migration.platform + migrations, database: database, logger: logger)
-        } catch {
-            logger.critical("migration failed", metadata: ["error": "\(error)"])
-            exit(1)
-        }
-        if command == "migrate" {
-            database.closeAndWait()
-            exit(0)
-        }
-
-        let identity = IdentityStore(
-            database: database,
-            policy: .init(
-                lifetime: configuration.sessionLifetime, idle: configuration.sessionIdle, visitorIdle: configuration.visitorTokenIdle))
-        if let email = configuration.adminEmail, let password = configuration.adminPassword {
-            do {
-                try await ensureAdmin(identity, email: email, password: password, logger: logger)
-            } catch {
-                logger.critical("cannot create the first admin", metadata: ["error": "\(error)"])
-                exit(2)
-            }
-        }
-        if let missing = await adminAttention(identity, configuration: configuration) {
-            logger.warning("\(missing.message)", metadata: ["attention": "\(missing.code.rawValue)"])
-        }
+    /// Everything the gateway serves, once the schema is current: the back services' clients,
+    /// the event hub, the streams' revocations, and HTTP last (so it drains first).
+    public func makeServices(configuration: Configuration, database: Database, logger: Logger) throws -> [any Service] {
+        let proxies = try TrustedProxies(configuration.trustedProxies)
+        let identity = Self.identity(database, configuration)
         let backends = Backends(configuration: configuration, logger: logger)
         let hub = EventHub(runtimeDirectory: configuration.runtimeDirectory, logger: logger)
         let streams = Router(context: BasicWebSocketRequestContext.self)
@@ -91,11 +35,12 @@ public enum Gateway {
                 exempt: { proxies.trusts($0, resolved: proxyNames.current) }))
         // Past the cap the server stops accepting: new connections wait in the kernel's queue
         // while the ones open are served, and the process never meets its descriptor limit.
+        let fileLimit = ProcessLimits.raiseFileLimit()
         let maxConnections = configuration.maxConnections ?? ProcessLimits.connectionBudget(fileLimit: fileLimit)
         logger.info("connection limits", metadata: ["fd.limit": "\(fileLimit)", "http.max_connections": "\(maxConnections)"])
         let idleTimeout = configuration.idleTimeout
         let application = Application(
-            router: makeRouter(
+            router: Self.makeRouter(
                 database: database, backends: backends, identity: identity, configuration: configuration,
                 clientAddress: ClientAddressMiddleware(proxies: proxies, names: proxyNames)),
             server: .http1WebSocketUpgrade(
@@ -119,10 +64,34 @@ public enum Gateway {
             logger: logger
         )
         let http = DrainDeadline(application, deadline: configuration.drainDeadline, logger: logger) { connections.closeAll() }
-        await ServiceMain.runUntilStopped([database, proxyNames] + backends.all + [hub, sessions, http], logger: logger)
+        return [proxyNames] + backends.all + [hub, sessions, http]
     }
 
-    /// The routes; separate from `run` so tests can serve them.
+    /// Before serving: the first admin, when the settings name one, and a word in the log while
+    /// nobody can log in.
+    public func prepare(configuration: Configuration, database: Database, logger: Logger) async throws {
+        let identity = Self.identity(database, configuration)
+        if let email = configuration.adminEmail, let password = configuration.adminPassword {
+            try await Self.ensureAdmin(identity, email: email, password: password, logger: logger)
+        }
+        if let missing = await Self.adminAttention(identity, configuration: configuration) {
+            logger.warning("\(missing.message)", metadata: ["attention": "\(missing.code.rawValue)"])
+        }
+    }
+
+    /// `GET /healthz` on the configured address.
+    public func health(configuration: Configuration, logger: Logger) async -> Int32 {
+        HealthProbe.check(host: configuration.httpHost, port: configuration.httpPort)
+    }
+
+    static func identity(_ database: Database, _ configuration: Configuration) -> IdentityStore {
+        IdentityStore(
+            database: database,
+            policy: .init(
+                lifetime: configuration.sessionLifetime, idle: configuration.sessionIdle, visitorIdle: configuration.visitorTokenIdle))
+    }
+
+    /// The routes; separate from `makeServices` so tests can serve them.
     static func makeRouter(
         database: Database, backends: Backends, identity: IdentityStore, configuration: Configuration,
         clientAddress: ClientAddressMiddleware? = nil

@@ -1,4 +1,5 @@
+import Foundation
 import NotificationService
 import Runtime
 
-await ServiceMain.run(NotificationService.definition)
+exit(await ServiceMain.run(NotificationService.definition))

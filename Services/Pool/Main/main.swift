@@ -1,4 +1,5 @@
+import Foundation
 import PoolService
 import Runtime
 
-await ServiceMain.run(PoolService.definition)
+exit(await ServiceMain.run(PoolService.definition))

@@ -1,4 +1,5 @@
+import Foundation
 import Runtime
 import TicketingService
 
-await ServiceMain.run(TicketingService.definition)
+exit(await ServiceMain.run(TicketingService.definition))

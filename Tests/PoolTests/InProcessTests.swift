@@ -1,0 +1,54 @@
+import Contracts
+import Foundation
+import Harness
+import Logging
+import PoolService
+import Runtime
+import ServiceLifecycle
+import Testing
+import Wire
+
+/// The seam every service has: `makeServices` is a whole instance, so it runs inside a test.
+@Suite("The pool service inside the test process")
+struct InProcessTests {
+    static let logger: Logger = {
+        var logger = Logger(label: "pool-in-process")
+        logger.logLevel = .critical
+        return logger
+    }()
+
+    @Test("makeServices migrates, serves its socket with its refusals typed, and stops cleanly on a graceful shutdown")
+    func servesAndStops() async throws {
+        let runtime = try Scratch.makeDirectory(prefix: "pool")
+        defer { try? FileManager.default.removeItem(atPath: runtime) }
+        let configuration = try Configuration(environment: [
+            "DATABASE_URL": try await TestDatabase.create(), "SWITCHBOARD_RUNTIME_DIR": runtime, "SWITCHBOARD_INSTANCE": "in-process",
+        ])
+        let group = ServiceGroup(
+            configuration: .init(
+                services: try PoolService.definition.makeServices(configuration: configuration, logger: Self.logger).map {
+                    .init(service: $0)
+                },
+                logger: Self.logger))
+        let client = RPCClient(service: .pool, runtimeDirectory: runtime, logger: Self.logger, defaultTimeout: .seconds(10))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            tasks.addTask { try await client.run() }
+            try await Poll.until("the in-process pool answers") {
+                (try? await client.call(SystemMethods.Ping.self, .init(payload: "hi")))?.payload == "hi"
+            }
+            let health = try await client.call(SystemMethods.Health.self, Empty())
+            #expect(health.service == "pool" && health.instance == "in-process" && health.databaseReachable)
+            // The schema is there (the prelude ran before the server listened): an unknown item is a typed refusal.
+            let missing = await #expect(throws: RPCError.self) {
+                try await client.call(
+                    PoolMethods.Take.self, .init(conversationID: UUID(), taker: OperatorRef(id: UUID(), name: "Can")))
+            }
+            #expect(missing?.reason == .notFound)
+            await group.triggerGracefulShutdown()
+            // The group returns without an error: every service, the database last, stopped.
+            try await tasks.next()
+            tasks.cancelAll()
+        }
+    }
+}
