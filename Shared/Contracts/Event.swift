@@ -2,21 +2,9 @@ import Foundation
 
 /// The name of one kind of outbox event, `owner.happening` (`message.created`). The constants
 /// below are every kind there is; `Event` ties each to the one payload type it carries.
-public struct EventKind: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+public struct EventKind: WireWord {
     public let rawValue: String
-
     public init(rawValue: String) { self.rawValue = rawValue }
-
-    public init(from decoder: any Decoder) throws {
-        rawValue = try decoder.singleValueContainer().decode(String.self)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-
-    public var description: String { rawValue }
 }
 
 /// One kind of outbox event: its name, the payload it carries, and what it is about.

@@ -11,21 +11,9 @@ public struct RPCError: Error, Sendable, Hashable, Codable {
     /// Why, as a stable word on the wire (`already_taken`). Constants name the known ones, in the
     /// style of postgres-nio's `PSQLError.Code`; a reason this build does not know (a newer peer's)
     /// still decodes and keeps its word.
-    public struct Reason: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public struct Reason: WireWord {
         public let rawValue: String
-
         public init(rawValue: String) { self.rawValue = rawValue }
-
-        public init(from decoder: any Decoder) throws {
-            rawValue = try decoder.singleValueContainer().decode(String.self)
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            try container.encode(rawValue)
-        }
-
-        public var description: String { rawValue }
     }
 
     /// What `error.data` carries: the reason, the offending field, and details for people.

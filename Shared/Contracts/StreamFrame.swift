@@ -6,15 +6,10 @@ import Foundation
 /// around it without parsing it. `Encodable` gives the same JSON the slow way (for tests and tools).
 public struct StreamFrame: Encodable, Sendable, Hashable {
     /// `ready`, `heartbeat`, `resync`, `error`, or the kind of the event the frame carries.
-    public struct FrameType: RawRepresentable, Hashable, Sendable, Encodable {
+    public struct FrameType: WireWord {
         public let rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
         public init(_ kind: EventKind) { rawValue = kind.rawValue }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            try container.encode(rawValue)
-        }
 
         /// The stream is caught up: live events follow.
         public static let ready = Self(rawValue: "ready")
