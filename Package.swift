@@ -152,7 +152,11 @@ let package = Package(
             .testTarget(name: "TicketingTests", dependencies: ["TicketingService", "Contracts"], swiftSettings: strict),
             .testTarget(
                 name: "GatewayTests",
-                dependencies: ["GatewayService", "Runtime", "Storage", .product(name: "Hummingbird", package: "hummingbird")],
+                dependencies: [
+                    "GatewayService", "Runtime", "Storage", "Wire", "Harness", .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "HummingbirdTesting", package: "hummingbird"), lifecycle,
+                    .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                ],
                 swiftSettings: strict
             ),
             .testTarget(
