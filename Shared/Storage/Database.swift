@@ -88,8 +88,8 @@ public final class Database: Service, Sendable {
     /// One statement outside any transaction (it commits alone). Events are appended only in a
     /// `transaction`, which wakes the outbox readers once it commits.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [any PostgresBindable] = []) async throws -> PGRows {
-        try await withConnection { try $0.query(sql, parameters) }
+    public func query(_ sql: SQL) async throws -> PGRows {
+        try await withConnection { try $0.query(sql) }
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
@@ -137,8 +137,8 @@ public final class Transaction {
     }
 
     @discardableResult
-    public func query(_ sql: String, _ parameters: [any PostgresBindable] = []) throws -> PGRows {
-        try connection.query(sql, parameters)
+    public func query(_ sql: SQL) throws -> PGRows {
+        try connection.query(sql)
     }
 }
 

@@ -22,7 +22,7 @@ final class EventNotifier: Sendable {
         Task {
             repeat {
                 do {
-                    try await database.query("SELECT pg_notify($1, '')", [Outbox.channel])
+                    try await database.query("SELECT pg_notify(\(Outbox.channel), '')")
                 } catch {
                     // Readers also poll, so a lost wake-up only delays them.
                     database.logger.debug("outbox notify failed", metadata: ["error": "\(error)"])

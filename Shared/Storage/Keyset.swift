@@ -3,18 +3,22 @@ import Contracts
 /// SQL for keyset pages over an instant and an id: a page's position is the last row's instant
 /// in whole microseconds (PostgreSQL's own precision, so nothing is lost going round) and its id.
 public enum Keyset {
-    /// The instant of `column` as microseconds since 1970, to select as a row's page position.
-    public static func micros(_ column: String) -> String {
-        "(extract(epoch FROM \(column)) * 1000000)::bigint"
+    /// The instant of `column` as microseconds since 1970, selected as `page_key`: a row's
+    /// page position.
+    public static func key(_ column: String) -> SQL {
+        "(extract(epoch FROM \(unescaped: column)) * 1000000)::bigint AS page_key"
     }
 
-    /// The instant of a position's key bound as `$n`, to compare with a column.
-    public static func instant(_ parameter: Int) -> String {
-        "(timestamptz 'epoch' + $\(parameter)::bigint * interval '1 microsecond')"
+    /// Whether a row comes after `position` in a list ordered by (`column`, `id`) ascending (or
+    /// descending, with `descending`); every row does when there is no position.
+    public static func after(_ position: PageCursor?, column: String, id: String, descending: Bool = false) -> SQL {
+        let instant: SQL = "(timestamptz 'epoch' + \(position?.key)::bigint * interval '1 microsecond')"
+        return
+            "(\(position?.key)::bigint IS NULL OR (\(unescaped: column), \(unescaped: id)) \(unescaped: descending ? "<" : ">") (\(instant), \(position?.id)::uuid))"
     }
 
-    /// The row of a page: its item, with its position from the columns at `key` and `id`.
-    public static func position(_ row: PGRow, key: Int, id: Int) throws -> PageCursor {
-        PageCursor(key: try row.decode(at: key), id: try row.decode(at: id))
+    /// A row's page position: its `page_key` and its id in `column`.
+    public static func position(_ row: PGRow, id column: String = "id") throws -> PageCursor {
+        PageCursor(key: try row.decode("page_key"), id: try row.decode(column))
     }
 }

@@ -65,11 +65,12 @@ public enum Migrator {
         var applied: [Migration] = []
         for migration in migrations {
             let rows = try connection.query(
-                "SELECT checksum = encode(sha256(convert_to($3, 'UTF8')), 'hex') FROM platform.migrations WHERE schema_name = $1 AND version = $2",
-                [migration.schema, migration.version, migration.sql]
-            )
+                """
+                SELECT checksum = encode(sha256(convert_to(\(migration.sql), 'UTF8')), 'hex') AS same FROM platform.migrations
+                WHERE schema_name = \(migration.schema) AND version = \(migration.version)
+                """)
             if let row = rows.first {
-                guard try row.decode(Bool.self, at: 0) else {
+                guard try row.decode("same", as: Bool.self) else {
                     throw DatabaseError(
                         .migration,
                         "migration \(migration.schema) v\(migration.version) (\(migration.name)) was changed after it was applied; add a new migration instead"
@@ -84,9 +85,10 @@ public enum Migrator {
                     .migration, "migration \(migration.schema) v\(migration.version) failed: \(error.message)", sqlState: error.sqlState)
             }
             try connection.query(
-                "INSERT INTO platform.migrations (schema_name, version, name, checksum) VALUES ($1, $2, $3, encode(sha256(convert_to($4, 'UTF8')), 'hex'))",
-                [migration.schema, migration.version, migration.name, migration.sql]
-            )
+                """
+                INSERT INTO platform.migrations (schema_name, version, name, checksum)
+                VALUES (\(migration.schema), \(migration.version), \(migration.name), encode(sha256(convert_to(\(migration.sql), 'UTF8')), 'hex'))
+                """)
             applied.append(migration)
         }
         return applied

@@ -33,14 +33,14 @@ public struct OutboxEvent: Sendable, Hashable {
 extension Transaction {
     /// The saved position of a named consumer, as this transaction sees it.
     public func loadCursor(consumer: String) throws -> EventCursor {
-        let rows = try query("SELECT xid::text, seq FROM platform.consumer_cursors WHERE consumer = $1", [consumer])
+        let rows = try query(Database.loadCursor(consumer))
         guard let row = rows.first else { return .start }
-        return EventCursor(xid: try row.decode(at: 0), seq: try row.decode(at: 1))
+        return EventCursor(xid: try row.decode("xid"), seq: try row.decode("seq"))
     }
 
     /// Saves a consumer's position in this transaction, with the effects of what it consumed.
     public func saveCursor(_ cursor: EventCursor, consumer: String) throws {
-        try query(Database.saveCursorSQL, [consumer, String(cursor.xid), cursor.seq])
+        try query(Database.saveCursor(cursor, consumer: consumer))
     }
 }
 
@@ -73,11 +73,8 @@ extension Transaction {
     /// Appends several events in one statement, in this order.
     public func appendEvents(_ events: [NewEvent]) throws {
         guard !events.isEmpty else { return }
-        let rows = (0..<events.count).map { "($\($0 * 3 + 1), $\($0 * 3 + 2), $\($0 * 3 + 3)::jsonb)" }
-        try query(
-            "INSERT INTO platform.events (type, subject, payload) VALUES \(rows.joined(separator: ", "))",
-            events.flatMap { [$0.kind.rawValue, $0.subject, $0.json] as [any PostgresBindable] }
-        )
+        let rows = events.map { event -> SQL in "(\(event.kind.rawValue), \(event.subject), \(event.json)::jsonb)" }
+        try query("INSERT INTO platform.events (type, subject, payload) VALUES \(SQL.joined(rows))")
         eventsAppended += events.count
     }
 }
@@ -118,48 +115,48 @@ extension Database {
         maxBytes: Int = Database.eventBatchBytes
     ) async throws -> OutboxBatch {
         let floor = settledThrough ?? .start
+        let kinds = types?.map(\.rawValue)
         let rows = try await query(
             """
             WITH \(Self.horizon)
-            SELECT xid, seq, type, subject, CASE WHEN before_it < $7 THEN payload END, created_at, settled, before_it < $7
+            SELECT xid, seq, type, subject, CASE WHEN before_it < \(maxBytes) THEN payload END AS payload, created_at, settled,
+                   before_it < \(maxBytes) AS within_budget
             FROM (
                 SELECT e.xid::text AS xid, e.seq, e.type, e.subject, p.payload, e.created_at,
                        e.xid < (SELECT pg_snapshot_xmin(snap) FROM snapshot)
-                       OR (e.xid, e.seq) <= ($5::text::xid8, $6::bigint)
+                       OR (e.xid, e.seq) <= (\(String(floor.xid))::text::xid8, \(floor.seq)::bigint)
                        OR e.xid < (SELECT xmin FROM horizon) AS settled,
                        coalesce(sum(octet_length(p.payload)) OVER (ORDER BY e.xid, e.seq), 0)
                            - coalesce(octet_length(p.payload), 0) AS before_it
                 FROM platform.events e
                 CROSS JOIN LATERAL (
-                    SELECT CASE WHEN $4::text[] IS NULL OR e.type = ANY($4::text[]) THEN e.payload::text END AS payload
+                    SELECT CASE WHEN \(kinds)::text[] IS NULL OR e.type = ANY(\(kinds)::text[]) THEN e.payload::text END AS payload
                 ) p
-                WHERE (e.xid, e.seq) > ($1::text::xid8, $2::bigint)
+                WHERE (e.xid, e.seq) > (\(String(cursor.xid))::text::xid8, \(cursor.seq)::bigint)
                 ORDER BY e.xid, e.seq
-                LIMIT $3
+                LIMIT \(limit)
             ) e
             ORDER BY xid::xid8, seq
-            """,
-            [String(cursor.xid), cursor.seq, limit, types?.map(\.rawValue), String(floor.xid), floor.seq, maxBytes]
-        )
+            """)
         var batch = OutboxBatch(events: [], heldBack: false, scannedThrough: nil, scanned: 0, full: rows.count == limit)
         for row in rows {
-            guard try row.decode(Bool.self, at: 6) else {
+            guard try row.decode("settled", as: Bool.self) else {
                 batch.heldBack = true
                 batch.full = false
                 break
             }
-            guard try row.decode(Bool.self, at: 7) || batch.events.isEmpty else {
+            guard try row.decode("within_budget", as: Bool.self) || batch.events.isEmpty else {
                 batch.full = true
                 break
             }
-            let position = EventCursor(xid: try row.decode(at: 0), seq: try row.decode(at: 1))
+            let position = EventCursor(xid: try row.decode("xid"), seq: try row.decode("seq"))
             batch.scannedThrough = position
             batch.scanned += 1
-            guard let payload = try row.decode(String?.self, at: 4) else { continue }
+            guard let payload = try row.decode("payload", as: String?.self) else { continue }
             batch.events.append(
                 OutboxEvent(
-                    cursor: position, kind: EventKind(rawValue: try row.decode(at: 2)), subject: try row.decode(at: 3), payload: payload,
-                    createdAt: try row.decode(at: 5)))
+                    cursor: position, kind: EventKind(rawValue: try row.decode("type")), subject: try row.decode("subject"),
+                    payload: payload, createdAt: try row.decode("created_at")))
         }
         return batch
     }
@@ -172,29 +169,26 @@ extension Database {
     public func settledEventCursor() async throws -> EventCursor {
         let rows = try await query("WITH \(Self.horizon) SELECT xmin::text FROM horizon")
         guard let row = rows.first else { return .start }
-        return EventCursor(xid: try row.decode(UInt64.self, at: 0), seq: 0)
+        return EventCursor(xid: try row.decode("xmin"), seq: 0)
     }
 
     /// The saved position of a named consumer (`.start` if it never saved one).
     public func loadCursor(consumer: String) async throws -> EventCursor {
-        let rows = try await query("SELECT xid::text, seq FROM platform.consumer_cursors WHERE consumer = $1", [consumer])
+        let rows = try await query(Self.loadCursor(consumer))
         guard let row = rows.first else { return .start }
-        return EventCursor(xid: try row.decode(at: 0), seq: try row.decode(at: 1))
+        return EventCursor(xid: try row.decode("xid"), seq: try row.decode("seq"))
     }
 
     /// Saves a consumer's position; never moves it backwards (several instances may share a name).
     public func saveCursor(_ cursor: EventCursor, consumer: String) async throws {
-        try await query(Self.saveCursorSQL, [consumer, String(cursor.xid), cursor.seq])
+        try await query(Self.saveCursor(cursor, consumer: consumer))
     }
 
     /// Deletes events older than `age`; returns how many.
     @discardableResult
     public func pruneEvents(olderThan age: Duration) async throws -> Int {
         let seconds = Double(age.components.seconds)
-        return try await query(
-            "DELETE FROM platform.events WHERE created_at < now() - make_interval(secs => $1)",
-            [seconds]
-        ).affectedRows
+        return try await query("DELETE FROM platform.events WHERE created_at < now() - make_interval(secs => \(seconds))").affectedRows
     }
 
     /// `horizon(xmin)`: events of transactions below it can no longer be overtaken. It is the
@@ -203,7 +197,7 @@ extension Database {
     /// outbox, so a long transaction elsewhere in the cluster does not hold our readers back.
     /// A transaction that ended since the snapshot cannot be placed and counts as ours. (xids are
     /// matched on their low 32 bits, which is what `pg_stat_activity` shows.)
-    static let horizon = """
+    static let horizon: SQL = """
         snapshot AS (SELECT pg_current_snapshot() AS snap),
         elsewhere AS (
             SELECT backend_xid::text::bigint AS xid FROM pg_stat_get_activity(NULL) a
@@ -219,9 +213,15 @@ extension Database {
         )
         """
 
-    static let saveCursorSQL = """
-        INSERT INTO platform.consumer_cursors (consumer, xid, seq) VALUES ($1, $2::text::xid8, $3)
+    static func saveCursor(_ cursor: EventCursor, consumer: String) -> SQL {
+        """
+        INSERT INTO platform.consumer_cursors (consumer, xid, seq) VALUES (\(consumer), \(String(cursor.xid))::text::xid8, \(cursor.seq))
         ON CONFLICT (consumer) DO UPDATE SET xid = EXCLUDED.xid, seq = EXCLUDED.seq, updated_at = now()
         WHERE (platform.consumer_cursors.xid, platform.consumer_cursors.seq) < (EXCLUDED.xid, EXCLUDED.seq)
         """
+    }
+
+    static func loadCursor(_ consumer: String) -> SQL {
+        "SELECT xid::text AS xid, seq FROM platform.consumer_cursors WHERE consumer = \(consumer)"
+    }
 }

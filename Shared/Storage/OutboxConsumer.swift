@@ -226,7 +226,7 @@ extension OutboxConsumer {
                 let turn = try await database.transaction { [reached] transaction -> Turn? in
                     // One instance at a time per consumer name; the others neither wait nor repeat its work.
                     guard
-                        try transaction.query("SELECT pg_try_advisory_xact_lock(\(Self.lockSpace), hashtext($1))", [name])[0].decode(
+                        try transaction.query("SELECT pg_try_advisory_xact_lock(\(Self.lockSpace)::int, hashtext(\(name)))")[0].decode(
                             Bool.self, at: 0)
                     else { return .busy(reached) }
                     let saved = try transaction.loadCursor(consumer: name)

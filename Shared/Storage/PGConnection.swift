@@ -43,10 +43,11 @@ public final class PGConnection {
         )
     }
 
-    /// Runs one statement with `$1`, `$2`, ... bound to `parameters`, prepared once per connection.
+    /// Runs one statement, its values bound apart from its text, prepared once per connection.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [any PostgresBindable] = []) throws -> PGRows {
-        let texts = parameters.map(\.postgresText)
+    public func query(_ statement: SQL) throws -> PGRows {
+        let sql = statement.text
+        let texts = statement.bindings.map(\.postgresText)
         guard let name = try preparedName(sql, parameterCount: texts.count) else {
             return try rows(of: withCStrings(texts) { PQexecParams(handle, sql, Int32($0.count), nil, $0, nil, nil, 0) })
         }
@@ -79,15 +80,15 @@ public final class PGConnection {
 
     /// Runs `statements` in pipeline mode: all are sent before any reply is read, one round
     /// trip for the batch. Stops at the first failure; the ones after it are not run.
-    public func pipeline(_ statements: [PGStatement]) throws -> [PGRows] {
+    public func pipeline(_ statements: [SQL]) throws -> [PGRows] {
         guard !statements.isEmpty else { return [] }
         guard PQenterPipelineMode(handle) == 1 else {
             throw DatabaseError(.query, "cannot enter pipeline mode: \(Self.trimmed(PQerrorMessage(handle)))")
         }
         defer { PQexitPipelineMode(handle) }
         for statement in statements {
-            let sent = withCStrings(statement.parameters.map(\.postgresText)) { values in
-                PQsendQueryParams(handle, statement.sql, Int32(values.count), nil, values, nil, nil, 0)
+            let sent = withCStrings(statement.bindings.map(\.postgresText)) { values in
+                PQsendQueryParams(handle, statement.text, Int32(values.count), nil, values, nil, nil, 0)
             }
             guard sent == 1 else { throw connectionOrQueryError() }
         }
@@ -177,17 +178,6 @@ public final class PGConnection {
     static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
         guard let message else { return "unknown error" }
         return String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-}
-
-/// One statement of a pipeline.
-public struct PGStatement: Sendable {
-    public var sql: String
-    public var parameters: [any PostgresBindable]
-
-    public init(_ sql: String, _ parameters: [any PostgresBindable] = []) {
-        self.sql = sql
-        self.parameters = parameters
     }
 }
 

@@ -36,6 +36,17 @@ public struct PGRow: Sendable {
         return value
     }
 
+    /// The row's first columns as a tuple of these types, in order:
+    /// `let (id, name) = try row.decode((UUID, String).self)`.
+    public func decode<each T: PostgresDecodable>(_ types: (repeat each T).Type) throws -> (repeat each T) {
+        var index = 0
+        func next<U: PostgresDecodable>(_ type: U.Type) throws -> U {
+            defer { index += 1 }
+            return try decode(type, at: index)
+        }
+        return (repeat try next((each T).self))
+    }
+
     /// Column `column` by name: `try row.decode("created_at")`.
     public func decode<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
         guard let index = columns.firstIndex(of: column) else {

@@ -345,14 +345,14 @@ enum ChatBench {
         try await database.query(
             """
             INSERT INTO conversation.customers (id, name)
-            SELECT md5('pgbench-c' || i)::uuid, 'pgbench ' || i FROM generate_series(0, $1::int - 1) i ON CONFLICT DO NOTHING
-            """, [visitors])
+            SELECT md5('pgbench-c' || i)::uuid, 'pgbench ' || i FROM generate_series(0, \(visitors)::int - 1) i ON CONFLICT DO NOTHING
+            """)
         try await database.query(
             """
             INSERT INTO conversation.conversations (id, channel, customer_id)
-            SELECT md5('pgbench-' || i)::uuid, 'chat', md5('pgbench-c' || i)::uuid FROM generate_series(0, $1::int - 1) i
+            SELECT md5('pgbench-' || i)::uuid, 'chat', md5('pgbench-c' || i)::uuid FROM generate_series(0, \(visitors)::int - 1) i
             ON CONFLICT DO NOTHING
-            """, [visitors])
+            """)
     }
 
     /// One pgbench run of `seconds` with `visitors` clients, free or at `rate`; tps and latency percentiles (µs).

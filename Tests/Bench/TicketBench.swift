@@ -224,7 +224,7 @@ enum TicketBench {
             "CREATE TABLE IF NOT EXISTS bench_tickets.messages (conversation_id uuid, seq int, body text, PRIMARY KEY (conversation_id, seq))",
             "CREATE TABLE IF NOT EXISTS bench_tickets.events (id bigserial PRIMARY KEY, type text, payload jsonb)",
         ]
-        for statement in tables { _ = try await database.query(statement) }
+        for statement in tables { _ = try await database.query(SQL(unescaped: statement)) }
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("tickets-\(getpid()).sql").path
         try """
         BEGIN;

@@ -9,7 +9,7 @@ import Testing
 private func sql(_ stack: Stack, _ statement: String) async throws {
     let database = Database(url: stack.databaseURL, size: 1, logger: Logger(label: "test"))
     defer { database.close() }
-    try await database.query(statement)
+    try await database.query(SQL(unescaped: statement))
 }
 
 @Suite("Sessions and streams: expiry, logout, caps, RFC 6455", .serialized)

@@ -52,8 +52,11 @@ extension Transaction {
 }
 
 /// An event written by hand, as another program would: `kind`, the label's subject, a note payload.
-func rawEventSQL(kind: String, label: String, extra: String = "") -> String {
-    "INSERT INTO platform.events (type, subject, payload\(extra.isEmpty ? "" : ", created_at")) VALUES ('\(kind)', '\(Note.subject(label).uuidString.lowercased())', '{\"label\": \"\(label)\", \"writer\": 0, \"number\": 0}'\(extra.isEmpty ? "" : ", \(extra)"))"
+func rawEventSQL(kind: String, label: String, extra: String = "") -> SQL {
+    SQL(
+        unescaped:
+            "INSERT INTO platform.events (type, subject, payload\(extra.isEmpty ? "" : ", created_at")) VALUES ('\(kind)', '\(Note.subject(label).uuidString.lowercased())', '{\"label\": \"\(label)\", \"writer\": 0, \"number\": 0}'\(extra.isEmpty ? "" : ", \(extra)"))"
+    )
 }
 
 @Suite("The events outbox")
@@ -266,7 +269,7 @@ struct OpenTransactionTests {
         try await withDatabase(size: 1) { database in
             try await database.withConnection { connection in
                 try connection.execute("BEGIN")
-                try connection.execute(rawEventSQL(kind: "left", label: "open"))
+                try connection.query(rawEventSQL(kind: "left", label: "open"))
             }
             // One connection: the next call gets the same one, and it is idle.
             #expect(try await database.withConnection { $0.isInTransaction } == false)
@@ -290,8 +293,7 @@ struct SharedConsumerTests {
                     apply: { subjects, transaction in
                         for subject in subjects {
                             try transaction.query(
-                                "INSERT INTO applied VALUES ($1, 1) ON CONFLICT (subject) DO UPDATE SET times = applied.times + 1",
-                                [subject])
+                                "INSERT INTO applied VALUES (\(subject), 1) ON CONFLICT (subject) DO UPDATE SET times = applied.times + 1")
                         }
                     })
             }
@@ -326,7 +328,7 @@ final class OneConnection: @unchecked Sendable {
     /// A transaction left open on a connection of its own, as a slow writer would leave it (the
     /// pool rolls back whatever a call leaves open, so this one is outside it); `statement` runs
     /// in it, so it has a transaction id.
-    static func openTransaction(_ url: String, running statement: String = "SELECT pg_current_xact_id()") async throws -> OneConnection {
+    static func openTransaction(_ url: String, running statement: SQL = "SELECT pg_current_xact_id()") async throws -> OneConnection {
         try await Blocking.run {
             let holder = OneConnection(try PGConnection(conninfo: url))
             try holder.connection.execute("BEGIN")

@@ -14,7 +14,7 @@ struct QueryTests {
     func roundTrip(text: String) async throws {
         try await withDatabase { database in
             try await database.query("CREATE TABLE notes (body text)")
-            try await database.query("INSERT INTO notes (body) VALUES ($1)", [text])
+            try await database.query("INSERT INTO notes (body) VALUES (\(text))")
             let rows = try await database.query("SELECT body, length(body) FROM notes")
             #expect(rows.count == 1)
             #expect(try rows[0].decode(String.self, at: 0) == text)
@@ -42,8 +42,10 @@ struct QueryTests {
             let id = UUID()
             let instant = Date(timeIntervalSince1970: 1_764_081_782.123456)
             let rows = try await database.query(
-                "SELECT $1::uuid, $2::timestamptz, $3::bigint, $4::boolean, $5::text, $6::double precision, NULL::text AS nothing",
-                [id, instant, Int64.max, true, nil as String?, 2.5]
+                """
+                SELECT \(id)::uuid, \(instant)::timestamptz, \(Int64.max)::bigint, \(true)::boolean, \(nil as String?)::text,
+                       \(2.5)::double precision, NULL::text AS nothing
+                """
             )
             let row = try #require(rows.first)
             #expect(try row.decode(UUID.self, at: 0) == id)
@@ -100,15 +102,14 @@ struct QueryTests {
         try await withDatabase { database in
             try await database.query("CREATE TABLE items (n int PRIMARY KEY)")
             let results = try await database.withConnection { connection in
-                try connection.pipeline((1...200).map { PGStatement("INSERT INTO items VALUES ($1) RETURNING n", [$0]) })
+                try connection.pipeline((1...200).map { "INSERT INTO items VALUES (\($0)) RETURNING n" })
             }
             #expect(results.count == 200)
             #expect(try results[199][0].decode(Int.self, at: 0) == 200)
             await #expect(throws: DatabaseError.self) {
                 try await database.withConnection { connection in
                     try connection.pipeline([
-                        PGStatement("INSERT INTO items VALUES (500)"), PGStatement("INSERT INTO items VALUES (1)"),
-                        PGStatement("INSERT INTO items VALUES (501)"),
+                        "INSERT INTO items VALUES (500)", "INSERT INTO items VALUES (1)", "INSERT INTO items VALUES (501)",
                     ])
                 }
             }

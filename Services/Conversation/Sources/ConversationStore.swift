@@ -5,17 +5,30 @@ import Storage
 /// The `conversation` schema. Every write that others react to appends its event in the same
 /// transaction; message order is the conversation's own gap-free `seq`.
 enum ConversationStore {
-    static let messageColumns =
-        "m.id, m.conversation_id, m.seq, m.author_kind, m.author_id, m.author_name, m.body, m.client_message_id, m.created_at"
+    /// A message's columns of `conversation.messages m`, named `message_…` so they never meet
+    /// a conversation's in one row.
+    static let messageColumns: SQL = """
+        m.id AS message_id, m.conversation_id AS message_conversation_id, m.seq AS message_seq, m.author_kind AS message_author_kind,
+        m.author_id AS message_author_id, m.author_name AS message_author_name, m.body AS message_body,
+        m.client_message_id AS message_client_message_id, m.created_at AS message_created_at
+        """
 
-    static func message(_ row: PGRow, from offset: Int = 0) throws -> Message {
+    /// A conversation's columns from `conversations c` and `customers u`, with its last message's from `m`.
+    static let recordColumns: SQL = """
+        c.id, c.channel, c.created_at, c.closed_at, u.id AS customer_id, u.name AS customer_name, u.email AS customer_email,
+        u.visitor_id, \(messageColumns)
+        """
+
+    /// A message from a row with `messageColumns`.
+    static func message(_ row: PGRow) throws -> Message {
         Message(
-            id: try row.decode(at: offset), conversationID: try row.decode(at: offset + 1), seq: try row.decode(at: offset + 2),
+            id: try row.decode("message_id"), conversationID: try row.decode("message_conversation_id"), seq: try row.decode("message_seq"),
             author: Author(
-                kind: Author.Kind(rawValue: try row.decode(at: offset + 3)) ?? .system, id: try row.decode(at: offset + 4),
-                name: try row.decode(at: offset + 5)
+                kind: Author.Kind(rawValue: try row.decode("message_author_kind")) ?? .system, id: try row.decode("message_author_id"),
+                name: try row.decode("message_author_name")
             ),
-            body: try row.decode(at: offset + 6), clientMessageID: try row.decode(at: offset + 7), createdAt: try row.decode(at: offset + 8)
+            body: try row.decode("message_body"), clientMessageID: try row.decode("message_client_message_id"),
+            createdAt: try row.decode("message_created_at")
         )
     }
 
@@ -23,23 +36,24 @@ enum ConversationStore {
     static func record(_ id: UUID, in transaction: Transaction) throws -> ConversationRecord? {
         try transaction.query(
             """
-            SELECT c.id, c.channel, c.created_at, c.closed_at, u.id, u.name, u.email, u.visitor_id, \(messageColumns)
+            SELECT \(recordColumns)
             FROM conversation.conversations c
             JOIN conversation.customers u ON u.id = c.customer_id
             LEFT JOIN conversation.messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
-            WHERE c.id = $1
-            """,
-            [id]
+            WHERE c.id = \(id)
+            """
         ).first.map(record)
     }
 
-    /// A record from a row of the columns `record(_:in:)` selects (the last message's from 8 on).
+    /// A record from a row with `recordColumns`.
     static func record(_ row: PGRow) throws -> ConversationRecord {
-        let last: Message? = try row.decode(UUID?.self, at: 8) == nil ? nil : try message(row, from: 8)
+        let last: Message? = try row.decode("message_id", as: UUID?.self) == nil ? nil : try message(row)
         return ConversationRecord(
-            id: try row.decode(at: 0), channel: ConversationChannel(rawValue: try row.decode(at: 1)) ?? .chat,
-            customer: Customer(id: try row.decode(at: 4), name: try row.decode(at: 5), email: try row.decode(at: 6)),
-            visitorID: try row.decode(at: 7), createdAt: try row.decode(at: 2), closedAt: try row.decode(at: 3), lastMessage: last
+            id: try row.decode("id"), channel: ConversationChannel(rawValue: try row.decode("channel")) ?? .chat,
+            customer: Customer(
+                id: try row.decode("customer_id"), name: try row.decode("customer_name"), email: try row.decode("customer_email")),
+            visitorID: try row.decode("visitor_id"), createdAt: try row.decode("created_at"), closedAt: try row.decode("closed_at"),
+            lastMessage: last
         )
     }
 
@@ -53,45 +67,47 @@ enum ConversationStore {
     ) throws -> ConversationMethods.Start.Result {
         let name = params.name.trimmingCharacters(in: .whitespacesAndNewlines)
         let id = params.conversationID ?? UUID()
+        let opening = params.message
         let rows = try transaction.query(
             """
             WITH existing AS (
-                SELECT 1 FROM conversation.conversations WHERE idempotency_key = $5::text
+                SELECT 1 FROM conversation.conversations WHERE idempotency_key = \(key)::text
             ), customer AS (
                 INSERT INTO conversation.customers AS u (id, name, email, visitor_id)
-                SELECT $1::uuid, $2::text, $3::text, $4::uuid WHERE NOT EXISTS (SELECT 1 FROM existing)
+                SELECT \(UUID())::uuid, \(name)::text, \(params.email?.lowercased())::text, \(params.visitorID)::uuid
+                WHERE NOT EXISTS (SELECT 1 FROM existing)
                 ON CONFLICT (visitor_id) DO UPDATE SET name = EXCLUDED.name, email = coalesce(EXCLUDED.email, u.email)
                 RETURNING u.id, u.name, u.email, u.visitor_id
             ), started AS (
                 INSERT INTO conversation.conversations (id, channel, customer_id, idempotency_key, last_seq)
-                SELECT $6::uuid, $7::text, customer.id, $5::text, CASE WHEN $10::text IS NULL THEN 1 ELSE 2 END FROM customer
+                SELECT \(id)::uuid, \(params.channel.rawValue)::text, customer.id, \(key)::text,
+                       CASE WHEN \(opening?.body)::text IS NULL THEN 1 ELSE 2 END
+                FROM customer
                 RETURNING id, channel, created_at, closed_at
             ), posted AS (
                 INSERT INTO conversation.messages AS m (conversation_id, seq, id, author_kind, author_id, author_name, body, client_message_id)
-                SELECT c.id, 1, $8::uuid, 'system', NULL::uuid, 'Switchboard', s.greeting_message, NULL::text FROM started c, conversation.settings s
+                SELECT c.id, 1, \(UUID())::uuid, 'system', NULL::uuid, 'Switchboard', s.greeting_message, NULL::text
+                FROM started c, conversation.settings s
                 UNION ALL
-                SELECT c.id, 2, $9::uuid, 'customer', u.id, $2::text, $10::text, $11::text FROM started c, customer u WHERE $10::text IS NOT NULL
-                RETURNING \(messageColumns)
+                SELECT c.id, 2, \(UUID())::uuid, 'customer', u.id, \(name)::text, \(opening?.body)::text, \(opening?.clientMessageID)::text
+                FROM started c, customer u WHERE \(opening?.body)::text IS NOT NULL
+                RETURNING *
             )
-            SELECT c.id, c.channel, c.created_at, c.closed_at, u.id, u.name, u.email, u.visitor_id, \(messageColumns)
+            SELECT \(recordColumns)
             FROM started c, customer u, posted m ORDER BY m.seq
-            """,
-            [
-                UUID(), name, params.email?.lowercased(), params.visitorID, key, id, params.channel.rawValue, UUID(), UUID(),
-                params.message?.body, params.message?.clientMessageID,
-            ]
+            """
         )
         guard let first = rows.first else {
             // `key` started one before: answer what that call answered.
             guard
-                let earlier = try transaction.query("SELECT id FROM conversation.conversations WHERE idempotency_key = $1", [key])
-                    .first?.decode(UUID.self, at: 0)
+                let earlier = try transaction.query("SELECT id FROM conversation.conversations WHERE idempotency_key = \(key)")
+                    .first?.decode("id", as: UUID.self)
             else { throw RPCError.internalError("the conversation settings are missing") }
             return .init(
                 conversation: try record(earlier, in: transaction)!,
                 messages: try messages(.init(conversationID: earlier, limit: 10), in: transaction).items)
         }
-        let posted = try rows.map { try message($0, from: 8) }
+        let posted = try rows.map(message)
         var conversation = try record(first)
         conversation.lastMessage = posted.last
         try transaction.appendEvents(
@@ -111,38 +127,38 @@ enum ConversationStore {
     /// row lock serialises writers of one conversation) and the message in one statement, then
     /// its `message.created` event, encoded from the row as stored.
     static func post(_ params: ConversationMethods.Post.Params, in transaction: Transaction) throws -> Posted {
+        let conversation = params.conversationID
+        let draft = params.draft
         let rows = try transaction.query(
             """
             WITH existing AS (
-                SELECT \(messageColumns) FROM conversation.messages m WHERE m.conversation_id = $1 AND m.client_message_id = $7
+                SELECT m.* FROM conversation.messages m WHERE m.conversation_id = \(conversation) AND m.client_message_id = \(draft.clientMessageID)
             ), next AS (
                 UPDATE conversation.conversations SET last_seq = last_seq + 1
-                WHERE id = $1 AND closed_at IS NULL AND NOT EXISTS (SELECT 1 FROM existing)
+                WHERE id = \(conversation) AND closed_at IS NULL AND NOT EXISTS (SELECT 1 FROM existing)
                 RETURNING last_seq
             ), inserted AS (
                 INSERT INTO conversation.messages AS m (conversation_id, seq, id, author_kind, author_id, author_name, body, client_message_id)
-                SELECT $1, next.last_seq, $2, $3, $4, $5, $6, $7 FROM next
-                RETURNING \(messageColumns)
+                SELECT \(conversation), next.last_seq, \(UUID()), \(params.author.kind.rawValue), \(params.author.id), \(params.author.name),
+                       \(draft.body), \(draft.clientMessageID)
+                FROM next
+                RETURNING *
             )
-            SELECT 'created', \(messageColumns) FROM inserted m
+            SELECT 'created' AS outcome, \(messageColumns) FROM inserted m
             UNION ALL SELECT 'existing', \(messageColumns) FROM existing m
             UNION ALL SELECT 'closed', NULL::uuid, NULL::uuid, NULL::bigint, NULL::text, NULL::uuid, NULL::text, NULL::text, NULL::text,
                 NULL::timestamptz
             FROM conversation.conversations c
-            WHERE c.id = $1 AND NOT EXISTS (SELECT 1 FROM existing) AND NOT EXISTS (SELECT 1 FROM inserted)
-            """,
-            [
-                params.conversationID, UUID(), params.author.kind.rawValue, params.author.id, params.author.name, params.draft.body,
-                params.draft.clientMessageID,
-            ]
+            WHERE c.id = \(conversation) AND NOT EXISTS (SELECT 1 FROM existing) AND NOT EXISTS (SELECT 1 FROM inserted)
+            """
         )
         guard let row = rows.first else { return .notFound }
-        switch try row.decode(String.self, at: 0) {
+        switch try row.decode("outcome", as: String.self) {
         case "created":
-            let message = try message(row, from: 1)
+            let message = try message(row)
             try transaction.appendEvent(ConversationEvents.MessageCreated.self, message)
             return .message(message, created: true)
-        case "existing": return .message(try message(row, from: 1), created: false)
+        case "existing": return .message(try message(row), created: false)
         default: return .closed
         }
     }
@@ -155,15 +171,15 @@ enum ConversationStore {
         let rows = try transaction.query(
             """
             SELECT \(messageColumns) FROM (
-                SELECT m.*, sum(octet_length(m.body)) OVER (ORDER BY m.seq \(order)) - octet_length(m.body) AS before_it
+                SELECT m.*, sum(octet_length(m.body)) OVER (ORDER BY m.seq \(unescaped: order)) - octet_length(m.body) AS before_it
                 FROM conversation.messages m
-                WHERE m.conversation_id = $1 AND m.seq > $2 AND ($3::bigint IS NULL OR m.seq < $3)
-                ORDER BY m.seq \(order) LIMIT $4
+                WHERE m.conversation_id = \(params.conversationID) AND m.seq > \(params.afterSeq)
+                  AND (\(params.beforeSeq)::bigint IS NULL OR m.seq < \(params.beforeSeq))
+                ORDER BY m.seq \(unescaped: order) LIMIT \(params.limit + 1)
             ) m
-            WHERE m.before_it < $5
-            ORDER BY m.seq \(order)
-            """,
-            [params.conversationID, params.afterSeq, params.beforeSeq, params.limit + 1, Page<Message>.byteBudget]
+            WHERE m.before_it < \(Page<Message>.byteBudget)
+            ORDER BY m.seq \(unescaped: order)
+            """
         )
         let candidates = try rows.map { row in
             let message = try message(row)
@@ -178,8 +194,10 @@ enum ConversationStore {
     static func close(_ id: UUID, by closer: OperatorRef?, in transaction: Transaction) throws -> ConversationRecord? {
         let closed =
             try transaction.query(
-                "UPDATE conversation.conversations SET closed_at = now(), closed_by_id = $2, closed_by_name = $3 WHERE id = $1 AND closed_at IS NULL",
-                [id, closer?.id, closer?.name]
+                """
+                UPDATE conversation.conversations SET closed_at = now(), closed_by_id = \(closer?.id), closed_by_name = \(closer?.name)
+                WHERE id = \(id) AND closed_at IS NULL
+                """
             ).affectedRows == 1
         guard let record = try record(id, in: transaction) else { return nil }
         if closed {
@@ -195,12 +213,14 @@ extension ConversationStore {
     static func reopen(_ id: UUID, in transaction: Transaction) throws -> ConversationRecord? {
         let reopened =
             try transaction.query(
-                "UPDATE conversation.conversations SET closed_at = NULL, closed_by_id = NULL, closed_by_name = NULL WHERE id = $1 AND closed_at IS NOT NULL",
-                [id]
+                """
+                UPDATE conversation.conversations SET closed_at = NULL, closed_by_id = NULL, closed_by_name = NULL
+                WHERE id = \(id) AND closed_at IS NOT NULL
+                """
             ).affectedRows == 1
         guard let record = try record(id, in: transaction) else { return nil }
         if reopened {
-            try transaction.query("DELETE FROM conversation.hides WHERE conversation_id = $1", [id])
+            try transaction.query("DELETE FROM conversation.hides WHERE conversation_id = \(id)")
             try transaction.appendEvent(ConversationEvents.Reopened.self, record)
         }
         return record
@@ -218,9 +238,8 @@ extension ConversationStore {
         guard let before = try record(params.conversationID, in: transaction) else { return .notFound }
         guard before.closedAt == nil else { return .closed }
         guard before.channel == .chat else { return .moved(before) }
-        try transaction.query("UPDATE conversation.conversations SET channel = 'email' WHERE id = $1", [params.conversationID])
-        try transaction.query(
-            "UPDATE conversation.customers SET email = $2 WHERE id = $1", [before.customer.id, params.email.lowercased()])
+        try transaction.query("UPDATE conversation.conversations SET channel = 'email' WHERE id = \(params.conversationID)")
+        try transaction.query("UPDATE conversation.customers SET email = \(params.email.lowercased()) WHERE id = \(before.customer.id)")
         let after = try record(params.conversationID, in: transaction)!
         try transaction.appendEvent(ConversationEvents.MovedToEmail.self, after)
         return .moved(after)
@@ -230,40 +249,36 @@ extension ConversationStore {
     static func archive(
         _ params: ConversationMethods.Archive.Params, in transaction: Transaction
     ) throws -> ConversationMethods.Archive.Result {
-        let cursor = params.page.position
-        let query = params.query?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = params.query?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let query = trimmed?.isEmpty == false ? trimmed : nil
+        let hiddenForViewer: SQL =
+            "EXISTS (SELECT 1 FROM conversation.hides h WHERE h.operator_id = \(params.viewerID) AND h.conversation_id = c.id)"
         let rows = try transaction.query(
             """
-            SELECT c.id, c.closed_by_id, c.closed_by_name, \(Keyset.micros("c.closed_at")),
-                   EXISTS (SELECT 1 FROM conversation.hides h WHERE h.operator_id = $1 AND h.conversation_id = c.id) AS hidden
+            SELECT c.id, c.closed_by_id, c.closed_by_name, \(Keyset.key("c.closed_at")), \(hiddenForViewer) AS hidden
             FROM conversation.conversations c
             JOIN conversation.customers u ON u.id = c.customer_id
             WHERE c.closed_at IS NOT NULL
-              AND ($2::uuid IS NULL OR c.closed_by_id = $2)
-              AND ($3::timestamptz IS NULL OR c.closed_at >= $3)
-              AND ($4::timestamptz IS NULL OR c.closed_at < $4)
-              AND ($5::boolean OR NOT EXISTS (SELECT 1 FROM conversation.hides h WHERE h.operator_id = $1 AND h.conversation_id = c.id))
-              AND ($6::text IS NULL
-                   OR to_tsvector('simple', u.name || ' ' || coalesce(u.email, '')) @@ plainto_tsquery('simple', $6)
+              AND (\(params.closedByID)::uuid IS NULL OR c.closed_by_id = \(params.closedByID))
+              AND (\(params.from)::timestamptz IS NULL OR c.closed_at >= \(params.from))
+              AND (\(params.to)::timestamptz IS NULL OR c.closed_at < \(params.to))
+              AND (\(params.includeHidden)::boolean OR NOT \(hiddenForViewer))
+              AND (\(query)::text IS NULL
+                   OR to_tsvector('simple', u.name || ' ' || coalesce(u.email, '')) @@ plainto_tsquery('simple', \(query))
                    OR EXISTS (SELECT 1 FROM conversation.messages m
-                              WHERE m.conversation_id = c.id AND to_tsvector('simple', m.body) @@ plainto_tsquery('simple', $6)))
-              AND ($7::bigint IS NULL OR (c.closed_at, c.id) < (\(Keyset.instant(7)), $8::uuid))
+                              WHERE m.conversation_id = c.id AND to_tsvector('simple', m.body) @@ plainto_tsquery('simple', \(query))))
+              AND \(Keyset.after(params.page.position, column: "c.closed_at", id: "c.id", descending: true))
             ORDER BY c.closed_at DESC, c.id DESC
-            LIMIT $9
-            """,
-            [
-                params.viewerID, params.closedByID, params.from, params.to, params.includeHidden, query?.isEmpty == false ? query : nil,
-                cursor?.key, cursor?.id, params.page.limit + 1,
-            ]
+            LIMIT \(params.page.limit + 1)
+            """
         )
         let candidates = try rows.compactMap { row -> (ConversationMethods.ArchiveEntry, PageCursor)? in
-            let id: UUID = try row.decode(at: 0)
-            let closerID: UUID? = try row.decode(at: 1)
+            let (id, closerID, closerName) = try row.decode((UUID, UUID?, String?).self)
             guard let conversation = try record(id, in: transaction) else { return nil }
             let entry = ConversationMethods.ArchiveEntry(
-                conversation: conversation, closedBy: try closerID.map { OperatorRef(id: $0, name: try row.decode(at: 2)) },
-                hidden: try row.decode(at: 4))
-            return (entry, try Keyset.position(row, key: 3, id: 0))
+                conversation: conversation, closedBy: closerID.map { OperatorRef(id: $0, name: closerName ?? "") },
+                hidden: try row.decode("hidden"))
+            return (entry, try Keyset.position(row))
         }
         return Page(candidates: candidates, limit: params.page.limit)
     }
@@ -273,10 +288,9 @@ extension ConversationStore {
         guard try record(params.conversationID, in: transaction) != nil else { return false }
         try transaction.query(
             """
-            INSERT INTO conversation.reads (operator_id, conversation_id, seq) VALUES ($1, $2, $3)
+            INSERT INTO conversation.reads (operator_id, conversation_id, seq) VALUES (\(params.operatorID), \(params.conversationID), \(params.seq))
             ON CONFLICT (operator_id, conversation_id) DO UPDATE SET seq = greatest(conversation.reads.seq, EXCLUDED.seq)
-            """,
-            [params.operatorID, params.conversationID, params.seq]
+            """
         )
         return true
     }
@@ -289,18 +303,18 @@ extension ConversationStore {
         guard !params.conversationIDs.isEmpty else { return [] }
         let rows = try transaction.query(
             """
-            SELECT c.id, c.channel, c.created_at, c.closed_at, u.id, u.name, u.email, u.visitor_id, \(messageColumns),
+            SELECT \(recordColumns),
                    (SELECT count(*) FROM conversation.messages n
                     WHERE n.conversation_id = c.id
-                      AND n.seq > coalesce((SELECT seq FROM conversation.reads WHERE operator_id = $1 AND conversation_id = c.id), 0)
-                      AND NOT (n.author_kind = 'operator' AND n.author_id = $1)) AS unread
-            FROM unnest($2::uuid[]) WITH ORDINALITY AS asked(id, position)
+                      AND n.seq > coalesce(
+                          (SELECT seq FROM conversation.reads WHERE operator_id = \(params.operatorID) AND conversation_id = c.id), 0)
+                      AND NOT (n.author_kind = 'operator' AND n.author_id = \(params.operatorID))) AS unread
+            FROM unnest(\(params.conversationIDs.map { $0.uuidString.lowercased() })::uuid[]) WITH ORDINALITY AS asked(id, position)
             JOIN conversation.conversations c ON c.id = asked.id
             JOIN conversation.customers u ON u.id = c.customer_id
             LEFT JOIN conversation.messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
             ORDER BY asked.position
-            """,
-            [params.operatorID, params.conversationIDs.map(\.postgresText!)]
+            """
         )
         return try rows.map { row in
             .init(conversation: try record(row), unread: try row.decode("unread"))
@@ -308,33 +322,32 @@ extension ConversationStore {
     }
 
     static func settings(in transaction: Transaction) throws -> ConversationSettings {
-        let row = try transaction.query("SELECT greeting_message, offline_message FROM conversation.settings")[0]
-        return ConversationSettings(greetingMessage: try row.decode(at: 0), offlineMessage: try row.decode(at: 1))
+        let (greeting, offline) = try transaction.query("SELECT greeting_message, offline_message FROM conversation.settings")[0]
+            .decode((String, String).self)
+        return ConversationSettings(greetingMessage: greeting, offlineMessage: offline)
     }
 
     static func save(_ settings: ConversationSettings, in transaction: Transaction) throws -> ConversationSettings {
         try transaction.query(
-            "UPDATE conversation.settings SET greeting_message = $1, offline_message = $2",
-            [settings.greetingMessage, settings.offlineMessage])
+            "UPDATE conversation.settings SET greeting_message = \(settings.greetingMessage), offline_message = \(settings.offlineMessage)")
         return settings
     }
 
     /// A page of a customer's conversations, newest first.
     static func history(_ params: ConversationMethods.History.Params, in transaction: Transaction) throws -> Page<ConversationRecord> {
-        let cursor = params.page.position
         let rows = try transaction.query(
             """
-            SELECT c.id, \(Keyset.micros("c.created_at")) FROM conversation.conversations c
+            SELECT c.id, \(Keyset.key("c.created_at")) FROM conversation.conversations c
             JOIN conversation.customers u ON u.id = c.customer_id
-            WHERE (($1::uuid IS NOT NULL AND u.visitor_id = $1) OR ($2::uuid IS NOT NULL AND u.id = $2))
-              AND ($3::bigint IS NULL OR (c.created_at, c.id) < (\(Keyset.instant(3)), $4::uuid))
-            ORDER BY c.created_at DESC, c.id DESC LIMIT $5
-            """,
-            [params.visitorID, params.customerID, cursor?.key, cursor?.id, params.page.limit + 1]
+            WHERE ((\(params.visitorID)::uuid IS NOT NULL AND u.visitor_id = \(params.visitorID))
+                   OR (\(params.customerID)::uuid IS NOT NULL AND u.id = \(params.customerID)))
+              AND \(Keyset.after(params.page.position, column: "c.created_at", id: "c.id", descending: true))
+            ORDER BY c.created_at DESC, c.id DESC LIMIT \(params.page.limit + 1)
+            """
         )
         let candidates = try rows.compactMap { row -> (ConversationRecord, PageCursor)? in
-            guard let record = try record(try row.decode(UUID.self, at: 0), in: transaction) else { return nil }
-            return (record, try Keyset.position(row, key: 1, id: 0))
+            guard let record = try record(try row.decode("id"), in: transaction) else { return nil }
+            return (record, try Keyset.position(row))
         }
         return Page(candidates: candidates, limit: params.page.limit)
     }
@@ -342,16 +355,18 @@ extension ConversationStore {
     /// Hides or shows one closed conversation in one operator's Archive; `false` if it is not closed.
     static func hide(_ params: ConversationMethods.Hide.Params, in transaction: Transaction) throws -> Bool {
         let closed = try transaction.query(
-            "SELECT closed_at IS NOT NULL FROM conversation.conversations WHERE id = $1", [params.conversationID]
-        ).first?.decode(Bool.self, at: 0)
+            "SELECT closed_at IS NOT NULL AS closed FROM conversation.conversations WHERE id = \(params.conversationID)"
+        ).first?.decode("closed", as: Bool.self)
         guard closed == true else { return false }
         if params.hidden {
             try transaction.query(
-                "INSERT INTO conversation.hides (operator_id, conversation_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                [params.viewerID, params.conversationID])
+                """
+                INSERT INTO conversation.hides (operator_id, conversation_id) VALUES (\(params.viewerID), \(params.conversationID))
+                ON CONFLICT DO NOTHING
+                """)
         } else {
             try transaction.query(
-                "DELETE FROM conversation.hides WHERE operator_id = $1 AND conversation_id = $2", [params.viewerID, params.conversationID])
+                "DELETE FROM conversation.hides WHERE operator_id = \(params.viewerID) AND conversation_id = \(params.conversationID)")
         }
         return true
     }

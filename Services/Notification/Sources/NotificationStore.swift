@@ -18,10 +18,10 @@ enum NotificationStore {
             let inserted = try transaction.query(
                 """
                 INSERT INTO notification.notifications (id, operator_id, kind, conversation_id, text, source)
-                VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (source, operator_id) DO NOTHING
+                VALUES (\(UUID()), \(draft.operatorID), \(draft.kind.rawValue), \(draft.conversationID), \(draft.text), \(source.description))
+                ON CONFLICT (source, operator_id) DO NOTHING
                 RETURNING id, operator_id, kind, conversation_id, text, created_at, read_at
-                """,
-                [UUID(), draft.operatorID, draft.kind.rawValue, draft.conversationID, draft.text, source.description]
+                """
             )
             if let row = inserted.first {
                 let notification = try decode(row)
@@ -40,36 +40,34 @@ enum NotificationStore {
 
     /// A page of an operator's notifications, newest first, with how many there are in all.
     static func list(_ params: NotificationMethods.List.Params, in transaction: Transaction) throws -> Page<OperatorNotification> {
-        let position = params.page.position
+        let mine: SQL = "operator_id = \(params.operatorID) AND (NOT \(params.unreadOnly) OR read_at IS NULL)"
         let rows = try transaction.query(
             """
-            SELECT id, operator_id, kind, conversation_id, text, created_at, read_at, \(Keyset.micros("created_at")) FROM notification.notifications
-            WHERE operator_id = $1 AND (NOT $2 OR read_at IS NULL)
-              AND ($3::bigint IS NULL OR (created_at, id) < (\(Keyset.instant(3)), $4::uuid))
-            ORDER BY created_at DESC, id DESC LIMIT $5
-            """,
-            [params.operatorID, params.unreadOnly, position?.key, position?.id, params.page.limit + 1]
+            SELECT id, operator_id, kind, conversation_id, text, created_at, read_at, \(Keyset.key("created_at"))
+            FROM notification.notifications
+            WHERE \(mine)
+              AND \(Keyset.after(params.page.position, column: "created_at", id: "id", descending: true))
+            ORDER BY created_at DESC, id DESC LIMIT \(params.page.limit + 1)
+            """
         )
-        let total = try transaction.query(
-            "SELECT count(*) FROM notification.notifications WHERE operator_id = $1 AND (NOT $2 OR read_at IS NULL)",
-            [params.operatorID, params.unreadOnly]
-        )[0].decode(Int.self, at: 0)
+        let total = try transaction.query("SELECT count(*) AS total FROM notification.notifications WHERE \(mine)")[0].decode(
+            "total", as: Int.self)
         return Page(
-            candidates: try rows.map { (try decode($0), try Keyset.position($0, key: 7, id: 0)) }, limit: params.page.limit, total: total)
+            candidates: try rows.map { (try decode($0), try Keyset.position($0)) }, limit: params.page.limit, total: total)
     }
 
     /// Marks one or all read; returns how many changed, `nil` when the one asked for is not theirs.
     static func read(_ params: NotificationMethods.Read.Params, in transaction: Transaction) throws -> Int? {
         if let id = params.id {
             let mine = try transaction.query(
-                "SELECT 1 FROM notification.notifications WHERE id = $1 AND operator_id = $2", [id, params.operatorID])
+                "SELECT 1 FROM notification.notifications WHERE id = \(id) AND operator_id = \(params.operatorID)")
             guard !mine.isEmpty else { return nil }
             return try transaction.query(
-                "UPDATE notification.notifications SET read_at = now() WHERE id = $1 AND read_at IS NULL", [id]
+                "UPDATE notification.notifications SET read_at = now() WHERE id = \(id) AND read_at IS NULL"
             ).affectedRows
         }
         return try transaction.query(
-            "UPDATE notification.notifications SET read_at = now() WHERE operator_id = $1 AND read_at IS NULL", [params.operatorID]
+            "UPDATE notification.notifications SET read_at = now() WHERE operator_id = \(params.operatorID) AND read_at IS NULL"
         ).affectedRows
     }
 }

@@ -44,13 +44,12 @@ enum Inbound {
         let row = try transaction.query(
             """
             SELECT ticket_id FROM (
-                SELECT ticket_id, created_at AS at FROM ticketing.mails WHERE header_message_id = ANY($1)
-                UNION ALL SELECT ticket_id, received_at FROM ticketing.inbound WHERE message_id = ANY($1)) found
+                SELECT ticket_id, created_at AS at FROM ticketing.mails WHERE header_message_id = ANY(\(ids))
+                UNION ALL SELECT ticket_id, received_at FROM ticketing.inbound WHERE message_id = ANY(\(ids))) found
             ORDER BY at DESC LIMIT 1
-            """,
-            [ids]
+            """
         ).first
-        guard let id: UUID = try row?.decode(at: 0) else { return nil }
+        guard let id: UUID = try row?.decode("ticket_id") else { return nil }
         return try TicketingStore.ticket(id, in: transaction)
     }
 
@@ -61,9 +60,9 @@ enum Inbound {
     ) throws -> Stored {
         let key = key(mail, raw: raw)
         if let row = try transaction.query(
-            "SELECT t.number FROM ticketing.inbound i JOIN ticketing.tickets t ON t.id = i.ticket_id WHERE i.message_id = $1", [key]
+            "SELECT t.number FROM ticketing.inbound i JOIN ticketing.tickets t ON t.id = i.ticket_id WHERE i.message_id = \(key)"
         ).first {
-            return .duplicate(number: try row.decode(at: 0))
+            return .duplicate(number: try row.decode("number"))
         }
         let text = text(mail)
         if let ticket = try match(mail, in: transaction) {
@@ -84,8 +83,10 @@ enum Inbound {
 
     static func insert(key: String, ticket: UUID, raw: [UInt8], text: String, status: String, in transaction: Transaction) throws {
         try transaction.query(
-            "INSERT INTO ticketing.inbound (message_id, ticket_id, raw, text, status) VALUES ($1, $2, $3, $4, $5)",
-            [key, ticket, Data(raw), text, status])
+            """
+            INSERT INTO ticketing.inbound (message_id, ticket_id, raw, text, status)
+            VALUES (\(key), \(ticket), \(Data(raw)), \(text), \(status))
+            """)
     }
 
     /// A stored reply still to be added to its ticket's conversation.
@@ -98,11 +99,11 @@ enum Inbound {
     static func pending(_ key: String, in transaction: Transaction) throws -> Pending? {
         guard
             let row = try transaction.query(
-                "SELECT message_id, text, ticket_id FROM ticketing.inbound WHERE message_id = $1 AND status = 'pending'", [key]
+                "SELECT message_id, text, ticket_id FROM ticketing.inbound WHERE message_id = \(key) AND status = 'pending'"
             ).first,
-            let ticket = try TicketingStore.ticket(try row.decode(UUID.self, at: 2), in: transaction)
+            let ticket = try TicketingStore.ticket(try row.decode("ticket_id"), in: transaction)
         else { return nil }
-        return Pending(key: try row.decode(at: 0), text: try row.decode(at: 1), ticket: ticket)
+        return Pending(key: try row.decode("message_id"), text: try row.decode("text"), ticket: ticket)
     }
 
     /// Stored replies a crash or an outage left pending for longer than `age` seconds.
@@ -110,14 +111,13 @@ enum Inbound {
         try transaction.query(
             """
             SELECT message_id FROM ticketing.inbound
-            WHERE status = 'pending' AND received_at < now() - make_interval(secs => $1) ORDER BY received_at LIMIT 100
-            """,
-            [age]
-        ).map { try $0.decode(at: 0) }
+            WHERE status = 'pending' AND received_at < now() - make_interval(secs => \(age)) ORDER BY received_at LIMIT 100
+            """
+        ).map { try $0.decode("message_id") }
     }
 
     static func done(_ key: String, in transaction: Transaction) throws {
-        try transaction.query("UPDATE ticketing.inbound SET status = 'done' WHERE message_id = $1", [key])
+        try transaction.query("UPDATE ticketing.inbound SET status = 'done' WHERE message_id = \(key)")
     }
 }
 

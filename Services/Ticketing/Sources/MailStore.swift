@@ -12,9 +12,9 @@ enum MailStore {
         let queued = try transaction.query(
             """
             INSERT INTO ticketing.mails (id, key, ticket_id, message_id, header_message_id, sender, recipient, raw)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING
-            """,
-            [UUID(), key, ticket, messageID, mail.messageID, mail.from.address, mail.to.address, mail.rendered()]
+            VALUES (\(UUID()), \(key), \(ticket), \(messageID), \(mail.messageID), \(mail.from.address), \(mail.to.address), \(mail.rendered()))
+            ON CONFLICT (key) DO NOTHING
+            """
         ).affectedRows
         if queued == 1 {
             try transaction.appendEvent(TicketingEvents.MailQueued.self, MailQueue(ticketID: ticket, messageID: messageID))
@@ -26,15 +26,14 @@ enum MailStore {
         var thread = Letters.Thread()
         for row in try transaction.query(
             """
-            SELECT header_message_id, false, created_at FROM ticketing.mails WHERE ticket_id = $1
-            UNION ALL SELECT message_id, true, received_at FROM ticketing.inbound WHERE ticket_id = $1
-            ORDER BY 3
-            """,
-            [ticket])
+            SELECT header_message_id AS id, false AS from_customer, created_at AS at FROM ticketing.mails WHERE ticket_id = \(ticket)
+            UNION ALL SELECT message_id, true, received_at FROM ticketing.inbound WHERE ticket_id = \(ticket)
+            ORDER BY at
+            """)
         {
-            let id: String = try row.decode(at: 0)
+            let (id, fromCustomer) = try row.decode((String, Bool).self)
             thread.ids.append(id)
-            if try row.decode(Bool.self, at: 1) { thread.latestFromCustomer = id }
+            if fromCustomer { thread.latestFromCustomer = id }
         }
         return thread
     }
@@ -56,25 +55,24 @@ enum MailStore {
         try transaction.query("SET LOCAL synchronous_commit = off")
         return try transaction.query(
             """
-            UPDATE ticketing.mails SET leased_by = $1, lease_until = now() + make_interval(secs => $3), attempts = attempts + 1
+            UPDATE ticketing.mails
+            SET leased_by = \(instance), lease_until = now() + make_interval(secs => \(Double(lease.components.seconds))), attempts = attempts + 1
             WHERE id IN (
                 SELECT id FROM ticketing.mails
                 WHERE status = 'queued' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
-                ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+                ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
             RETURNING id, sender, recipient, raw, attempts, created_at
-            """,
-            [instance, limit, Double(lease.components.seconds)]
+            """
         ).map { row in
-            Claimed(
-                id: try row.decode(at: 0), sender: try row.decode(at: 1), recipient: try row.decode(at: 2), raw: try row.decode(at: 3),
-                attempts: try row.decode(at: 4), createdAt: try row.decode(at: 5))
+            let (id, sender, recipient, raw, attempts, createdAt) = try row.decode((UUID, String, String, String, Int, Date).self)
+            return Claimed(id: id, sender: sender, recipient: recipient, raw: raw, attempts: attempts, createdAt: createdAt)
         }
     }
 
     /// A restarted process takes back at once what its previous life (same instance name) had leased.
     static func release(instance: String, in transaction: Transaction) throws -> Int {
         try transaction.query(
-            "UPDATE ticketing.mails SET leased_by = NULL, lease_until = NULL WHERE leased_by = $1 AND status = 'queued'", [instance]
+            "UPDATE ticketing.mails SET leased_by = NULL, lease_until = NULL WHERE leased_by = \(instance) AND status = 'queued'"
         ).affectedRows
     }
 
@@ -102,46 +100,48 @@ enum MailStore {
             try transaction.query(
                 """
                 UPDATE ticketing.mails SET status = 'sent', sent_at = now(), last_error = NULL, leased_by = NULL, lease_until = NULL
-                WHERE id = $1 AND leased_by = $2
-                """,
-                [id, instance])
+                WHERE id = \(id) AND leased_by = \(instance)
+                """)
         case .retry(let delay, let reason):
             let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
             try transaction.query(
                 """
-                UPDATE ticketing.mails SET next_attempt_at = now() + make_interval(secs => $3), last_error = $4,
+                UPDATE ticketing.mails SET next_attempt_at = now() + make_interval(secs => \(seconds)), last_error = \(reason),
                     leased_by = NULL, lease_until = NULL
-                WHERE id = $1 AND leased_by = $2
-                """,
-                [id, instance, seconds, reason])
+                WHERE id = \(id) AND leased_by = \(instance)
+                """)
         case .failed(let reason):
             try transaction.query(
-                "UPDATE ticketing.mails SET status = 'failed', last_error = $3, leased_by = NULL, lease_until = NULL WHERE id = $1 AND leased_by = $2",
-                [id, instance, reason])
+                """
+                UPDATE ticketing.mails SET status = 'failed', last_error = \(reason), leased_by = NULL, lease_until = NULL
+                WHERE id = \(id) AND leased_by = \(instance)
+                """)
         }
     }
 
     /// Every mail of a ticket with its delivery state, oldest first.
     /// The deliveries of a ticket's mails, oldest first: of those carrying `messageIDs`, or the latest 100.
     static func deliveries(_ ticket: UUID, messageIDs: [UUID]? = nil, in transaction: Transaction) throws -> [MailDelivery] {
-        try transaction.query(
+        let ids = messageIDs?.map { $0.uuidString.lowercased() }
+        return try transaction.query(
             """
             SELECT * FROM (
-                SELECT message_id, status, attempts, last_error, CASE WHEN status = 'queued' THEN next_attempt_at END, sent_at, created_at
+                SELECT message_id, status, attempts, last_error, CASE WHEN status = 'queued' THEN next_attempt_at END AS next_attempt_at,
+                       sent_at, created_at
                 FROM ticketing.mails
-                WHERE ticket_id = $1 AND ($2::uuid[] IS NULL OR message_id = ANY($2::uuid[]))
+                WHERE ticket_id = \(ticket) AND (\(ids)::uuid[] IS NULL OR message_id = ANY(\(ids)::uuid[]))
                 ORDER BY created_at DESC LIMIT 100
             ) latest ORDER BY created_at
-            """,
-            [ticket, messageIDs?.map { $0.uuidString.lowercased() }]
+            """
         ).map(delivery)
     }
 
+    /// A delivery from a row with `message_id, status, attempts, last_error, next_attempt_at, sent_at`.
     static func delivery(_ row: PGRow) throws -> MailDelivery {
         MailDelivery(
-            messageID: try row.decode(at: 0), status: MailDelivery.Status(rawValue: try row.decode(at: 1)) ?? .queued,
-            attempts: try row.decode(at: 2), lastError: try row.decode(at: 3), nextAttemptAt: try row.decode(at: 4),
-            sentAt: try row.decode(at: 5))
+            messageID: try row.decode("message_id"), status: MailDelivery.Status(rawValue: try row.decode("status")) ?? .queued,
+            attempts: try row.decode("attempts"), lastError: try row.decode("last_error"), nextAttemptAt: try row.decode("next_attempt_at"),
+            sentAt: try row.decode("sent_at"))
     }
 
     /// Appends `mail.updated` for the mail `id`, so open consoles show its new state at once.
@@ -149,20 +149,19 @@ enum MailStore {
         guard
             let row = try transaction.query(
                 """
-                SELECT m.message_id, m.status, m.attempts, m.last_error, CASE WHEN m.status = 'queued' THEN m.next_attempt_at END,
-                       m.sent_at, t.conversation_id
-                FROM ticketing.mails m JOIN ticketing.tickets t ON t.id = m.ticket_id WHERE m.id = $1
-                """,
-                [id]
+                SELECT m.message_id, m.status, m.attempts, m.last_error,
+                       CASE WHEN m.status = 'queued' THEN m.next_attempt_at END AS next_attempt_at, m.sent_at, t.conversation_id
+                FROM ticketing.mails m JOIN ticketing.tickets t ON t.id = m.ticket_id WHERE m.id = \(id)
+                """
             ).first
         else { return }
-        let conversationID: UUID = try row.decode(at: 6)
+        let conversationID: UUID = try row.decode("conversation_id")
         try transaction.appendEvent(
             TicketingEvents.MailUpdated.self, MailUpdate(conversationID: conversationID, delivery: try delivery(row)))
     }
 
     /// How many mails wait, for the log when nothing can send them.
     static func queuedCount(in transaction: Transaction) throws -> Int {
-        try transaction.query("SELECT count(*) FROM ticketing.mails WHERE status = 'queued'")[0].decode(at: 0)
+        try transaction.query("SELECT count(*) FROM ticketing.mails WHERE status = 'queued'")[0].decode(Int.self, at: 0)
     }
 }

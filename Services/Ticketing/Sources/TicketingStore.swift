@@ -40,12 +40,11 @@ enum TicketingStore {
             try transaction.query(
                 """
                 INSERT INTO ticketing.tickets (id, status, name, email, message, subject, visitor_id, reply_token, conversation_id)
-                VALUES ($1, $9, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING
-                """,
-                [
-                    new.id, new.name.trimmingCharacters(in: .whitespacesAndNewlines), new.email.lowercased(), new.message, new.subject,
-                    new.visitorID, replyToken(), new.conversationID, new.isOpen ? "open" : "pending",
-                ]
+                VALUES (
+                    \(new.id), \(new.isOpen ? "open" : "pending"), \(new.name.trimmingCharacters(in: .whitespacesAndNewlines)),
+                    \(new.email.lowercased()), \(new.message), \(new.subject), \(new.visitorID), \(replyToken()), \(new.conversationID))
+                ON CONFLICT DO NOTHING
+                """
             ).affectedRows == 1
         let stored = try ticket(new.id, in: transaction) ?? ticket(conversation: new.conversationID, in: transaction)
         return (stored!, created)
@@ -59,15 +58,15 @@ enum TicketingStore {
         let rows = try transaction.query(
             """
             SELECT number, conversation_id, name, email, subject, created_at FROM ticketing.tickets
-            WHERE status = 'open' AND ($1::bigint IS NULL OR number < $1) AND ($2::uuid[] IS NULL OR conversation_id = ANY($2::uuid[]))
-            ORDER BY number DESC LIMIT $3
-            """,
-            [params.page.position?.key, ids, limit]
+            WHERE status = 'open' AND (\(params.page.position?.key)::bigint IS NULL OR number < \(params.page.position?.key))
+              AND (\(ids)::uuid[] IS NULL OR conversation_id = ANY(\(ids)::uuid[]))
+            ORDER BY number DESC LIMIT \(limit)
+            """
         )
         let candidates = try rows.map { row in
+            let (number, conversationID, name, email, subject, createdAt) = try row.decode((Int64, UUID, String, String, String, Date).self)
             let entry = TicketListEntry(
-                number: try row.decode(at: 0), conversationID: try row.decode(at: 1), name: try row.decode(at: 2),
-                email: try row.decode(at: 3), subject: try row.decode(at: 4), createdAt: try row.decode(at: 5))
+                number: number, conversationID: conversationID, name: name, email: email, subject: subject, createdAt: createdAt)
             return (entry, PageCursor(key: entry.number))
         }
         return Page(candidates: candidates, limit: limit - 1)
@@ -77,41 +76,46 @@ enum TicketingStore {
     static func opened(_ conversationIDs: [UUID], in transaction: Transaction) throws {
         guard !conversationIDs.isEmpty else { return }
         try transaction.query(
-            "UPDATE ticketing.tickets SET status = 'open' WHERE conversation_id = ANY($1::uuid[]) AND status = 'pending'",
-            [conversationIDs.map { $0.uuidString.lowercased() }])
+            """
+            UPDATE ticketing.tickets SET status = 'open'
+            WHERE conversation_id = ANY(\(conversationIDs.map { $0.uuidString.lowercased() })::uuid[]) AND status = 'pending'
+            """)
     }
 
-    static let ticketColumns =
-        "id, number, name, email, message, subject, reply_token, visitor_id, conversation_id, status = 'open', created_at"
+    static let ticketColumns: SQL =
+        "id, number, name, email, message, subject, reply_token, visitor_id, conversation_id, status = 'open' AS is_open, created_at"
 
+    /// A ticket from a row of `ticketColumns`.
     static func ticket(_ row: PGRow) throws -> Ticket {
         Ticket(
-            id: try row.decode(at: 0), number: try row.decode(at: 1), name: try row.decode(at: 2), email: try row.decode(at: 3),
-            message: try row.decode(at: 4), subject: try row.decode(at: 5), replyToken: try row.decode(at: 6),
-            visitorID: try row.decode(at: 7), conversationID: try row.decode(at: 8), isOpen: try row.decode(at: 9),
-            createdAt: try row.decode(at: 10))
+            id: try row.decode("id"), number: try row.decode("number"), name: try row.decode("name"), email: try row.decode("email"),
+            message: try row.decode("message"), subject: try row.decode("subject"), replyToken: try row.decode("reply_token"),
+            visitorID: try row.decode("visitor_id"), conversationID: try row.decode("conversation_id"), isOpen: try row.decode("is_open"),
+            createdAt: try row.decode("created_at"))
     }
 
     static func ticket(_ id: UUID, in transaction: Transaction) throws -> Ticket? {
-        try transaction.query("SELECT \(ticketColumns) FROM ticketing.tickets WHERE id = $1", [id]).first.map(ticket)
+        try transaction.query("SELECT \(ticketColumns) FROM ticketing.tickets WHERE id = \(id)").first.map(ticket)
     }
 
     static func ticket(conversation id: UUID, in transaction: Transaction) throws -> Ticket? {
-        try transaction.query("SELECT \(ticketColumns) FROM ticketing.tickets WHERE conversation_id = $1", [id]).first.map(ticket)
+        try transaction.query("SELECT \(ticketColumns) FROM ticketing.tickets WHERE conversation_id = \(id)").first.map(ticket)
     }
 
     /// The ticket a reply address names: its number and token must both match.
     static func ticket(number: Int64, token: String, in transaction: Transaction) throws -> Ticket? {
-        try transaction.query("SELECT \(ticketColumns) FROM ticketing.tickets WHERE number = $1 AND reply_token = $2", [number, token])
+        try transaction.query("SELECT \(ticketColumns) FROM ticketing.tickets WHERE number = \(number) AND reply_token = \(token)")
             .first.map(ticket)
     }
 
     /// Tickets a crash left `pending` for longer than `age`, oldest first.
     static func stalled(olderThan age: Double, in transaction: Transaction) throws -> [UUID] {
         try transaction.query(
-            "SELECT id FROM ticketing.tickets WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT 100",
-            [age]
-        ).map { try $0.decode(at: 0) }
+            """
+            SELECT id FROM ticketing.tickets WHERE status = 'pending' AND created_at < now() - make_interval(secs => \(age))
+            ORDER BY created_at LIMIT 100
+            """
+        ).map { try $0.decode("id") }
     }
 
     /// A random token for the ticket's reply address: 128 bits, lowercase hex.
@@ -120,16 +124,20 @@ enum TicketingStore {
     }
 
     static func settings(in transaction: Transaction) throws -> TicketingSettings {
-        let row = try transaction.query("SELECT ack_message, working_hours::text, offline_when_no_operator FROM ticketing.settings")[0]
-        let hours = try row.decode(String?.self, at: 1).map { try WireJSON.decoder().decode(WorkingHours.self, from: Data($0.utf8)) }
-        return TicketingSettings(ackMessage: try row.decode(at: 0), workingHours: hours, offlineWhenNoOperator: try row.decode(at: 2))
+        let (ack, hoursJSON, offlineWhenNoOperator) = try transaction.query(
+            "SELECT ack_message, working_hours::text, offline_when_no_operator FROM ticketing.settings")[0].decode(
+                (String, String?, Bool).self)
+        let hours = try hoursJSON.map { try WireJSON.decoder().decode(WorkingHours.self, from: Data($0.utf8)) }
+        return TicketingSettings(ackMessage: ack, workingHours: hours, offlineWhenNoOperator: offlineWhenNoOperator)
     }
 
     static func save(_ settings: TicketingSettings, in transaction: Transaction) throws -> TicketingSettings {
+        let hours = try settings.workingHours.map { try PostgresJSON($0) }
         try transaction.query(
-            "UPDATE ticketing.settings SET ack_message = $1, working_hours = $2::jsonb, offline_when_no_operator = $3",
-            [settings.ackMessage, try settings.workingHours.map { try PostgresJSON($0) }, settings.offlineWhenNoOperator]
-        )
+            """
+            UPDATE ticketing.settings
+            SET ack_message = \(settings.ackMessage), working_hours = \(hours)::jsonb, offline_when_no_operator = \(settings.offlineWhenNoOperator)
+            """)
         return settings
     }
 }

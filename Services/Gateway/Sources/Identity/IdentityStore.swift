@@ -17,23 +17,23 @@ struct IdentityStore: Sendable {
     /// The channel on which a gateway tells the others that a session ended (its key as payload).
     static let revocations = "identity_revoked"
 
-    private static let columns = "id, name, email, role"
+    private static let columns: SQL = "id, name, email, role"
 
+    /// An operator from a row with `columns`.
     private static func decode(_ row: PGRow) throws -> Operator {
         Operator(
-            id: try row.decode(at: 0), name: try row.decode(at: 1), email: try row.decode(at: 2),
-            role: Operator.Role(rawValue: try row.decode(at: 3)) ?? .operator
+            id: try row.decode("id"), name: try row.decode("name"), email: try row.decode("email"),
+            role: Operator.Role(rawValue: try row.decode("role")) ?? .operator
         )
     }
 
     /// The operator with this e-mail and their password hash.
     func credentials(email: String) async throws -> (Operator, String)? {
         let rows = try await database.query(
-            "SELECT \(Self.columns), password_hash FROM identity.operators WHERE lower(email) = $1",
-            [Identity.normalized(email: email)]
+            "SELECT \(Self.columns), password_hash FROM identity.operators WHERE lower(email) = \(Identity.normalized(email: email))"
         )
         guard let row = rows.first else { return nil }
-        return (try Self.decode(row), try row.decode(at: 4))
+        return (try Self.decode(row), try row.decode("password_hash"))
     }
 
     /// Creates an operator; `nil` when the e-mail is taken.
@@ -41,11 +41,13 @@ struct IdentityStore: Sendable {
         let id = UUID()
         do {
             let rows = try await database.query(
-                "INSERT INTO identity.operators (id, name, email, role, password_hash) VALUES ($1, $2, $3, $4, $5) RETURNING \(Self.columns)",
-                [
-                    id, new.name.trimmingCharacters(in: .whitespacesAndNewlines), Identity.normalized(email: new.email), new.role.rawValue,
-                    passwordHash,
-                ]
+                """
+                INSERT INTO identity.operators (id, name, email, role, password_hash)
+                VALUES (
+                    \(id), \(new.name.trimmingCharacters(in: .whitespacesAndNewlines)), \(Identity.normalized(email: new.email)),
+                    \(new.role.rawValue), \(passwordHash))
+                RETURNING \(Self.columns)
+                """
             )
             return try rows.first.map(Self.decode)
         } catch let error as DatabaseError where error.isUniqueViolation {
@@ -59,10 +61,9 @@ struct IdentityStore: Sendable {
             let rows = try await database.query(
                 """
                 INSERT INTO identity.operators (id, name, email, role, password_hash)
-                SELECT $1, $2, $3, 'admin', $4
+                SELECT \(UUID()), \(name), \(Identity.normalized(email: email)), 'admin', \(passwordHash)
                 WHERE NOT EXISTS (SELECT 1 FROM identity.operators WHERE role = 'admin')
-                """,
-                [UUID(), name, Identity.normalized(email: email), passwordHash]
+                """
             )
             return rows.affectedRows == 1
         } catch let error as DatabaseError where error.isUniqueViolation {
@@ -73,11 +74,11 @@ struct IdentityStore: Sendable {
 
     /// Whether anyone can administer the desk (and so make the other operators).
     func adminExists() async throws -> Bool {
-        try await database.query("SELECT EXISTS (SELECT 1 FROM identity.operators WHERE role = 'admin')")[0].decode(at: 0)
+        try await database.query("SELECT EXISTS (SELECT 1 FROM identity.operators WHERE role = 'admin')")[0].decode(Bool.self, at: 0)
     }
 
     func find(id: UUID) async throws -> Operator? {
-        try await database.query("SELECT \(Self.columns) FROM identity.operators WHERE id = $1", [id]).first.map(Self.decode)
+        try await database.query("SELECT \(Self.columns) FROM identity.operators WHERE id = \(id)").first.map(Self.decode)
     }
 
     /// A page of the operators by name. (A desk has tens of them, rarely added: the position is
@@ -85,7 +86,7 @@ struct IdentityStore: Sendable {
     func operators(_ page: PageRequest) async throws -> Page<Operator> {
         let offset = Int(page.position?.key ?? 0)
         let rows = try await database.query(
-            "SELECT \(Self.columns) FROM identity.operators ORDER BY lower(name), id OFFSET $1 LIMIT $2", [offset, page.limit + 1])
+            "SELECT \(Self.columns) FROM identity.operators ORDER BY lower(name), id OFFSET \(offset) LIMIT \(page.limit + 1)")
         let total = try await database.query("SELECT count(*) FROM identity.operators")[0].decode(Int.self, at: 0)
         let candidates = try rows.enumerated().map { (try Self.decode($1), PageCursor(key: Int64(offset + $0 + 1))) }
         return Page(candidates: candidates, limit: page.limit, total: total)
@@ -102,7 +103,7 @@ struct IdentityStore: Sendable {
 
     /// Stores a visitor identity minted by the caller (only the token's hash is kept).
     func saveVisitor(id: UUID, token: String) async throws {
-        try await database.query("INSERT INTO identity.visitors (id, token_hash) VALUES ($1, sha256(convert_to($2, 'UTF8')))", [id, token])
+        try await database.query("INSERT INTO identity.visitors (id, token_hash) VALUES (\(id), sha256(convert_to(\(token), 'UTF8')))")
     }
 
     /// The visitor a live token belongs to: one unused for `policy.visitorIdle` has expired.
@@ -112,15 +113,15 @@ struct IdentityStore: Sendable {
             """
             WITH found AS (
                 SELECT id, last_used_at FROM identity.visitors
-                WHERE token_hash = sha256(convert_to($1, 'UTF8')) AND last_used_at > now() - make_interval(secs => $2)
+                WHERE token_hash = sha256(convert_to(\(token), 'UTF8'))
+                  AND last_used_at > now() - make_interval(secs => \(Self.seconds(policy.visitorIdle)))
             ), touched AS (
                 UPDATE identity.visitors v SET last_used_at = now() FROM found
                 WHERE v.id = found.id AND found.last_used_at < now() - interval '1 hour'
             )
             SELECT id FROM found
-            """,
-            [token, Self.seconds(policy.visitorIdle)]
-        ).first?.decode(UUID.self, at: 0)
+            """
+        ).first?.decode("id", as: UUID.self)
     }
 
     /// A new session for `operatorID`; returns the token, which is stored only as its hash.
@@ -129,9 +130,8 @@ struct IdentityStore: Sendable {
         try await database.query(
             """
             INSERT INTO identity.sessions (token_hash, operator_id, expires_at)
-            VALUES (sha256(convert_to($1, 'UTF8')), $2, now() + make_interval(secs => $3))
-            """,
-            [token, operatorID, Self.seconds(policy.lifetime)]
+            VALUES (sha256(convert_to(\(token), 'UTF8')), \(operatorID), now() + make_interval(secs => \(Self.seconds(policy.lifetime))))
+            """
         )
         return token
     }
@@ -144,19 +144,18 @@ struct IdentityStore: Sendable {
             """
             WITH found AS (
                 SELECT token_hash, operator_id, last_used_at FROM identity.sessions
-                WHERE token_hash = sha256(convert_to($1, 'UTF8')) AND expires_at > now()
-                  AND last_used_at > now() - make_interval(secs => $2)
+                WHERE token_hash = sha256(convert_to(\(token), 'UTF8')) AND expires_at > now()
+                  AND last_used_at > now() - make_interval(secs => \(Self.seconds(policy.idle)))
             ), touched AS (
                 UPDATE identity.sessions s SET last_used_at = now() FROM found
                 WHERE s.token_hash = found.token_hash AND found.last_used_at < now() - interval '1 minute'
             )
-            SELECT o.id, o.name, o.email, o.role, encode(found.token_hash, 'hex')
+            SELECT o.id, o.name, o.email, o.role, encode(found.token_hash, 'hex') AS key
             FROM found JOIN identity.operators o ON o.id = found.operator_id
-            """,
-            [token, Self.seconds(policy.idle)]
+            """
         )
         guard let row = rows.first else { return nil }
-        return (try Self.decode(row), try row.decode(at: 4))
+        return (try Self.decode(row), try row.decode("key"))
     }
 
     /// The operator a live session token belongs to.
@@ -168,10 +167,10 @@ struct IdentityStore: Sendable {
     func closeSession(token: String) async throws {
         try await database.transaction { transaction in
             let ended = try transaction.query(
-                "DELETE FROM identity.sessions WHERE token_hash = sha256(convert_to($1, 'UTF8')) RETURNING encode(token_hash, 'hex')",
-                [token])
+                "DELETE FROM identity.sessions WHERE token_hash = sha256(convert_to(\(token), 'UTF8')) RETURNING encode(token_hash, 'hex') AS key"
+            )
             for row in ended {
-                try transaction.query("SELECT pg_notify($1, $2)", [Self.revocations, try row.decode(String.self, at: 0)])
+                try transaction.query("SELECT pg_notify(\(Self.revocations), \(try row.decode("key", as: String.self)))")
             }
         }
     }

@@ -72,18 +72,22 @@ struct Attempts: Sendable {
     }
 
     /// What each key's window holds (`windows[i]` seconds for `keys[i]`).
-    static let countSQL = """
+    /// Each key's attempts in its window and when the oldest of them leaves it.
+    static func count(_ keys: [String], windows: [String]) -> SQL {
+        """
         SELECT r.key, count(a.id),
                coalesce(ceil(extract(epoch FROM min(a.at) + make_interval(secs => r.secs) - now())), 0)::bigint
-        FROM unnest($1::text[], $2::float8[]) AS r(key, secs)
+        FROM unnest(\(keys)::text[], \(windows)::float8[]) AS r(key, secs)
         LEFT JOIN identity.attempts a ON a.key = r.key AND a.at > now() - make_interval(secs => r.secs)
         GROUP BY r.key, r.secs
         """
+    }
 
     static func counts(_ rows: PGRows) throws -> [String: WindowCount] {
         var counts: [String: WindowCount] = [:]
         for row in rows {
-            counts[try row.decode(at: 0)] = WindowCount(count: try row.decode(at: 1), oldestLeavesIn: try row.decode(at: 2))
+            let (key, count, oldestLeavesIn) = try row.decode((String, Int, Int).self)
+            counts[key] = WindowCount(count: count, oldestLeavesIn: oldestLeavesIn)
         }
         return counts
     }
@@ -100,38 +104,38 @@ struct Attempts: Sendable {
         let keys = Array(Set(rules.map(\.key))).sorted()
         let windows = keys.map { key in String(rules.filter { $0.key == key }.map(\.window).max() ?? 0) }
         if full.any(of: keys) {
-            let seen = try Self.counts(try await database.query(Self.countSQL, [keys, windows]))
+            let seen = try Self.counts(try await database.query(Self.count(keys, windows: windows)))
             if let wait = RateLimits.verdict(rules, counts: seen) { throw APIError.rateLimited(retryAfter: wait, message) }
         }
         let reserved: Result<[Int64], APIError> = try await database.transaction { transaction in
             for key in keys {
-                try transaction.query("SELECT pg_advisory_xact_lock(hashtextextended('attempts ' || $1, 0))", [key])
+                try transaction.query("SELECT pg_advisory_xact_lock(hashtextextended('attempts ' || \(key), 0))")
             }
-            let counts = try Self.counts(try transaction.query(Self.countSQL, [keys, windows]))
+            let counts = try Self.counts(try transaction.query(Self.count(keys, windows: windows)))
             if let wait = RateLimits.verdict(rules, counts: counts) {
                 full.note(keys, for: wait)
                 return .failure(.rateLimited(retryAfter: wait, message))
             }
-            let ids = try transaction.query("INSERT INTO identity.attempts (key) SELECT unnest($1::text[]) RETURNING id", [keys])
-                .map { try $0.decode(Int64.self, at: 0) }
+            let ids = try transaction.query("INSERT INTO identity.attempts (key) SELECT unnest(\(keys)::text[]) RETURNING id")
+                .map { try $0.decode("id", as: Int64.self) }
             return .success(ids)
         }
         // Old rows are no use to any window; swept now and then rather than on every attempt.
         if UInt8.random(in: 0..<64) == 0 {
             try await database.query(
-                "DELETE FROM identity.attempts WHERE at < now() - make_interval(secs => $1)", [Double(Self.longestWindow)])
+                "DELETE FROM identity.attempts WHERE at < now() - make_interval(secs => \(Double(Self.longestWindow)))")
         }
         return Reservation(ids: try reserved.get())
     }
 
     /// Gives a reservation back: the work it guarded did not happen (or should not count).
     func release(_ reservation: Reservation) async {
-        _ = try? await database.query("DELETE FROM identity.attempts WHERE id = ANY($1::bigint[])", [reservation.ids.map(String.init)])
+        _ = try? await database.query("DELETE FROM identity.attempts WHERE id = ANY(\(reservation.ids.map(String.init))::bigint[])")
     }
 
     /// Forgets every attempt under `key` (a successful login clears its failures).
     func clear(_ key: String) async throws {
-        try await database.query("DELETE FROM identity.attempts WHERE key = $1", [key])
+        try await database.query("DELETE FROM identity.attempts WHERE key = \(key)")
     }
 
     /// Runs `work` under a reservation that is given back if `work` throws.
