@@ -219,7 +219,7 @@ enum PoolStore {
     }
 
     static func availableCount(in transaction: Transaction) throws -> Int {
-        try transaction.query("SELECT count(*) FROM pool.availability WHERE available")[0].decode(Int.self, at: 0)
+        try transaction.query("SELECT count(*) AS available FROM pool.availability WHERE available")[0].decode("available")
     }
 
     static func isAvailable(_ operatorID: UUID, in transaction: Transaction) throws -> Bool {

@@ -162,6 +162,6 @@ enum MailStore {
 
     /// How many mails wait, for the log when nothing can send them.
     static func queuedCount(in transaction: Transaction) throws -> Int {
-        try transaction.query("SELECT count(*) FROM ticketing.mails WHERE status = 'queued'")[0].decode(Int.self, at: 0)
+        try transaction.query("SELECT count(*) AS queued FROM ticketing.mails WHERE status = 'queued'")[0].decode("queued")
     }
 }

@@ -74,7 +74,7 @@ struct IdentityStore: Sendable {
 
     /// Whether anyone can administer the desk (and so make the other operators).
     func adminExists() async throws -> Bool {
-        try await database.query("SELECT EXISTS (SELECT 1 FROM identity.operators WHERE role = 'admin')")[0].decode(Bool.self, at: 0)
+        try await database.query("SELECT EXISTS (SELECT 1 FROM identity.operators WHERE role = 'admin') AS found")[0].decode("found")
     }
 
     func find(id: UUID) async throws -> Operator? {
@@ -87,7 +87,7 @@ struct IdentityStore: Sendable {
         let offset = Int(page.position?.key ?? 0)
         let rows = try await database.query(
             "SELECT \(Self.columns) FROM identity.operators ORDER BY lower(name), id OFFSET \(offset) LIMIT \(page.limit + 1)")
-        let total = try await database.query("SELECT count(*) FROM identity.operators")[0].decode(Int.self, at: 0)
+        let total = try await database.query("SELECT count(*) AS total FROM identity.operators")[0].decode("total", as: Int.self)
         let candidates = try rows.enumerated().map { (try Self.decode($1), PageCursor(key: Int64(offset + $0 + 1))) }
         return Page(candidates: candidates, limit: page.limit, total: total)
     }
