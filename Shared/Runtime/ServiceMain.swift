@@ -42,7 +42,7 @@ public enum ServiceMain {
         ProcessLimits.raiseFileLimit()
         ProcessLimits.followParent(logger: logger)
 
-        var services: [ServiceGroupConfiguration.ServiceConfiguration]
+        let services: [ServiceGroupConfiguration.ServiceConfiguration]
         if command == "migrate" {
             // The prelude alone: once the schema is current the group shuts down and the pool closes.
             let database = Database(url: configuration.databaseURL, size: 1, logger: logger)
