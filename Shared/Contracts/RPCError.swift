@@ -74,6 +74,13 @@ extension RPCError.Reason {
     public static let notAssignee = Self(rawValue: "not_assignee")
     /// Over a limit; `details.retry_after` says in how many seconds to try again.
     public static let rateLimited = Self(rawValue: "rate_limited")
+
+    /// Every domain refusal there is, of every service (each service declares its own beside
+    /// its methods): the gateway must have an HTTP reading of each, and a test holds it to that.
+    /// A new reason is added here.
+    public static let refusals: [Self] = [
+        .notFound, .closed, .notAssignee, .rateLimited, .alreadyTaken, .availabilityOff, .colleagueUnavailable, .notATicket,
+    ]
 }
 
 extension RPCError {

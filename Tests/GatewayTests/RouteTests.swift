@@ -52,6 +52,15 @@ struct RouteTests {
         }
     }
 
+    @Test("every domain refusal of every service has its reading in the API")
+    func everyRefusalMapped() {
+        for reason in RPCError.Reason.refusals {
+            #expect(RPCError.refusals[reason] != nil, "\(reason) has no HTTP status and code")
+            let error = RPCError(reason, "refused").apiError
+            #expect((400..<500).contains(error.status.code), "\(reason) reads as \(error.status)")
+        }
+    }
+
     @Test("a take that wins answers the conversation, now the taker's, from the conversation and pool services")
     func takeWins() async throws {
         let id = UUID()
