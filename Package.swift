@@ -89,7 +89,8 @@ let package = Package(
         .systemLibrary(name: "CLinux", path: "Shared/CLinux"),
         .target(name: "Contracts", path: "Shared/Contracts", swiftSettings: strict + fuzzed),
         .target(name: "Mail", path: "Shared/Mail", swiftSettings: strict + fuzzed),
-        .target(name: "SMTP", dependencies: ["CCurl", "Mail"], path: "Shared/SMTP", swiftSettings: strict),
+        .target(name: "Blocking", dependencies: [lifecycle], path: "Shared/Blocking", swiftSettings: strict),
+        .target(name: "SMTP", dependencies: ["Blocking", "CCurl", "Mail", lifecycle], path: "Shared/SMTP", swiftSettings: strict),
         .target(
             name: "Wire",
             dependencies: ["Contracts", logging, lifecycle, metrics, .product(name: "NIOExtras", package: "swift-nio-extras")] + nio,
@@ -98,7 +99,7 @@ let package = Package(
         ),
         .target(
             name: "Storage",
-            dependencies: ["CLibPQ", "Contracts", logging, lifecycle, metrics],
+            dependencies: ["Blocking", "CLibPQ", "Contracts", logging, lifecycle, metrics],
             path: "Shared/Storage",
             swiftSettings: strict
         ),
@@ -119,7 +120,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"), "Blocking",
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -133,11 +134,12 @@ let package = Package(
             // Tests: unit tests per module, the harness, integration tests, the benchmark.
             .target(
                 name: "Harness",
-                dependencies: ["Contracts", "Wire", "Storage", logging] + nio,
+                dependencies: ["Contracts", "Wire", "Storage", logging, lifecycle] + nio,
                 path: "Tests/Harness",
                 swiftSettings: strict
             ),
             .testTarget(name: "ContractsTests", dependencies: ["Contracts"], swiftSettings: strict),
+            .testTarget(name: "BlockingTests", dependencies: ["Blocking", "Harness", lifecycle], swiftSettings: strict),
             .testTarget(name: "MailTests", dependencies: ["Mail"], swiftSettings: strict),
             .testTarget(
                 name: "WireTests",

@@ -26,15 +26,15 @@ extension DatabaseError {
     /// How a database failure looks to the caller: retryable when the database is away, a
     /// deadline error when it was cancelled, otherwise internal (and logged here, once).
     func rpcError(logger: Logger) -> RPCError {
-        switch code {
-        case .deadline, .cancelled:
+        // The caller's own deadline first: it says more than "transient".
+        if code == .deadline || code == .cancelled {
             return .deadlineExceeded("the database call did not finish before the deadline")
-        case .connection, .closed:
+        }
+        if isTransient {
             logger.warning("database unavailable", metadata: ["error": "\(self)"])
             return .unavailable("the database is unavailable")
-        default:
-            logger.error("database error", metadata: ["error": "\(self)"])
-            return .internalError()
         }
+        logger.error("database error", metadata: ["error": "\(self)"])
+        return .internalError()
     }
 }

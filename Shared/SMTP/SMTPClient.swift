@@ -1,5 +1,7 @@
+import Blocking
 import CCurl
 import Foundation
+import ServiceLifecycle
 
 /// Where and how to deliver mail.
 public struct SMTPConfiguration: Sendable {
@@ -27,81 +29,51 @@ public enum SMTPOutcome: Sendable, Hashable {
     case permanent(String)
 }
 
-/// Delivers mails over SMTP with libcurl. Each connection is a thread of its own holding a curl
-/// handle (whose connection curl keeps open between mails); blocking transfers never run on
-/// Swift's cooperative threads.
-public final class SMTPClient: Sendable {
-    let jobs = SMTPJobs()
+/// Delivers mails over SMTP with libcurl. Each connection is a thread of a `BlockingExecutor`
+/// holding a curl handle (whose connection curl keeps open between mails); blocking transfers
+/// never run on Swift's cooperative threads.
+///
+/// A `Service`: the threads start in `run()`, and mails sent before wait for them. Graceful
+/// shutdown (or `shutdown()`) delivers what is queued, closes the handles, then `run()` returns.
+public final class SMTPClient: Service, Sendable {
+    private let executor: BlockingExecutor<SMTPConnection>
 
     /// `curl_global_init` is not thread-safe: done once, before the first handle.
     static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
-    public init(_ configuration: SMTPConfiguration) {
+    /// A client for `configuration`'s server; nothing connects before `run()`.
+    public init(_ configuration: SMTPConfiguration, queueLimit: Int = 1024) {
         precondition(Self.initialized, "curl_global_init failed")
-        let jobs = jobs
-        for index in 0..<max(1, configuration.connections) {
-            let thread = Thread {
-                let connection = SMTPConnection(configuration)
-                while let job = jobs.next() { job.done(connection.send(job.envelope)) }
-                connection.close()
-            }
-            thread.name = "smtp-\(index)"
-            thread.start()
-        }
+        executor = BlockingExecutor(
+            label: "smtp", threads: max(1, configuration.connections), queueLimit: queueLimit,
+            makeState: { SMTPConnection(configuration) }, endState: { $0.close() })
+    }
+
+    /// Opens the connections' threads; returns once they have delivered what was queued and ended.
+    public func run() async throws {
+        try await executor.run()
     }
 
     /// Delivers `message` (CRLF line ends) from `sender` to `recipients`.
     public func send(from sender: String, to recipients: [String], message: [UInt8]) async -> SMTPOutcome {
-        await withCheckedContinuation { continuation in
-            let job = SMTPJob(envelope: .init(sender: sender, recipients: recipients, message: message)) {
-                continuation.resume(returning: $0)
-            }
-            if !jobs.push(job) { continuation.resume(returning: .temporary("the mail sender is shutting down")) }
+        let envelope = SMTPEnvelope(sender: sender, recipients: recipients, message: message)
+        do {
+            return try await executor.perform { connection in connection.send(envelope) }
+        } catch let error as BlockingError where error.code == .full {
+            return .temporary("too many mails wait for a connection")
+        } catch let error as BlockingError where error.code == .closed {
+            return .temporary("the mail sender is shutting down")
+        } catch {
+            return .temporary("the mail was not sent: \(error)")
         }
     }
 
-    /// Stops the threads once queued mails are through.
-    public func shutdown() { jobs.close() }
+    /// Stops taking mails; the threads end once queued mails are through.
+    public func shutdown() { executor.close() }
 }
 
 struct SMTPEnvelope: Sendable {
     var sender: String
     var recipients: [String]
     var message: [UInt8]
-}
-
-struct SMTPJob: Sendable {
-    var envelope: SMTPEnvelope
-    var done: @Sendable (SMTPOutcome) -> Void
-}
-
-/// Mails waiting for a connection thread.
-final class SMTPJobs: @unchecked Sendable {
-    // The condition guards both fields.
-    private let condition = NSCondition()
-    private var queue: [SMTPJob] = []
-    private var closed = false
-
-    func push(_ job: SMTPJob) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        guard !closed else { return false }
-        queue.append(job)
-        condition.signal()
-        return true
-    }
-
-    func next() -> SMTPJob? {
-        condition.lock()
-        defer { condition.unlock() }
-        while queue.isEmpty, !closed { condition.wait() }
-        return queue.isEmpty ? nil : queue.removeFirst()
-    }
-
-    func close() {
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        condition.unlock()
-    }
 }

@@ -13,6 +13,8 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         public static let cancelled = Code(name: "cancelled")
         /// The pool is shut down.
         public static let closed = Code(name: "closed")
+        /// Too many calls wait for a connection already: refused at once rather than queued.
+        public static let busy = Code(name: "busy")
         /// A row did not decode into the type asked for.
         public static let decoding = Code(name: "decoding")
         /// A migration could not be applied, or an applied one was edited.
@@ -32,6 +34,13 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
 
     /// A unique constraint refused the row: the usual sign that an idempotent write already happened.
     public var isUniqueViolation: Bool { sqlState == "23505" }
+
+    /// The database is away, overloaded or too slow, not wrong: the same call may well succeed
+    /// shortly, so callers answer "unavailable, try again" (503) rather than an internal error.
+    /// The one list every caller uses (the gateway's routes and the back services' handlers).
+    public var isTransient: Bool { Self.transient.contains(code) }
+
+    static let transient: Set<Code> = [.connection, .closed, .busy, .deadline]
 
     public var description: String {
         "database \(code): \(message)" + (sqlState.map { " (SQLSTATE \($0))" } ?? "")

@@ -1,3 +1,4 @@
+import Blocking
 import CLibPQ
 import Foundation
 import Logging
@@ -24,7 +25,9 @@ public final class Listener: Service, Sendable {
     private let nextSubscriber = Atomic<UInt64>(0)
     private let wake: (read: Int32, write: Int32)
     private let stopped = Atomic<Bool>(false)
+    private let thread: BlockingExecutor<Void>
 
+    /// A listener on `channels`; it connects, on a thread of its own, once `run()` starts.
     public init(url: String, channels: [String], logger: Logger) {
         self.url = url
         self.channels = channels
@@ -32,9 +35,14 @@ public final class Listener: Service, Sendable {
         var fds: [Int32] = [0, 0]
         pipe(&fds)
         wake = (fds[0], fds[1])
-        let thread = Thread { [self] in loop() }
-        thread.name = "postgres-listen"
-        thread.start()
+        // One thread that never takes a second job: the executor gives it the lifecycle every
+        // blocking thread of ours has (started in `run()`, ended before `run()` returns).
+        thread = BlockingExecutor(label: "postgres-listen", threads: 1, queueLimit: 1, makeState: {})
+    }
+
+    deinit {
+        close(wake.read)
+        close(wake.write)
     }
 
     /// A stream of events from now on; ends when the listener stops or the consumer is cancelled.
@@ -49,15 +57,31 @@ public final class Listener: Service, Sendable {
         return stream
     }
 
+    /// Listens until graceful shutdown, cancellation or `stop()`; returns once the connection
+    /// is closed and every subscriber's stream has ended.
     public func run() async throws {
-        try? await gracefulShutdown()
-        stop()
+        if !stopped.load(ordering: .relaxed) { _ = try? thread.submit { [self] _ in loop() } }
+        thread.close()
+        try await withTaskCancellationOrGracefulShutdownHandler {
+            try await thread.run()
+        } onCancelOrGracefulShutdown: { [self] in
+            stop()
+        }
+        finishSubscribers()
     }
 
+    /// Stops listening: the thread leaves its wait at once, and every subscriber's stream ends.
     public func stop() {
         guard !stopped.exchange(true, ordering: .relaxed) else { return }
         var byte: UInt8 = 1
         _ = write(wake.write, &byte, 1)
+        finishSubscribers()
+    }
+
+    private func finishSubscribers() {
+        for continuation in subscribers.withLock({ Array($0.values) }) {
+            continuation.finish()
+        }
     }
 
     private func broadcast(_ event: Event) {
@@ -105,11 +129,6 @@ public final class Listener: Service, Sendable {
                 broadcast(.notification(channel: channel, payload: payload))
             }
         }
-        for continuation in subscribers.withLock({ Array($0.values) }) {
-            continuation.finish()
-        }
-        close(wake.read)
-        close(wake.write)
     }
 
     /// Sleeps until the socket has data, `stop()` is called, or the timeout passes.

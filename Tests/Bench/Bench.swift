@@ -162,6 +162,8 @@ enum Bench {
         let writers = 16
         let seconds = 3
         let database = Database(url: url, size: writers, logger: logger)
+        // Its threads start in `run()`; `close()` lets them finish what is queued and end.
+        Task { try await database.run() }
         defer { database.close() }
         try await Migrator.apply(Migration.platform, to: database, logger: logger)
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-\(getpid()).sql").path

@@ -118,6 +118,8 @@ enum ChatBench {
         defer { stop.store(true, ordering: .relaxed) }
 
         let database = Database(url: url, size: 2, logger: Bench.logger)
+        // Its threads start in `run()`; `close()` lets them finish what is queued and end.
+        Task { try await database.run() }
         defer { database.close() }
         try await preparePgbench(database: database)
         let script = try pgbenchScript()

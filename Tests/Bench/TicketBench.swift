@@ -35,6 +35,8 @@ enum TicketBench {
         let port = try requireBench(try await stack.start(.gateway, environment: environment).httpPort, "the gateway's port")
 
         let database = Database(url: url, size: 2, logger: Bench.logger)
+        // Its threads start in `run()`; `close()` lets them finish what is queued and end.
+        Task { try await database.run() }
         defer { database.close() }
         let script = try await pgbenchScript(database: database)
         defer { try? FileManager.default.removeItem(atPath: script) }

@@ -124,29 +124,33 @@ struct RouteTests {
             "DATABASE_URL": try await TestDatabase.create(), "SWITCHBOARD_RUNTIME_DIR": runtime, "SWITCHBOARD_RPC_TIMEOUT_MS": "5000",
         ])
         let database = Database(url: configuration.databaseURL, size: 2, logger: logger)
-        defer { database.close() }
-        try await Migrator.apply(Migration.platform + IdentityStore.migrations, to: database, logger: logger)
-        let identity = IdentityStore(database: database)
-        let me = try #require(
-            try await identity.create(
-                NewOperator(name: "Can Öztürk", email: "can@example.com", password: "a long secret", role: .operator), passwordHash: "x"))
-        let token = try await identity.openSession(for: me.id)
-        let backends = Backends(configuration: configuration, logger: logger)
-        let servers = fakes.map { service, router in
-            RPCServer(
-                directory: SocketDirectory(runtimeDirectory: runtime, service: service), instance: "fake", router: router, logger: logger)
-        }
-        let application = Application(
-            router: Gateway.makeRouter(database: database, backends: backends, identity: identity, configuration: configuration))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            for service in servers + backends.all.map({ $0 as any Service }) {
-                tasks.addTask { try await service.run() }
+        try await withRunning(database) {
+            try await Migrator.apply(Migration.platform + IdentityStore.migrations, to: database, logger: logger)
+            let identity = IdentityStore(database: database)
+            let me = try #require(
+                try await identity.create(
+                    NewOperator(name: "Can Öztürk", email: "can@example.com", password: "a long secret", role: .operator), passwordHash: "x"
+                ))
+            let token = try await identity.openSession(for: me.id)
+            let backends = Backends(configuration: configuration, logger: logger)
+            let servers = fakes.map { service, router in
+                RPCServer(
+                    directory: SocketDirectory(runtimeDirectory: runtime, service: service), instance: "fake", router: router,
+                    logger: logger)
             }
-            for service in fakes.keys {
-                try await Poll.until("the fake \(service.rawValue) is reachable") { !backends[service].connectedInstances.isEmpty }
+            let application = Application(
+                router: Gateway.makeRouter(
+                    database: database, backends: backends, identity: identity, passwords: Passwords(), configuration: configuration))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                for service in servers + backends.all.map({ $0 as any Service }) {
+                    tasks.addTask { try await service.run() }
+                }
+                for service in fakes.keys {
+                    try await Poll.until("the fake \(service.rawValue) is reachable") { !backends[service].connectedInstances.isEmpty }
+                }
+                try await application.test(.router) { client in try await body(client, token) }
+                tasks.cancelAll()
             }
-            try await application.test(.router) { client in try await body(client, token) }
-            tasks.cancelAll()
         }
     }
 }

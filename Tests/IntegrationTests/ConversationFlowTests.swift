@@ -14,13 +14,14 @@ import Wire
 struct ConversationFlowTests {
     func events(_ stack: Stack) async throws -> [OutboxEvent] {
         let database = Database(url: stack.databaseURL, size: 1, logger: Logger(label: "test"))
-        defer { database.close() }
-        var batch = try await database.readEvents(after: .start, limit: 10_000)
-        try await Poll.until("the outbox to settle") {
-            batch = try await database.readEvents(after: .start, limit: 10_000)
-            return !batch.heldBack
+        return try await withRunning(database) {
+            var batch = try await database.readEvents(after: .start, limit: 10_000)
+            try await Poll.until("the outbox to settle") {
+                batch = try await database.readEvents(after: .start, limit: 10_000)
+                return !batch.heldBack
+            }
+            return batch.events
         }
-        return batch.events
     }
 
     @Test("start greets first, posts never duplicate, seq has no gaps, reads resume exactly, close refuses more")

@@ -329,8 +329,9 @@ struct ProcessTests {
             }
             #expect(statuses.allSatisfy { $0 == 0 })
             let database = Database(url: stack.databaseURL, size: 1, logger: .init(label: "test"))
-            defer { database.close() }
-            let rows = try await database.query("SELECT schema_name, count(*) FROM platform.migrations GROUP BY schema_name ORDER BY 1")
+            let rows = try await withRunning(database) {
+                try await database.query("SELECT schema_name, count(*) FROM platform.migrations GROUP BY schema_name ORDER BY 1")
+            }
             let counts = try rows.map { "\(try $0.decode(String.self, at: 0))=\(try $0.decode(Int.self, at: 1))" }
             #expect(counts == ["conversation=4", "identity=5", "notification=2", "platform=1", "pool=7", "ticketing=4"])
         }

@@ -8,8 +8,7 @@ import Testing
 /// Runs one statement against the stack's database, as an operator with psql would.
 private func sql(_ stack: Stack, _ statement: String) async throws {
     let database = Database(url: stack.databaseURL, size: 1, logger: Logger(label: "test"))
-    defer { database.close() }
-    try await database.query(SQL(unescaped: statement))
+    try await withRunning(database) { _ = try await database.query(SQL(unescaped: statement)) }
 }
 
 @Suite("Sessions and streams: expiry, logout, caps, RFC 6455", .serialized)

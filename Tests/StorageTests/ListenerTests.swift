@@ -16,7 +16,6 @@ struct ListenerTests {
     func delivery() async throws {
         try await withDatabase { database in
             let listener = Listener(url: database.url, channels: ["news"], logger: storageLogger)
-            defer { listener.stop() }
             let heard = Heard()
             var tasks: [Task<Void, Never>] = []
             for name in ["first", "second"] {
@@ -29,12 +28,14 @@ struct ListenerTests {
                         }
                     })
             }
-            // LISTEN takes effect a moment after the listener starts: notify until both hear it.
-            try await Poll.until("both subscribers to hear the notification") {
-                try await database.query("SELECT pg_notify('news', 'Ayşe')")
-                return heard.all == ["first", "second"]
+            try await withRunning(listener) {
+                // LISTEN takes effect a moment after the listener starts: notify until both hear it.
+                try await Poll.until("both subscribers to hear the notification") {
+                    try await database.query("SELECT pg_notify('news', 'Ayşe')")
+                    return heard.all == ["first", "second"]
+                }
+                for task in tasks { await task.value }
             }
-            for task in tasks { await task.value }
         }
     }
 }

@@ -53,13 +53,14 @@ struct MigrationTests {
     func concurrent() async throws {
         let url = try await TestDatabase.create()
         let pools = (0..<8).map { _ in Database(url: url, size: 1, logger: storageLogger) }
-        defer { pools.forEach { $0.close() } }
         let first = first, second = second
-        let counts = try await withThrowingTaskGroup(of: Int.self) { group in
-            for pool in pools {
-                group.addTask { try await Migrator.apply(Migration.platform + [first, second], to: pool, logger: storageLogger).count }
+        let counts = try await withRunning(pools) {
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for pool in pools {
+                    group.addTask { try await Migrator.apply(Migration.platform + [first, second], to: pool, logger: storageLogger).count }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
-            return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
         #expect(counts.reduce(0, +) == Migration.platform.count + 2)
         #expect(counts.filter { $0 > 0 }.count == 1)

@@ -175,36 +175,37 @@ struct OutboxTests {
     func consumer() async throws {
         try await withDatabase { database in
             let listener = Listener(url: database.url, channels: [Outbox.channel], logger: storageLogger)
-            defer { listener.stop() }
-            let received = Received()
-            func startConsumer() -> Task<Void, any Error> {
-                let consumer = OutboxConsumer(
-                    name: "test", database: database, listener: listener, types: [TestNote.kind],
-                    pollInterval: .seconds(30), logger: storageLogger
-                ) { events in received.add(events.map(\.label)) }
-                return Task { try await consumer.run() }
-            }
-            var running = startConsumer()
-            for number in 0..<5 {
-                try await database.transaction {
-                    try $0.note("n\(number)", number: number)
+            try await withRunning(listener) {
+                let received = Received()
+                func startConsumer() -> Task<Void, any Error> {
+                    let consumer = OutboxConsumer(
+                        name: "test", database: database, listener: listener, types: [TestNote.kind],
+                        pollInterval: .seconds(30), logger: storageLogger
+                    ) { events in received.add(events.map(\.label)) }
+                    return Task { try await consumer.run() }
                 }
-            }
-            try await database.transaction { try $0.note("skip", other: true) }
-            try await Poll.until("five events consumed") { received.subjects.count == 5 }
-            // A consumer delivers at least once: its cursor is saved after each batch is handled.
-            // Stop it only once the fifth is saved, so the restart shows the cursor kept, not a race.
-            let fifth = try #require(try await settledEvents(database).events.first { $0.label == "n4" }?.cursor)
-            try await Poll.until("the cursor saved past the fifth") { try await database.loadCursor(consumer: "test") >= fifth }
-            running.cancel()
-            try? await running.value
+                var running = startConsumer()
+                for number in 0..<5 {
+                    try await database.transaction {
+                        try $0.note("n\(number)", number: number)
+                    }
+                }
+                try await database.transaction { try $0.note("skip", other: true) }
+                try await Poll.until("five events consumed") { received.subjects.count == 5 }
+                // A consumer delivers at least once: its cursor is saved after each batch is handled.
+                // Stop it only once the fifth is saved, so the restart shows the cursor kept, not a race.
+                let fifth = try #require(try await settledEvents(database).events.first { $0.label == "n4" }?.cursor)
+                try await Poll.until("the cursor saved past the fifth") { try await database.loadCursor(consumer: "test") >= fifth }
+                running.cancel()
+                try? await running.value
 
-            try await database.transaction { try $0.note("n5", number: 5) }
-            running = startConsumer()
-            try await Poll.until("the sixth event consumed") { received.subjects.count == 6 }
-            running.cancel()
-            try? await running.value
-            #expect(received.subjects == ["n0", "n1", "n2", "n3", "n4", "n5"])
+                try await database.transaction { try $0.note("n5", number: 5) }
+                running = startConsumer()
+                try await Poll.until("the sixth event consumed") { received.subjects.count == 6 }
+                running.cancel()
+                try? await running.value
+                #expect(received.subjects == ["n0", "n1", "n2", "n3", "n4", "n5"])
+            }
         }
     }
 
@@ -285,37 +286,39 @@ struct SharedConsumerTests {
         try await withDatabase(size: 6) { database in
             try await database.query("CREATE TABLE applied (subject text PRIMARY KEY, times int NOT NULL)")
             let listener = Listener(url: database.url, channels: [Outbox.channel], logger: storageLogger)
-            defer { listener.stop() }
-            let instances = (0..<3).map { _ in
-                OutboxConsumer.transactional(
-                    name: "shared", database: database, listener: listener, types: [TestNote.kind], logger: storageLogger,
-                    prepare: { $0.map(\.label) },
-                    apply: { subjects, transaction in
-                        for subject in subjects {
-                            try transaction.query(
-                                "INSERT INTO applied VALUES (\(subject), 1) ON CONFLICT (subject) DO UPDATE SET times = applied.times + 1")
-                        }
-                    })
-            }
-            let running = instances.map { consumer in Task { try await consumer.run() } }
-            defer { for task in running { task.cancel() } }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for writer in 0..<3 {
-                    group.addTask {
-                        for number in 0..<100 {
-                            try await database.transaction {
-                                try $0.note("w\(writer)-\(number)", writer: writer, number: number)
+            try await withRunning(listener) {
+                let instances = (0..<3).map { _ in
+                    OutboxConsumer.transactional(
+                        name: "shared", database: database, listener: listener, types: [TestNote.kind], logger: storageLogger,
+                        prepare: { $0.map(\.label) },
+                        apply: { subjects, transaction in
+                            for subject in subjects {
+                                try transaction.query(
+                                    "INSERT INTO applied VALUES (\(subject), 1) ON CONFLICT (subject) DO UPDATE SET times = applied.times + 1"
+                                )
+                            }
+                        })
+                }
+                let running = instances.map { consumer in Task { try await consumer.run() } }
+                defer { for task in running { task.cancel() } }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for writer in 0..<3 {
+                        group.addTask {
+                            for number in 0..<100 {
+                                try await database.transaction {
+                                    try $0.note("w\(writer)-\(number)", writer: writer, number: number)
+                                }
                             }
                         }
                     }
+                    try await group.waitForAll()
                 }
-                try await group.waitForAll()
+                try await Poll.until("all 300 applied", timeout: .seconds(60)) {
+                    try await database.query("SELECT count(*) FROM applied")[0].decode(Int64.self, at: 0) == 300
+                }
+                let repeated = try await database.query("SELECT count(*) FROM applied WHERE times <> 1")[0].decode(Int64.self, at: 0)
+                #expect(repeated == 0)
             }
-            try await Poll.until("all 300 applied", timeout: .seconds(60)) {
-                try await database.query("SELECT count(*) FROM applied")[0].decode(Int64.self, at: 0) == 300
-            }
-            let repeated = try await database.query("SELECT count(*) FROM applied WHERE times <> 1")[0].decode(Int64.self, at: 0)
-            #expect(repeated == 0)
         }
     }
 }

@@ -31,9 +31,10 @@ struct QueryTests {
         let multi = try ConnectionString.replacing(
             ["host": "\(unreachable),\(host)", "target_session_attrs": "read-write", "connect_timeout": "2"], in: url)
         let database = Database(url: multi, size: 1, logger: storageLogger)
-        defer { database.close() }
-        let rows = try await database.query("SELECT pg_is_in_recovery()")
-        #expect(try rows[0].decode(Bool.self, at: 0) == false)
+        try await withRunning(database) {
+            let rows = try await database.query("SELECT pg_is_in_recovery()")
+            #expect(try rows[0].decode(Bool.self, at: 0) == false)
+        }
     }
 
     @Test("NULLs, numbers, booleans, UUIDs and instants decode to their Swift types")
@@ -166,10 +167,11 @@ struct QueryTests {
     @Test("an unreachable server is a clear connection error, not a hang")
     func unreachable() async throws {
         let database = Database(url: "host=/nonexistent/socket dbname=x connect_timeout=2", size: 1, logger: storageLogger)
-        defer { database.close() }
-        let error = await #expect(throws: DatabaseError.self) { try await database.query("SELECT 1") }
-        #expect(error?.code == .connection)
-        #expect(await database.isReachable() == false)
+        try await withRunning(database) {
+            let error = await #expect(throws: DatabaseError.self) { try await database.query("SELECT 1") }
+            #expect(error?.code == .connection)
+            #expect(await database.isReachable() == false)
+        }
     }
 
     @Test(

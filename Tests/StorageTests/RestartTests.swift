@@ -1,5 +1,6 @@
 import Harness
 import Storage
+import Synchronization
 import Testing
 
 @Suite("Surviving a PostgreSQL restart", .serialized)
@@ -9,25 +10,35 @@ struct RestartTests {
         let server = try await PostgresServer.startCluster()
         let url = try await server.createDatabase()
         let database = Database(url: url, size: 2, logger: storageLogger)
-        defer { database.close() }
         let listener = Listener(url: url, channels: ["after"], logger: storageLogger)
-        defer { listener.stop() }
         let events = listener.subscribe()
+        let listening = Atomic<Bool>(false)
         let reconnected = Task {
-            for await event in events where event == .reconnected { return true }
+            for await event in events {
+                if event == .reconnected { return true }
+                listening.store(true, ordering: .relaxed)
+            }
             return false
         }
-        #expect(try await database.query("SELECT 1")[0].decode(Int.self, at: 0) == 1)
+        try await withRunning(database, listener) {
+            #expect(try await database.query("SELECT 1")[0].decode(Int.self, at: 0) == 1)
+            // A listener that never connected before the restart has nothing to reconnect: wait
+            // until it hears a notification (LISTEN takes effect a moment after it starts).
+            try await Poll.until("the listener to listen") {
+                try await database.query("SELECT pg_notify('after', '')")
+                return listening.load(ordering: .relaxed)
+            }
 
-        try await server.stop()
-        let error = await #expect(throws: DatabaseError.self) { try await database.query("SELECT 1") }
-        #expect(error?.code == .connection)
-        try await server.start()
+            try await server.stop()
+            let error = await #expect(throws: DatabaseError.self) { try await database.query("SELECT 1") }
+            #expect(error?.code == .connection)
+            try await server.start()
 
-        // The connections the pool held died with the server; the next call gets a fresh one.
-        #expect(try await database.query("SELECT 2")[0].decode(Int.self, at: 0) == 2)
-        #expect(try await database.query("SELECT 3")[0].decode(Int.self, at: 0) == 3)
-        #expect(await reconnected.value)
+            // The connections the pool held died with the server; the next call gets a fresh one.
+            #expect(try await database.query("SELECT 2")[0].decode(Int.self, at: 0) == 2)
+            #expect(try await database.query("SELECT 3")[0].decode(Int.self, at: 0) == 3)
+            #expect(await reconnected.value)
+        }
         await server.remove()
     }
 }

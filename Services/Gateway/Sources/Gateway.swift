@@ -22,11 +22,11 @@ public struct Gateway: ProcessDefinition {
         let proxies = try TrustedProxies(configuration.trustedProxies)
         let identity = Self.identity(database, configuration)
         let backends = Backends(configuration: configuration, logger: logger)
+        let passwords = Passwords()
         let hub = EventHub(runtimeDirectory: configuration.runtimeDirectory, logger: logger)
         let streams = Router(context: BasicWebSocketRequestContext.self)
-        let sessions = SessionStreams(
-            limit: configuration.streamsPerToken,
-            listener: Listener(url: configuration.databaseURL, channels: [IdentityStore.revocations], logger: logger), logger: logger)
+        let revocations = Listener(url: configuration.databaseURL, channels: [IdentityStore.revocations], logger: logger)
+        let sessions = SessionStreams(limit: configuration.streamsPerToken, listener: revocations, logger: logger)
         StreamRoutes(store: identity, backends: backends, hub: hub, sessions: sessions).add(to: streams)
         let proxyNames = ProxyNames(proxies.names, logger: logger)
         let connections = OpenConnections(
@@ -41,7 +41,7 @@ public struct Gateway: ProcessDefinition {
         let idleTimeout = configuration.idleTimeout
         let application = Application(
             router: Self.makeRouter(
-                database: database, backends: backends, identity: identity, configuration: configuration,
+                database: database, backends: backends, identity: identity, passwords: passwords, configuration: configuration,
                 clientAddress: ClientAddressMiddleware(proxies: proxies, names: proxyNames)),
             server: .http1WebSocketUpgrade(
                 webSocketRouter: streams,
@@ -64,7 +64,7 @@ public struct Gateway: ProcessDefinition {
             logger: logger
         )
         let http = DrainDeadline(application, deadline: configuration.drainDeadline, logger: logger) { connections.closeAll() }
-        return [proxyNames] + backends.all + [hub, sessions, http]
+        return [proxyNames, passwords, revocations] + backends.all + [hub, sessions, http]
     }
 
     /// Before serving: the first admin, when the settings name one, and a word in the log while
@@ -72,7 +72,13 @@ public struct Gateway: ProcessDefinition {
     public func prepare(configuration: Configuration, database: Database, logger: Logger) async throws {
         let identity = Self.identity(database, configuration)
         if let email = configuration.adminEmail, let password = configuration.adminPassword {
-            try await Self.ensureAdmin(identity, email: email, password: password, logger: logger)
+            // The serving executor starts after the prelude: one of its own, for this one hash.
+            let passwords = Passwords(threads: 1, queueLimit: 1)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await passwords.run() }
+                defer { passwords.close() }
+                try await Self.ensureAdmin(identity, passwords: passwords, email: email, password: password, logger: logger)
+            }
         }
         if let missing = await Self.adminAttention(identity, configuration: configuration) {
             logger.warning("\(missing.message)", metadata: ["attention": "\(missing.code.rawValue)"])
@@ -93,7 +99,7 @@ public struct Gateway: ProcessDefinition {
 
     /// The routes; separate from `makeServices` so tests can serve them.
     static func makeRouter(
-        database: Database, backends: Backends, identity: IdentityStore, configuration: Configuration,
+        database: Database, backends: Backends, identity: IdentityStore, passwords: Passwords, configuration: Configuration,
         clientAddress: ClientAddressMiddleware? = nil
     ) -> Router<GatewayContext> {
         let router = Router(context: GatewayContext.self)
@@ -122,7 +128,7 @@ public struct Gateway: ProcessDefinition {
         router.get("api/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: OpenAPI.json))
         }
-        let identityRoutes = IdentityRoutes(store: identity, backends: backends)
+        let identityRoutes = IdentityRoutes(store: identity, backends: backends, passwords: passwords)
         identityRoutes.add(to: router)
         VisitorRoutes(
             store: identity, backends: backends,
@@ -161,13 +167,13 @@ public struct Gateway: ProcessDefinition {
     }
 
     /// `SWITCHBOARD_ADMIN_EMAIL` / `SWITCHBOARD_ADMIN_PASSWORD`: the first admin, made once.
-    static func ensureAdmin(_ identity: IdentityStore, email: String, password: String, logger: Logger) async throws {
+    static func ensureAdmin(_ identity: IdentityStore, passwords: Passwords, email: String, password: String, logger: Logger) async throws {
         if let problem = Identity.emailProblem(email) { throw Configuration.Invalid(variable: "SWITCHBOARD_ADMIN_EMAIL", reason: problem) }
         if let problem = Identity.passwordProblem(password) {
             throw Configuration.Invalid(variable: "SWITCHBOARD_ADMIN_PASSWORD", reason: problem)
         }
         let name = String(email.split(separator: "@").first ?? "Admin")
-        if try await identity.ensureAdmin(name: name, email: email, passwordHash: await Passwords.hash(password)) {
+        if try await identity.ensureAdmin(name: name, email: email, passwordHash: try await passwords.hash(password)) {
             logger.notice("created the first admin", metadata: ["operator.email": "\(Identity.normalized(email: email))"])
         }
     }

@@ -13,6 +13,9 @@ import Synchronization
 struct MailSender: Service {
     let context: ServiceContext
     let doorbell: Doorbell
+    /// Runs before this sender in the service group and stops after it, so queued mails are
+    /// through before its threads end; nil without `SWITCHBOARD_SMTP_URL`.
+    let client: SMTPClient?
     /// Long enough for the slowest transfer (curl gives up after 60 s) with room to record it.
     static let lease: Duration = .seconds(120)
 
@@ -29,7 +32,7 @@ struct MailSender: Service {
         let instance = configuration.instance
         let released = try await context.database.transaction { try MailStore.release(instance: instance, in: $0) }
         if released > 0 { context.logger.notice("took back mails a previous run left leased", metadata: ["mail.count": "\(released)"]) }
-        guard let url = configuration.smtpURL else {
+        guard let client else {
             let queued = try await context.database.transaction { try MailStore.queuedCount(in: $0) }
             context.logger.warning(
                 "SWITCHBOARD_SMTP_URL is not set: mails stay queued and none is sent until it is",
@@ -37,8 +40,6 @@ struct MailSender: Service {
             try? await gracefulShutdown()
             return
         }
-        let client = SMTPClient(.init(url: url, user: configuration.smtpUser, password: configuration.smtpPassword, connections: 4))
-        defer { client.shutdown() }
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let sent: Int
             do {

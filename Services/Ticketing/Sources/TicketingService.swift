@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Mail
 import Runtime
+import SMTP
 import ServiceLifecycle
 import Storage
 import Wire
@@ -68,9 +69,12 @@ public enum TicketingService {
             workers: { context in
                 let tickets = Tickets(context: context, now: now)
                 let doorbell = Doorbell()
-                return [
-                    Sweeper(tickets: tickets),
-                    MailSender(context: context, doorbell: doorbell),
+                let configuration = context.configuration
+                let smtp = configuration.smtpURL.map {
+                    SMTPClient(.init(url: $0, user: configuration.smtpUser, password: configuration.smtpPassword, connections: 4))
+                }
+                return [Sweeper(tickets: tickets)] + (smtp.map { [$0] } ?? []) + [
+                    MailSender(context: context, doorbell: doorbell, client: smtp),
                     Ring(listener: context.listener, doorbell: doorbell),
                     // Operators' messages in tickets become mails; started conversations open their tickets.
                     OutboxConsumer.transactional(

@@ -10,7 +10,7 @@ struct UnexpectedErrors<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as any HTTPResponseError {
             throw error
-        } catch let error as DatabaseError where [.connection, .deadline, .closed].contains(error.code) {
+        } catch let error as DatabaseError where error.isTransient {
             context.logger.warning("database unavailable", metadata: metadata(request, error))
             throw APIError.unavailable
         } catch is CancellationError {

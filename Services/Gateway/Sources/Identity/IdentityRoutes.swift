@@ -8,6 +8,7 @@ import Wire
 struct IdentityRoutes: Sendable {
     let store: IdentityStore
     let backends: Backends
+    let passwords: Passwords
     /// Failed logins allowed in `window` seconds: per (e-mail, address) pair, per e-mail from an
     /// address that has failed for it, and per address.
     static let perPair = 10
@@ -47,7 +48,7 @@ struct IdentityRoutes: Sendable {
             try await authenticate(request, admin: true)
             let new = try await JSONBody.decode(NewOperator.self, from: request)
             if let problem = new.problem() { throw problem }
-            guard let created = try await store.create(new, passwordHash: await Passwords.hash(new.password)) else {
+            guard let created = try await store.create(new, passwordHash: try await passwords.hash(new.password)) else {
                 throw APIError.conflict("email_taken", "an operator with this e-mail exists", details: ["field": "email"])
             }
             return try Response.json(created, status: .created)
@@ -95,7 +96,7 @@ struct IdentityRoutes: Sendable {
         ])
         let found = try await store.credentials(email: login.email)
         // An unknown e-mail costs the same bcrypt as a wrong password: both answer the same 401.
-        let matches = await Passwords.verify(login.password, hash: found?.1 ?? Passwords.decoy)
+        let matches = try await passwords.verify(login.password, hash: found?.1 ?? Passwords.decoy)
         guard let (account, _) = found, matches else { throw APIError.unauthorized }
         await store.attempts.release(reservation)
         try await store.attempts.clear(pair)

@@ -1,25 +1,48 @@
+import Blocking
 import Foundation
 import HummingbirdBcrypt
+import ServiceLifecycle
 
-/// bcrypt, run on threads of its own: one hash takes tens of milliseconds of CPU, which on
-/// Swift's cooperative threads (two here) would stall every request.
-enum Passwords {
+/// bcrypt, on a small executor of its own: one hash takes tens of milliseconds of CPU, which on
+/// Swift's cooperative threads (two here) would stall every request. Two threads and a bounded
+/// queue: a burst of logins waits its turn or is answered 503, and never starts a thread per
+/// attempt. A `Service`; its threads start in `run()`.
+final class Passwords: Service, Sendable {
     static let cost: UInt8 = 10
+    private let executor: BlockingExecutor<Void>
 
-    static func hash(_ password: String) async -> String {
-        await offload { Bcrypt.hash(password, cost: cost) }
+    /// About eight seconds of hashing may wait (a hash is ~60 ms on a thread); the login rate
+    /// limits keep an honest burst far below that.
+    init(threads: Int = 2, queueLimit: Int = 256) {
+        executor = BlockingExecutor(label: "bcrypt", threads: threads, queueLimit: queueLimit, makeState: {})
     }
 
-    static func verify(_ password: String, hash: String) async -> Bool {
-        await offload { Bcrypt.verify(password, hash: hash) }
+    func run() async throws {
+        try await executor.run()
+    }
+
+    /// Stops taking work; `run()` returns once what is queued is hashed.
+    func close() {
+        executor.close()
+    }
+
+    func hash(_ password: String) async throws -> String {
+        try await offload { Bcrypt.hash(password, cost: Self.cost) }
+    }
+
+    func verify(_ password: String, hash: String) async throws -> Bool {
+        try await offload { Bcrypt.verify(password, hash: hash) }
     }
 
     /// A hash to verify against when the e-mail is unknown, so both failures take as long.
     static let decoy = Bcrypt.hash("decoy password that matches nothing", cost: cost)
 
-    private static func offload<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: work()) }.start()
+    private func offload<T: Sendable>(_ work: @escaping @Sendable () -> T) async throws -> T {
+        do {
+            return try await executor.perform { _ in work() }
+        } catch is BlockingError {
+            // Full, shutting down, or the caller left: try again shortly.
+            throw APIError.unavailable
         }
     }
 }

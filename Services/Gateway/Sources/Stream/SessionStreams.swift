@@ -50,12 +50,10 @@ final class SessionStreams: Service, Sendable {
             try? await gracefulShutdown()
             return
         }
-        await withTaskCancellationOrGracefulShutdownHandler {
-            for await event in listener.subscribe() {
-                if case .notification(IdentityStore.revocations, let key) = event { revoke(key) }
-            }
-        } onCancelOrGracefulShutdown: {
-            listener.stop()
+        // The listener runs in the gateway's group and stops after this service: stop following
+        // it here, on graceful shutdown, without waiting for its end.
+        for await event in listener.subscribe().cancelOnGracefulShutdown() {
+            if case .notification(IdentityStore.revocations, let key) = event { revoke(key) }
         }
     }
 }

@@ -1,0 +1,32 @@
+import Dispatch
+
+/// A one-shot timer for a call's deadline, cancelled when the call ends first: a timer left
+/// to fire would keep its call (and what it holds) alive until then, one per call made.
+public final class DeadlineTimer: @unchecked Sendable {
+    // A dispatch source may be cancelled from any thread.
+    private let source: any DispatchSourceTimer
+
+    /// Calls `fire` once at `deadline` (at once if it has passed), unless cancelled before.
+    public init(at deadline: ContinuousClock.Instant, _ fire: @escaping @Sendable () -> Void) {
+        let remaining = deadline - .now
+        let nanoseconds: Int
+        if remaining <= .zero {
+            nanoseconds = 0
+        } else if remaining >= .seconds(86_400 * 365) {
+            nanoseconds = 86_400 * 365 * 1_000_000_000
+        } else {
+            nanoseconds = Int(remaining.components.seconds) * 1_000_000_000 + Int(remaining.components.attoseconds / 1_000_000_000)
+        }
+        // The global queue, not a serial one: what fires may block a moment (`PQcancel` talks to
+        // the server) and must not hold back another call's deadline.
+        source = DispatchSource.makeTimerSource(queue: .global())
+        source.schedule(deadline: .now() + .nanoseconds(nanoseconds))
+        source.setEventHandler(handler: fire)
+        source.activate()
+    }
+
+    /// The timer will not fire (unless it is firing right now).
+    public func cancel() {
+        source.cancel()
+    }
+}
