@@ -149,7 +149,7 @@ let package = Package(
             .testTarget(name: "StorageTests", dependencies: ["Storage", "Contracts", "Harness"], swiftSettings: strict),
             .testTarget(name: "ConversationTests", dependencies: ["ConversationService", "Contracts"], swiftSettings: strict),
             .testTarget(
-                name: "PoolTests", dependencies: ["PoolService", "Contracts", "Runtime", "Wire", "Harness", logging, lifecycle],
+                name: "PoolTests", dependencies: ["PoolService", "Contracts", "Runtime", "Storage", "Wire", "Harness", logging, lifecycle],
                 swiftSettings: strict),
             .testTarget(name: "TicketingTests", dependencies: ["TicketingService", "Contracts"], swiftSettings: strict),
             .testTarget(

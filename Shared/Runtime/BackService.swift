@@ -18,6 +18,8 @@ public struct BackService: ProcessDefinition {
     public var workers: @Sendable (ServiceContext) -> [any Service]
     /// What `system.health` reports the deployment must set right (missing settings).
     public var attention: @Sendable (ServiceContext) async -> [Attention]
+    /// The time the service's decisions go by (`ServiceContext.clock`); a test may set it.
+    public var clock: WallClock
 
     public init(
         name: ServiceName,
@@ -25,7 +27,8 @@ public struct BackService: ProcessDefinition {
         calls: [ServiceName] = [],
         routes: @escaping @Sendable (inout RPCRouter, ServiceContext) -> Void = { _, _ in },
         workers: @escaping @Sendable (ServiceContext) -> [any Service] = { _ in [] },
-        attention: @escaping @Sendable (ServiceContext) async -> [Attention] = { _ in [] }
+        attention: @escaping @Sendable (ServiceContext) async -> [Attention] = { _ in [] },
+        clock: WallClock = .system
     ) {
         self.name = name
         self.migrations = migrations
@@ -33,6 +36,7 @@ public struct BackService: ProcessDefinition {
         self.routes = routes
         self.workers = workers
         self.attention = attention
+        self.clock = clock
     }
 }
 
@@ -42,6 +46,8 @@ public struct ServiceContext: Sendable {
     public let database: Database
     public let listener: Listener
     public let logger: Logger
+    /// The time the service's decisions go by: never `Date()` in domain code.
+    public let clock: WallClock
     /// One client per service in `BackService.calls`.
     public let clients: [ServiceName: RPCClient]
 
@@ -66,7 +72,8 @@ extension BackService {
             clients[callee] = RPCClient(
                 service: callee, runtimeDirectory: configuration.runtimeDirectory, logger: logger, defaultTimeout: configuration.rpcTimeout)
         }
-        let context = ServiceContext(configuration: configuration, database: database, listener: listener, logger: logger, clients: clients)
+        let context = ServiceContext(
+            configuration: configuration, database: database, listener: listener, logger: logger, clock: clock, clients: clients)
         var router = RPCRouter()
         router.register(SystemMethods.Health.self) { _, _ in
             SystemMethods.Health.Result(

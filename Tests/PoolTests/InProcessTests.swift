@@ -5,6 +5,7 @@ import Logging
 import PoolService
 import Runtime
 import ServiceLifecycle
+import Storage
 import Testing
 import Wire
 
@@ -49,6 +50,42 @@ struct InProcessTests {
             // The group returns without an error: every service, the database last, stopped.
             try await tasks.next()
             tasks.cancelAll()
+        }
+    }
+
+    @Test("a take is stamped by the service's injected clock, not the machine's")
+    func takeUsesTheInjectedClock() async throws {
+        let runtime = try Scratch.makeDirectory(prefix: "pool")
+        defer { try? FileManager.default.removeItem(atPath: runtime) }
+        let configuration = try Configuration(environment: [
+            "DATABASE_URL": try await TestDatabase.create(), "SWITCHBOARD_RUNTIME_DIR": runtime, "SWITCHBOARD_INSTANCE": "clocked",
+        ])
+        let instant = Date(timeIntervalSince1970: 1_000_000_000)
+        var definition = PoolService.definition
+        definition.clock = .fixed(instant)
+        let services = try definition.makeServices(configuration: configuration, logger: Self.logger)
+        let client = RPCClient(service: .pool, runtimeDirectory: runtime, logger: Self.logger, defaultTimeout: .seconds(10))
+        let database = Database(url: configuration.databaseURL, size: 1, logger: Self.logger)
+        try await withRunning(services + [client, database], logger: Self.logger) {
+            try await Poll.until("the in-process pool answers") {
+                (try? await client.call(SystemMethods.Ping.self, .init(payload: "hi")))?.payload == "hi"
+            }
+            let conversation = UUID()
+            let taker = OperatorRef(id: UUID(), name: "Can")
+            try await database.query(
+                "INSERT INTO pool.items (conversation_id, kind, status, customer_name, waiting_since) VALUES (\(conversation), 'chat', 'waiting', 'Ayşe', now())"
+            )
+            _ = try await client.call(
+                PoolMethods.SetAvailability.self, .init(operatorID: taker.id, operatorName: taker.name, available: true))
+            _ = try await client.call(PoolMethods.Take.self, .init(conversationID: conversation, taker: taker))
+            let payload = try #require(
+                try await database.query(
+                    "SELECT payload::text AS payload FROM platform.events WHERE type = \(PoolEvents.Assigned.kind.rawValue)"
+                )
+                .first?.decode("payload", as: String.self))
+            let change = try WireJSON.decoder().decode(AssignmentChange.self, from: Data(payload.utf8))
+            #expect(change.at == instant)
+            #expect(change.how == .take && change.to == taker)
         }
     }
 }

@@ -11,6 +11,8 @@ public enum PoolService {
         name: .pool, migrations: PoolStore.migrations,
         routes: { router, context in
             let database = context.database
+            // Read inside each transaction: the instant a change is made, not when it was queued.
+            let clock = context.clock
             router.handle(PoolMethods.Waiting.self) { params, _ in
                 if let problem = params.page.problem() { throw problem }
                 return try await database.transaction { try PoolStore.waiting(params, in: $0) }
@@ -67,14 +69,14 @@ public enum PoolService {
                 return params
             }
             router.handle(PoolMethods.Transfer.self) { params, _ in
-                try await database.transaction { try PoolStore.transfer(params, in: $0) }
+                try await database.transaction { try PoolStore.transfer(params, at: clock.now(), in: $0) }
             }
             router.handle(PoolMethods.MarkTicket.self) { params, _ in
                 try await database.transaction { try PoolStore.markTicket(params.conversationID, in: $0) }
                     ?? { throw PoolRefusal.notFound }()
             }
             router.handle(PoolMethods.Assign.self) { params, _ in
-                try await database.transaction { try PoolStore.assign(params, in: $0) }
+                try await database.transaction { try PoolStore.assign(params, at: clock.now(), in: $0) }
             }
             router.handle(PoolMethods.Items.self) { params, _ in
                 guard params.conversationIDs.count <= PageRequest.limits.upperBound else {
@@ -83,17 +85,18 @@ public enum PoolService {
                 return try await database.transaction { try PoolStore.items(params.conversationIDs, in: $0) }
             }
             router.handle(PoolMethods.Take.self) { params, _ in
-                try await database.transaction { try PoolStore.take(params, in: $0) }
+                try await database.transaction { try PoolStore.take(params, at: clock.now(), in: $0) }
             }
         },
         workers: { context in
-            [
+            let clock = context.clock
+            return [
                 OutboxConsumer.transactional(
                     name: "pool.items", database: context.database, listener: context.listener,
                     types: PoolStore.followed, logger: context.logger,
                     prepare: { $0 },
                     apply: { events, transaction in
-                        for event in events { try PoolStore.apply(event, in: transaction) }
+                        for event in events { try PoolStore.apply(event, at: clock.now(), in: transaction) }
                     }
                 )
             ]

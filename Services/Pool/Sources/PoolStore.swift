@@ -92,7 +92,7 @@ enum PoolStore {
 
     /// "Take it on me": the item's row is locked, so of simultaneous takes one decides first and
     /// the rest see its result.
-    static func take(_ params: PoolMethods.Take.Params, in transaction: Transaction) throws -> PoolItem {
+    static func take(_ params: PoolMethods.Take.Params, at now: Date, in transaction: Transaction) throws -> PoolItem {
         let rows = try transaction.query("SELECT \(columns) FROM pool.items WHERE conversation_id = \(params.conversationID) FOR UPDATE")
         guard let current = try rows.first.map(item) else { throw PoolRefusal.notFound }
         switch Assignment.decide(
@@ -100,7 +100,8 @@ enum PoolStore {
         {
         case .keep: return current
         case .refuse(let refusal): throw refusal
-        case .assign(let how): return try hand(params.conversationID, from: current.holder, to: params.taker, how: how, in: transaction)
+        case .assign(let how):
+            return try hand(params.conversationID, from: current.holder, to: params.taker, how: how, at: now, in: transaction)
         }
     }
 
@@ -116,14 +117,14 @@ enum PoolStore {
     }
 
     /// Gives a ticket to an available operator, whoever holds it now.
-    static func assign(_ params: PoolMethods.Assign.Params, in transaction: Transaction) throws -> PoolItem {
+    static func assign(_ params: PoolMethods.Assign.Params, at now: Date, in transaction: Transaction) throws -> PoolItem {
         let rows = try transaction.query("SELECT \(columns) FROM pool.items WHERE conversation_id = \(params.conversationID) FOR UPDATE")
         guard let current = try rows.first.map(item) else { throw PoolRefusal.notFound }
         if current.status == .closed { throw PoolRefusal.closed }
         guard current.kind == .ticket else { throw PoolRefusal.notATicket }
         if current.holder?.id == params.to.id { return current }
         guard try isAvailable(params.to.id, in: transaction) else { throw PoolRefusal.colleagueUnavailable(params.to) }
-        return try hand(params.conversationID, from: current.holder, to: params.to, how: .assign, in: transaction)
+        return try hand(params.conversationID, from: current.holder, to: params.to, how: .assign, at: now, in: transaction)
     }
 
     static func items(_ ids: [UUID], in transaction: Transaction) throws -> [PoolItem] {
@@ -134,27 +135,27 @@ enum PoolStore {
     }
 
     /// The holder hands it on to an available colleague.
-    static func transfer(_ params: PoolMethods.Transfer.Params, in transaction: Transaction) throws -> PoolItem {
+    static func transfer(_ params: PoolMethods.Transfer.Params, at now: Date, in transaction: Transaction) throws -> PoolItem {
         let rows = try transaction.query("SELECT \(columns) FROM pool.items WHERE conversation_id = \(params.conversationID) FOR UPDATE")
         guard let current = try rows.first.map(item) else { throw PoolRefusal.notFound }
         if current.status == .closed { throw PoolRefusal.closed }
         guard current.holder?.id == params.from.id else { throw PoolRefusal.notHolder }
         if params.to.id == params.from.id { return current }
         guard try isAvailable(params.to.id, in: transaction) else { throw PoolRefusal.colleagueUnavailable(params.to) }
-        return try hand(params.conversationID, from: params.from, to: params.to, how: .transfer, in: transaction)
+        return try hand(params.conversationID, from: params.from, to: params.to, how: .transfer, at: now, in: transaction)
     }
 
     /// Makes `to` the holder of the (locked) item, records the change and announces it; every way
     /// a conversation changes hands ends here.
     static func hand(
-        _ id: UUID, from: OperatorRef?, to: OperatorRef, how: AssignmentChange.How, in transaction: Transaction
+        _ id: UUID, from: OperatorRef?, to: OperatorRef, how: AssignmentChange.How, at now: Date, in transaction: Transaction
     ) throws -> PoolItem {
         let updated = try transaction.query(
             """
             UPDATE pool.items SET status = 'assigned', holder_id = \(to.id), holder_name = \(to.name), updated_at = now()
             WHERE conversation_id = \(id) RETURNING \(columns)
             """)
-        try record(AssignmentChange(conversationID: id, from: from, to: to, how: how, at: Date()), in: transaction)
+        try record(AssignmentChange(conversationID: id, from: from, to: to, how: how, at: now), in: transaction)
         return try item(updated[0])
     }
 
@@ -239,7 +240,7 @@ enum PoolStore {
     // MARK: Reactions to the conversation service's events
 
     /// Applies one outbox event; replaying it changes nothing more.
-    static func apply(_ event: OutboxEvent, in transaction: Transaction) throws {
+    static func apply(_ event: OutboxEvent, at now: Date, in transaction: Transaction) throws {
         switch event.kind {
         case ConversationEvents.Started.kind:
             let conversation = try event.decode(ConversationEvents.Started.self)
@@ -255,7 +256,7 @@ enum PoolStore {
             ).affectedRows
             if inserted == 1 {
                 try transaction.appendEvent(PoolEvents.Changed.self, PoolChange(conversationID: conversation.id))
-                if conversation.channel == .chat { try autoAssign(conversation.id, in: transaction) }
+                if conversation.channel == .chat { try autoAssign(conversation.id, at: now, in: transaction) }
             }
         case ConversationEvents.MessageCreated.kind:
             let message = try event.decode(ConversationEvents.MessageCreated.self)
@@ -268,7 +269,7 @@ enum PoolStore {
             ).affectedRows
             if closed == 1 { try transaction.appendEvent(PoolEvents.Changed.self, PoolChange(conversationID: event.subject)) }
         case ConversationEvents.Reopened.kind:
-            try reopen(event.subject, in: transaction)
+            try reopen(event.subject, at: now, in: transaction)
         case ConversationEvents.MovedToEmail.kind:
             _ = try markTicket(event.subject, in: transaction)
         default:
@@ -283,7 +284,7 @@ enum PoolStore {
     ]
 
     /// A closed item opens again: back to its last holder when they are available, else into the Pool.
-    static func reopen(_ id: UUID, in transaction: Transaction) throws {
+    static func reopen(_ id: UUID, at now: Date, in transaction: Transaction) throws {
         let rows = try transaction.query(
             """
             SELECT i.holder_id, i.holder_name, coalesce(a.available, false)
@@ -294,7 +295,7 @@ enum PoolStore {
         let (holderID, holderName, available) = try row.decode((UUID?, String?, Bool).self)
         if let holderID, let holderName, available {
             let holder = OperatorRef(id: holderID, name: holderName)
-            _ = try hand(id, from: nil, to: holder, how: .reopen, in: transaction)
+            _ = try hand(id, from: nil, to: holder, how: .reopen, at: now, in: transaction)
         } else {
             try transaction.query(
                 """
@@ -306,7 +307,7 @@ enum PoolStore {
     }
 
     /// Gives a new chat to an operator when auto-assign is on and someone has room; else it waits.
-    static func autoAssign(_ id: UUID, in transaction: Transaction) throws {
+    static func autoAssign(_ id: UUID, at now: Date, in transaction: Transaction) throws {
         let settings = try settings(in: transaction)
         guard settings.autoAssign else { return }
         let candidates = try transaction.query(
@@ -320,7 +321,7 @@ enum PoolStore {
             return AutoAssign.Candidate(who: OperatorRef(id: id, name: name), load: load, lastAssigned: lastAssigned)
         }
         guard let chosen = AutoAssign.choose(candidates, maxChats: settings.maxChatsPerOperator) else { return }
-        _ = try hand(id, from: nil, to: chosen, how: .auto, in: transaction)
+        _ = try hand(id, from: nil, to: chosen, how: .auto, at: now, in: transaction)
     }
 
     /// The first line of a customer's message, short enough for a list.

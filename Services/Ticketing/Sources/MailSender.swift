@@ -62,11 +62,12 @@ struct MailSender: Service {
         }
         guard !claimed.isEmpty else { return 0 }
         let retryBase = context.configuration.mailRetry
+        let clock = context.clock
         let results = await withTaskGroup(of: (UUID, MailStore.Result).self) { group in
             for mail in claimed {
                 group.addTask {
                     let outcome = await client.send(from: mail.sender, to: [mail.recipient], message: Array(mail.raw.utf8))
-                    return (mail.id, Self.result(of: outcome, mail: mail, retryBase: retryBase, now: Date()))
+                    return (mail.id, Self.result(of: outcome, mail: mail, retryBase: retryBase, now: clock.now()))
                 }
             }
             var results: [(UUID, MailStore.Result)] = []

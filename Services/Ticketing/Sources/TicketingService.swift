@@ -10,15 +10,13 @@ import Wire
 
 /// The ticketing service: working hours, offline messages as tickets, mail in and out.
 public enum TicketingService {
-    /// Everything `ServiceMain` needs to run this service.
-    public static var definition: BackService { definition(now: Date.init) }
-
-    /// The service with `now` as its clock.
-    static func definition(now: @escaping @Sendable () -> Date) -> BackService {
+    /// Everything `ServiceMain` needs to run this service (`clock` is the system's; a test may
+    /// set `definition.clock`).
+    public static var definition: BackService {
         BackService(
             name: .ticketing, migrations: TicketingStore.migrations, calls: [.conversation, .pool],
             routes: { router, context in
-                let tickets = Tickets(context: context, now: now)
+                let tickets = Tickets(context: context)
                 let database = context.database
                 router.handle(TicketingMethods.GetSettings.self) { _, _ in
                     try await database.transaction { try TicketingStore.settings(in: $0) }
@@ -30,7 +28,7 @@ public enum TicketingService {
                 }
                 router.handle(TicketingMethods.Status.self) { _, _ in
                     let settings = try await database.transaction { try TicketingStore.settings(in: $0) }
-                    return status(settings, at: now())
+                    return status(settings, at: context.clock.now())
                 }
                 router.handle(TicketingMethods.OfflineMessage.self) { params, request in
                     if let problem = check(params) { throw problem }
@@ -67,7 +65,7 @@ public enum TicketingService {
                 }
             },
             workers: { context in
-                let tickets = Tickets(context: context, now: now)
+                let tickets = Tickets(context: context)
                 let doorbell = Doorbell()
                 let configuration = context.configuration
                 let smtp = configuration.smtpURL.map {

@@ -10,7 +10,6 @@ import Wire
 /// never lost, and the sweeper finishes what a crash or an outage interrupted.
 struct Tickets: Sendable {
     let context: ServiceContext
-    let now: @Sendable () -> Date
 
     var identity: MailIdentity { MailIdentity(from: context.configuration.smtpFrom, replyBase: context.configuration.replyAddress) }
 
@@ -19,7 +18,7 @@ struct Tickets: Sendable {
         let settings = try TicketingStore.settings(in: transaction)
         let mail = Letters.acknowledgement(
             ticket, ack: settings.ackMessage, identity: identity, messageID: OutgoingMail.newMessageID(domain: identity.from.domain),
-            date: now())
+            date: context.clock.now())
         try MailStore.queue(mail, key: "ack:\(ticket.id.uuidString.lowercased())", ticket: ticket.id, messageID: nil, in: transaction)
     }
 
@@ -31,7 +30,7 @@ struct Tickets: Sendable {
         else { return }
         let mail = Letters.reply(
             ticket, message: message, thread: try MailStore.thread(ticket.id, in: transaction), identity: identity,
-            messageID: OutgoingMail.newMessageID(domain: identity.from.domain), date: now())
+            messageID: OutgoingMail.newMessageID(domain: identity.from.domain), date: context.clock.now())
         try MailStore.queue(
             mail, key: "message:\(message.id.uuidString.lowercased())", ticket: ticket.id, messageID: message.id, in: transaction)
     }
@@ -156,7 +155,7 @@ struct Tickets: Sendable {
             if created {
                 let mail = Letters.transcript(
                     ticket, messages: messages, identity: identity, messageID: OutgoingMail.newMessageID(domain: identity.from.domain),
-                    date: now())
+                    date: context.clock.now())
                 try MailStore.queue(
                     mail, key: "transcript:\(ticket.id.uuidString.lowercased())", ticket: ticket.id, messageID: nil, in: transaction)
             }
