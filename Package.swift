@@ -41,7 +41,7 @@ func service(
         ),
         .executableTarget(
             name: "switchboard-\(folder.lowercased())",
-            dependencies: [.target(name: "\(name)Service"), "Runtime"],
+            dependencies: [.target(name: "\(name)Service"), "Runtime", "Contracts"],
             path: "Services/\(folder)/Main",
             swiftSettings: strict
         ),
@@ -106,7 +106,7 @@ let package = Package(
         .target(
             name: "Runtime",
             dependencies: [
-                "Contracts", "Wire", "Storage", "Mail", "CLinux", logging, lifecycle, metrics,
+                "Contracts", "Wire", "Storage", "CLinux", logging, lifecycle, metrics,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ] + nio,

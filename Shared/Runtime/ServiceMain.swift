@@ -22,7 +22,16 @@ public enum ServiceMain {
 
     /// Runs the command named on the command line; returns the process's exit status.
     public static func run(_ definition: some ProcessDefinition, arguments: [String] = CommandLine.arguments) async -> Int32 {
-        let name = definition.name
+        await run(definition.name, arguments: arguments) { _ in definition }
+    }
+
+    /// `run` for a process with settings of its own: `make` reads them from the environment
+    /// (after the shared `Configuration`) and returns the definition that uses them. A setting
+    /// it refuses stops the process like a shared one: a configuration error, status 2.
+    public static func run<Definition: ProcessDefinition>(
+        _ name: ServiceName, arguments: [String] = CommandLine.arguments,
+        _ make: ([String: String]) throws -> Definition
+    ) async -> Int32 {
         Observability.useEventLoopsAsExecutor()
         let command = arguments.dropFirst().first ?? "serve"
         guard ["serve", "migrate", "health"].contains(command) else {
@@ -31,8 +40,12 @@ public enum ServiceMain {
             return help ? 0 : 2
         }
         let configuration: Configuration
+        let definition: Definition
         do {
-            configuration = try Configuration()
+            let environment = ProcessInfo.processInfo.environment
+            configuration = try Configuration(environment: environment)
+            definition = try make(environment)
+            precondition(definition.name == name, "\(name.executable) runs the \(definition.name.rawValue) definition")
         } catch {
             FileHandle.standardError.write(Data("\(name.executable): configuration error: \(error)\n".utf8))
             return 2

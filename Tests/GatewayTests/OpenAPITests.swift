@@ -17,7 +17,8 @@ struct OpenAPITests {
         defer { database.close() }
         let router = Gateway.makeRouter(
             database: database, backends: Backends(configuration: configuration, logger: Logger(label: "test")),
-            identity: IdentityStore(database: database), passwords: Passwords(), configuration: configuration)
+            identity: IdentityStore(database: database), passwords: Passwords(), configuration: configuration,
+            settings: try GatewayConfiguration(environment: [:]))
         let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path)" })
         let documented = Set(OpenAPI.operations.map { "\($0.method.rawValue) \($0.path)" })
         #expect(served.subtracting(documented).sorted() == [], "served but not documented")

@@ -140,7 +140,8 @@ struct RouteTests {
             }
             let application = Application(
                 router: Gateway.makeRouter(
-                    database: database, backends: backends, identity: identity, passwords: Passwords(), configuration: configuration))
+                    database: database, backends: backends, identity: identity, passwords: Passwords(), configuration: configuration,
+                    settings: try GatewayConfiguration(environment: [:])))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 for service in servers + backends.all.map({ $0 as any Service }) {
                     tasks.addTask { try await service.run() }

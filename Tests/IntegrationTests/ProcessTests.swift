@@ -338,16 +338,18 @@ struct ProcessTests {
     }
 
     @Test(
-        "a bad configuration stops the process at once with a clear message and status 2",
+        "a bad configuration stops each process that reads it at once with a clear message and status 2",
         arguments: [
-            ("SWITCHBOARD_HTTP_PORT", "eighty", "SWITCHBOARD_HTTP_PORT"),
-            ("DATABASE_URL", "", "DATABASE_URL: not set"),
-            ("LOG_LEVEL", "loud", "LOG_LEVEL"),
-            ("SWITCHBOARD_INSTANCE", "../escape", "SWITCHBOARD_INSTANCE"),
+            // A service's own setting stops that service; a shared one stops every process.
+            ("SWITCHBOARD_HTTP_PORT", "eighty", "SWITCHBOARD_HTTP_PORT", [ServiceName.gateway]),
+            ("SWITCHBOARD_SMTP_URL", "http://mail", "SWITCHBOARD_SMTP_URL", [.ticketing]),
+            ("DATABASE_URL", "", "DATABASE_URL: not set", [.pool, .gateway]),
+            ("LOG_LEVEL", "loud", "LOG_LEVEL", [.pool, .gateway]),
+            ("SWITCHBOARD_INSTANCE", "../escape", "SWITCHBOARD_INSTANCE", [.pool, .gateway]),
         ])
-    func badConfiguration(variable: String, value: String, message: String) async throws {
+    func badConfiguration(variable: String, value: String, message: String, services: [ServiceName]) async throws {
         try await Stack.with { stack in
-            for service in [ServiceName.pool, .gateway] {
+            for service in services {
                 var environment = stack.environment(instance: "bad")
                 environment[variable] = value
                 let log = "\(stack.root)/bad-\(service.rawValue).log"

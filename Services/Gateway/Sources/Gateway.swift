@@ -13,36 +13,41 @@ import Wire
 public struct Gateway: ProcessDefinition {
     public let name = ServiceName.gateway
     public let migrations = IdentityStore.migrations
+    /// The gateway's own settings (HTTP, limits, sessions, the first admin, proxies).
+    public let settings: GatewayConfiguration
 
-    public init() {}
+    /// The gateway with `settings`, read by `main` from the environment.
+    public init(settings: GatewayConfiguration) {
+        self.settings = settings
+    }
 
     /// Everything the gateway serves, once the schema is current: the back services' clients,
     /// the event hub, the streams' revocations, and HTTP last (so it drains first).
     public func makeServices(configuration: Configuration, database: Database, logger: Logger) throws -> [any Service] {
-        let proxies = try TrustedProxies(configuration.trustedProxies)
-        let identity = Self.identity(database, configuration)
+        let proxies = try TrustedProxies(settings.trustedProxies)
+        let identity = Self.identity(database, settings)
         let backends = Backends(configuration: configuration, logger: logger)
         let passwords = Passwords()
         let hub = EventHub(runtimeDirectory: configuration.runtimeDirectory, logger: logger)
         let streams = Router(context: BasicWebSocketRequestContext.self)
         let revocations = Listener(url: configuration.databaseURL, channels: [IdentityStore.revocations], logger: logger)
-        let sessions = SessionStreams(limit: configuration.streamsPerToken, listener: revocations, logger: logger)
+        let sessions = SessionStreams(limit: settings.streamsPerToken, listener: revocations, logger: logger)
         StreamRoutes(store: identity, backends: backends, hub: hub, sessions: sessions).add(to: streams)
         let proxyNames = ProxyNames(proxies.names, logger: logger)
         let connections = OpenConnections(
             limits: .init(
-                perAddress: configuration.connectionsPerAddress, headerTimeout: configuration.headerTimeout,
+                perAddress: settings.connectionsPerAddress, headerTimeout: settings.headerTimeout,
                 exempt: { proxies.trusts($0, resolved: proxyNames.current) }))
         // Past the cap the server stops accepting: new connections wait in the kernel's queue
         // while the ones open are served, and the process never meets its descriptor limit.
         let fileLimit = ProcessLimits.raiseFileLimit()
-        let maxConnections = configuration.maxConnections ?? ProcessLimits.connectionBudget(fileLimit: fileLimit)
+        let maxConnections = settings.maxConnections ?? ProcessLimits.connectionBudget(fileLimit: fileLimit)
         logger.info("connection limits", metadata: ["fd.limit": "\(fileLimit)", "http.max_connections": "\(maxConnections)"])
-        let idleTimeout = configuration.idleTimeout
+        let idleTimeout = settings.idleTimeout
         let application = Application(
             router: Self.makeRouter(
                 database: database, backends: backends, identity: identity, passwords: passwords, configuration: configuration,
-                clientAddress: ClientAddressMiddleware(proxies: proxies, names: proxyNames)),
+                settings: settings, clientAddress: ClientAddressMiddleware(proxies: proxies, names: proxyNames)),
             server: .http1WebSocketUpgrade(
                 webSocketRouter: streams,
                 configuration: .init(
@@ -55,7 +60,7 @@ public struct Gateway: ProcessDefinition {
                     // A text message that is not UTF-8 closes the stream with 1007 (RFC 6455, 8.1).
                     ws: .init(validateUTF8: true))),
             configuration: .init(
-                address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "switchboard",
+                address: .hostname(settings.httpHost, port: settings.httpPort), serverName: "switchboard",
                 availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)),
             onServerRunning: { channel in
                 try? await connections.follow(channel)
@@ -63,15 +68,15 @@ public struct Gateway: ProcessDefinition {
             },
             logger: logger
         )
-        let http = DrainDeadline(application, deadline: configuration.drainDeadline, logger: logger) { connections.closeAll() }
+        let http = DrainDeadline(application, deadline: settings.drainDeadline, logger: logger) { connections.closeAll() }
         return [proxyNames, passwords, revocations] + backends.all + [hub, sessions, http]
     }
 
     /// Before serving: the first admin, when the settings name one, and a word in the log while
     /// nobody can log in.
     public func prepare(configuration: Configuration, database: Database, logger: Logger) async throws {
-        let identity = Self.identity(database, configuration)
-        if let email = configuration.adminEmail, let password = configuration.adminPassword {
+        let identity = Self.identity(database, settings)
+        if let email = settings.adminEmail, let password = settings.adminPassword {
             // The serving executor starts after the prelude: one of its own, for this one hash.
             let passwords = Passwords(threads: 1, queueLimit: 1)
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -80,27 +85,26 @@ public struct Gateway: ProcessDefinition {
                 try await Self.ensureAdmin(identity, passwords: passwords, email: email, password: password, logger: logger)
             }
         }
-        if let missing = await Self.adminAttention(identity, configuration: configuration) {
+        if let missing = await Self.adminAttention(identity, settings: settings) {
             logger.warning("\(missing.message)", metadata: ["attention": "\(missing.code.rawValue)"])
         }
     }
 
     /// `GET /healthz` on the configured address.
     public func health(configuration: Configuration, logger: Logger) async -> Int32 {
-        HealthProbe.check(host: configuration.httpHost, port: configuration.httpPort)
+        HealthProbe.check(host: settings.httpHost, port: settings.httpPort)
     }
 
-    static func identity(_ database: Database, _ configuration: Configuration) -> IdentityStore {
+    static func identity(_ database: Database, _ settings: GatewayConfiguration) -> IdentityStore {
         IdentityStore(
             database: database,
-            policy: .init(
-                lifetime: configuration.sessionLifetime, idle: configuration.sessionIdle, visitorIdle: configuration.visitorTokenIdle))
+            policy: .init(lifetime: settings.sessionLifetime, idle: settings.sessionIdle, visitorIdle: settings.visitorTokenIdle))
     }
 
     /// The routes; separate from `makeServices` so tests can serve them.
     static func makeRouter(
         database: Database, backends: Backends, identity: IdentityStore, passwords: Passwords, configuration: Configuration,
-        clientAddress: ClientAddressMiddleware? = nil
+        settings: GatewayConfiguration, clientAddress: ClientAddressMiddleware? = nil
     ) -> Router<GatewayContext> {
         let router = Router(context: GatewayContext.self)
         if let clientAddress { router.add(middleware: clientAddress) }
@@ -112,7 +116,7 @@ public struct Gateway: ProcessDefinition {
         router.add(middleware: WebPages.files(logger: Logger(label: "switchboard.gateway.files")))
         router.get("healthz") { _, _ in "ok\n" }
         router.get("readyz") { _, _ in
-            let readiness = await Readiness.check(database: database, backends: backends, identity: identity, configuration: configuration)
+            let readiness = await Readiness.check(database: database, backends: backends, identity: identity, settings: settings)
             return try Response.json(readiness, status: readiness.ready ? .ok : .serviceUnavailable)
         }
         router.get("metrics") { _, _ in
@@ -133,26 +137,26 @@ public struct Gateway: ProcessDefinition {
         VisitorRoutes(
             store: identity, backends: backends,
             limits: VisitorLimits(
-                chatStartsPerAddress: configuration.chatStartsPerAddress, waitingPerAddress: configuration.waitingPerAddress,
-                messagesPerMinute: configuration.visitorMessagesPerMinute, offlinePerAddress: configuration.offlinePerAddress,
-                offlinePerRecipient: configuration.offlinePerRecipient)
+                chatStartsPerAddress: settings.chatStartsPerAddress, waitingPerAddress: settings.waitingPerAddress,
+                messagesPerMinute: settings.visitorMessagesPerMinute, offlinePerAddress: settings.offlinePerAddress,
+                offlinePerRecipient: settings.offlinePerRecipient)
         ).add(to: router)
         ConversationRoutes(identity: identityRoutes, backends: backends).add(to: router)
         ArchiveRoutes(identity: identityRoutes, backends: backends).add(to: router)
         SettingsRoutes(identity: identityRoutes, backends: backends).add(to: router)
         NotificationRoutes(identity: identityRoutes, backends: backends).add(to: router)
-        TicketRoutes(identity: identityRoutes, backends: backends, inboundSecret: configuration.inboundSecret).add(to: router)
+        TicketRoutes(identity: identityRoutes, backends: backends, inboundSecret: settings.inboundSecret).add(to: router)
         StreamRoutes.addPlainHTTP(to: router, store: identity)
         return router
     }
 
     /// Why nobody can log in, while no admin exists (nil once one does, or when the database
     /// cannot tell).
-    static func adminAttention(_ identity: IdentityStore, configuration: Configuration) async -> Attention? {
+    static func adminAttention(_ identity: IdentityStore, settings: GatewayConfiguration) async -> Attention? {
         guard let exists = try? await identity.adminExists(), !exists else { return nil }
         let missing = [
-            configuration.adminEmail == nil ? "SWITCHBOARD_ADMIN_EMAIL" : nil,
-            configuration.adminPassword == nil ? "SWITCHBOARD_ADMIN_PASSWORD" : nil,
+            settings.adminEmail == nil ? "SWITCHBOARD_ADMIN_EMAIL" : nil,
+            settings.adminPassword == nil ? "SWITCHBOARD_ADMIN_PASSWORD" : nil,
         ].compactMap { $0 }
         guard !missing.isEmpty else {
             return Attention(

@@ -18,8 +18,8 @@ struct Readiness: Codable, Sendable {
     var services: [String: ServiceState]
     var attention: [Attention]
 
-    static func check(database: Database, backends: Backends, identity: IdentityStore, configuration: Configuration) async -> Readiness {
-        async let admin = Gateway.adminAttention(identity, configuration: configuration)
+    static func check(database: Database, backends: Backends, identity: IdentityStore, settings: GatewayConfiguration) async -> Readiness {
+        async let admin = Gateway.adminAttention(identity, settings: settings)
         async let databaseUp = database.isReachable(timeout: .seconds(2))
         var attention: [Attention] = []
         let services = await withTaskGroup(of: (String, ServiceState, [Attention]).self) { group in

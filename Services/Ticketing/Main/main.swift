@@ -1,5 +1,6 @@
+import Contracts
 import Foundation
 import Runtime
 import TicketingService
 
-exit(await ServiceMain.run(TicketingService.definition))
+exit(await ServiceMain.run(.ticketing) { TicketingService.definition(try TicketingConfiguration(environment: $0)) })

@@ -16,6 +16,8 @@ struct MailSender: Service {
     /// Runs before this sender in the service group and stops after it, so queued mails are
     /// through before its threads end; nil without `SWITCHBOARD_SMTP_URL`.
     let client: SMTPClient?
+    /// The first wait before a failed delivery is tried again (`SWITCHBOARD_MAIL_RETRY_MS`).
+    let retryBase: Duration
     /// Long enough for the slowest transfer (curl gives up after 60 s) with room to record it.
     static let lease: Duration = .seconds(120)
 
@@ -61,7 +63,7 @@ struct MailSender: Service {
             try MailStore.claim(limit: 32, instance: instance, lease: Self.lease, in: $0)
         }
         guard !claimed.isEmpty else { return 0 }
-        let retryBase = context.configuration.mailRetry
+        let retryBase = retryBase
         let clock = context.clock
         let results = await withTaskGroup(of: (UUID, MailStore.Result).self) { group in
             for mail in claimed {

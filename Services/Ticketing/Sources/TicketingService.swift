@@ -10,13 +10,13 @@ import Wire
 
 /// The ticketing service: working hours, offline messages as tickets, mail in and out.
 public enum TicketingService {
-    /// Everything `ServiceMain` needs to run this service (`clock` is the system's; a test may
-    /// set `definition.clock`).
-    public static var definition: BackService {
+    /// Everything `ServiceMain` needs to run this service with its own `configuration` (the
+    /// shared one comes in `ServiceContext`); `clock` is the system's, a test may set another.
+    public static func definition(_ configuration: TicketingConfiguration) -> BackService {
         BackService(
             name: .ticketing, migrations: TicketingStore.migrations, calls: [.conversation, .pool],
             routes: { router, context in
-                let tickets = Tickets(context: context)
+                let tickets = Tickets(context: context, configuration: configuration)
                 let database = context.database
                 router.handle(TicketingMethods.GetSettings.self) { _, _ in
                     try await database.transaction { try TicketingStore.settings(in: $0) }
@@ -65,14 +65,13 @@ public enum TicketingService {
                 }
             },
             workers: { context in
-                let tickets = Tickets(context: context)
+                let tickets = Tickets(context: context, configuration: configuration)
                 let doorbell = Doorbell()
-                let configuration = context.configuration
                 let smtp = configuration.smtpURL.map {
                     SMTPClient(.init(url: $0, user: configuration.smtpUser, password: configuration.smtpPassword, connections: 4))
                 }
                 return [Sweeper(tickets: tickets)] + (smtp.map { [$0] } ?? []) + [
-                    MailSender(context: context, doorbell: doorbell, client: smtp),
+                    MailSender(context: context, doorbell: doorbell, client: smtp, retryBase: configuration.mailRetry),
                     Ring(listener: context.listener, doorbell: doorbell),
                     // Operators' messages in tickets become mails; started conversations open their tickets.
                     OutboxConsumer.transactional(
@@ -99,7 +98,7 @@ public enum TicketingService {
                 ]
             },
             attention: { context in
-                guard context.configuration.smtpURL == nil else { return [] }
+                guard configuration.smtpURL == nil else { return [] }
                 let queued = (try? await context.database.transaction { try MailStore.queuedCount(in: $0) }).map(String.init) ?? "some"
                 return [MailSender.notConfigured(queued: queued)]
             }

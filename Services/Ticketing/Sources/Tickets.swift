@@ -10,8 +10,10 @@ import Wire
 /// never lost, and the sweeper finishes what a crash or an outage interrupted.
 struct Tickets: Sendable {
     let context: ServiceContext
+    /// The service's own settings (`context.configuration` is the shared one): who mails are from.
+    let configuration: TicketingConfiguration
 
-    var identity: MailIdentity { MailIdentity(from: context.configuration.smtpFrom, replyBase: context.configuration.replyAddress) }
+    var identity: MailIdentity { MailIdentity(from: configuration.smtpFrom, replyBase: configuration.replyAddress) }
 
     /// Queues the acknowledgement of a new ticket: the root of its mail thread.
     func queueAcknowledgement(_ ticket: TicketingStore.Ticket, in transaction: Transaction) throws {
