@@ -96,7 +96,7 @@ struct IdentityRoutes: Sendable {
         ])
         let found = try await store.credentials(email: login.email)
         // An unknown e-mail costs the same bcrypt as a wrong password: both answer the same 401.
-        let matches = try await passwords.verify(login.password, hash: found?.1 ?? Passwords.decoy)
+        let matches = try await passwords.verify(login.password, hash: found?.1)
         guard let (account, _) = found, matches else { throw APIError.unauthorized }
         await store.attempts.release(reservation)
         try await store.attempts.clear(pair)

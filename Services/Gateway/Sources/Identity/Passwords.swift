@@ -30,11 +30,13 @@ final class Passwords: Service, Sendable {
         try await offload { Bcrypt.hash(password, cost: Self.cost) }
     }
 
-    func verify(_ password: String, hash: String) async throws -> Bool {
-        try await offload { Bcrypt.verify(password, hash: hash) }
+    /// Whether `password` matches `hash`; with no hash (an unknown e-mail) it is checked against
+    /// a decoy, so both failures take as long.
+    func verify(_ password: String, hash: String?) async throws -> Bool {
+        try await offload { Bcrypt.verify(password, hash: hash ?? Self.decoy) }
     }
 
-    /// A hash to verify against when the e-mail is unknown, so both failures take as long.
+    /// Made on first use, on the executor's thread like every other hash.
     static let decoy = Bcrypt.hash("decoy password that matches nothing", cost: cost)
 
     private func offload<T: Sendable>(_ work: @escaping @Sendable () -> T) async throws -> T {
