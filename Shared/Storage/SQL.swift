@@ -51,6 +51,12 @@ public struct SQL: ExpressibleByStringInterpolation, Sendable, CustomStringConve
             text += "$\(bindings.count)"
         }
 
+        /// An optional value: bound as the next parameter, SQL NULL when it is `nil`.
+        public mutating func appendInterpolation<Value: PostgresBindable>(_ value: Value?) {
+            bindings.append(value)
+            text += "$\(bindings.count)"
+        }
+
         /// A fragment: its text goes in, its parameters renumbered after the ones before it.
         public mutating func appendInterpolation(_ fragment: SQL) {
             text += SQL.shifting(fragment.text, by: bindings.count)
