@@ -16,10 +16,10 @@ extension BlockingExecutor {
             try await withCheckedThrowingContinuation { continuation in
                 guard call.attach(continuation) else { return }
                 if let deadline {
-                    call.timer = DeadlineTimer(at: deadline) { [weak self] in self?.stop(call, .deadline) }
+                    call.hold.timer = DeadlineTimer(at: deadline) { [weak self] in self?.stop(call, .deadline) }
                 }
                 do {
-                    call.ticket = try submit { state in
+                    call.hold.ticket = try submit { state in
                         guard call.start() else { return }
                         call.finish(Result { try body(&state) })
                     }
@@ -33,7 +33,7 @@ extension BlockingExecutor {
     }
 
     private func stop<T>(_ call: Call<T>, _ code: BlockingError.Code) {
-        guard call.stop(code, label: label), let ticket = call.ticket else { return }
+        guard call.stop(code, label: label), let ticket = call.hold.ticket else { return }
         withdraw(ticket)
     }
 }
@@ -49,18 +49,8 @@ private final class Call<T: Sendable>: Sendable {
     }
 
     private let phase = Mutex(Phase.new)
-    private let resources = Mutex<(timer: DeadlineTimer?, ticket: BlockingTicket?)>((nil, nil))
-
-    var timer: DeadlineTimer? {
-        get { resources.withLock { $0.timer } }
-        set { resources.withLock { $0.timer = newValue } }
-    }
-
-    /// Set once queued, for a withdrawal.
-    var ticket: BlockingTicket? {
-        get { resources.withLock { $0.ticket } }
-        set { resources.withLock { $0.ticket = newValue } }
-    }
+    /// Its timer and place in the queue.
+    let hold = CallHold()
 
     /// False when the caller was cancelled before the call was queued (it is resumed here).
     func attach(_ continuation: CheckedContinuation<T, any Error>) -> Bool {
@@ -93,7 +83,7 @@ private final class Call<T: Sendable>: Sendable {
             }
         }
         guard let continuation else { return }
-        timer?.cancel()
+        hold.timer?.cancel()
         continuation.resume(with: result)
     }
 
@@ -113,7 +103,7 @@ private final class Call<T: Sendable>: Sendable {
             }
         }
         guard let continuation else { return false }
-        timer?.cancel()
+        hold.timer?.cancel()
         let message = code == .deadline ? "\(label): the deadline passed while queued" : "\(label): the caller stopped waiting"
         continuation.resume(throwing: BlockingError(code, message))
         return true

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// A one-shot timer for a call's deadline, cancelled when the call ends first: a timer left
 /// to fire would keep its call (and what it holds) alive until then, one per call made.
@@ -28,5 +29,25 @@ public final class DeadlineTimer: @unchecked Sendable {
     /// The timer will not fire (unless it is firing right now).
     public func cancel() {
         source.cancel()
+    }
+}
+
+/// What a call holds while it waits or runs: its deadline's timer and its place in the queue,
+/// each set once and read from any thread.
+public final class CallHold: Sendable {
+    private let state = Mutex<(timer: DeadlineTimer?, ticket: BlockingTicket?)>((nil, nil))
+
+    public init() {}
+
+    /// The deadline's timer, to cancel once the call's outcome is known.
+    public var timer: DeadlineTimer? {
+        get { state.withLock { $0.timer } }
+        set { state.withLock { $0.timer = newValue } }
+    }
+
+    /// Set once queued, to take the call out of the queue when its caller gives up.
+    public var ticket: BlockingTicket? {
+        get { state.withLock { $0.ticket } }
+        set { state.withLock { $0.ticket = newValue } }
     }
 }

@@ -66,9 +66,9 @@ public final class Database: Service, Sendable {
             try await withCheckedThrowingContinuation { continuation in
                 guard job.attach(continuation) else { return }
                 // The timer first: a call that ends before it is set would leave it to fire.
-                job.timer = DeadlineTimer(at: deadline) { [weak executor] in job.interrupt(.deadline, executor: executor) }
+                job.hold.timer = DeadlineTimer(at: deadline) { [weak executor] in job.interrupt(.deadline, executor: executor) }
                 do {
-                    job.ticket = try executor.submit { slot in job.run(in: &slot, logger: logger) }
+                    job.hold.ticket = try executor.submit { slot in job.run(in: &slot, logger: logger) }
                 } catch let error as BlockingError {
                     job.fail(
                         error.code == .full

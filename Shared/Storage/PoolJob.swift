@@ -8,22 +8,12 @@ import Synchronization
 final class PoolJob<T: Sendable>: Sendable {
     private typealias Machine = PoolJobStateMachine<CheckedContinuation<T, any Error>, PGCancelHandle>
     private let machine = Mutex(Machine())
-    private let resources = Mutex<(timer: DeadlineTimer?, ticket: BlockingTicket?)>((nil, nil))
+    /// Its timer and place in the queue.
+    let hold = CallHold()
     private let body: @Sendable (PGConnection) throws -> T
 
     init(body: @escaping @Sendable (PGConnection) throws -> T) {
         self.body = body
-    }
-
-    var timer: DeadlineTimer? {
-        get { resources.withLock { $0.timer } }
-        set { resources.withLock { $0.timer = newValue } }
-    }
-
-    /// Set once queued, to take the call out of the queue when its caller gives up.
-    var ticket: BlockingTicket? {
-        get { resources.withLock { $0.ticket } }
-        set { resources.withLock { $0.ticket = newValue } }
     }
 
     /// False when the caller already gave up before the call was queued.
@@ -50,7 +40,7 @@ final class PoolJob<T: Sendable>: Sendable {
         guard machine.withLock({ $0.start(cancel: slot.cancelHandle) }) else { return }
         let result = Result { try body(connection) }
         guard case .resume(let continuation, let interrupted) = machine.withLock({ $0.finish() }) else { return }
-        timer?.cancel()
+        hold.timer?.cancel()
         switch (result, interrupted) {
         case (.success(let value), _): continuation.resume(returning: value)
         case (.failure, .some(let code)): continuation.resume(throwing: DatabaseError(code, Self.message(code)))
@@ -73,7 +63,7 @@ final class PoolJob<T: Sendable>: Sendable {
     /// Fails a call that has not started.
     func fail(_ error: DatabaseError) {
         guard case .resume(let continuation) = machine.withLock({ $0.fail() }) else { return }
-        timer?.cancel()
+        hold.timer?.cancel()
         continuation.resume(throwing: error)
     }
 
@@ -84,9 +74,9 @@ final class PoolJob<T: Sendable>: Sendable {
         case .none:
             return
         case .failQueued(let continuation):
-            timer?.cancel()
+            hold.timer?.cancel()
             continuation.resume(throwing: DatabaseError(code, Self.message(code)))
-            if let ticket { executor?.withdraw(ticket) }
+            if let ticket = hold.ticket { executor?.withdraw(ticket) }
         case .cancelStatement(let cancel):
             cancel?.cancel()
         }
