@@ -12,6 +12,9 @@ struct WebPagesTests {
             for (path, type) in [
                 ("/console/", "text/html"), ("/console/app.js", "javascript"), ("/console/console.css", "text/css"),
                 ("/widget.js", "javascript"), ("/widget/", "text/html"), ("/widget-demo/", "text/html"),
+                // The modules console and widget share, and a screen of the console's.
+                ("/shared/dom.js", "javascript"), ("/shared/api.js", "javascript"), ("/shared/stream.js", "javascript"),
+                ("/shared/thread.js", "javascript"), ("/console/screens/pool.js", "javascript"),
             ] {
                 let reply = try await stack.http("GET", path, port: port)
                 #expect(reply.status == 200, "\(path)")
