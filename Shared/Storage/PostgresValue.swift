@@ -155,11 +155,15 @@ extension Data: PostgresBindable {
     }
 }
 
-extension Array: PostgresBindable where Element == String {
-    /// A `text[]` literal, every element quoted.
+extension Array: PostgresBindable where Element: PostgresBindable {
+    /// An array literal (`{"a","b"}`, cast it: `::uuid[]`), every element quoted as its text.
     public var postgresText: String? {
         "{"
-            + map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+            + map { element in
+                element.postgresText.map {
+                    "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+                } ?? "NULL"
+            }
             .joined(separator: ",") + "}"
     }
 }

@@ -309,7 +309,7 @@ extension ConversationStore {
                       AND n.seq > coalesce(
                           (SELECT seq FROM conversation.reads WHERE operator_id = \(params.operatorID) AND conversation_id = c.id), 0)
                       AND NOT (n.author_kind = 'operator' AND n.author_id = \(params.operatorID))) AS unread
-            FROM unnest(\(params.conversationIDs.map { $0.uuidString.lowercased() })::uuid[]) WITH ORDINALITY AS asked(id, position)
+            FROM unnest(\(params.conversationIDs)::uuid[]) WITH ORDINALITY AS asked(id, position)
             JOIN conversation.conversations c ON c.id = asked.id
             JOIN conversation.customers u ON u.id = c.customer_id
             LEFT JOIN conversation.messages m ON m.conversation_id = c.id AND m.seq = c.last_seq

@@ -130,7 +130,7 @@ enum PoolStore {
     static func items(_ ids: [UUID], in transaction: Transaction) throws -> [PoolItem] {
         guard !ids.isEmpty else { return [] }
         return try transaction.query(
-            "SELECT \(columns) FROM pool.items WHERE conversation_id = ANY(\(ids.map { $0.uuidString.lowercased() })::uuid[])"
+            "SELECT \(columns) FROM pool.items WHERE conversation_id = ANY(\(ids)::uuid[])"
         ).map(item)
     }
 
@@ -210,7 +210,7 @@ enum PoolStore {
             """
             SELECT o.operator_id, coalesce(a.available, false),
                    (SELECT count(*) FROM pool.items i WHERE i.holder_id = o.operator_id AND i.status = 'assigned')
-            FROM unnest(\(operatorIDs.map { $0.uuidString.lowercased() })::uuid[]) AS o(operator_id)
+            FROM unnest(\(operatorIDs)::uuid[]) AS o(operator_id)
             LEFT JOIN pool.availability a ON a.operator_id = o.operator_id
             """
         ).map { row in

@@ -122,7 +122,7 @@ enum MailStore {
     /// Every mail of a ticket with its delivery state, oldest first.
     /// The deliveries of a ticket's mails, oldest first: of those carrying `messageIDs`, or the latest 100.
     static func deliveries(_ ticket: UUID, messageIDs: [UUID]? = nil, in transaction: Transaction) throws -> [MailDelivery] {
-        let ids = messageIDs?.map { $0.uuidString.lowercased() }
+        let ids = messageIDs
         return try transaction.query(
             """
             SELECT * FROM (

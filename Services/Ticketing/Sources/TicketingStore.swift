@@ -53,7 +53,7 @@ enum TicketingStore {
     /// The newest open tickets, newest first.
     /// A page of the open tickets, newest first, or the open tickets of some conversations.
     static func list(_ params: TicketingMethods.Tickets.Params, in transaction: Transaction) throws -> Page<TicketListEntry> {
-        let ids = params.conversationIDs?.map { $0.uuidString.lowercased() }
+        let ids = params.conversationIDs
         let limit = ids.map { $0.count + 1 } ?? params.page.limit + 1
         let rows = try transaction.query(
             """
@@ -78,7 +78,7 @@ enum TicketingStore {
         try transaction.query(
             """
             UPDATE ticketing.tickets SET status = 'open'
-            WHERE conversation_id = ANY(\(conversationIDs.map { $0.uuidString.lowercased() })::uuid[]) AND status = 'pending'
+            WHERE conversation_id = ANY(\(conversationIDs)::uuid[]) AND status = 'pending'
             """)
     }
 

@@ -130,7 +130,7 @@ struct Attempts: Sendable {
 
     /// Gives a reservation back: the work it guarded did not happen (or should not count).
     func release(_ reservation: Reservation) async {
-        _ = try? await database.query("DELETE FROM identity.attempts WHERE id = ANY(\(reservation.ids.map(String.init))::bigint[])")
+        _ = try? await database.query("DELETE FROM identity.attempts WHERE id = ANY(\(reservation.ids)::bigint[])")
     }
 
     /// Forgets every attempt under `key` (a successful login clears its failures).

@@ -17,25 +17,26 @@ struct StreamAudience: Sendable {
     /// The visitor's conversations.
     private(set) var conversations: Set<UUID>
 
+    /// The kinds of event this viewer's stream needs to look at; the others are never queued for
+    /// it. Set once: every event passes here, for every socket.
+    let kinds: Set<EventKind>
+
     init(viewer: Viewer, conversations: [UUID] = []) {
         self.viewer = viewer
         self.conversations = Set(conversations)
-    }
-
-    /// The kinds of event this viewer's stream needs to look at; the others are never queued for it.
-    var kinds: Set<EventKind> {
-        switch viewer {
-        case .operator:
-            [
-                ConversationEvents.MessageCreated.kind, PoolEvents.Assigned.kind, ConversationEvents.Closed.kind, PoolEvents.Changed.kind,
-                NotificationEvents.Created.kind, TicketingEvents.MailUpdated.kind,
-            ]
-        case .visitor:
-            [
-                ConversationEvents.Started.kind, ConversationEvents.MessageCreated.kind, PoolEvents.Assigned.kind,
-                ConversationEvents.Closed.kind,
-            ]
-        }
+        kinds =
+            switch viewer {
+            case .operator:
+                [
+                    ConversationEvents.MessageCreated.kind, PoolEvents.Assigned.kind, ConversationEvents.Closed.kind,
+                    PoolEvents.Changed.kind, NotificationEvents.Created.kind, TicketingEvents.MailUpdated.kind,
+                ]
+            case .visitor:
+                [
+                    ConversationEvents.Started.kind, ConversationEvents.MessageCreated.kind, PoolEvents.Assigned.kind,
+                    ConversationEvents.Closed.kind,
+                ]
+            }
     }
 
     /// Whether `event` is shown to this viewer. Learns a visitor's new conversations on the way,
