@@ -59,6 +59,20 @@ public enum PoolEvents {
         public static func subject(of payload: AssignmentChange) -> UUID { payload.conversationID }
     }
 
+    /// A conversation went back to the Pool (returned by its holder or an admin, its holder
+    /// deactivated or away): its customer waits again.
+    public enum Returned: Event {
+        public static let kind = EventKind(rawValue: "conversation.returned")
+        public static func subject(of payload: AssignmentChange) -> UUID { payload.conversationID }
+    }
+
+    /// A chat waits and operators should hear of it: new in the Pool, waiting long, waiting
+    /// longer still (the admins).
+    public enum Alert: Event {
+        public static let kind = EventKind(rawValue: "pool.alert")
+        public static func subject(of payload: PoolAlert) -> UUID { payload.conversationID }
+    }
+
     /// An item entered, changed in or left the Pool.
     public enum Changed: Event {
         public static let kind = EventKind(rawValue: "pool.changed")
@@ -94,8 +108,9 @@ extension EventKind {
     /// Every kind of event, for readers that name what they follow.
     public static let all: [EventKind] = [
         ConversationEvents.Started.kind, ConversationEvents.MessageCreated.kind, ConversationEvents.Closed.kind,
-        ConversationEvents.Reopened.kind, ConversationEvents.MovedToEmail.kind, PoolEvents.Assigned.kind, PoolEvents.Changed.kind,
-        NotificationEvents.Created.kind, TicketingEvents.MailQueued.kind, TicketingEvents.MailUpdated.kind,
+        ConversationEvents.Reopened.kind, ConversationEvents.MovedToEmail.kind, PoolEvents.Assigned.kind, PoolEvents.Returned.kind,
+        PoolEvents.Alert.kind, PoolEvents.Changed.kind, NotificationEvents.Created.kind, TicketingEvents.MailQueued.kind,
+        TicketingEvents.MailUpdated.kind,
     ]
 }
 

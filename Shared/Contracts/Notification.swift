@@ -9,6 +9,10 @@ public struct OperatorNotification: Codable, Sendable, Hashable {
         case takenOver = "taken_over"
         /// The customer wrote in a conversation I hold.
         case message
+        /// A new chat waits in the Pool (told to every available operator).
+        case poolWaiting = "pool.waiting"
+        /// A chat has waited in the Pool too long (everyone available, then the admins).
+        case poolWaitingLong = "pool.waiting_long"
     }
 
     public var id: UUID

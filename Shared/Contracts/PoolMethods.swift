@@ -127,25 +127,28 @@ public enum PoolMethods {
         public typealias Result = [PoolItem]
     }
 
-    /// `pool.transfer`: the holder hands the job to an available colleague. Refused with
-    /// `not_assignee` when `from` does not hold it, `colleague_unavailable` when `to` is not available.
+    /// `pool.transfer`: the holder, or an admin (`admin`), hands the job to a colleague available
+    /// for its kind (the audit names the admin as `by`). Refused with `not_assignee` when `by`
+    /// neither holds it nor is an admin, `colleague_unavailable` when `to` is not available.
     public enum Transfer: RPCMethod {
         public static let name = "pool.transfer"
         public static let isIdempotent = true
 
         public struct Params: Codable, Sendable, Hashable {
             public var conversationID: UUID
-            public var from: OperatorRef
+            public var by: OperatorRef
+            public var admin: Bool
             public var to: OperatorRef
 
-            public init(conversationID: UUID, from: OperatorRef, to: OperatorRef) {
+            public init(conversationID: UUID, by: OperatorRef, admin: Bool = false, to: OperatorRef) {
                 self.conversationID = conversationID
-                self.from = from
+                self.by = by
+                self.admin = admin
                 self.to = to
             }
 
             enum CodingKeys: String, CodingKey {
-                case from, to
+                case by, admin, to
                 case conversationID = "conversation_id"
             }
         }
@@ -205,9 +208,9 @@ public enum PoolMethods {
         public typealias Result = Page<PoolItem>
     }
 
-    /// `pool.staffing`: these operators' availability and how many open conversations each holds
-    /// (at most `PageRequest.limits.upperBound` ids; one the pool never saw is unavailable with
-    /// no load).
+    /// `pool.staffing`: these operators' availability, presence and how many open conversations
+    /// each holds (at most `PageRequest.limits.upperBound` ids; one the pool never saw is
+    /// unavailable and offline, with no load).
     public enum Staffing: RPCMethod {
         public static let name = "pool.staffing"
         public static let isIdempotent = true
@@ -220,17 +223,19 @@ public enum PoolMethods {
 
         public struct Entry: Codable, Sendable, Hashable {
             public var operatorID: UUID
-            public var available: Bool
+            public var availability: Availability
+            public var presence: Presence
             public var load: Int
 
-            public init(operatorID: UUID, available: Bool, load: Int) {
+            public init(operatorID: UUID, availability: Availability, presence: Presence, load: Int) {
                 self.operatorID = operatorID
-                self.available = available
+                self.availability = availability
+                self.presence = presence
                 self.load = load
             }
 
             enum CodingKeys: String, CodingKey {
-                case available, load
+                case availability, presence, load
                 case operatorID = "operator_id"
             }
         }
@@ -261,7 +266,9 @@ public enum PoolMethods {
         public typealias Result = [AssignmentChange]
     }
 
-    /// `pool.availability`: switches an operator's availability (needed for tickets and auto-assign).
+    /// `pool.availability`: switches an operator's availability for chats, for tickets, or both
+    /// (a field left out keeps its value); answers what it is now. Switching chats on lets
+    /// auto-assign give them waiting chats at once.
     public enum SetAvailability: RPCMethod {
         public static let name = "pool.availability"
         public static let isIdempotent = true
@@ -270,22 +277,24 @@ public enum PoolMethods {
             public var operatorID: UUID
             /// Kept so auto-assign can name the holder it picks.
             public var operatorName: String
-            public var available: Bool
+            public var chats: Bool?
+            public var tickets: Bool?
 
-            public init(operatorID: UUID, operatorName: String, available: Bool) {
+            public init(operatorID: UUID, operatorName: String, chats: Bool?, tickets: Bool?) {
                 self.operatorID = operatorID
                 self.operatorName = operatorName
-                self.available = available
+                self.chats = chats
+                self.tickets = tickets
             }
 
             enum CodingKeys: String, CodingKey {
-                case available
+                case chats, tickets
                 case operatorID = "operator_id"
                 case operatorName = "operator_name"
             }
         }
 
-        public typealias Result = Params
+        public typealias Result = Availability
     }
 
     /// `pool.settings.get`: the pool service's part of Customizations.
@@ -304,7 +313,7 @@ public enum PoolMethods {
         public typealias Result = PoolSettings
     }
 
-    /// `pool.available`: how many operators have availability switched on.
+    /// `pool.available`: how many operators are present with availability for chats on.
     public enum Available: RPCMethod {
         public static let name = "pool.available"
         public static let isIdempotent = true

@@ -20,19 +20,64 @@ public struct ConversationSettings: Codable, Sendable, Hashable {
 
 /// The pool service's part of Customizations.
 public struct PoolSettings: Codable, Sendable, Hashable {
-    /// New chats go straight to the available operator with the most spare capacity.
+    /// Waiting chats go to the available operator with the most spare capacity, whenever one has room.
     public var autoAssign: Bool
     /// How many open chats auto-assign gives one operator.
     public var maxChatsPerOperator: Int
+    /// An operator with no console open this long is away: their availability for chats goes off.
+    public var awayAfterSeconds: Int
+    /// With it, an operator going away gives their open chats back to the Pool.
+    public var returnWhenAway: Bool
+    /// When a chat waiting in the Pool is announced again; `nil`: only when it arrives.
+    public var escalation: Escalation?
 
-    public init(autoAssign: Bool, maxChatsPerOperator: Int) {
-        self.autoAssign = autoAssign
-        self.maxChatsPerOperator = maxChatsPerOperator
+    /// How long a chat waits before everyone available hears of it again, then the admins.
+    public struct Escalation: Codable, Sendable, Hashable {
+        public var afterSeconds: Int
+        public var adminsAfterSeconds: Int
+
+        public init(afterSeconds: Int, adminsAfterSeconds: Int) {
+            self.afterSeconds = afterSeconds
+            self.adminsAfterSeconds = adminsAfterSeconds
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case afterSeconds = "after_seconds"
+            case adminsAfterSeconds = "admins_after_seconds"
+        }
     }
 
+    public init(
+        autoAssign: Bool, maxChatsPerOperator: Int, awayAfterSeconds: Int = 120, returnWhenAway: Bool = true,
+        escalation: Escalation? = .init(afterSeconds: 60, adminsAfterSeconds: 180)
+    ) {
+        self.autoAssign = autoAssign
+        self.maxChatsPerOperator = maxChatsPerOperator
+        self.awayAfterSeconds = awayAfterSeconds
+        self.returnWhenAway = returnWhenAway
+        self.escalation = escalation
+    }
+
+    /// The ranges each number must be in (seconds up to a week).
+    public static let maxChatsRange = 1...100
+    public static let secondsRange = 1...604_800
+
     enum CodingKeys: String, CodingKey {
+        case escalation
         case autoAssign = "auto_assign"
         case maxChatsPerOperator = "max_chats_per_operator"
+        case awayAfterSeconds = "away_after_seconds"
+        case returnWhenAway = "return_when_away"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(autoAssign, forKey: .autoAssign)
+        try container.encode(maxChatsPerOperator, forKey: .maxChatsPerOperator)
+        try container.encode(awayAfterSeconds, forKey: .awayAfterSeconds)
+        try container.encode(returnWhenAway, forKey: .returnWhenAway)
+        // Always written, `null` for none: the document's shape does not change with its values.
+        try container.encode(escalation, forKey: .escalation)
     }
 }
 

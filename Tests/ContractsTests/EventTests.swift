@@ -40,6 +40,28 @@ struct EventTests {
             #"{"at":"\#(atText)","conversation_id":"\#(conversation)","how":"take","to":{"id":"\#(person)","name":"Can"}}"#, conversation
         ),
         (
+            "conversation.returned",
+            {
+                try NewPin(
+                    PoolEvents.Returned.self,
+                    AssignmentChange(
+                        conversationID: conversation, from: OperatorRef(id: person, name: "Can"), to: nil, how: .returned, at: at,
+                        reason: .away))
+            },
+            #"{"at":"\#(atText)","conversation_id":"\#(conversation)","from":{"id":"\#(person)","name":"Can"},"how":"returned","reason":"away"}"#,
+            conversation
+        ),
+        (
+            "pool.alert",
+            {
+                try NewPin(
+                    PoolEvents.Alert.self,
+                    PoolAlert(conversationID: conversation, level: .waiting, customerName: "Ayşe", waitingSince: at, recipients: [person]))
+            },
+            #"{"conversation_id":"\#(conversation)","customer_name":"Ayşe","level":2,"recipients":["\#(person)"],"waiting_since":"\#(atText)"}"#,
+            conversation
+        ),
+        (
             "pool.changed", { try NewPin(PoolEvents.Changed.self, PoolChange(conversationID: conversation)) },
             #"{"conversation_id":"\#(conversation)"}"#, conversation
         ),

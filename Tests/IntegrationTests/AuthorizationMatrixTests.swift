@@ -134,13 +134,20 @@ struct AuthorizationMatrixTests {
                     expected: [(.nobody, 401)] + Self.visitors(401) + [(.admin, 200), (.colleague, 200), (.holder, 200)]),
                 // Mail comes in with the inbound secret only, which no caller has.
                 .init(method: "POST", path: "/api/v1/inbound/email", expected: Self.everyone(401)),
-                // Only the holder hands C on or closes it.
+                // The colleague holds D now: they, or an admin, give it back to the Pool.
+                .init(
+                    method: "POST", path: "/api/v1/conversations/\(d)/return",
+                    expected: [(.nobody, 401)] + Self.visitors(401) + [(.holder, 403), (.colleague, 200), (.admin, 200)]),
+                // Only the holder, or an admin, hands C on or closes it.
                 .init(
                     method: "POST", path: "/api/v1/conversations/\(c)/transfer", body: ["operator_id": nazlicanID],
-                    expected: [(.nobody, 401)] + Self.visitors(401) + [(.colleague, 403), (.admin, 403), (.holder, 200)]),
+                    expected: [(.nobody, 401)] + Self.visitors(401) + [(.colleague, 403), (.holder, 200), (.admin, 200)]),
                 .init(
                     method: "POST", path: "/api/v1/conversations/\(c)/close",
-                    expected: [(.nobody, 401)] + Self.visitors(401) + [(.holder, 403), (.admin, 403), (.colleague, 200)]),
+                    expected: [(.nobody, 401)] + Self.visitors(401) + [(.holder, 403), (.admin, 200), (.colleague, 200)]),
+                .init(
+                    method: "GET", path: "/api/v1/team",
+                    expected: [(.nobody, 401)] + Self.visitors(401) + [(.holder, 403), (.colleague, 403), (.admin, 200)]),
                 .init(method: "POST", path: "/api/v1/archive/\(c)/hide", expected: Self.staff(204)),
                 .init(method: "DELETE", path: "/api/v1/archive/\(c)/hide", expected: Self.staff(204)),
                 .init(method: "POST", path: "/api/v1/auth/logout", expected: Self.staff(204)),

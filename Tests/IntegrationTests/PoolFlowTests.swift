@@ -120,7 +120,7 @@ struct PoolFlowTests {
             }
             #expect(refused?.reason == .availabilityOff)
             _ = try await pool.call(
-                PoolMethods.SetAvailability.self, .init(operatorID: taker.id, operatorName: taker.name, available: true))
+                PoolMethods.SetAvailability.self, .init(operatorID: taker.id, operatorName: taker.name, chats: nil, tickets: true))
             #expect(try await pool.call(PoolMethods.Take.self, .init(conversationID: item.conversationID, taker: taker)).holder == taker)
             let unknown = await #expect(throws: RPCError.self) {
                 try await pool.call(PoolMethods.Take.self, .init(conversationID: UUID(), taker: taker))

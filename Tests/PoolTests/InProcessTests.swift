@@ -76,7 +76,7 @@ struct InProcessTests {
                 "INSERT INTO pool.items (conversation_id, kind, status, customer_name, waiting_since) VALUES (\(conversation), 'chat', 'waiting', 'Ayşe', now())"
             )
             _ = try await client.call(
-                PoolMethods.SetAvailability.self, .init(operatorID: taker.id, operatorName: taker.name, available: true))
+                PoolMethods.SetAvailability.self, .init(operatorID: taker.id, operatorName: taker.name, chats: true, tickets: true))
             _ = try await client.call(PoolMethods.Take.self, .init(conversationID: conversation, taker: taker))
             let payload = try #require(
                 try await database.query(

@@ -32,7 +32,8 @@ public struct Gateway: ProcessDefinition {
         let streams = Router(context: BasicWebSocketRequestContext.self)
         let revocations = Listener(url: configuration.databaseURL, channels: [IdentityStore.revocations], logger: logger)
         let sessions = SessionStreams(limit: settings.streamsPerToken, listener: revocations, logger: logger)
-        StreamRoutes(store: identity, backends: backends, hub: hub, sessions: sessions).add(to: streams)
+        let presence = Presence(pool: backends[.pool], interval: settings.presenceInterval, logger: logger)
+        StreamRoutes(store: identity, backends: backends, hub: hub, sessions: sessions, presence: presence).add(to: streams)
         let proxyNames = ProxyNames(proxies.names, logger: logger)
         let connections = OpenConnections(
             limits: .init(
@@ -69,7 +70,7 @@ public struct Gateway: ProcessDefinition {
             logger: logger
         )
         let http = DrainDeadline(application, deadline: settings.drainDeadline, logger: logger) { connections.closeAll() }
-        return [proxyNames, passwords, revocations] + backends.all + [hub, sessions, http]
+        return [proxyNames, passwords, revocations] + backends.all + [hub, sessions, presence, http]
     }
 
     /// Before serving: the first admin, when the settings name one, and a word in the log while
@@ -143,7 +144,8 @@ public struct Gateway: ProcessDefinition {
         ).add(to: router)
         ConversationRoutes(identity: identityRoutes, backends: backends).add(to: router)
         ArchiveRoutes(identity: identityRoutes, backends: backends).add(to: router)
-        SettingsRoutes(identity: identityRoutes, backends: backends).add(to: router)
+        SettingsRoutes(identity: identityRoutes, backends: backends, presenceInterval: settings.presenceInterval).add(to: router)
+        TeamRoutes(identity: identityRoutes, backends: backends).add(to: router)
         NotificationRoutes(identity: identityRoutes, backends: backends).add(to: router)
         TicketRoutes(identity: identityRoutes, backends: backends, inboundSecret: settings.inboundSecret).add(to: router)
         StreamRoutes.addPlainHTTP(to: router, store: identity)

@@ -48,6 +48,9 @@ public struct GatewayConfiguration: Sendable {
     public var sessionIdle: Duration
     /// A visitor token unused this long expires (`SWITCHBOARD_VISITOR_TOKEN_DAYS`, default 30).
     public var visitorTokenIdle: Duration
+    /// How often the gateway tells the pool which operators have a console open
+    /// (`SWITCHBOARD_PRESENCE_SECONDS`, default 10); `away_after_seconds` must be at least three times it.
+    public var presenceInterval: Duration
 
     /// Reads the gateway's settings; throws `Configuration.Invalid` naming the first unusable one.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
@@ -75,5 +78,6 @@ public struct GatewayConfiguration: Sendable {
         sessionLifetime = .seconds(3600 * (try reader.integer("SWITCHBOARD_SESSION_HOURS", default: 12, range: 1...8760)))
         sessionIdle = .seconds(60 * (try reader.integer("SWITCHBOARD_SESSION_IDLE_MINUTES", default: 60, range: 1...525_600)))
         visitorTokenIdle = .seconds(86_400 * (try reader.integer("SWITCHBOARD_VISITOR_TOKEN_DAYS", default: 30, range: 1...3650)))
+        presenceInterval = .seconds(try reader.integer("SWITCHBOARD_PRESENCE_SECONDS", default: 10, range: 1...60))
     }
 }

@@ -21,5 +21,14 @@ extension NotificationStore {
                 CREATE INDEX notifications_operator ON notification.notifications (operator_id, created_at DESC);
                 """
         ),
+        Migration(
+            schema: "notification", version: 3, name: "chats waiting in the Pool",
+            sql: """
+                ALTER TABLE notification.notifications DROP CONSTRAINT notifications_kind_check,
+                    ADD CONSTRAINT notifications_kind_check
+                        CHECK (kind IN ('assigned', 'taken_over', 'message', 'pool.waiting', 'pool.waiting_long'));
+                CREATE INDEX notifications_conversation ON notification.notifications (conversation_id) WHERE read_at IS NULL;
+                """
+        ),
     ]
 }

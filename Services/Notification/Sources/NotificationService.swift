@@ -41,16 +41,26 @@ public enum NotificationService {
                     fanout.tail(database: context.database, listener: context.listener, logger: context.logger),
                     OutboxConsumer.transactional(
                         name: "notification.operators", database: context.database, listener: context.listener,
-                        types: [PoolEvents.Assigned.kind, ConversationEvents.MessageCreated.kind], logger: context.logger,
+                        types: [PoolEvents.Assigned.kind, ConversationEvents.MessageCreated.kind, PoolEvents.Alert.kind],
+                        logger: context.logger,
                         // Who to tell needs other services' answers: ask first, then store in one short transaction.
                         prepare: { events in
-                            var drafts: [(source: EventCursor, drafts: [NotificationStore.Draft])] = []
-                            for event in events { drafts.append((event.cursor, try await recipients(of: event, context: context))) }
+                            var drafts: [(source: EventCursor, drafts: [NotificationStore.Draft], settles: UUID?)] = []
+                            for event in events {
+                                // A chat someone took no longer waits: its Pool alerts are read for everyone.
+                                let settles = event.kind == PoolEvents.Assigned.kind ? event.subject : nil
+                                drafts.append((event.cursor, try await recipients(of: event, context: context), settles))
+                            }
                             return drafts
                         },
                         apply: { drafts, transaction in
-                            for draft in drafts where !draft.drafts.isEmpty {
-                                try NotificationStore.insert(draft.drafts, source: draft.source, in: transaction)
+                            for draft in drafts {
+                                if let taken = draft.settles {
+                                    try NotificationStore.settleAlerts(of: taken, in: transaction)
+                                }
+                                if !draft.drafts.isEmpty {
+                                    try NotificationStore.insert(draft.drafts, source: draft.source, in: transaction)
+                                }
                             }
                         }
                     ),
@@ -75,6 +85,16 @@ public enum NotificationService {
             } catch let error as RPCError where error.reason == .notFound {
                 return []
             }
+        case PoolEvents.Alert.kind:
+            let alert = try event.decode(PoolEvents.Alert.self)
+            // Taken (or closed) since: nobody needs telling any more.
+            do {
+                let item = try await context.client(.pool).call(PoolMethods.Item.self, .init(conversationID: alert.conversationID))
+                guard item.status == .waiting else { return [] }
+            } catch let error as RPCError where error.reason == .notFound {
+                return []
+            }
+            return Recipients.forAlert(alert, now: context.clock.now())
         default:
             return []
         }

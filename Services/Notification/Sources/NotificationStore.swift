@@ -30,6 +30,15 @@ enum NotificationStore {
         }
     }
 
+    /// The Pool alerts of a chat someone took are read for everyone: it waits no longer.
+    static func settleAlerts(of conversationID: UUID, in transaction: Transaction) throws {
+        try transaction.query(
+            """
+            UPDATE notification.notifications SET read_at = now()
+            WHERE conversation_id = \(conversationID) AND kind IN ('pool.waiting', 'pool.waiting_long') AND read_at IS NULL
+            """)
+    }
+
     static func decode(_ row: PGRow) throws -> OperatorNotification {
         OperatorNotification(
             id: try row.decode("id"), operatorID: try row.decode("operator_id"),

@@ -5,16 +5,17 @@ import Foundation
 enum Recipients {
     /// For a change of holder: the new holder, always; the former one when a colleague took it over.
     static func forAssignment(_ change: AssignmentChange, customer: String) -> [NotificationStore.Draft] {
+        guard let to = change.to else { return [] }
         var drafts = [
             NotificationStore.Draft(
-                operatorID: change.to.id, kind: .assigned, conversationID: change.conversationID,
+                operatorID: to.id, kind: .assigned, conversationID: change.conversationID,
                 text: text(for: change.how, customer: customer, from: change.from))
         ]
-        if change.how == .takeover, let from = change.from, from.id != change.to.id {
+        if change.how == .takeover, let from = change.from, from.id != to.id {
             drafts.append(
                 .init(
                     operatorID: from.id, kind: .takenOver, conversationID: change.conversationID,
-                    text: "\(change.to.name) took over your conversation with \(customer)"))
+                    text: "\(to.name) took over your conversation with \(customer)"))
         }
         return drafts
     }
@@ -37,6 +38,28 @@ enum Recipients {
         case .takeover: "You took over the conversation with \(customer)" + (from.map { " from \($0.name)" } ?? "")
         case .reopen: "\(customer) wrote again: the conversation is back with you"
         case .assign: "You were given the ticket of \(customer)" + (from.map { " (it was with \($0.name))" } ?? "")
+        case .returned, .dismissed: ""
         }
+    }
+
+    /// For a chat waiting in the Pool: each operator the pool named.
+    static func forAlert(_ alert: PoolAlert, now: Date) -> [NotificationStore.Draft] {
+        let waited = Self.duration(now.timeIntervalSince(alert.waitingSince))
+        let (kind, text): (OperatorNotification.Kind, String) =
+            switch alert.level {
+            case .new: (.poolWaiting, "\(alert.customerName) is waiting in the Pool")
+            case .waiting: (.poolWaitingLong, "\(alert.customerName) has waited \(waited) in the Pool")
+            case .admins: (.poolWaitingLong, "\(alert.customerName) has waited \(waited) in the Pool and nobody has taken it")
+            }
+        return alert.recipients.map { .init(operatorID: $0, kind: kind, conversationID: alert.conversationID, text: text) }
+    }
+
+    /// "45 s", "3 min", "2 h 5 min": how long, as a person says it.
+    static func duration(_ seconds: TimeInterval) -> String {
+        let whole = max(0, Int(seconds))
+        if whole < 60 { return "\(whole) s" }
+        if whole < 3600 { return "\(whole / 60) min" }
+        let minutes = (whole % 3600) / 60
+        return "\(whole / 3600) h" + (minutes > 0 ? " \(minutes) min" : "")
     }
 }

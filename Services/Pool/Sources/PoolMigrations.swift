@@ -83,5 +83,38 @@ extension PoolStore {
                 CREATE INDEX admissions_admitted_at ON pool.admissions (admitted_at);
                 """
         ),
+        Migration(
+            schema: "pool", version: 8, name: "the desk's people: presence, availability for chats and tickets, returns, escalation",
+            sql: """
+                ALTER TABLE pool.availability RENAME TO operators;
+                ALTER TABLE pool.operators RENAME COLUMN available TO chats;
+                ALTER TABLE pool.operators
+                    ADD COLUMN tickets boolean NOT NULL DEFAULT false,
+                    ADD COLUMN role text NOT NULL DEFAULT 'operator' CHECK (role IN ('admin', 'operator')),
+                    ADD COLUMN active boolean NOT NULL DEFAULT true,
+                    ADD COLUMN signed_in boolean NOT NULL DEFAULT false,
+                    ADD COLUMN seen_at timestamptz,
+                    ADD COLUMN away_since timestamptz,
+                    ADD COLUMN away_switched_off boolean NOT NULL DEFAULT false;
+                UPDATE pool.operators SET tickets = chats;
+                CREATE INDEX operators_present ON pool.operators (seen_at) WHERE away_since IS NULL;
+                ALTER TABLE pool.audit ALTER COLUMN to_id DROP NOT NULL, ALTER COLUMN to_name DROP NOT NULL,
+                    ADD COLUMN by_id uuid, ADD COLUMN by_name text, ADD COLUMN reason text CHECK (reason IN ('deactivated', 'away')),
+                    DROP CONSTRAINT audit_how_check,
+                    ADD CONSTRAINT audit_how_check
+                        CHECK (how IN ('take', 'takeover', 'transfer', 'auto', 'reopen', 'assign', 'returned', 'dismissed'));
+                CREATE INDEX audit_recent_takes ON pool.audit (at) WHERE how IN ('take', 'auto');
+                ALTER TABLE pool.items
+                    ADD COLUMN alerted smallint NOT NULL DEFAULT 0 CHECK (alerted BETWEEN 0 AND 3),
+                    ADD COLUMN customer_waiting_since timestamptz;
+                CREATE INDEX items_waiting_chats ON pool.items (waiting_since, conversation_id) WHERE status = 'waiting' AND kind = 'chat';
+                ALTER TABLE pool.settings
+                    ADD COLUMN away_after_seconds integer NOT NULL DEFAULT 120 CHECK (away_after_seconds BETWEEN 1 AND 604800),
+                    ADD COLUMN return_when_away boolean NOT NULL DEFAULT true,
+                    ADD COLUMN escalation_after_seconds integer DEFAULT 60 CHECK (escalation_after_seconds BETWEEN 1 AND 604800),
+                    ADD COLUMN escalation_admins_after_seconds integer DEFAULT 180
+                        CHECK (escalation_admins_after_seconds BETWEEN 1 AND 604800);
+                """
+        ),
     ]
 }

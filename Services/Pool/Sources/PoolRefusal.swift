@@ -13,6 +13,7 @@ enum PoolRefusal: Error, Equatable, RPCErrorConvertible {
     case notHolder
     case colleagueUnavailable(OperatorRef)
     case notATicket
+    case notAChat
 
     var rpcError: RPCError {
         switch self {
@@ -26,6 +27,7 @@ enum PoolRefusal: Error, Equatable, RPCErrorConvertible {
         case .notHolder: RPCError(.notAssignee, "only the operator holding this conversation may hand it on")
         case .colleagueUnavailable(let colleague): RPCError(.colleagueUnavailable, "\(colleague.name) is not available")
         case .notATicket: RPCError(.notATicket, "only tickets are assigned; chats are taken")
+        case .notAChat: RPCError(.notAChat, "only chats waiting in the Pool are dismissed")
         }
     }
 }

@@ -44,7 +44,8 @@ enum PoolStore {
         try transaction.query("DELETE FROM pool.admissions WHERE conversation_id = \(conversationID)")
     }
 
-    static let columns: SQL = "conversation_id, kind, status, customer_name, preview, waiting_since, holder_id, holder_name"
+    static let columns: SQL =
+        "conversation_id, kind, status, customer_name, preview, waiting_since, holder_id, holder_name, customer_waiting_since"
 
     /// An item from a row of `columns`.
     static func item(_ row: PGRow) throws -> PoolItem {
@@ -53,7 +54,8 @@ enum PoolStore {
             conversationID: try row.decode("conversation_id"), kind: PoolItem.Kind(rawValue: try row.decode("kind")) ?? .chat,
             status: PoolItem.Status(rawValue: try row.decode("status")) ?? .waiting, customerName: try row.decode("customer_name"),
             preview: try row.decode("preview"), waitingSince: try row.decode("waiting_since"),
-            holder: try holderID.map { OperatorRef(id: $0, name: try row.decode("holder_name")) }
+            holder: try holderID.map { OperatorRef(id: $0, name: try row.decode("holder_name")) },
+            customerWaitingSince: try row.decode("customer_waiting_since")
         )
     }
 
@@ -96,7 +98,8 @@ enum PoolStore {
         let rows = try transaction.query("SELECT \(columns) FROM pool.items WHERE conversation_id = \(params.conversationID) FOR UPDATE")
         guard let current = try rows.first.map(item) else { throw PoolRefusal.notFound }
         switch Assignment.decide(
-            current, taker: params.taker, takeover: params.takeover, takerAvailable: try isAvailable(params.taker.id, in: transaction))
+            current, taker: params.taker, takeover: params.takeover,
+            takerAvailable: try isAvailable(params.taker.id, for: current.kind, in: transaction))
         {
         case .keep: return current
         case .refuse(let refusal): throw refusal
@@ -123,7 +126,7 @@ enum PoolStore {
         if current.status == .closed { throw PoolRefusal.closed }
         guard current.kind == .ticket else { throw PoolRefusal.notATicket }
         if current.holder?.id == params.to.id { return current }
-        guard try isAvailable(params.to.id, in: transaction) else { throw PoolRefusal.colleagueUnavailable(params.to) }
+        guard try isAvailable(params.to.id, for: .ticket, in: transaction) else { throw PoolRefusal.colleagueUnavailable(params.to) }
         return try hand(params.conversationID, from: current.holder, to: params.to, how: .assign, at: now, in: transaction)
     }
 
@@ -134,42 +137,62 @@ enum PoolStore {
         ).map(item)
     }
 
-    /// The holder hands it on to an available colleague.
+    /// The holder, or an admin, hands it on to a colleague available for its kind; whoever
+    /// gave it up has room for another.
     static func transfer(_ params: PoolMethods.Transfer.Params, at now: Date, in transaction: Transaction) throws -> PoolItem {
-        let rows = try transaction.query("SELECT \(columns) FROM pool.items WHERE conversation_id = \(params.conversationID) FOR UPDATE")
-        guard let current = try rows.first.map(item) else { throw PoolRefusal.notFound }
+        let current = try locked(params.conversationID, in: transaction)
         if current.status == .closed { throw PoolRefusal.closed }
-        guard current.holder?.id == params.from.id else { throw PoolRefusal.notHolder }
-        if params.to.id == params.from.id { return current }
-        guard try isAvailable(params.to.id, in: transaction) else { throw PoolRefusal.colleagueUnavailable(params.to) }
-        return try hand(params.conversationID, from: params.from, to: params.to, how: .transfer, at: now, in: transaction)
+        guard let holder = current.holder, holder.id == params.by.id || params.admin else { throw PoolRefusal.notHolder }
+        if params.to.id == holder.id { return current }
+        guard try isAvailable(params.to.id, for: current.kind, in: transaction) else { throw PoolRefusal.colleagueUnavailable(params.to) }
+        let handed = try hand(
+            params.conversationID, from: holder, to: params.to, how: .transfer, at: now, by: holder.id == params.by.id ? nil : params.by,
+            in: transaction)
+        try fill(at: now, in: transaction)
+        return handed
+    }
+
+    /// The item, locked until the transaction ends; `not_found` when there is none.
+    static func locked(_ id: UUID, in transaction: Transaction) throws -> PoolItem {
+        let rows = try transaction.query("SELECT \(columns) FROM pool.items WHERE conversation_id = \(id) FOR UPDATE")
+        guard let current = try rows.first.map(item) else { throw PoolRefusal.notFound }
+        return current
     }
 
     /// Makes `to` the holder of the (locked) item, records the change and announces it; every way
     /// a conversation changes hands ends here.
     static func hand(
-        _ id: UUID, from: OperatorRef?, to: OperatorRef, how: AssignmentChange.How, at now: Date, in transaction: Transaction
+        _ id: UUID, from: OperatorRef?, to: OperatorRef, how: AssignmentChange.How, at now: Date, by: OperatorRef? = nil,
+        in transaction: Transaction
     ) throws -> PoolItem {
         let updated = try transaction.query(
             """
             UPDATE pool.items SET status = 'assigned', holder_id = \(to.id), holder_name = \(to.name), updated_at = now()
             WHERE conversation_id = \(id) RETURNING \(columns)
             """)
-        try record(AssignmentChange(conversationID: id, from: from, to: to, how: how, at: now), in: transaction)
+        try record(AssignmentChange(conversationID: id, from: from, to: to, how: how, at: now, by: by), in: transaction)
         return try item(updated[0])
     }
 
-    private static func record(_ change: AssignmentChange, in transaction: Transaction) throws {
-        try transaction.query("UPDATE pool.availability SET last_assigned_at = now() WHERE operator_id = \(change.to.id)")
+    static func record(_ change: AssignmentChange, in transaction: Transaction) throws {
+        if let to = change.to {
+            try transaction.query("UPDATE pool.operators SET last_assigned_at = now() WHERE operator_id = \(to.id)")
+        }
         try transaction.query(
             """
-            INSERT INTO pool.audit (conversation_id, from_id, from_name, to_id, to_name, how)
-            VALUES (\(change.conversationID), \(change.from?.id), \(change.from?.name), \(change.to.id), \(change.to.name), \(change.how.rawValue))
+            INSERT INTO pool.audit (conversation_id, from_id, from_name, to_id, to_name, how, by_id, by_name, reason, at)
+            VALUES (
+                \(change.conversationID), \(change.from?.id), \(change.from?.name), \(change.to?.id), \(change.to?.name), \(change.how.rawValue),
+                \(change.by?.id), \(change.by?.name), \(change.reason?.rawValue), \(change.at))
             """)
-        try transaction.appendEvents([
-            try NewEvent(PoolEvents.Assigned.self, change),
-            try NewEvent(PoolEvents.Changed.self, PoolChange(conversationID: change.conversationID)),
-        ])
+        let announced: NewEvent? =
+            switch change.how {
+            case .returned: try NewEvent(PoolEvents.Returned.self, change)
+            case .dismissed: nil
+            default: try NewEvent(PoolEvents.Assigned.self, change)
+            }
+        try transaction.appendEvents(
+            [announced, try NewEvent(PoolEvents.Changed.self, PoolChange(conversationID: change.conversationID))].compactMap { $0 })
     }
 
     /// The latest `limit` changes of holder, oldest first.
@@ -177,64 +200,106 @@ enum PoolStore {
         try transaction.query(
             """
             SELECT * FROM (
-                SELECT conversation_id, from_id, from_name, to_id, to_name, how, at, id FROM pool.audit
+                SELECT conversation_id, from_id, from_name, to_id, to_name, how, at, by_id, by_name, reason, id FROM pool.audit
                 WHERE conversation_id = \(params.conversationID) ORDER BY id DESC LIMIT \(params.limit)
             ) latest ORDER BY id
             """
         ).map { row in
-            let fromID: UUID? = try row.decode("from_id")
-            return AssignmentChange(
-                conversationID: try row.decode("conversation_id"),
-                from: try fromID.map { OperatorRef(id: $0, name: try row.decode("from_name")) },
-                to: OperatorRef(id: try row.decode("to_id"), name: try row.decode("to_name")),
-                how: AssignmentChange.How(rawValue: try row.decode("how")) ?? .take, at: try row.decode("at")
+            AssignmentChange(
+                conversationID: try row.decode("conversation_id"), from: try reference(row, "from"), to: try reference(row, "to"),
+                how: AssignmentChange.How(rawValue: try row.decode("how")) ?? .take, at: try row.decode("at"), by: try reference(row, "by"),
+                reason: try row.decode("reason", as: String?.self).flatMap(AssignmentChange.Reason.init(rawValue:))
             )
         }
     }
 
-    static func settings(in transaction: Transaction) throws -> PoolSettings {
-        let (autoAssign, maxChats) = try transaction.query("SELECT auto_assign, max_chats_per_operator FROM pool.settings")[0].decode(
-            (Bool, Int).self)
-        return PoolSettings(autoAssign: autoAssign, maxChatsPerOperator: maxChats)
+    /// The operator named by the columns `<prefix>_id` and `<prefix>_name`, if any.
+    private static func reference(_ row: PGRow, _ prefix: String) throws -> OperatorRef? {
+        try row.decode("\(prefix)_id", as: UUID?.self).map { OperatorRef(id: $0, name: try row.decode("\(prefix)_name")) }
     }
 
-    static func save(_ settings: PoolSettings, in transaction: Transaction) throws -> PoolSettings {
+    static func settings(in transaction: Transaction) throws -> PoolSettings {
+        let row = try transaction.query(
+            """
+            SELECT auto_assign, max_chats_per_operator, away_after_seconds, return_when_away, escalation_after_seconds,
+                   escalation_admins_after_seconds
+            FROM pool.settings
+            """)[0]
+        let (autoAssign, maxChats, awayAfter, returnWhenAway, after, adminsAfter) = try row.decode((Bool, Int, Int, Bool, Int?, Int?).self)
+        return PoolSettings(
+            autoAssign: autoAssign, maxChatsPerOperator: maxChats, awayAfterSeconds: awayAfter, returnWhenAway: returnWhenAway,
+            escalation: after.flatMap { after in adminsAfter.map { .init(afterSeconds: after, adminsAfterSeconds: $0) } })
+    }
+
+    static func save(_ settings: PoolSettings, at now: Date, in transaction: Transaction) throws -> PoolSettings {
         try transaction.query(
-            "UPDATE pool.settings SET auto_assign = \(settings.autoAssign), max_chats_per_operator = \(settings.maxChatsPerOperator)")
+            """
+            UPDATE pool.settings SET auto_assign = \(settings.autoAssign), max_chats_per_operator = \(settings.maxChatsPerOperator),
+                away_after_seconds = \(settings.awayAfterSeconds), return_when_away = \(settings.returnWhenAway),
+                escalation_after_seconds = \(settings.escalation?.afterSeconds),
+                escalation_admins_after_seconds = \(settings.escalation?.adminsAfterSeconds)
+            """)
+        // Switching auto-assign on (or raising the limit) gives the waiting chats out now.
+        try fill(at: now, in: transaction)
         return settings
     }
 
-    /// Availability and load of these operators.
+    /// Availability, presence and load of these operators.
     static func staffing(_ operatorIDs: [UUID], in transaction: Transaction) throws -> [PoolMethods.Staffing.Entry] {
         try transaction.query(
             """
-            SELECT o.operator_id, coalesce(a.available, false),
-                   (SELECT count(*) FROM pool.items i WHERE i.holder_id = o.operator_id AND i.status = 'assigned')
-            FROM unnest(\(operatorIDs)::uuid[]) AS o(operator_id)
-            LEFT JOIN pool.availability a ON a.operator_id = o.operator_id
+            SELECT o.operator_id, coalesce(a.chats, false) AS chats, coalesce(a.tickets, false) AS tickets,
+                   \(presence) AS presence,
+                   (SELECT count(*) FROM pool.items i WHERE i.holder_id = o.operator_id AND i.status = 'assigned') AS load
+            FROM unnest(\(operatorIDs)::uuid[]) WITH ORDINALITY AS o(operator_id, position)
+            LEFT JOIN pool.operators a ON a.operator_id = o.operator_id
+            ORDER BY o.position
             """
-        ).map { row in
-            let (id, available, load) = try row.decode((UUID, Bool, Int).self)
-            return .init(operatorID: id, available: available, load: load)
-        }
+        ).map(staffingEntry)
     }
 
+    /// An operator's presence from their row in `pool.operators a` (absent: offline).
+    static let presence: SQL = """
+        CASE WHEN NOT coalesce(a.signed_in, false) OR a.seen_at IS NULL THEN 'offline'
+             WHEN a.away_since IS NOT NULL THEN 'away' ELSE 'online' END
+        """
+
+    static func staffingEntry(_ row: PGRow) throws -> PoolMethods.Staffing.Entry {
+        .init(
+            operatorID: try row.decode("operator_id"),
+            availability: Availability(chats: try row.decode("chats"), tickets: try row.decode("tickets")),
+            presence: Presence(rawValue: try row.decode("presence")) ?? .offline, load: try row.decode("load"))
+    }
+
+    /// How many active operators take chats now (the widget's "someone is there").
     static func availableCount(in transaction: Transaction) throws -> Int {
-        try transaction.query("SELECT count(*) AS available FROM pool.availability WHERE available")[0].decode("available")
+        try transaction.query("SELECT count(*) AS available FROM pool.operators WHERE chats AND active")[0].decode("available")
     }
 
-    static func isAvailable(_ operatorID: UUID, in transaction: Transaction) throws -> Bool {
-        try transaction.query("SELECT available FROM pool.availability WHERE operator_id = \(operatorID)").first?.decode(
-            "available", as: Bool.self) ?? false
-    }
-
-    static func setAvailability(_ params: PoolMethods.SetAvailability.Params, in transaction: Transaction) throws {
+    /// Whether the operator takes this kind of work now.
+    static func isAvailable(_ operatorID: UUID, for kind: PoolItem.Kind, in transaction: Transaction) throws -> Bool {
         try transaction.query(
+            "SELECT CASE WHEN \(kind.rawValue) = 'chat' THEN chats ELSE tickets END AND active AS available FROM pool.operators WHERE operator_id = \(operatorID)"
+        ).first?.decode("available", as: Bool.self) ?? false
+    }
+
+    /// Switches what they take; chats switched on may bring them waiting chats at once.
+    static func setAvailability(
+        _ params: PoolMethods.SetAvailability.Params, at now: Date, in transaction: Transaction
+    ) throws -> Availability {
+        let row = try transaction.query(
             """
-            INSERT INTO pool.availability (operator_id, operator_name, available)
-            VALUES (\(params.operatorID), \(params.operatorName), \(params.available))
-            ON CONFLICT (operator_id) DO UPDATE SET available = EXCLUDED.available, operator_name = EXCLUDED.operator_name, changed_at = now()
-            """)
+            INSERT INTO pool.operators AS o (operator_id, operator_name, chats, tickets)
+            VALUES (\(params.operatorID), \(params.operatorName), coalesce(\(params.chats), false), coalesce(\(params.tickets), false))
+            ON CONFLICT (operator_id) DO UPDATE SET
+                chats = coalesce(\(params.chats), o.chats), tickets = coalesce(\(params.tickets), o.tickets),
+                operator_name = EXCLUDED.operator_name, changed_at = now(),
+                away_switched_off = o.away_switched_off AND \(params.chats)::boolean IS NULL
+            RETURNING chats, tickets
+            """)[0]
+        let availability = Availability(chats: try row.decode("chats"), tickets: try row.decode("tickets"))
+        if params.chats == true { try fill(at: now, in: transaction) }
+        return availability
     }
 
     // MARK: Reactions to the conversation service's events
@@ -256,18 +321,37 @@ enum PoolStore {
             ).affectedRows
             if inserted == 1 {
                 try transaction.appendEvent(PoolEvents.Changed.self, PoolChange(conversationID: conversation.id))
-                if conversation.channel == .chat { try autoAssign(conversation.id, at: now, in: transaction) }
+                if conversation.channel == .chat {
+                    try fill(at: now, in: transaction)
+                    try announce(conversation.id, at: now, in: transaction)
+                }
             }
         case ConversationEvents.MessageCreated.kind:
             let message = try event.decode(ConversationEvents.MessageCreated.self)
-            guard message.author.kind == .customer else { return }
-            try transaction.query(
-                "UPDATE pool.items SET preview = \(preview(message)), updated_at = now() WHERE conversation_id = \(message.conversationID)")
+            switch message.author.kind {
+            case .customer:
+                try transaction.query(
+                    """
+                    UPDATE pool.items SET preview = \(preview(message)), customer_waiting_since = coalesce(customer_waiting_since, \(message.createdAt)),
+                        updated_at = now()
+                    WHERE conversation_id = \(message.conversationID)
+                    """)
+            case .operator:
+                try transaction.query(
+                    "UPDATE pool.items SET customer_waiting_since = NULL WHERE conversation_id = \(message.conversationID) AND customer_waiting_since IS NOT NULL"
+                )
+            case .system:
+                return
+            }
         case ConversationEvents.Closed.kind:
             let closed = try transaction.query(
                 "UPDATE pool.items SET status = 'closed', updated_at = now() WHERE conversation_id = \(event.subject) AND status <> 'closed'"
             ).affectedRows
-            if closed == 1 { try transaction.appendEvent(PoolEvents.Changed.self, PoolChange(conversationID: event.subject)) }
+            if closed == 1 {
+                try transaction.appendEvent(PoolEvents.Changed.self, PoolChange(conversationID: event.subject))
+                // Its holder has room for another.
+                try fill(at: now, in: transaction)
+            }
         case ConversationEvents.Reopened.kind:
             try reopen(event.subject, at: now, in: transaction)
         case ConversationEvents.MovedToEmail.kind:
@@ -287,8 +371,8 @@ enum PoolStore {
     static func reopen(_ id: UUID, at now: Date, in transaction: Transaction) throws {
         let rows = try transaction.query(
             """
-            SELECT i.holder_id, i.holder_name, coalesce(a.available, false)
-            FROM pool.items i LEFT JOIN pool.availability a ON a.operator_id = i.holder_id
+            SELECT i.holder_id, i.holder_name, coalesce(CASE WHEN i.kind = 'chat' THEN a.chats ELSE a.tickets END AND a.active, false)
+            FROM pool.items i LEFT JOIN pool.operators a ON a.operator_id = i.holder_id
             WHERE i.conversation_id = \(id) AND i.status = 'closed' FOR UPDATE OF i
             """)
         guard let row = rows.first else { return }
@@ -299,29 +383,12 @@ enum PoolStore {
         } else {
             try transaction.query(
                 """
-                UPDATE pool.items SET status = 'waiting', holder_id = NULL, holder_name = NULL, waiting_since = now(), updated_at = now()
+                UPDATE pool.items SET status = 'waiting', holder_id = NULL, holder_name = NULL, waiting_since = \(now), alerted = 0,
+                    updated_at = now()
                 WHERE conversation_id = \(id)
                 """)
             try transaction.appendEvent(PoolEvents.Changed.self, PoolChange(conversationID: id))
         }
-    }
-
-    /// Gives a new chat to an operator when auto-assign is on and someone has room; else it waits.
-    static func autoAssign(_ id: UUID, at now: Date, in transaction: Transaction) throws {
-        let settings = try settings(in: transaction)
-        guard settings.autoAssign else { return }
-        let candidates = try transaction.query(
-            """
-            SELECT a.operator_id, a.operator_name, a.last_assigned_at,
-                   (SELECT count(*) FROM pool.items i WHERE i.holder_id = a.operator_id AND i.status = 'assigned')
-            FROM pool.availability a WHERE a.available
-            """
-        ).map { row in
-            let (id, name, lastAssigned, load) = try row.decode((UUID, String, Date?, Int).self)
-            return AutoAssign.Candidate(who: OperatorRef(id: id, name: name), load: load, lastAssigned: lastAssigned)
-        }
-        guard let chosen = AutoAssign.choose(candidates, maxChats: settings.maxChatsPerOperator) else { return }
-        _ = try hand(id, from: nil, to: chosen, how: .auto, at: now, in: transaction)
     }
 
     /// The first line of a customer's message, short enough for a list.

@@ -28,7 +28,12 @@ struct ConversationRoutes: Sendable {
         }
     }
 
-    struct Availability: Decodable { var available: Bool }
+    /// `PUT /me/availability`: chats, tickets, or both at once with `available`.
+    struct AvailabilityChange: Decodable {
+        var chats: Bool?
+        var tickets: Bool?
+        var available: Bool?
+    }
     struct ReadPosition: Decodable { var seq: Int64 }
 
     /// One line of my Messages: the conversation and how many messages I have not read.
@@ -62,10 +67,15 @@ struct ConversationRoutes: Sendable {
         api.post("conversations/{id}/take") { request, context in try await take(request, context, takeover: true) }
         api.put("me/availability") { request, _ in
             let me = try await identity.authenticate(request)
-            let body = try await JSONBody.decode(Availability.self, from: request)
-            _ = try await backends.call(
-                .pool, PoolMethods.SetAvailability.self, .init(operatorID: me.id, operatorName: me.name, available: body.available))
-            return try Response.json(["available": body.available])
+            let body = try await JSONBody.decode(AvailabilityChange.self, from: request)
+            guard body.chats != nil || body.tickets != nil || body.available != nil else {
+                throw APIError.invalid(field: "available", "give chats, tickets or available")
+            }
+            let availability = try await backends.call(
+                .pool, PoolMethods.SetAvailability.self,
+                .init(
+                    operatorID: me.id, operatorName: me.name, chats: body.chats ?? body.available, tickets: body.tickets ?? body.available))
+            return try Response.json(AvailabilityView(availability))
         }
         api.get("messages") { request, _ in
             let me = try await identity.authenticate(request)
@@ -138,15 +148,24 @@ struct ConversationRoutes: Sendable {
             _ = try await backends.call(
                 .pool, PoolMethods.Transfer.self,
                 .init(
-                    conversationID: id, from: OperatorRef(id: me.id, name: me.name), to: OperatorRef(id: colleague.id, name: colleague.name)
-                ))
+                    conversationID: id, by: OperatorRef(id: me.id, name: me.name), admin: me.role == .admin,
+                    to: OperatorRef(id: colleague.id, name: colleague.name)))
+            return try Response.json(["conversation": try await backends.view(id, withAudit: true)])
+        }
+        api.post("conversations/{id}/return") { request, context in
+            let me = try await identity.authenticate(request)
+            let id = try Self.id(context)
+            _ = try await backends.call(
+                .pool, PoolMethods.Return.self,
+                .init(conversationID: id, by: OperatorRef(id: me.id, name: me.name), admin: me.role == .admin))
             return try Response.json(["conversation": try await backends.view(id, withAudit: true)])
         }
         api.post("conversations/{id}/close") { request, context in
             let me = try await identity.authenticate(request)
             let id = try Self.id(context)
             guard let item = try await backends.item(id) else { throw APIError.notFound }
-            guard item.holder?.id == me.id else {
+            // The holder closes their job; an admin may close anyone's (it is recorded as theirs).
+            guard item.holder?.id == me.id || me.role == .admin else {
                 throw APIError(
                     status: .forbidden, code: "not_assignee", message: "only the operator holding this conversation may close it")
             }
@@ -168,5 +187,16 @@ struct ConversationRoutes: Sendable {
     static func id(_ context: GatewayContext) throws -> UUID {
         guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw APIError.notFound }
         return id
+    }
+}
+
+/// What `PUT /me/availability` answers: both switches, and `available` (chats) as the first API had it.
+struct AvailabilityView: Encodable {
+    var availability: Availability
+    var available: Bool
+
+    init(_ availability: Availability) {
+        self.availability = availability
+        available = availability.chats
     }
 }

@@ -59,6 +59,14 @@ extension Backends {
         }
     }
 
+    /// These operators' availability, presence and load by id; empty when the pool is away
+    /// (a screen still lists the people, shown unavailable).
+    func staffing(_ ids: [UUID]) async -> [UUID: PoolMethods.Staffing.Entry] {
+        guard !ids.isEmpty else { return [:] }
+        let entries = (try? await self[.pool].call(PoolMethods.Staffing.self, .init(operatorIDs: ids), timeout: .seconds(1))) ?? []
+        return Dictionary(entries.map { ($0.operatorID, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The pool's item, or `nil` while the pool has not seen the conversation yet.
     func item(_ id: UUID) async throws -> PoolItem? {
         do {

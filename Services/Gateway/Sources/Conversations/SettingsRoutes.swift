@@ -11,6 +11,8 @@ import Wire
 struct SettingsRoutes: Sendable {
     let identity: IdentityRoutes
     let backends: Backends
+    /// `SWITCHBOARD_PRESENCE_SECONDS`: `away_after_seconds` must leave room for a few.
+    let presenceInterval: Duration
 
     /// The document GET returns and PUT takes.
     struct Document: Codable, Sendable {
@@ -22,6 +24,12 @@ struct SettingsRoutes: Sendable {
         var offlineWhenNoOperator: Bool
         var autoAssign: Bool
         var maxChatsPerOperator: Int
+        // Added with the Team calls: a document without them (written for the first API) keeps
+        // their values, so they are optional on the way in and always written on the way out.
+        var awayAfterSeconds: Int?
+        var returnWhenAway: Bool?
+        /// Absent: kept; `null`: no escalation.
+        var escalation: PoolSettings.Escalation??
 
         enum CodingKeys: String, CodingKey {
             case greetingMessage = "greeting_message"
@@ -31,6 +39,9 @@ struct SettingsRoutes: Sendable {
             case offlineWhenNoOperator = "offline_when_no_operator"
             case autoAssign = "auto_assign"
             case maxChatsPerOperator = "max_chats_per_operator"
+            case awayAfterSeconds = "away_after_seconds"
+            case returnWhenAway = "return_when_away"
+            case escalation
         }
 
         init(conversation: ConversationSettings, ticketing: TicketingSettings, pool: PoolSettings) {
@@ -41,6 +52,9 @@ struct SettingsRoutes: Sendable {
             offlineWhenNoOperator = ticketing.offlineWhenNoOperator
             autoAssign = pool.autoAssign
             maxChatsPerOperator = pool.maxChatsPerOperator
+            awayAfterSeconds = pool.awayAfterSeconds
+            returnWhenAway = pool.returnWhenAway
+            escalation = .some(pool.escalation)
         }
 
         init(from decoder: any Decoder) throws {
@@ -56,6 +70,10 @@ struct SettingsRoutes: Sendable {
             offlineWhenNoOperator = try container.decode(Bool.self, forKey: .offlineWhenNoOperator)
             autoAssign = try container.decode(Bool.self, forKey: .autoAssign)
             maxChatsPerOperator = try container.decode(Int.self, forKey: .maxChatsPerOperator)
+            awayAfterSeconds = try container.decodeIfPresent(Int.self, forKey: .awayAfterSeconds)
+            returnWhenAway = try container.decodeIfPresent(Bool.self, forKey: .returnWhenAway)
+            escalation =
+                container.contains(.escalation) ? .some(try container.decode(PoolSettings.Escalation?.self, forKey: .escalation)) : nil
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -67,13 +85,30 @@ struct SettingsRoutes: Sendable {
             try container.encode(offlineWhenNoOperator, forKey: .offlineWhenNoOperator)
             try container.encode(autoAssign, forKey: .autoAssign)
             try container.encode(maxChatsPerOperator, forKey: .maxChatsPerOperator)
+            try container.encode(awayAfterSeconds, forKey: .awayAfterSeconds)
+            try container.encode(returnWhenAway, forKey: .returnWhenAway)
+            try container.encode(escalation ?? nil, forKey: .escalation)
+        }
+
+        /// This document, with what it leaves out taken from `current`.
+        func completed(from current: Document) -> Document {
+            var completed = self
+            completed.awayAfterSeconds = awayAfterSeconds ?? current.awayAfterSeconds
+            completed.returnWhenAway = returnWhenAway ?? current.returnWhenAway
+            completed.escalation = escalation ?? current.escalation
+            return completed
         }
 
         var conversation: ConversationSettings { .init(greetingMessage: greetingMessage, offlineMessage: offlineMessage) }
         var ticketing: TicketingSettings {
             .init(ackMessage: ackMessage, workingHours: workingHours, offlineWhenNoOperator: offlineWhenNoOperator)
         }
-        var pool: PoolSettings { .init(autoAssign: autoAssign, maxChatsPerOperator: maxChatsPerOperator) }
+        /// The pool's part of a completed document.
+        var pool: PoolSettings {
+            .init(
+                autoAssign: autoAssign, maxChatsPerOperator: maxChatsPerOperator, awayAfterSeconds: awayAfterSeconds ?? 120,
+                returnWhenAway: returnWhenAway ?? true, escalation: escalation ?? nil)
+        }
     }
 
     struct WidgetStatus: Encodable {
@@ -109,7 +144,13 @@ struct SettingsRoutes: Sendable {
         }
         api.put("settings") { request, _ in
             try await identity.authenticate(request, admin: true)
-            let wanted = try await JSONBody.decode(Document.self, from: request)
+            let wanted = try await JSONBody.decode(Document.self, from: request).completed(from: try await document())
+            // The gateways tell the pool who is present every `presenceInterval`: away sooner than a
+            // few of those would send people away between two.
+            let soonest = Int(presenceInterval.components.seconds) * 3
+            if let away = wanted.awayAfterSeconds, away < soonest {
+                throw APIError.invalid(field: "away_after_seconds", "away_after_seconds must be at least \(soonest) here")
+            }
             do {
                 try await put(wanted, dryRun: true)
             } catch var error as APIError {

@@ -72,7 +72,9 @@ enum OpenAPI {
             more: [401, 429]),
         .init(method: .post, path: "/api/v1/auth/logout", summary: "End this session", access: .operator, success: 204),
         .init(method: .get, path: "/api/v1/me", summary: "Who am I", access: .operator, response: "Operator"),
-        .init(method: .put, path: "/api/v1/me/availability", summary: "Switch my availability", access: .operator, body: "Availability"),
+        .init(
+            method: .put, path: "/api/v1/me/availability", summary: "Switch my availability for chats, tickets, or both",
+            access: .operator, body: "Availability", response: "AvailabilityNow"),
         .init(
             method: .get, path: "/api/v1/operators", summary: "The operators by name, with availability and load", access: .operator,
             response: "Operators", query: paged),
@@ -102,11 +104,18 @@ enum OpenAPI {
             method: .post, path: "/api/v1/conversations/{id}/take", summary: "Take a colleague's job", access: .operator, response: "Taken",
             more: [403, 409]),
         .init(
-            method: .post, path: "/api/v1/conversations/{id}/transfer", summary: "Hand my job to an available colleague", access: .operator,
-            body: "Transfer", response: "Taken", more: [403, 409]),
+            method: .post, path: "/api/v1/conversations/{id}/transfer",
+            summary: "Hand my job (an admin: anyone's) to an available colleague", access: .operator, body: "Transfer", response: "Taken",
+            more: [403, 409]),
         .init(
-            method: .post, path: "/api/v1/conversations/{id}/close", summary: "Close my job: to the Archive", access: .operator,
-            response: "Conversation", more: [403]),
+            method: .post, path: "/api/v1/conversations/{id}/return", summary: "Back to the Pool (its holder, or an admin)",
+            access: .operator, response: "Taken", more: [403, 409]),
+        .init(
+            method: .post, path: "/api/v1/conversations/{id}/close", summary: "Close my job (an admin: anyone's): to the Archive",
+            access: .operator, response: "Conversation", more: [403]),
+        .init(
+            method: .get, path: "/api/v1/team", summary: "Every operator's presence, availability and open jobs", access: .admin,
+            response: "Team", query: paged),
         .init(
             method: .get, path: "/api/v1/customers/{id}/conversations", summary: "A customer's conversations", access: .operator,
             response: "Conversations", query: paged),
@@ -225,11 +234,26 @@ enum OpenAPI {
                 ["body": text(1...10_000), "client_message_id": text(1...100)], required: ["body", "client_message_id"]),
             "ReadPosition": object(["seq": ["type": "integer", "minimum": 0]], required: ["seq"]),
             "Transfer": object(["operator_id": uuid], required: ["operator_id"]),
-            "Availability": object(["available": ["type": "boolean"]], required: ["available"]),
+            "Availability": object(["chats": ["type": "boolean"], "tickets": ["type": "boolean"], "available": ["type": "boolean"]]),
+            "AvailabilityNow": object(["availability": ref("Switches"), "available": ["type": "boolean"]]),
+            "Switches": object(["chats": ["type": "boolean"], "tickets": ["type": "boolean"]], required: ["chats", "tickets"]),
+            "Team": page(
+                object([
+                    "id": uuid, "name": string, "email": string, "role": ["enum": ["admin", "operator"]], "availability": ref("Switches"),
+                    "presence": ["enum": ["online", "away", "offline"]], "open_jobs": ["type": "integer"],
+                    "jobs": [
+                        "type": "array",
+                        "items": object([
+                            "conversation_id": uuid, "kind": ["enum": ["chat", "ticket"]], "customer": ["type": "object"],
+                            "preview": string,
+                            "customer_waiting_since": null(instant), "waiting_seconds": null(["type": "integer", "minimum": 0]),
+                        ]),
+                    ],
+                ])),
             "Login": object(["email": text(1...254), "password": text(1...200)], required: ["email", "password"]),
             "Operator": object([
                 "id": uuid, "name": string, "email": string, "role": ["enum": ["admin", "operator"]], "available": ["type": "boolean"],
-                "load": ["type": "integer"],
+                "availability": ref("Switches"), "presence": ["enum": ["online", "away", "offline"]], "load": ["type": "integer"],
             ]),
             "Operators": page(ref("Operator")),
             "NewOperator": object(
@@ -264,6 +288,14 @@ enum OpenAPI {
                     ],
                     "offline_when_no_operator": ["type": "boolean"], "auto_assign": ["type": "boolean"],
                     "max_chats_per_operator": ["type": "integer", "minimum": 1, "maximum": 100],
+                    "away_after_seconds": ["type": "integer", "minimum": 1, "maximum": 604_800],
+                    "return_when_away": ["type": "boolean"],
+                    "escalation": null(
+                        object(
+                            [
+                                "after_seconds": ["type": "integer", "minimum": 1, "maximum": 604_800],
+                                "admins_after_seconds": ["type": "integer", "minimum": 1, "maximum": 604_800],
+                            ], required: ["after_seconds", "admins_after_seconds"])),
                 ],
                 required: [
                     "greeting_message", "offline_message", "ack_message", "working_hours", "offline_when_no_operator", "auto_assign",
@@ -273,8 +305,8 @@ enum OpenAPI {
                 [
                     "type": [
                         "enum": [
-                            "ready", "heartbeat", "resync", "error", "message.created", "conversation.assigned", "conversation.closed",
-                            "pool.changed", "notification.created", "mail.updated",
+                            "ready", "heartbeat", "resync", "error", "message.created", "conversation.assigned", "conversation.returned",
+                            "conversation.closed", "conversation.moved_to_email", "pool.changed", "notification.created", "mail.updated",
                         ]
                     ],
                     "cursor": ["type": ["string", "null"]], "data": ["type": "object"],

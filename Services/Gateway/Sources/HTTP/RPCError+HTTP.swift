@@ -15,6 +15,7 @@ extension RPCError {
         .availabilityOff: (.forbidden, "unavailable"),
         .colleagueUnavailable: (.conflict, "colleague_unavailable"),
         .notATicket: (.conflict, "not_a_ticket"),
+        .notAChat: (.conflict, "not_a_chat"),
     ]
 
     /// How a back service's answer reads in the public API.

@@ -20,29 +20,27 @@ struct IdentityRoutes: Sendable {
         let api = router.group("api/v1")
         api.post("auth/login") { request, context in try await login(request, context) }
         api.post("auth/logout") { request, _ in
-            _ = try await authenticate(request)
+            let me = try await authenticate(request)
             if let token = Self.bearer(request) { try await store.closeSession(token: token) }
+            // Logged out everywhere: offline (their chats go back once they stay away).
+            if try await !store.hasLiveSession(me.id) {
+                _ = try? await backends[.pool].call(PoolMethods.Left.self, .init(operatorIDs: [me.id]))
+            }
             return Response(status: .noContent)
         }
         api.get("me") { request, _ in
             let me = try await authenticate(request)
-            // The console's availability switch starts from the pool's answer (off if the pool is away).
-            let staffing =
-                (try? await backends[.pool].call(PoolMethods.Staffing.self, .init(operatorIDs: [me.id]), timeout: .seconds(1))) ?? []
-            let mine = staffing.first { $0.operatorID == me.id }
-            return try Response.json(StaffedOperator(account: me, available: mine?.available ?? false, load: mine?.load ?? 0))
+            // The console's switches start from the pool's answer (off if the pool is away).
+            let staffing = await backends.staffing([me.id])
+            return try Response.json(StaffedOperator(account: me, staffing: staffing[me.id]))
         }
         api.get("operators") { request, _ in
             // Every operator sees their colleagues (to hand work on); creating them is for admins.
             try await authenticate(request)
             let operators = try await store.operators(try PageRequest(query: request))
             // Availability and load are the pool's; list everyone even when the pool is away.
-            let staffing =
-                (try? await backends[.pool].call(
-                    PoolMethods.Staffing.self, .init(operatorIDs: operators.items.map(\.id)), timeout: .seconds(1))) ?? []
-            let byID = Dictionary(staffing.map { ($0.operatorID, $0) }, uniquingKeysWith: { first, _ in first })
-            return try Response.json(
-                operators.map { StaffedOperator(account: $0, available: byID[$0.id]?.available ?? false, load: byID[$0.id]?.load ?? 0) })
+            let staffing = await backends.staffing(operators.items.map(\.id))
+            return try Response.json(operators.map { StaffedOperator(account: $0, staffing: staffing[$0.id]) })
         }
         api.post("operators") { request, _ in
             try await authenticate(request, admin: true)
@@ -55,19 +53,23 @@ struct IdentityRoutes: Sendable {
         }
     }
 
-    /// An operator in the admins' list: who, whether available, how many open conversations.
+    /// An operator as the console shows them: who, what they take (`available` is their
+    /// availability for chats, as the first API had it), whether they are at the desk, and how
+    /// many open conversations they hold.
     struct StaffedOperator: Encodable {
         var account: Operator
-        var available: Bool
-        var load: Int
+        var staffing: PoolMethods.Staffing.Entry?
 
-        enum Extra: String, CodingKey { case available, load }
+        enum Extra: String, CodingKey { case available, availability, presence, load }
 
         func encode(to encoder: any Encoder) throws {
             try account.encode(to: encoder)
             var container = encoder.container(keyedBy: Extra.self)
-            try container.encode(available, forKey: .available)
-            try container.encode(load, forKey: .load)
+            let availability = staffing?.availability ?? .off
+            try container.encode(availability.chats, forKey: .available)
+            try container.encode(availability, forKey: .availability)
+            try container.encode(staffing?.presence ?? .offline, forKey: .presence)
+            try container.encode(staffing?.load ?? 0, forKey: .load)
         }
     }
 

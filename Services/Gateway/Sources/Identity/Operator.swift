@@ -14,6 +14,13 @@ struct Operator: Codable, Sendable, Equatable {
     var role: Role
 }
 
+extension Operator {
+    /// How the pool's roster names them.
+    var rosterEntry: RosterEntry {
+        RosterEntry(id: id, name: name, role: role == .admin ? .admin : .operator)
+    }
+}
+
 /// What an admin sends to create an operator, checked before anything is stored.
 struct NewOperator: Decodable, Sendable {
     var name: String

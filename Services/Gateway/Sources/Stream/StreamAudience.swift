@@ -28,13 +28,14 @@ struct StreamAudience: Sendable {
             switch viewer {
             case .operator:
                 [
-                    ConversationEvents.MessageCreated.kind, PoolEvents.Assigned.kind, ConversationEvents.Closed.kind,
-                    PoolEvents.Changed.kind, NotificationEvents.Created.kind, TicketingEvents.MailUpdated.kind,
+                    ConversationEvents.MessageCreated.kind, PoolEvents.Assigned.kind, PoolEvents.Returned.kind,
+                    ConversationEvents.Closed.kind, PoolEvents.Changed.kind, NotificationEvents.Created.kind,
+                    TicketingEvents.MailUpdated.kind,
                 ]
             case .visitor:
                 [
                     ConversationEvents.Started.kind, ConversationEvents.MessageCreated.kind, PoolEvents.Assigned.kind,
-                    ConversationEvents.Closed.kind,
+                    PoolEvents.Returned.kind, ConversationEvents.Closed.kind, ConversationEvents.MovedToEmail.kind,
                 ]
             }
     }

@@ -19,6 +19,7 @@ struct StreamRoutes: Sendable {
     let backends: Backends
     let hub: EventHub
     let sessions: SessionStreams
+    let presence: Presence
 
     /// How often an idle stream sends a heartbeat (with its cursor) and re-checks its token.
     static let heartbeat: Duration = .seconds(25)
@@ -89,7 +90,7 @@ struct StreamRoutes: Sendable {
         }
         var token = IdentityRoutes.bearer(request)
         if token == nil { token = await Self.firstToken(frames) }
-        guard let token, let (viewer, key) = try await Self.viewer(kind, token: token, store: store)
+        guard let token, let (viewer, key, account) = try await Self.viewer(kind, token: token, store: store)
         else {
             try await refuse(
                 outbound,
@@ -110,6 +111,9 @@ struct StreamRoutes: Sendable {
             return
         }
         defer { sessions.leave(key, id: subscription.id) }
+        // An operator's console open here: they are at the desk while it stays open.
+        if let account { presence.arrive(account.rosterEntry) }
+        defer { if let account { presence.leave(account.id) } }
         let ticker = Task {
             while !Task.isCancelled {
                 try await Task.sleep(for: Self.heartbeat)
@@ -199,11 +203,13 @@ struct StreamRoutes: Sendable {
     static let sessionEnded = APIError(status: .unauthorized, code: APIError.unauthorized.code, message: "the session ended")
 
     /// The stream's viewer if `token` is a live token of the route's kind, with the key its
-    /// streams are counted and revoked under (the session's, or the visitor's).
-    static func viewer(_ kind: Kind, token: String, store: IdentityStore) async throws -> (StreamAudience.Viewer, key: String)? {
+    /// streams are counted and revoked under (the session's, or the visitor's), and the operator.
+    static func viewer(
+        _ kind: Kind, token: String, store: IdentityStore
+    ) async throws -> (StreamAudience.Viewer, key: String, account: Operator?)? {
         switch kind {
-        case .operator: try await store.session(token: token).map { (.operator($0.account.id), $0.key) }
-        case .visitor: try await store.visitor(token: token).map { (.visitor($0), "visitor " + $0.uuidString) }
+        case .operator: try await store.session(token: token).map { (.operator($0.account.id), $0.key, $0.account) }
+        case .visitor: try await store.visitor(token: token).map { (.visitor($0), "visitor " + $0.uuidString, nil) }
         }
     }
 

@@ -77,7 +77,9 @@ export function conversation({ id, me, main, go }) {
         },
       }, 'Ticket this chat'));
     }
-    if (mine && c.status !== 'closed') {
+    // The holder manages their job; an admin may manage anyone's (the audit names them).
+    const manages = holder && (mine || me.role === 'admin');
+    if (manages && c.status !== 'closed') {
       const colleague = h('select', { id: 'transfer-to', 'aria-label': 'Hand on to' }, h('option', { value: '' }, 'Hand on to…'));
       colleagueOptions(me).then((options) => colleague.append(...options)).catch(() => {});
       actions.push(h('span', { class: 'transfer' }, colleague, h('button', {
@@ -87,6 +89,12 @@ export function conversation({ id, me, main, go }) {
           catch (failure) { toast(failure.message, 'error'); }
         },
       }, 'Transfer')));
+      actions.push(h('button', {
+        id: 'return', title: 'Back to the Pool, for a colleague to take',
+        onclick: async () => {
+          try { await api('POST', `/conversations/${id}/return`); toast('Back in the Pool'); refresh(); } catch (failure) { toast(failure.message, 'error'); }
+        },
+      }, 'Return to Pool'));
       actions.push(h('button', {
         id: 'close', onclick: async () => {
           try { await api('POST', `/conversations/${id}/close`); toast('Closed: it is in the Archive'); go('#/archive'); } catch (failure) { toast(failure.message, 'error'); }
@@ -100,8 +108,7 @@ export function conversation({ id, me, main, go }) {
       h('div', { class: 'actions' }, actions));
     form.hidden = !mine || c.status === 'closed';
     audit.replaceChildren(h('summary', {}, 'Assignment history'),
-      h('ul', {}, (c.audit ?? []).map((change) => h('li', {},
-        `${when(change.at)}: ${change.from ? `${change.from.name} → ` : ''}${change.to.name} (${change.how})`))));
+      h('ul', {}, (c.audit ?? []).map((change) => h('li', {}, `${when(change.at)}: ${auditLine(change)}`))));
   }
 
   async function refresh() {
@@ -126,4 +133,15 @@ export function conversation({ id, me, main, go }) {
     },
     close: (tell) => reading.close(tell),
   };
+}
+
+/** One line of the assignment history, in words. */
+function auditLine(change) {
+  const by = change.by ? ` by ${change.by.name}` : '';
+  const why = { away: ' (away)', deactivated: ' (deactivated)' }[change.reason] ?? '';
+  switch (change.how) {
+    case 'returned': return `${change.from?.name ?? 'its holder'} → the Pool${by}${why}`;
+    case 'dismissed': return `dismissed as spam${by}`;
+    default: return `${change.from ? `${change.from.name} → ` : ''}${change.to?.name ?? '?'} (${change.how}${by})`;
+  }
 }
