@@ -4,8 +4,9 @@ import Foundation
 public enum EventMethods {
     /// The kinds of event a gateway passes on to browsers.
     public static let streamed = [
-        ConversationEvents.Started.kind, ConversationEvents.MessageCreated.kind, PoolEvents.Assigned.kind,
-        ConversationEvents.Closed.kind, PoolEvents.Changed.kind, NotificationEvents.Created.kind, TicketingEvents.MailUpdated.kind,
+        ConversationEvents.Started.kind, ConversationEvents.MessageCreated.kind, PoolEvents.Assigned.kind, PoolEvents.Returned.kind,
+        ConversationEvents.Closed.kind, ConversationEvents.MovedToEmail.kind, PoolEvents.Changed.kind, NotificationEvents.Created.kind,
+        TicketingEvents.MailUpdated.kind,
     ]
 
     /// `events.read`: settled events after `after`, in cursor order, of `types`; read on from

@@ -117,6 +117,16 @@ extension PoolMethods {
         public typealias Result = Empty
     }
 
+    /// `pool.roster`: these operators exist, active, with these names and roles (told at login and
+    /// whenever an admin changes them), so the pool can name holders and find the admins.
+    /// Presence and availability are untouched.
+    public enum Roster: RPCMethod {
+        public static let name = "pool.roster"
+        public static let isIdempotent = true
+        public typealias Params = Seen.Params
+        public typealias Result = Empty
+    }
+
     /// `pool.left`: the operator logged out of their last session: offline from now on. Their
     /// chats stay with them for `away_after_seconds` (they may log in again), then go back to
     /// the Pool as for anyone away.

@@ -23,8 +23,10 @@ struct StreamAudienceTests {
             (event("pool.changed", mine), true),
             (event("message.created", theirs), true),
             (event("conversation.assigned", theirs), true),
+            (event("conversation.returned", theirs), true),
             (event("conversation.closed", mine), true),
             (event("notification.created", me), true),
+            (event("pool.alert", mine), false),
             (event("notification.created", colleague), false),
             (event("conversation.started", mine), false),
             (event("ticket.created", mine), false),
@@ -40,7 +42,10 @@ struct StreamAudienceTests {
         arguments: [
             (event("message.created", mine), true),
             (event("conversation.assigned", mine), true),
+            (event("conversation.returned", mine), true),
             (event("conversation.closed", mine), true),
+            (event("conversation.moved_to_email", mine), true),
+            (event("conversation.returned", theirs), false),
             (event("message.created", theirs), false),
             (event("conversation.closed", theirs), false),
             (event("pool.changed", mine), false),
@@ -50,6 +55,14 @@ struct StreamAudienceTests {
         var audience = StreamAudience(viewer: .visitor(Self.visitor), conversations: [Self.mine])
         let admitted = audience.admits(event)
         #expect(admitted == shown)
+    }
+
+    @Test("every kind a stream shows is one the event feed carries")
+    func kindsAreStreamed() {
+        for viewer in [StreamAudience.Viewer.operator(Self.me), .visitor(Self.visitor)] {
+            let missing = StreamAudience(viewer: viewer).kinds.subtracting(EventMethods.streamed)
+            #expect(missing.isEmpty, "\(viewer): \(missing)")
+        }
     }
 
     /// A `conversation.started` payload: a new chat of `visitor`.

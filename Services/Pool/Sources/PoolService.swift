@@ -64,6 +64,11 @@ public enum PoolService {
                 try await database.transaction { try PoolStore.seen(params.operators, at: clock.now(), in: $0) }
                 return Empty()
             }
+            router.handle(PoolMethods.Roster.self) { params, _ in
+                try checkCount(params.operators, field: "params.operators")
+                try await database.transaction { try PoolStore.roster(params.operators, in: $0) }
+                return Empty()
+            }
             router.handle(PoolMethods.Left.self) { params, _ in
                 try checkCount(params.operatorIDs, field: "params.operator_ids")
                 try await database.transaction { try PoolStore.left(params.operatorIDs, at: clock.now(), in: $0) }

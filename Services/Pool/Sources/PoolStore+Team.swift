@@ -32,6 +32,18 @@ extension PoolStore {
         if !arrived.isEmpty { try fill(at: now, in: transaction) }
     }
 
+    /// The roster as the gateway knows it: names and roles, and active (a deactivated operator
+    /// logs in again only once reactivated).
+    static func roster(_ operators: [RosterEntry], in transaction: Transaction) throws {
+        guard !operators.isEmpty else { return }
+        try transaction.query(
+            """
+            INSERT INTO pool.operators AS o (operator_id, operator_name, role, chats, tickets)
+            SELECT * , false, false FROM unnest(\(operators.map(\.id))::uuid[], \(operators.map(\.name))::text[], \(operators.map(\.role.rawValue))::text[])
+            ON CONFLICT (operator_id) DO UPDATE SET operator_name = EXCLUDED.operator_name, role = EXCLUDED.role, active = true
+            """)
+    }
+
     /// They logged out of their last session: offline. Their chats stay for `away_after_seconds`
     /// (counted from now), then go back as anyone's who is away.
     static func left(_ operatorIDs: [UUID], at now: Date, in transaction: Transaction) throws {

@@ -49,6 +49,7 @@ struct IdentityRoutes: Sendable {
             guard let created = try await store.create(new, passwordHash: try await passwords.hash(new.password)) else {
                 throw APIError.conflict("email_taken", "an operator with this e-mail exists", details: ["field": "email"])
             }
+            _ = try? await backends[.pool].call(PoolMethods.Roster.self, .init(operators: [created.rosterEntry]), timeout: .seconds(2))
             return try Response.json(created, status: .created)
         }
     }
@@ -102,6 +103,8 @@ struct IdentityRoutes: Sendable {
         guard let (account, _) = found, matches else { throw APIError.unauthorized }
         await store.attempts.release(reservation)
         try await store.attempts.clear(pair)
+        // The pool learns who may be given work and who the admins are (for escalations).
+        _ = try? await backends[.pool].call(PoolMethods.Roster.self, .init(operators: [account.rosterEntry]), timeout: .seconds(2))
         return try Response.json(Session(token: try await store.openSession(for: account.id), operator: account))
     }
 

@@ -49,7 +49,7 @@ final class Presence: Service, Sendable {
     }
 
     func run() async throws {
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { [wake, interval] in
                     while !Task.isCancelled {
