@@ -54,3 +54,21 @@ struct AutoAssignTests {
         #expect(AutoAssign.choose(candidates, maxChats: maxChats) == expected)
     }
 }
+
+@Suite("The wait a waiting customer is told")
+struct QueueEstimateTests {
+    @Test(
+        "from the pace of the last hour, rounded up to whole minutes; none without someone available or a pace to go by",
+        arguments: [
+            (1, 60, 1, 60 as Int?),
+            (3, 60, 1, 180),
+            (1, 7, 2, 540),
+            (2, 3, 1, 2400),
+            (1, 2, 1, nil),
+            (1, 60, 0, nil),
+            (0, 60, 1, nil),
+        ])
+    func estimate(position: Int, taken: Int, available: Int, expected: Int?) {
+        #expect(QueueEstimate.seconds(position: position, recentlyTaken: taken, operatorsAvailable: available) == expected)
+    }
+}
