@@ -79,11 +79,13 @@ def login(driver, base, email):
     driver.find_element(By.ID, "email").send_keys(email)
     driver.find_element(By.ID, "password").send_keys("password-123")
     driver.find_element(By.ID, "login").click()
-    wait(driver, f"{email}'s console", lambda d: d.find_elements(By.ID, "availability"))
+    wait(driver, f"{email}'s console", lambda d: d.find_elements(By.ID, "available-chats"))
     wait(driver, "the live stream", lambda d: d.find_element(By.ID, "live-state").text == "live")
-    toggle = driver.find_element(By.ID, "availability")
-    if not toggle.is_selected():
-        toggle.click()
+    for what in ("chats", "tickets"):
+        toggle = driver.find_element(By.ID, f"available-{what}")
+        if not toggle.is_selected():
+            toggle.click()
+            wait(driver, f"{email} taking {what}", lambda d: d.find_element(By.ID, f"available-{what}").is_selected())
 
 
 def pool_ids(driver):

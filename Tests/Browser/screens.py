@@ -51,7 +51,7 @@ def keyboard_login(driver, base, email, password):
     wait(driver, "the login form", lambda d: d.find_elements(By.ID, "email"))
     check(focused(driver).get_attribute("id") == "email", "the e-mail field has the focus")
     press(driver, email, Keys.TAB, password, Keys.ENTER)
-    wait(driver, f"{email}'s console", lambda d: d.find_elements(By.ID, "availability"))
+    wait(driver, f"{email}'s console", lambda d: d.find_elements(By.ID, "available-chats"))
     wait(driver, "the live stream", lambda d: d.find_element(By.ID, "live-state").text == "live")
 
 
@@ -147,9 +147,9 @@ def visitor_on_another_site(visitor, page):
 def operator_on_phone(deniz, visitor, base, shots):
     keyboard_login(deniz, base, "deniz@example.com", "password-123")
     fits(deniz, "the console")
-    tab_to(deniz, "the availability switch", by_id("availability"))
+    tab_to(deniz, "the chats switch", by_id("available-chats"))
     press(deniz, Keys.SPACE)
-    wait(deniz, "the switch on", lambda d: d.find_element(By.ID, "availability").is_selected())
+    wait(deniz, "the switch on", lambda d: d.find_element(By.ID, "available-chats").is_selected())
     go(deniz, "tickets")
     wait(deniz, "the tickets list", lambda d: d.find_elements(By.CSS_SELECTOR, "#tickets"))
     fits(deniz, "the Tickets screen")

@@ -1,23 +1,25 @@
-// The operator console: a left menu (Messages, Pool, Archive, and for admins Customizations
-// and Operators), the availability switch and the bell in the upper right, and one live
-// stream that keeps every open view current.
+// The operator console: a left menu (Messages, Pool, Archive, and for admins Team,
+// Customizations and Operators), the availability switches (chats, tickets) and the bell in
+// the upper right, and one live stream that keeps every open view current.
 
 import { api, session, sessionEnded } from './session.js';
 import { h, toast } from '../shared/dom.js';
 import { LiveStream } from '../shared/stream.js';
 import { Bell } from './bell.js';
+import { DesktopAlerts } from './alerts.js';
 import { archive } from './screens/archive.js';
 import { conversation } from './screens/conversation.js';
 import { customizations } from './screens/customizations.js';
 import { messages } from './screens/messages.js';
 import { operators } from './screens/operators.js';
 import { pool } from './screens/pool.js';
+import { team } from './screens/team.js';
 import { tickets } from './screens/tickets.js';
 
 // `#/<section>/<id>` → its screen (screens/, one file each). A screen returns {refresh,
 // handle(frame), close}: `refresh` loads and draws, `handle` applies a live frame, `close`
 // lets go when the operator moves on.
-const screens = { messages, pool, tickets, archive, conversations: conversation, customizations, operators };
+const screens = { messages, pool, tickets, archive, conversations: conversation, team, customizations, operators };
 
 const app = document.getElementById('app');
 const state = { me: null, live: null, bell: null, view: null, main: null, liveState: null };
@@ -59,7 +61,8 @@ function showLogin(problem) {
       try {
         const result = await api('POST', '/auth/login', { email: email.value, password: password.value });
         session.token = result.token;
-        state.me = result.operator;
+        // `me` carries what the login does not: availability and presence, as they are now.
+        state.me = await api('GET', '/me');
         showConsole();
       } catch (failure) {
         error.textContent = failure.status === 429 ? 'Too many attempts; wait a while.' : 'Wrong e-mail or password.';
@@ -78,21 +81,36 @@ function showLogin(problem) {
 function showConsole() {
   const menu = [
     ['messages', 'Messages'], ['pool', 'Pool'], ['tickets', 'Tickets'], ['archive', 'Archive'],
-    ...(state.me.role === 'admin' ? [['customizations', 'Customizations'], ['operators', 'Operators']] : []),
+    ...(state.me.role === 'admin' ? [['team', 'Team'], ['customizations', 'Customizations'], ['operators', 'Operators']] : []),
   ];
   const status = h('span', { id: 'live-state', class: 'live-state', role: 'status' }, 'connecting…');
-  state.bell = new Bell((id) => { location.hash = `#/conversations/${id}`; });
-  const available = h('input', { type: 'checkbox', id: 'availability', role: 'switch' });
-  available.checked = !!state.me.available;
-  available.addEventListener('change', async () => {
-    try {
-      await api('PUT', '/me/availability', { available: available.checked });
-      toast(available.checked ? 'You are available' : 'You are away');
-    } catch (failure) {
-      available.checked = !available.checked;
-      toast(failure.message, 'error');
-    }
-  });
+  const open = (id) => { location.hash = `#/conversations/${id}`; };
+  state.bell = new Bell(open);
+  state.alerts = new DesktopAlerts(open);
+  const alertsButton = h('button', {
+    class: 'link', id: 'desktop-alerts', hidden: !state.alerts.undecided, title: 'Show waiting customers as desktop notifications',
+    onclick: async () => { alertsButton.hidden = true; await state.alerts.ask(); },
+  }, 'Desktop alerts');
+  // What I take: live chats, tickets (answered by e-mail), each its own switch, as the desk has it.
+  const switches = {};
+  const availabilitySwitch = (what, label) => {
+    const box = h('input', { type: 'checkbox', id: `available-${what}`, role: 'switch' });
+    box.checked = !!state.me.availability?.[what];
+    box.addEventListener('change', async () => {
+      // The first switch on is the moment to ask for desktop alerts (a click of the operator's own).
+      if (box.checked && state.alerts.undecided) { alertsButton.hidden = true; state.alerts.ask(); }
+      try {
+        const now = await api('PUT', '/me/availability', { [what]: box.checked });
+        state.me.availability = now.availability;
+        toast(box.checked ? `You take ${label.toLowerCase()}` : `You take no ${label.toLowerCase()}`);
+      } catch (failure) {
+        box.checked = !box.checked;
+        toast(failure.message, 'error');
+      }
+    });
+    switches[what] = box;
+    return h('label', { class: 'switch', for: `available-${what}` }, box, h('span', {}, label));
+  };
   const logout = h('button', {
     class: 'link', onclick: async () => {
       // Quiet first: the logout ends this session's stream and would fail a read post.
@@ -109,7 +127,8 @@ function showConsole() {
       h('span', { class: 'brand' }, 'Switchboard'),
       status,
       h('span', { class: 'spacer' }),
-      h('label', { class: 'switch', for: 'availability' }, available, h('span', {}, 'Available')),
+      availabilitySwitch('chats', 'Chats'), availabilitySwitch('tickets', 'Tickets'),
+      alertsButton,
       state.bell.element,
       h('span', { class: 'who' }, state.me.name),
       logout),
@@ -121,12 +140,19 @@ function showConsole() {
   state.live?.stop();
   state.live = new LiveStream('/api/v1/stream', {
     token: () => session.token,
-    onEvent: (frame) => { state.bell.handle(frame); state.view?.handle?.(frame); },
+    onEvent: (frame) => { state.bell.handle(frame); state.alerts.handle(frame); state.view?.handle?.(frame); },
     onState: (live) => {
       status.textContent = live === 'live' ? 'live' : 'reconnecting…';
       status.className = `live-state ${live}`;
-      // Views reload what they show after a gap the stream could not fill.
-      if (live === 'live' && state.liveState === 'reconnecting') state.view?.refresh?.();
+      // Views reload what they show after a gap the stream could not fill; the switches too
+      // (away long enough, the desk switched chats off).
+      if (live === 'live' && state.liveState === 'reconnecting') {
+        state.view?.refresh?.();
+        api('GET', '/me').then((me) => {
+          state.me.availability = me.availability;
+          for (const [what, box] of Object.entries(switches)) box.checked = !!me.availability?.[what];
+        }).catch(() => {});
+      }
       state.liveState = live;
     },
     onEnded: sessionEnded,
