@@ -89,3 +89,48 @@ struct InProcessTests {
         }
     }
 }
+
+@Suite("The pool's Team calls refuse what is out of range and change nothing")
+struct TeamRefusalTests {
+    @Test("too many operators, a jobs count out of range, an unknown or closed conversation: typed refusals")
+    func refusals() async throws {
+        let runtime = try Scratch.makeDirectory(prefix: "pool")
+        defer { try? FileManager.default.removeItem(atPath: runtime) }
+        let configuration = try Configuration(environment: [
+            "DATABASE_URL": try await TestDatabase.create(), "SWITCHBOARD_RUNTIME_DIR": runtime, "SWITCHBOARD_INSTANCE": "refusals",
+        ])
+        let services = try PoolService.definition.makeServices(configuration: configuration, logger: InProcessTests.logger)
+        let client = RPCClient(service: .pool, runtimeDirectory: runtime, logger: InProcessTests.logger, defaultTimeout: .seconds(10))
+        try await withRunning(services + [client], logger: InProcessTests.logger) {
+            try await Poll.until("the in-process pool answers") {
+                (try? await client.call(SystemMethods.Ping.self, .init(payload: "hi")))?.payload == "hi"
+            }
+            let many = (0...PageRequest.limits.upperBound).map { RosterEntry(id: UUID(), name: "Op \($0)", role: .operator) }
+            let refused: [(String, () async throws -> Void)] = [
+                ("params.operators", { _ = try await client.call(PoolMethods.Seen.self, .init(operators: many)) }),
+                ("params.operators", { _ = try await client.call(PoolMethods.Roster.self, .init(operators: many)) }),
+                ("params.operator_ids", { _ = try await client.call(PoolMethods.Left.self, .init(operatorIDs: many.map(\.id))) }),
+                ("params.operator_ids", { _ = try await client.call(PoolMethods.Team.self, .init(operatorIDs: many.map(\.id))) }),
+                ("params.jobs", { _ = try await client.call(PoolMethods.Team.self, .init(operatorIDs: [], jobs: 0)) }),
+                ("params.jobs", { _ = try await client.call(PoolMethods.Team.self, .init(operatorIDs: [], jobs: 101)) }),
+            ]
+            for (field, call) in refused {
+                let error = await #expect(throws: RPCError.self) { try await call() }
+                #expect(error?.code == RPCError.invalidParamsCode && error?.data?.field == field, "\(field): \(String(describing: error))")
+            }
+            let nobody = OperatorRef(id: UUID(), name: "Can")
+            for call in [
+                { _ = try await client.call(PoolMethods.Return.self, .init(conversationID: UUID(), by: nobody, admin: true)) },
+                { _ = try await client.call(PoolMethods.Dismiss.self, .init(conversationID: UUID(), by: nobody)) },
+            ] as [() async throws -> Void] {
+                let error = await #expect(throws: RPCError.self) { try await call() }
+                #expect(error?.reason == .notFound)
+            }
+            #expect(try await client.call(PoolMethods.Queue.self, .init(conversationID: UUID())).place == nil)
+            #expect(
+                try await client.call(PoolMethods.Release.self, .init(operatorID: nobody.id, reason: .deactivated, by: nil)).returned == 0)
+            // Nothing above reached the roster.
+            #expect(try await client.call(PoolMethods.Staffing.self, .init(operatorIDs: [many[0].id])).first?.presence == .offline)
+        }
+    }
+}

@@ -81,7 +81,9 @@ struct SweepTests {
         try await withDesk { database in
             let chat = try await waiting(database, since: Self.start)
             // Can is seen all along, so never away.
-            for (second, levels) in [(30, [PoolAlert.Level]()), (61, [.waiting]), (120, [.waiting]), (181, [.waiting, .admins]), (400, [.waiting, .admins])] {
+            for (second, levels) in [
+                (30, [PoolAlert.Level]()), (61, [.waiting]), (120, [.waiting]), (181, [.waiting, .admins]), (400, [.waiting, .admins]),
+            ] {
                 let now = Self.start.addingTimeInterval(TimeInterval(second))
                 try await database.transaction { try PoolStore.seen([Self.can], at: now, in: $0) }
                 _ = try await sweep(database, at: now)
@@ -114,5 +116,31 @@ extension Sequence {
         var results: [T] = []
         for element in self { results.append(try await transform(element)) }
         return results
+    }
+}
+
+extension SweepTests {
+    @Test("a released operator is inactive: a late word of their open console brings nothing back; the roster at login does")
+    func releasedStaysGone() async throws {
+        try await withDesk { database in
+            let chat = try await waiting(database, since: Self.start)
+            _ = try await database.transaction {
+                try PoolStore.take(.init(conversationID: chat, taker: Self.can.ref), at: Self.start, in: $0)
+            }
+            let returned = try await database.transaction {
+                try PoolStore.release(.init(operatorID: Self.can.id, reason: .deactivated, by: Self.admin.ref), at: Self.start, in: $0)
+            }
+            #expect(returned == 1)
+            try await database.transaction { try PoolStore.seen([Self.can], at: Self.start.addingTimeInterval(1), in: $0) }
+            var staffing = try await database.transaction { try PoolStore.staffing([Self.can.id], in: $0) }
+            #expect(staffing.first?.presence == .offline && staffing.first?.availability == .off)
+            let change = try #require(try await database.transaction { try PoolStore.audit(.init(conversationID: chat), in: $0) }.last)
+            #expect(change.how == .returned && change.reason == .deactivated && change.by == Self.admin.ref && change.to == nil)
+
+            try await database.transaction { try PoolStore.roster([Self.can], in: $0) }
+            try await database.transaction { try PoolStore.seen([Self.can], at: Self.start.addingTimeInterval(2), in: $0) }
+            staffing = try await database.transaction { try PoolStore.staffing([Self.can.id], in: $0) }
+            #expect(staffing.first?.presence == .online)
+        }
     }
 }

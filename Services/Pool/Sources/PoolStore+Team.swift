@@ -9,6 +9,7 @@ extension PoolStore {
 
     /// Operators with a console open: online now. One who went away comes back with the chats
     /// availability going away switched off; newly present operators may be given waiting chats.
+    /// A deactivated operator stays gone (only the roster, at their next login, makes them active).
     static func seen(_ operators: [RosterEntry], at now: Date, in transaction: Transaction) throws {
         guard !operators.isEmpty else { return }
         let arrived = try transaction.query(
@@ -23,9 +24,11 @@ extension PoolStore {
             INSERT INTO pool.operators AS o (operator_id, operator_name, role, chats, tickets, signed_in, seen_at)
             SELECT operator_id, operator_name, role, false, false, true, \(now) FROM present
             ON CONFLICT (operator_id) DO UPDATE SET
-                operator_name = EXCLUDED.operator_name, role = EXCLUDED.role, active = true, signed_in = true,
+                operator_name = EXCLUDED.operator_name, role = EXCLUDED.role, signed_in = true,
                 seen_at = greatest(o.seen_at, EXCLUDED.seen_at), away_since = NULL,
                 chats = o.chats OR o.away_switched_off, away_switched_off = false
+            -- A stream the gateway had not yet closed when its operator was deactivated: nobody is there.
+            WHERE o.active
             RETURNING operator_id, NOT coalesce((SELECT was_here FROM before b WHERE b.operator_id = o.operator_id), false) AS arrived
             """
         ).filter { try $0.decode("arrived", as: Bool.self) }
