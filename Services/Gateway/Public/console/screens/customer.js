@@ -61,7 +61,7 @@ export function customerPanel() {
         h('p', { class: 'hint' }, 'Unverified: these customers gave the same e-mail, which anyone can type. Not merged.'),
         h('ul', {}, panel.same_email.map((other) => h('li', {},
           h('button', { class: 'link', onclick: () => show(other.id, current) }, other.name),
-          h('span', { class: 'badge unverified' }, 'unverified'))))) : null);
+          h('span', { class: 'badge unverified' }, 'unverified'))))) : '');
   }
 
   return { element, show };
