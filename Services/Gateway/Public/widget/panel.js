@@ -156,6 +156,7 @@ function chat(conversation, readOnly = false) {
   const composer = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); send(); } }, text, h('button', { type: 'submit', id: 'send' }, 'Send'));
   // Ended: no message box, no "is answering", no queue; a way to start again.
   function closed(words) {
+    if (ended) return;
     ended = true;
     clearInterval(poller);
     poller = null;
@@ -167,6 +168,7 @@ function chat(conversation, readOnly = false) {
   }
   // Became a ticket: answered by e-mail from now on.
   function ticketed(view) {
+    if (ended) return;
     ended = true;
     clearInterval(poller);
     poller = null;
