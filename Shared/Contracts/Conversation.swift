@@ -77,10 +77,12 @@ public struct ConversationRecord: Codable, Sendable, Hashable {
     public var createdAt: Date
     public var closedAt: Date?
     public var lastMessage: Message?
+    /// Why it closed (with `closed_at`); `nil` while open, and for closes from before reasons were kept.
+    public var closedReason: CloseReason?
 
     public init(
         id: UUID, channel: ConversationChannel, customer: Customer, visitorID: UUID?, createdAt: Date, closedAt: Date?,
-        lastMessage: Message?
+        lastMessage: Message?, closedReason: CloseReason? = nil
     ) {
         self.id = id
         self.channel = channel
@@ -89,6 +91,7 @@ public struct ConversationRecord: Codable, Sendable, Hashable {
         self.createdAt = createdAt
         self.closedAt = closedAt
         self.lastMessage = lastMessage
+        self.closedReason = closedReason
     }
 
     enum CodingKeys: String, CodingKey {
@@ -97,5 +100,6 @@ public struct ConversationRecord: Codable, Sendable, Hashable {
         case createdAt = "created_at"
         case closedAt = "closed_at"
         case lastMessage = "last_message"
+        case closedReason = "closed_reason"
     }
 }

@@ -160,13 +160,17 @@ public enum ConversationMethods {
             public var conversationID: UUID
             /// The operator who closed it; the Archive filters by it.
             public var closedBy: OperatorRef?
+            /// Why; absent: `operator` when `closed_by` is given.
+            public var reason: CloseReason?
 
-            public init(conversationID: UUID, closedBy: OperatorRef? = nil) {
+            public init(conversationID: UUID, closedBy: OperatorRef? = nil, reason: CloseReason? = nil) {
                 self.conversationID = conversationID
                 self.closedBy = closedBy
+                self.reason = reason
             }
 
             enum CodingKeys: String, CodingKey {
+                case reason
                 case conversationID = "conversation_id"
                 case closedBy = "closed_by"
             }

@@ -29,7 +29,8 @@ public enum NotificationMethods {
         public typealias Result = Page<OperatorNotification>
     }
 
-    /// `notification.read`: marks one read (`id`), or all of the operator's (`id` absent).
+    /// `notification.read`: marks one read (`id`), those of one conversation (`conversation_id`),
+    /// or all of the operator's (neither); only ever the operator's own.
     public enum Read: RPCMethod {
         public static let name = "notification.read"
         public static let isIdempotent = true
@@ -37,15 +38,18 @@ public enum NotificationMethods {
         public struct Params: Codable, Sendable, Hashable {
             public var operatorID: UUID
             public var id: UUID?
+            public var conversationID: UUID?
 
-            public init(operatorID: UUID, id: UUID?) {
+            public init(operatorID: UUID, id: UUID?, conversationID: UUID? = nil) {
                 self.operatorID = operatorID
                 self.id = id
+                self.conversationID = conversationID
             }
 
             enum CodingKeys: String, CodingKey {
                 case id
                 case operatorID = "operator_id"
+                case conversationID = "conversation_id"
             }
         }
 

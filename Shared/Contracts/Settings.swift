@@ -6,15 +6,22 @@ public struct ConversationSettings: Codable, Sendable, Hashable {
     public var greetingMessage: String
     /// Shown by the widget while the desk is closed.
     public var offlineMessage: String
+    /// A chat nobody has written in for this long is closed (reason `idle`); `nil`: never.
+    public var idleCloseMinutes: Int?
 
-    public init(greetingMessage: String, offlineMessage: String) {
+    public init(greetingMessage: String, offlineMessage: String, idleCloseMinutes: Int? = nil) {
         self.greetingMessage = greetingMessage
         self.offlineMessage = offlineMessage
+        self.idleCloseMinutes = idleCloseMinutes
     }
+
+    /// `idle_close_minutes`: a minute to a week.
+    public static let idleCloseRange = 1...10_080
 
     enum CodingKeys: String, CodingKey {
         case greetingMessage = "greeting_message"
         case offlineMessage = "offline_message"
+        case idleCloseMinutes = "idle_close_minutes"
     }
 }
 

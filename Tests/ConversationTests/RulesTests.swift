@@ -53,4 +53,13 @@ struct RulesTests {
         let params = ConversationMethods.Messages.Params(conversationID: .init(), afterSeq: after, beforeSeq: before, limit: limit)
         #expect(Rules.check(params)?.data?.field == field)
     }
+
+    @Test(
+        "idle_close_minutes: a minute to a week, or never",
+        arguments: [(nil, true), (1, true), (10_080, true), (0, false), (-5, false), (10_081, false)] as [(Int?, Bool)])
+    func idleClose(minutes: Int?, allowed: Bool) {
+        let settings = ConversationSettings(greetingMessage: "Hello", offlineMessage: "Away", idleCloseMinutes: minutes)
+        let field = Rules.check(settings)?.data?.field
+        #expect(field == (allowed ? nil : "params.settings.idle_close_minutes"))
+    }
 }

@@ -47,12 +47,16 @@ struct AuthorizationMatrixTests {
             let other = try await stack.json("POST", "/api/v1/visitor/conversations", port: port, body: ["name": "Mehmet"])
             let otherVisitor = try #require(other.object["visitor_token"] as? String)
             let d = try #require((other.object["conversation"] as? [String: Any])?["id"] as? String)
+            // E: Mehmet's second chat, waiting: dismissed as spam (without a block) by the first operator to try.
+            let third = try await stack.json(
+                "POST", "/api/v1/visitor/conversations", port: port, token: otherVisitor, body: ["name": "Mehmet"])
+            let e = try #require((third.object["conversation"] as? [String: Any])?["id"] as? String)
             try await Poll.until("both chats in the Pool") {
                 let pool = try await stack.http("GET", "/api/v1/pool", port: port, headers: ["Authorization": "Bearer \(can)"])
                 let ids = pool.items.compactMap {
                     $0["id"] as? String
                 }
-                return ids.contains(c) && ids.contains(d)
+                return ids.contains(c) && ids.contains(d) && ids.contains(e)
             }
             #expect(try await stack.json("POST", "/api/v1/pool/\(c)/take", port: port, token: can).status == 200)
             let settings = try await stack.json("GET", "/api/v1/settings", port: port, token: admin).object
@@ -78,6 +82,9 @@ struct AuthorizationMatrixTests {
                 .init(
                     method: "GET", path: "/api/v1/visitor/conversations",
                     expected: [(.nobody, 401)] + Self.visitors(200) + Self.operators(401)),
+                .init(
+                    method: "GET", path: "/api/v1/visitor/conversations/\(c)",
+                    expected: [(.nobody, 401), (.visitor, 200), (.otherVisitor, 404)] + Self.operators(401)),
                 .init(
                     method: "GET", path: "/api/v1/visitor/conversations/\(c)/messages",
                     expected: [(.nobody, 401), (.visitor, 200), (.otherVisitor, 404)] + Self.operators(401)),
@@ -105,6 +112,16 @@ struct AuthorizationMatrixTests {
                     expected: [(.nobody, 401)] + Self.visitors(401) + [(.colleague, 403), (.admin, 403), (.holder, 201)]),
                 .init(method: "POST", path: "/api/v1/conversations/\(c)/read", body: ["seq": 1], expected: Self.staff(204)),
                 .init(method: "GET", path: "/api/v1/customers/\(customer)/conversations", expected: Self.staff(200)),
+                .init(method: "GET", path: "/api/v1/customers/\(customer)", expected: Self.staff(200)),
+                .init(
+                    method: "POST", path: "/api/v1/pool/\(e)/dismiss", body: ["block": false],
+                    expected: [(.nobody, 401)] + Self.visitors(401) + [(.colleague, 200), (.holder, 200), (.admin, 200)]),
+                .init(
+                    method: "GET", path: "/api/v1/blocks",
+                    expected: [(.nobody, 401)] + Self.visitors(401) + [(.holder, 403), (.colleague, 403), (.admin, 200)]),
+                .init(
+                    method: "DELETE", path: "/api/v1/blocks/\(e)",
+                    expected: [(.nobody, 401)] + Self.visitors(401) + [(.holder, 403), (.colleague, 403), (.admin, 404)]),
                 .init(method: "GET", path: "/api/v1/notifications", expected: Self.staff(200)),
                 .init(method: "POST", path: "/api/v1/notifications/read-all", expected: Self.staff(204)),
                 .init(method: "POST", path: "/api/v1/notifications/\(UUID())/read", expected: Self.staff(404)),
@@ -149,6 +166,10 @@ struct AuthorizationMatrixTests {
                     method: "GET", path: "/api/v1/team",
                     expected: [(.nobody, 401)] + Self.visitors(401) + [(.holder, 403), (.colleague, 403), (.admin, 200)]),
                 .init(method: "POST", path: "/api/v1/archive/\(c)/hide", expected: Self.staff(204)),
+                // D is back in the Pool: only its own visitor ends it.
+                .init(
+                    method: "POST", path: "/api/v1/visitor/conversations/\(d)/close",
+                    expected: [(.nobody, 401), (.visitor, 404)] + Self.operators(401) + [(.otherVisitor, 200)]),
                 .init(method: "DELETE", path: "/api/v1/archive/\(c)/hide", expected: Self.staff(204)),
                 .init(method: "POST", path: "/api/v1/auth/logout", expected: Self.staff(204)),
             ]
@@ -157,7 +178,7 @@ struct AuthorizationMatrixTests {
             let document = try JSONSerialization.jsonObject(with: try await stack.http("GET", "/api/openapi.json", port: port).body)
             let paths = try #require((document as? [String: Any])?["paths"] as? [String: [String: Any]])
             let documented = Set(paths.flatMap { path, methods in methods.keys.map { "\($0.uppercased()) \(path)" } })
-            let ids = [c, d, customer]
+            let ids = [c, d, e, customer]
             let covered = Set(
                 rows.map { row in
                     var path = row.path

@@ -54,6 +54,21 @@ struct BrowserTests {
     }
 }
 
+extension BrowserTests {
+    @Test("the widget shows the place in the queue and an ended chat without a message box; the customer panel shows the earlier chat")
+    func customer() async throws {
+        try await Stack.with { stack in
+            for service in ServiceName.back { try await stack.start(service) }
+            let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
+            let admin = try await stack.adminToken(port: port)
+            _ = try await stack.newOperator(port: port, admin: admin, name: "Can Öztürk", email: "can@example.com")
+            let (status, output) = try await Browser.run(
+                "customer.py", "--base", "http://127.0.0.1:\(port)", "--admin-token=\(admin)", "--shots", Browser.screenshots)
+            #expect(status == 0, "the browser customer story failed:\n\(output)")
+        }
+    }
+}
+
 /// Runs a Selenium script of `Tests/Browser` with the project's virtual environment.
 enum Browser {
     static var root: String { Command.root }

@@ -74,5 +74,41 @@ extension ConversationStore {
                 ALTER TABLE conversation.messages ADD CONSTRAINT messages_body_bytes CHECK (octet_length(body) <= 32768) NOT VALID;
                 """
         ),
+        Migration(
+            schema: "conversation", version: 5, name: "why a conversation closed, idle close, blocked visitors",
+            sql: """
+                ALTER TABLE conversation.conversations
+                    ADD COLUMN close_reason text CHECK (close_reason IN ('operator', 'customer', 'idle', 'dismissed'));
+                UPDATE conversation.conversations SET close_reason = 'operator' WHERE closed_at IS NOT NULL AND closed_by_id IS NOT NULL;
+                CREATE INDEX conversations_open_chats ON conversation.conversations (created_at) WHERE closed_at IS NULL AND channel = 'chat';
+                ALTER TABLE conversation.settings ADD COLUMN idle_close_minutes integer CHECK (idle_close_minutes BETWEEN 1 AND 10080);
+                CREATE TABLE conversation.blocks (
+                    visitor_id uuid PRIMARY KEY,
+                    customer_name text NOT NULL,
+                    conversation_id uuid,
+                    blocked_by_id uuid NOT NULL,
+                    blocked_by_name text NOT NULL,
+                    blocked_at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE INDEX blocks_latest ON conversation.blocks (blocked_at DESC, visitor_id DESC);
+                """
+        ),
+        Migration(
+            schema: "conversation", version: 6, name: "one customer per e-mail address without a visitor",
+            sql: """
+                CREATE TEMPORARY TABLE customer_merges ON COMMIT DROP AS
+                SELECT id, keep FROM (
+                    SELECT id, first_value(id) OVER (PARTITION BY lower(email) ORDER BY created_at, id) AS keep
+                    FROM conversation.customers WHERE visitor_id IS NULL AND email IS NOT NULL
+                ) ranked WHERE id <> keep;
+                UPDATE conversation.conversations c SET customer_id = m.keep FROM customer_merges m WHERE c.customer_id = m.id;
+                UPDATE conversation.messages x SET author_id = m.keep FROM customer_merges m
+                WHERE x.author_kind = 'customer' AND x.author_id = m.id;
+                DELETE FROM conversation.customers u USING customer_merges m WHERE u.id = m.id;
+                UPDATE conversation.customers SET email = lower(email) WHERE email <> lower(email);
+                CREATE UNIQUE INDEX customers_email_only ON conversation.customers (lower(email)) WHERE visitor_id IS NULL;
+                CREATE INDEX customers_email ON conversation.customers (lower(email), created_at DESC);
+                """
+        ),
     ]
 }

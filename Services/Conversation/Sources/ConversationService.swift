@@ -7,12 +7,16 @@ import Wire
 /// The conversation service: customers, conversations, messages, the Archive.
 public enum ConversationService {
     /// Everything `ServiceMain` needs to run this service.
-    public static let definition = BackService(name: .conversation, migrations: ConversationStore.migrations, calls: [.pool]) {
-        router, context in
+    public static let definition = BackService(
+        name: .conversation, migrations: ConversationStore.migrations, calls: [.pool],
+        routes: { router, context in addMethods(to: &router, context) }, workers: { [IdleCloser(context: $0)] })
+
+    static func addMethods(to router: inout RPCRouter, _ context: ServiceContext) {
         let database = context.database
         let pool = context.client(.pool)
         router.handle(ConversationMethods.Start.self) { params, request in
             if let problem = Rules.check(params) { throw problem }
+            try await refuseBlocked(params, database: database)
             let key = request.idempotencyKey
             return try await database.transaction { try ConversationStore.start(params, key: key, in: $0) }
         }
@@ -21,6 +25,7 @@ public enum ConversationService {
             if params.author.kind == .operator {
                 try await requireHolder(params.author, of: params.conversationID, pool: pool)
             }
+            try await refuseBlocked(params, database: database)
             return try await post(params, database: database)
         }
         router.handle(ConversationMethods.Messages.self) { params, _ in
@@ -34,7 +39,9 @@ public enum ConversationService {
             try await database.transaction { try ConversationStore.record(params.conversationID, in: $0) } ?? { throw notFound }()
         }
         router.handle(ConversationMethods.Close.self) { params, _ in
-            try await database.transaction { try ConversationStore.close(params.conversationID, by: params.closedBy, in: $0) }
+            try await database.transaction {
+                try ConversationStore.close(params.conversationID, by: params.closedBy, reason: params.reason, in: $0)
+            }
                 ?? {
                     throw notFound
                 }()
@@ -88,6 +95,7 @@ public enum ConversationService {
             }
             return Empty()
         }
+        addCustomerMethods(to: &router, context)
     }
 
     static let notFound = RPCError(.notFound, "no such conversation")

@@ -15,7 +15,7 @@ enum ConversationStore {
 
     /// A conversation's columns from `conversations c` and `customers u`, with its last message's from `m`.
     static let recordColumns: SQL = """
-        c.id, c.channel, c.created_at, c.closed_at, u.id AS customer_id, u.name AS customer_name, u.email AS customer_email,
+        c.id, c.channel, c.created_at, c.closed_at, c.close_reason, u.id AS customer_id, u.name AS customer_name, u.email AS customer_email,
         u.visitor_id, \(messageColumns)
         """
 
@@ -53,7 +53,7 @@ enum ConversationStore {
             customer: Customer(
                 id: try row.decode("customer_id"), name: try row.decode("customer_name"), email: try row.decode("customer_email")),
             visitorID: try row.decode("visitor_id"), createdAt: try row.decode("created_at"), closedAt: try row.decode("closed_at"),
-            lastMessage: last
+            lastMessage: last, closedReason: try row.decode("close_reason", as: String?.self).flatMap(CloseReason.init(rawValue:))
         )
     }
 
@@ -72,18 +72,27 @@ enum ConversationStore {
             """
             WITH existing AS (
                 SELECT 1 FROM conversation.conversations WHERE idempotency_key = \(key)::text
-            ), customer AS (
+            ), visitor_customer AS (
                 INSERT INTO conversation.customers AS u (id, name, email, visitor_id)
                 SELECT \(UUID())::uuid, \(name)::text, \(params.email?.lowercased())::text, \(params.visitorID)::uuid
-                WHERE NOT EXISTS (SELECT 1 FROM existing)
+                WHERE NOT EXISTS (SELECT 1 FROM existing) AND \(params.visitorID)::uuid IS NOT NULL
                 ON CONFLICT (visitor_id) DO UPDATE SET name = EXCLUDED.name, email = coalesce(EXCLUDED.email, u.email)
                 RETURNING u.id, u.name, u.email, u.visitor_id
+            ), email_customer AS (
+                -- Without a visitor, one customer per address: every mail from it is theirs.
+                INSERT INTO conversation.customers AS u (id, name, email, visitor_id)
+                SELECT \(UUID())::uuid, \(name)::text, \(params.email?.lowercased())::text, NULL::uuid
+                WHERE NOT EXISTS (SELECT 1 FROM existing) AND \(params.visitorID)::uuid IS NULL
+                ON CONFLICT ((lower(email))) WHERE visitor_id IS NULL DO UPDATE SET name = EXCLUDED.name
+                RETURNING u.id, u.name, u.email, u.visitor_id
+            ), customer AS (
+                SELECT * FROM visitor_customer UNION ALL SELECT * FROM email_customer
             ), started AS (
                 INSERT INTO conversation.conversations (id, channel, customer_id, idempotency_key, last_seq)
                 SELECT \(id)::uuid, \(params.channel.rawValue)::text, customer.id, \(key)::text,
                        CASE WHEN \(opening?.body)::text IS NULL THEN 1 ELSE 2 END
                 FROM customer
-                RETURNING id, channel, created_at, closed_at
+                RETURNING id, channel, created_at, closed_at, close_reason
             ), posted AS (
                 INSERT INTO conversation.messages AS m (conversation_id, seq, id, author_kind, author_id, author_name, body, client_message_id)
                 SELECT c.id, 1, \(UUID())::uuid, 'system', NULL::uuid, 'Switchboard', s.greeting_message, NULL::text
@@ -190,12 +199,15 @@ enum ConversationStore {
         return page
     }
 
-    /// Closes it once; `nil` when there is no such conversation.
-    static func close(_ id: UUID, by closer: OperatorRef?, in transaction: Transaction) throws -> ConversationRecord? {
+    /// Closes it once, saying why; `nil` when there is no such conversation.
+    static func close(_ id: UUID, by closer: OperatorRef?, reason: CloseReason?, in transaction: Transaction) throws -> ConversationRecord?
+    {
+        let reason = reason ?? (closer == nil ? nil : .operator)
         let closed =
             try transaction.query(
                 """
-                UPDATE conversation.conversations SET closed_at = now(), closed_by_id = \(closer?.id), closed_by_name = \(closer?.name)
+                UPDATE conversation.conversations
+                SET closed_at = now(), closed_by_id = \(closer?.id), closed_by_name = \(closer?.name), close_reason = \(reason?.rawValue)
                 WHERE id = \(id) AND closed_at IS NULL
                 """
             ).affectedRows == 1
@@ -214,7 +226,7 @@ extension ConversationStore {
         let reopened =
             try transaction.query(
                 """
-                UPDATE conversation.conversations SET closed_at = NULL, closed_by_id = NULL, closed_by_name = NULL
+                UPDATE conversation.conversations SET closed_at = NULL, closed_by_id = NULL, closed_by_name = NULL, close_reason = NULL
                 WHERE id = \(id) AND closed_at IS NOT NULL
                 """
             ).affectedRows == 1
@@ -322,14 +334,18 @@ extension ConversationStore {
     }
 
     static func settings(in transaction: Transaction) throws -> ConversationSettings {
-        let (greeting, offline) = try transaction.query("SELECT greeting_message, offline_message FROM conversation.settings")[0]
-            .decode((String, String).self)
-        return ConversationSettings(greetingMessage: greeting, offlineMessage: offline)
+        let (greeting, offline, idle) = try transaction.query(
+            "SELECT greeting_message, offline_message, idle_close_minutes FROM conversation.settings"
+        )[0].decode((String, String, Int?).self)
+        return ConversationSettings(greetingMessage: greeting, offlineMessage: offline, idleCloseMinutes: idle)
     }
 
     static func save(_ settings: ConversationSettings, in transaction: Transaction) throws -> ConversationSettings {
         try transaction.query(
-            "UPDATE conversation.settings SET greeting_message = \(settings.greetingMessage), offline_message = \(settings.offlineMessage)")
+            """
+            UPDATE conversation.settings SET greeting_message = \(settings.greetingMessage), offline_message = \(settings.offlineMessage),
+                idle_close_minutes = \(settings.idleCloseMinutes)
+            """)
         return settings
     }
 

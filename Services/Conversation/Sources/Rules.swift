@@ -57,6 +57,11 @@ enum Rules {
                 return .invalidParams(field: "params.settings.\(field)", "\(field) must be 1 to 1000 characters")
             }
         }
+        let idle = ConversationSettings.idleCloseRange
+        if let minutes = settings.idleCloseMinutes, !idle.contains(minutes) {
+            return .invalidParams(
+                field: "params.settings.idle_close_minutes", "idle_close_minutes must be \(idle.lowerBound) to \(idle.upperBound), or null")
+        }
         return nil
     }
 }

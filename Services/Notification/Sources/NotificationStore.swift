@@ -65,8 +65,17 @@ enum NotificationStore {
             candidates: try rows.map { (try decode($0), try Keyset.position($0)) }, limit: params.page.limit, total: total)
     }
 
-    /// Marks one or all read; returns how many changed, `nil` when the one asked for is not theirs.
+    /// Marks one, one conversation's, or all read; returns how many changed, `nil` when the one
+    /// asked for is not theirs.
     static func read(_ params: NotificationMethods.Read.Params, in transaction: Transaction) throws -> Int? {
+        if let conversationID = params.conversationID, params.id == nil {
+            return try transaction.query(
+                """
+                UPDATE notification.notifications SET read_at = now()
+                WHERE operator_id = \(params.operatorID) AND conversation_id = \(conversationID) AND read_at IS NULL
+                """
+            ).affectedRows
+        }
         if let id = params.id {
             let mine = try transaction.query(
                 "SELECT 1 FROM notification.notifications WHERE id = \(id) AND operator_id = \(params.operatorID)")

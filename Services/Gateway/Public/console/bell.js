@@ -18,6 +18,15 @@ export class Bell {
       onclick: () => this.toggle(),
     }, bellIcon(), this.count);
     this.element = h('div', { class: 'bell-box' }, this.button, this.list);
+    // The list closes on a click or a tap anywhere else, and on Escape.
+    document.addEventListener('pointerdown', (event) => {
+      if (!this.list.hidden && !this.element.contains(event.target)) this.toggle(false);
+    });
+    document.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && !this.list.hidden) { this.toggle(false); this.button.focus(); }
+    });
+    // Reading a conversation marked its notifications read on the server: count again.
+    window.addEventListener('switchboard:read', () => this.load());
   }
 
   async load() {

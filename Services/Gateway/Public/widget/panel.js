@@ -1,6 +1,8 @@
 // The customer's side of the widget: open → name (and e-mail), then the chat with the
-// greeting and live replies; closed → the offline form, when the desk is back (in the
-// visitor's own timezone), then the ticket number. The visitor token stays in this frame's
+// greeting and live replies, the place in the queue while waiting, who is answering, and
+// "End chat"; a chat that ended, became a ticket or was handed on says so (an ended one offers
+// no message box); closed → the offline form, when the desk is back (in the visitor's own
+// timezone), then the ticket number. The visitor token stays in this frame's
 // storage, on the desk's origin, out of the host page's reach.
 
 import { apiClient, storedToken } from '../shared/api.js';
@@ -106,36 +108,132 @@ function offline(status, past) {
 }
 
 let stream = null;
+let poller = null;
+
+/** "about 3 minutes" for an estimate in seconds. */
+function duration(seconds) {
+  if (seconds < 90) return 'about a minute';
+  if (seconds < 3600) return `about ${Math.round(seconds / 60)} minutes`;
+  return `about ${Math.round(seconds / 3600)} hour${seconds < 5400 ? '' : 's'}`;
+}
+
+const endings = {
+  customer: 'You ended this chat.',
+  idle: 'This chat was closed after a quiet while.',
+  dismissed: 'This chat was closed.',
+  operator: 'This chat was closed by our team.',
+};
 
 function chat(conversation, readOnly = false) {
   const list = h('ol', { class: 'messages', id: 'messages' });
-  const answering = h('p', { id: 'answering' }, conversation.assignee ? `${conversation.assignee.name} is answering` : 'Waiting for an operator…');
+  const answering = h('p', { id: 'answering', role: 'status' });
+  const queue = h('p', { id: 'queue', class: 'queue', hidden: true });
   const text = h('textarea', { id: 'message', rows: '2', 'aria-label': 'Your message', placeholder: 'Write a message' });
   const render = (message) => h('li', { class: `message ${message.author.kind}`, 'data-seq': message.seq },
     message.author.kind === 'customer' ? null : h('span', { class: 'by' }, message.author.name), message.body);
   const messages = thread({ list, path: `/visitor/conversations/${conversation.id}/messages`, api, render });
   const add = (message) => { if (message.conversation_id === conversation.id) messages.add(message); };
+  let ended = false;
   const send = async () => {
     const body = text.value.trim();
-    if (!body) return;
+    if (!body || ended) return;
     text.value = '';
     try {
       add(await api('POST', `/visitor/conversations/${conversation.id}/messages`, { body, client_message_id: crypto.randomUUID() }));
     } catch (failure) {
       text.value = body;
-      if (failure.code === 'closed') closed();
+      if (failure.code === 'closed') refresh();
+      else if (failure.code === 'blocked') closed('You can no longer write here.');
     }
   };
   text.addEventListener('keydown', (event) => { if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); send(); } });
+  const end = h('button', {
+    type: 'button', id: 'end-chat', class: 'link', onclick: async () => {
+      if (!confirm('End this chat?')) return;
+      try { show(await api('POST', `/visitor/conversations/${conversation.id}/close`)); } catch (failure) { answering.textContent = failure.message; }
+    },
+  }, 'End chat');
   const composer = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); send(); } }, text, h('button', { type: 'submit', id: 'send' }, 'Send'));
-  const closed = () => { composer.replaceChildren(h('p', {}, 'This conversation is closed. ', h('button', { class: 'link', onclick: () => start() }, 'Start a new one'))); };
-  layout('Chat with us', null, h('div', { class: 'body' }, answering, messages.earlier, list), composer);
-  if (readOnly || conversation.status === 'closed') closed();
+  // Ended: no message box, no "is answering", no queue; a way to start again.
+  function closed(words) {
+    if (ended) return;
+    ended = true;
+    clearInterval(poller);
+    poller = null;
+    queue.hidden = true;
+    end.hidden = true;
+    answering.textContent = words;
+    answering.className = 'ended';
+    composer.replaceChildren(h('p', { id: 'chat-closed' }, words, ' ', h('button', { type: 'button', class: 'link', id: 'start-again', onclick: () => start() }, 'Start a new one')));
+  }
+  // Became a ticket: answered by e-mail from now on.
+  function ticketed(view) {
+    if (ended) return;
+    ended = true;
+    clearInterval(poller);
+    poller = null;
+    queue.hidden = true;
+    end.hidden = true;
+    const number = view.ticket?.number;
+    const words = `This chat is now ticket${number ? ` #${number}` : ''}: we will answer by e-mail${view.customer?.email ? ` at ${view.customer.email}` : ''}.`;
+    answering.textContent = words;
+    answering.className = 'ended';
+    composer.replaceChildren(h('p', { id: 'chat-ticketed' }, words));
+  }
+  // Draws the conversation's state: closed, a ticket, waiting (with the queue), or answered.
+  function show(view) {
+    if (view.status === 'closed') return closed(endings[view.closed_reason] ?? 'This chat has ended.');
+    if (view.channel === 'email') return ticketed(view);
+    if (view.status === 'waiting') {
+      answering.textContent = 'Waiting for an operator…';
+      const place = view.queue;
+      queue.hidden = !place;
+      if (place) {
+        queue.textContent = place.position === 1 ? 'You are next in line.' : `You are number ${place.position} in line.`;
+        if (place.estimated_wait_seconds != null) queue.textContent += ` Expected wait: ${duration(place.estimated_wait_seconds)}.`;
+      }
+      // While waiting, the place is read again every 10 seconds (others ahead are taken).
+      if (!poller && !readOnly) poller = setInterval(refresh, 10000);
+    } else {
+      queue.hidden = true;
+      clearInterval(poller);
+      poller = null;
+      if (view.assignee && !answering.dataset.handedOn) answering.textContent = `${view.assignee.name} is answering`;
+    }
+  }
+  async function refresh() {
+    if (ended) return;
+    try { show(await api('GET', `/visitor/conversations/${conversation.id}`)); } catch {}
+  }
+  clearInterval(poller);
+  poller = null;
+  layout('Chat with us', null, h('div', { class: 'body' }, h('div', { class: 'chat-state' }, answering, end), queue, messages.earlier, list), composer);
+  if (readOnly || conversation.status === 'closed') closed(endings[conversation.closed_reason] ?? 'This conversation is closed.');
+  else { show(conversation); refresh(); }
   const load = () => messages.catchUp(conversation.last_message?.seq).catch(() => {});
   load();
   stream?.stop();
   stream = null;
-  if (!readOnly) follow(conversation.id, { add, answering, closed, load });
+  if (!readOnly) {
+    follow(conversation.id, {
+      add, load: () => { load(); refresh(); }, refresh,
+      assigned: (change) => {
+        if (ended) return;
+        const name = change.to?.name;
+        if (!name) return refresh();
+        // Handed on to a colleague: said once, then they are the one answering.
+        answering.dataset.handedOn = '1';
+        answering.textContent = change.how === 'transfer' || change.how === 'takeover' ? `Your chat was handed to ${name}, who is answering now` : `${name} is answering`;
+        refresh();
+      },
+      returned: () => {
+        if (ended) return;
+        delete answering.dataset.handedOn;
+        answering.textContent = 'Back in line: waiting for an operator…';
+        refresh();
+      },
+    });
+  }
 }
 
 /** The visitor's live stream: whatever it missed while away is read again once it is live. */
@@ -144,10 +242,12 @@ function follow(id, view) {
     token: () => visitor.token,
     onState: (live) => { if (live === 'live') view.load(); },
     onEvent: (frame) => {
-      if (frame.data?.conversation_id !== id) return;
+      if (frame.data?.conversation_id !== id && frame.data?.id !== id) return;
       if (frame.type === 'message.created') view.add(frame.data);
-      if (frame.type === 'conversation.assigned') view.answering.textContent = `${frame.data.to.name} is answering`;
-      if (frame.type === 'conversation.closed') view.closed();
+      else if (frame.type === 'conversation.assigned') view.assigned(frame.data);
+      else if (frame.type === 'conversation.returned') view.returned(frame.data);
+      // Closed, or become a ticket (its number is read with the conversation).
+      else if (frame.type === 'conversation.closed' || frame.type === 'conversation.moved_to_email') view.refresh();
     },
     // The token is no longer good (it expires after 30 days unused): start afresh.
     onEnded: () => { visitor.token = null; stream = null; start(); },

@@ -94,8 +94,13 @@ struct ConversationRoutes: Sendable {
         api.post("conversations/{id}/read") { request, context in
             let me = try await identity.authenticate(request)
             let body = try await JSONBody.decode(ReadPosition.self, from: request)
+            let id = try Self.id(context)
             _ = try await backends.call(
-                .conversation, ConversationMethods.Read.self, .init(operatorID: me.id, conversationID: try Self.id(context), seq: body.seq))
+                .conversation, ConversationMethods.Read.self, .init(operatorID: me.id, conversationID: id, seq: body.seq))
+            // Reading a conversation settles my notifications of it (the reading position is kept
+            // even while the notification service is away).
+            _ = try? await backends[.notification].call(
+                NotificationMethods.Read.self, .init(operatorID: me.id, id: nil, conversationID: id), timeout: .seconds(2))
             return Response(status: .noContent)
         }
         api.get("customers/{id}/conversations") { request, context in

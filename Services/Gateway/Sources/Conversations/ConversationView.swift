@@ -12,6 +12,8 @@ struct ConversationView: Encodable, Sendable {
     var assignee: OperatorRef?
     var createdAt: Date
     var closedAt: Date?
+    /// Why it closed: `operator`, `customer`, `idle` or `dismissed`.
+    var closedReason: CloseReason?
     var lastMessage: Message?
     var ticket: TicketRef?
     var audit: [AssignmentChange]?
@@ -34,6 +36,7 @@ struct ConversationView: Encodable, Sendable {
         assignee = item?.holder
         createdAt = record.createdAt
         closedAt = record.closedAt
+        closedReason = record.closedReason
         lastMessage = record.lastMessage
         self.ticket = ticket.map { TicketRef(number: $0.number, email: $0.email, subject: $0.subject, deliveries: $0.deliveries) }
         self.audit = audit
@@ -43,6 +46,7 @@ struct ConversationView: Encodable, Sendable {
         case id, channel, status, customer, assignee, audit, ticket
         case createdAt = "created_at"
         case closedAt = "closed_at"
+        case closedReason = "closed_reason"
         case lastMessage = "last_message"
     }
 }

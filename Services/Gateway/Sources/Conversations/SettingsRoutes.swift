@@ -30,6 +30,8 @@ struct SettingsRoutes: Sendable {
         var returnWhenAway: Bool?
         /// Absent: kept; `null`: no escalation.
         var escalation: PoolSettings.Escalation??
+        /// Absent: kept; `null`: quiet chats are never closed.
+        var idleCloseMinutes: Int??
 
         enum CodingKeys: String, CodingKey {
             case greetingMessage = "greeting_message"
@@ -42,6 +44,7 @@ struct SettingsRoutes: Sendable {
             case awayAfterSeconds = "away_after_seconds"
             case returnWhenAway = "return_when_away"
             case escalation
+            case idleCloseMinutes = "idle_close_minutes"
         }
 
         init(conversation: ConversationSettings, ticketing: TicketingSettings, pool: PoolSettings) {
@@ -55,6 +58,7 @@ struct SettingsRoutes: Sendable {
             awayAfterSeconds = pool.awayAfterSeconds
             returnWhenAway = pool.returnWhenAway
             escalation = .some(pool.escalation)
+            idleCloseMinutes = .some(conversation.idleCloseMinutes)
         }
 
         init(from decoder: any Decoder) throws {
@@ -74,6 +78,8 @@ struct SettingsRoutes: Sendable {
             returnWhenAway = try container.decodeIfPresent(Bool.self, forKey: .returnWhenAway)
             escalation =
                 container.contains(.escalation) ? .some(try container.decode(PoolSettings.Escalation?.self, forKey: .escalation)) : nil
+            idleCloseMinutes =
+                container.contains(.idleCloseMinutes) ? .some(try container.decode(Int?.self, forKey: .idleCloseMinutes)) : nil
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -88,6 +94,7 @@ struct SettingsRoutes: Sendable {
             try container.encode(awayAfterSeconds, forKey: .awayAfterSeconds)
             try container.encode(returnWhenAway, forKey: .returnWhenAway)
             try container.encode(escalation ?? nil, forKey: .escalation)
+            try container.encode(idleCloseMinutes ?? nil, forKey: .idleCloseMinutes)
         }
 
         /// This document, with what it leaves out taken from `current`.
@@ -96,10 +103,13 @@ struct SettingsRoutes: Sendable {
             completed.awayAfterSeconds = awayAfterSeconds ?? current.awayAfterSeconds
             completed.returnWhenAway = returnWhenAway ?? current.returnWhenAway
             completed.escalation = escalation ?? current.escalation
+            completed.idleCloseMinutes = idleCloseMinutes ?? current.idleCloseMinutes
             return completed
         }
 
-        var conversation: ConversationSettings { .init(greetingMessage: greetingMessage, offlineMessage: offlineMessage) }
+        var conversation: ConversationSettings {
+            .init(greetingMessage: greetingMessage, offlineMessage: offlineMessage, idleCloseMinutes: idleCloseMinutes ?? nil)
+        }
         var ticketing: TicketingSettings {
             .init(ackMessage: ackMessage, workingHours: workingHours, offlineWhenNoOperator: offlineWhenNoOperator)
         }

@@ -138,6 +138,32 @@ struct VisitorRoutes: Sendable {
                 .conversation, ConversationMethods.History.self, .init(visitorID: id, page: try PageRequest(query: request)))
             return try Response.json(Page(items: try await backends.views(records.items), nextCursor: records.nextCursor))
         }
+        visitor.get("conversations/{id}") { request, context in
+            let record = try await owned(request, context)
+            return try Response.json(try await visitorView(record))
+        }
+        visitor.post("conversations/{id}/close") { request, context in
+            let record = try await owned(request, context)
+            guard record.channel == .chat else {
+                throw APIError.conflict("not_a_chat", "this conversation goes on by e-mail; it is closed by the desk")
+            }
+            if record.closedAt == nil {
+                let closed = try await store.attempts.reserve(
+                    [
+                        RateRule(
+                            "visitor messages " + (record.visitorID ?? record.id).uuidString, limit: limits.messagesPerMinute, window: 60)
+                    ],
+                    message: "too many messages in a minute; wait a moment")
+                do {
+                    _ = try await backends.call(
+                        .conversation, ConversationMethods.Close.self, .init(conversationID: record.id, closedBy: nil, reason: .customer))
+                } catch {
+                    await store.attempts.release(closed)
+                    throw error
+                }
+            }
+            return try Response.json(try await visitorView(try await owned(request, context)))
+        }
         visitor.get("conversations/{id}/messages") { request, context in
             let id = try await owned(request, context).id
             return try Response.json(
@@ -168,6 +194,20 @@ struct VisitorRoutes: Sendable {
         }
     }
 
+    /// A conversation as its visitor sees it: with its place in the queue while it waits, and a
+    /// ticket's number (the mails' delivery states are the desk's business).
+    func visitorView(_ record: ConversationRecord) async throws -> VisitorConversation {
+        async let ticket = backends.ticket(record)
+        let item = record.closedAt == nil ? try await backends.item(record.id) : nil
+        var view = ConversationView(record: record, item: item, ticket: await ticket)
+        view.ticket?.deliveries = []
+        var queue: QueuePlace?
+        if view.status == .waiting, record.channel == .chat {
+            queue = try await backends.call(.pool, PoolMethods.Queue.self, .init(conversationID: record.id)).place
+        }
+        return VisitorConversation(view: view, queue: queue)
+    }
+
     /// The visitor behind the request's token, or a new identity (stored by the caller once the
     /// back service has accepted what it was minted for).
     func visitorIdentity(_ request: Request) async throws -> (id: UUID, token: String, isNew: Bool) {
@@ -192,6 +232,27 @@ struct VisitorRoutes: Sendable {
         }
         guard record.visitorID == visitor else { throw APIError.notFound }
         return record
+    }
+}
+
+/// `GET /visitor/conversations/{id}`: the conversation, and `queue` (`null` unless it waits).
+struct VisitorConversation: Encodable {
+    var view: ConversationView
+    var queue: QueuePlace?
+
+    enum Extra: String, CodingKey {
+        case queue, position
+        case estimatedWaitSeconds = "estimated_wait_seconds"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try view.encode(to: encoder)
+        var container = encoder.container(keyedBy: Extra.self)
+        guard let queue else { return try container.encodeNil(forKey: .queue) }
+        // Both members always, `null` for an estimate nobody is available to make.
+        var place = container.nestedContainer(keyedBy: Extra.self, forKey: .queue)
+        try place.encode(queue.position, forKey: .position)
+        try place.encode(queue.estimatedWaitSeconds, forKey: .estimatedWaitSeconds)
     }
 }
 

@@ -61,6 +61,13 @@ enum OpenAPI {
             method: .get, path: "/api/v1/visitor/conversations", summary: "This visitor's conversations", access: .visitor,
             response: "Conversations", query: paged),
         .init(
+            method: .get, path: "/api/v1/visitor/conversations/{id}",
+            summary: "One of this visitor's conversations, with its place in the queue",
+            access: .visitor, response: "VisitorConversation"),
+        .init(
+            method: .post, path: "/api/v1/visitor/conversations/{id}/close", summary: "The customer ends the chat: to the Archive",
+            access: .visitor, response: "VisitorConversation", more: [409, 429]),
+        .init(
             method: .get, path: "/api/v1/visitor/conversations/{id}/messages",
             summary: "A page of messages: after after_seq, or before before_seq", access: .visitor,
             response: "Messages", query: messagePositions),
@@ -119,6 +126,18 @@ enum OpenAPI {
         .init(
             method: .get, path: "/api/v1/customers/{id}/conversations", summary: "A customer's conversations", access: .operator,
             response: "Conversations", query: paged),
+        .init(
+            method: .get, path: "/api/v1/customers/{id}",
+            summary: "The customer panel: details, latest conversations, others with the same e-mail (unverified)", access: .operator,
+            response: "CustomerPanel"),
+        .init(
+            method: .post, path: "/api/v1/pool/{id}/dismiss",
+            summary: "Close a waiting chat as spam; block: refuse its visitor from now on",
+            access: .operator, body: "Dismissal", response: "Taken", more: [409]),
+        .init(
+            method: .get, path: "/api/v1/blocks", summary: "Blocked visitors, latest first", access: .admin, response: "Blocks",
+            query: paged),
+        .init(method: .delete, path: "/api/v1/blocks/{id}", summary: "Lift a visitor's block", access: .admin, success: 204),
         .init(
             method: .get, path: "/api/v1/archive", summary: "Closed conversations, newest first", access: .operator,
             response: "ArchivePage", query: ["q", "operator_id", "from", "to", "include_hidden"] + paged),
@@ -213,11 +232,42 @@ enum OpenAPI {
                 "id": uuid, "channel": ["enum": ["chat", "email"]], "status": ["enum": ["waiting", "assigned", "closed"]],
                 "customer": object(["id": uuid, "name": string, "email": null(string)]),
                 "assignee": null(object(["id": uuid, "name": string])), "created_at": instant, "closed_at": null(instant),
-                "last_message": null(ref("Message")), "audit": ["type": "array"], "unread": ["type": "integer", "minimum": 0],
+                "last_message": null(ref("Message")), "audit": ["type": "array"],
+                "closed_reason": null(["enum": ["operator", "customer", "idle", "dismissed"]]),
+                "unread": ["type": "integer", "minimum": 0],
                 "closed_by": null(object(["id": uuid, "name": string])), "hidden": ["type": "boolean"],
                 "ticket": object(["number": ["type": "integer"], "email": string, "subject": string, "deliveries": array("Delivery")]),
             ]),
             "Conversations": page(ref("Conversation")),
+            "VisitorConversation": [
+                "allOf": [
+                    ref("Conversation"),
+                    object([
+                        "queue": null(
+                            object(
+                                [
+                                    "position": ["type": "integer", "minimum": 1],
+                                    "estimated_wait_seconds": null(["type": "integer", "minimum": 0]),
+                                ],
+                                required: ["position"]))
+                    ]),
+                ]
+            ],
+            "CustomerPanel": object(
+                [
+                    "id": uuid, "name": string, "email": null(string), "conversations": array("Conversation"),
+                    "next_cursor": ["type": ["string", "null"]],
+                    "same_email": [
+                        "type": "array",
+                        "items": object(["id": uuid, "name": string, "email": null(string), "verified": ["const": false]]),
+                    ],
+                ], required: ["id", "name", "email", "conversations", "next_cursor", "same_email"]),
+            "Dismissal": object(["block": ["type": "boolean", "default": false]]),
+            "Blocks": page(
+                object([
+                    "id": uuid, "visitor_id": uuid, "customer": object(["name": string]), "conversation_id": null(uuid),
+                    "blocked_by": object(["id": uuid, "name": string]), "blocked_at": instant,
+                ])),
             "Taken": object(["conversation": ref("Conversation")]),
             "ArchivePage": page(ref("Conversation")),
             "StartChat": object(
@@ -290,6 +340,7 @@ enum OpenAPI {
                     "max_chats_per_operator": ["type": "integer", "minimum": 1, "maximum": 100],
                     "away_after_seconds": ["type": "integer", "minimum": 1, "maximum": 604_800],
                     "return_when_away": ["type": "boolean"],
+                    "idle_close_minutes": null(["type": "integer", "minimum": 1, "maximum": 10_080]),
                     "escalation": null(
                         object(
                             [

@@ -16,6 +16,7 @@ extension RPCError {
         .colleagueUnavailable: (.conflict, "colleague_unavailable"),
         .notATicket: (.conflict, "not_a_ticket"),
         .notAChat: (.conflict, "not_a_chat"),
+        .blocked: (.forbidden, "blocked"),
     ]
 
     /// How a back service's answer reads in the public API.

@@ -7,6 +7,7 @@ import { h, when, toast } from '../../shared/dom.js';
 import { thread } from '../../shared/thread.js';
 import { colleagueOptions, debounce, kind, takeError } from './helpers.js';
 import { readingPosition } from './reading.js';
+import { customerPanel, statusText } from './customer.js';
 
 export function conversation({ id, me, main, go }) {
   const head = h('div', { class: 'conversation-head' });
@@ -17,9 +18,14 @@ export function conversation({ id, me, main, go }) {
   const form = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); post(); } }, composer, send);
   // A mailed reply is drawn again when its delivery changes.
   const messages = thread({ list, path: `/conversations/${id}/messages`, api, render, replaces: (message) => !!message.delivery });
-  const reading = readingPosition((seq) => api('POST', `/conversations/${id}/read`, { seq }));
-  main.replaceChildren(head, messages.earlier, list, audit, form);
+  // Reading settles my notifications of it: the bell counts again.
+  const reading = readingPosition((seq) => api('POST', `/conversations/${id}/read`, { seq })
+    .then(() => window.dispatchEvent(new CustomEvent('switchboard:read', { detail: { conversation_id: id } }))));
+  const customer = customerPanel();
+  main.replaceChildren(h('div', { class: 'conversation-layout' },
+    h('section', { class: 'conversation-main' }, head, messages.earlier, list, audit, form), customer.element));
   let current = null;
+  let customerShown = null;
   let opened = false;
 
   composer.addEventListener('keydown', (event) => {
@@ -104,7 +110,7 @@ export function conversation({ id, me, main, go }) {
     head.replaceChildren(
       h('h2', {}, c.customer.name, c.ticket ? h('span', { class: 'number' }, ` #${c.ticket.number}`) : null),
       h('p', { class: 'meta' }, kind(c), ' ', c.customer.email ?? '', ' · ',
-        h('span', { id: 'holder' }, c.status === 'closed' ? 'closed' : holder ? `with ${holder.name}` : 'waiting in the Pool')),
+        h('span', { id: 'holder' }, c.status === 'closed' ? statusText(c) : holder ? `with ${holder.name}` : 'waiting in the Pool')),
       h('div', { class: 'actions' }, actions));
     form.hidden = !mine || c.status === 'closed';
     audit.replaceChildren(h('summary', {}, 'Assignment history'),
@@ -114,6 +120,10 @@ export function conversation({ id, me, main, go }) {
   async function refresh() {
     current = await api('GET', `/conversations/${id}`);
     drawHead();
+    if (customerShown !== current.customer.id) {
+      customerShown = current.customer.id;
+      customer.show(current.customer.id, id);
+    }
     await messages.catchUp(current.last_message?.seq);
     // Read as far as shown: at once when the view opens, later with the next regular post.
     if (opened) reading.seen(messages.latest);
@@ -129,6 +139,10 @@ export function conversation({ id, me, main, go }) {
       if (frame.type === 'message.created') {
         messages.add(frame.data);
         reading.seen(frame.data.seq);
+      } else if (frame.type === 'mail.updated') {
+        // A mailed reply's delivery changed: draw the latest page again (mailed replies are redrawn).
+        api('GET', `/conversations/${id}/messages?before_seq=${messages.latest + 1}`)
+          .then((page) => page.items.forEach((message) => messages.add(message, false))).catch(() => {});
       } else later();
     },
     close: (tell) => reading.close(tell),

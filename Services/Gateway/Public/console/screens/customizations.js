@@ -3,6 +3,7 @@
 
 import { api } from '../session.js';
 import { h, toast } from '../../shared/dom.js';
+import { blocksSection } from './blocks.js';
 
 const days = [['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday'], ['thu', 'Thursday'], ['fri', 'Friday'], ['sat', 'Saturday'], ['sun', 'Sunday']];
 
@@ -42,6 +43,8 @@ export function customizations({ main }) {
     const autoAssign = h('input', { type: 'checkbox', id: 'auto_assign', checked: settings.auto_assign });
     const noOperator = h('input', { type: 'checkbox', id: 'offline_when_no_operator', checked: settings.offline_when_no_operator });
     const maxChats = h('input', { type: 'number', id: 'max_chats_per_operator', min: '1', max: '100', value: String(settings.max_chats_per_operator) });
+    // Empty: quiet chats stay open.
+    const idle = h('input', { type: 'number', id: 'idle_close_minutes', min: '1', max: '10080', placeholder: 'never', value: settings.idle_close_minutes == null ? '' : String(settings.idle_close_minutes) });
     const error = h('p', { class: 'error', role: 'alert' });
     const form = h('form', {
       class: 'settings', onsubmit: async (event) => {
@@ -58,6 +61,7 @@ export function customizations({ main }) {
           },
           offline_when_no_operator: noOperator.checked, auto_assign: autoAssign.checked,
           max_chats_per_operator: Number(maxChats.value),
+          idle_close_minutes: idle.value.trim() === '' ? null : Number(idle.value),
         };
         try {
           await api('PUT', '/settings', document);
@@ -80,9 +84,12 @@ export function customizations({ main }) {
     h('label', {}, noOperator, ' Offline when no operator is available'),
     h('label', {}, autoAssign, ' Give new chats to available operators automatically'),
     field('max_chats_per_operator', 'Chats per operator at most', maxChats),
+    field('idle_close_minutes', 'Close a chat after this many quiet minutes (the customer is not waiting for us; empty: never)', idle),
     error,
     h('button', { type: 'submit', id: 'save-settings' }, 'Save'));
-    main.replaceChildren(h('h2', {}, 'Customizations'), form);
+    const blocks = blocksSection();
+    main.replaceChildren(h('h2', {}, 'Customizations'), form, blocks.element);
+    blocks.load();
   };
   return { refresh };
 }

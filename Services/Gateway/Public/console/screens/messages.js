@@ -15,5 +15,5 @@ export function messages({ main }) {
   main.replaceChildren(h('h2', {}, 'Messages'), h('p', { class: 'hint' }, 'Your open chats and tickets.'), list, pages.more);
   const refresh = () => pages.load();
   const later = debounce(refresh);
-  return { refresh, handle: (frame) => { if (['message.created', 'conversation.assigned', 'conversation.closed'].includes(frame.type)) later(); } };
+  return { refresh, handle: (frame) => { if (['message.created', 'conversation.assigned', 'conversation.returned', 'conversation.closed'].includes(frame.type)) later(); } };
 }
