@@ -28,6 +28,8 @@ def browser(width=1280, height=860, phone=False):
     if phone:
         options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2, "touch": True}})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # Desktop notifications allowed, as an operator who said yes once has them.
+    options.add_experimental_option("prefs", {"profile.default_content_setting_values.notifications": 1})
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
@@ -73,15 +75,16 @@ def ask(control, request):
         time.sleep(0.02)
 
 
-def login(driver, base, email):
+def login(driver, base, email, password="password-123", available=True):
+    """Logs in to the console and, unless told not to, switches chats and tickets on."""
     driver.get(f"{base}/console/")
     wait(driver, "the login form", lambda d: d.find_elements(By.ID, "email"))
     driver.find_element(By.ID, "email").send_keys(email)
-    driver.find_element(By.ID, "password").send_keys("password-123")
+    driver.find_element(By.ID, "password").send_keys(password)
     driver.find_element(By.ID, "login").click()
     wait(driver, f"{email}'s console", lambda d: d.find_elements(By.ID, "available-chats"))
     wait(driver, "the live stream", lambda d: d.find_element(By.ID, "live-state").text == "live")
-    for what in ("chats", "tickets"):
+    for what in ("chats", "tickets") if available else ():
         toggle = driver.find_element(By.ID, f"available-{what}")
         if not toggle.is_selected():
             toggle.click()

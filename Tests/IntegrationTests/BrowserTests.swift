@@ -69,6 +69,26 @@ extension BrowserTests {
     }
 }
 
+extension BrowserTests {
+    @Test(
+        "an admin deactivates an operator whose console is open: it logs out, the chat returns to a colleague's Pool with a sound and a desktop notification, the customer sees their place; the customer panel shows the earlier chat"
+    )
+    func team() async throws {
+        try await Stack.with { stack in
+            for service in ServiceName.back { try await stack.start(service) }
+            let port = try #require(
+                try await stack.start(.gateway, environment: Stack.adminEnvironment.merging(TeamDesk.presence) { $1 }).httpPort)
+            let admin = try await stack.adminToken(port: port)
+            for (name, email) in [("Can Öztürk", "can@example.com"), ("Nazlıcan Şahin", "nazlican@example.com")] {
+                _ = try await stack.newOperator(port: port, admin: admin, name: name, email: email)
+            }
+            let (status, output) = try await Browser.run(
+                "team.py", "--base", "http://127.0.0.1:\(port)", "--admin-token=\(admin)", "--shots", Browser.screenshots)
+            #expect(status == 0, "the browser team story failed:\n\(output)")
+        }
+    }
+}
+
 /// Runs a Selenium script of `Tests/Browser` with the project's virtual environment.
 enum Browser {
     static var root: String { Command.root }
