@@ -6,6 +6,7 @@ import { api, session, sessionEnded } from './session.js';
 import { h, toast } from '../shared/dom.js';
 import { LiveStream } from '../shared/stream.js';
 import { Bell } from './bell.js';
+import { profileMenu, resetToken, showForgot, showReset } from './account.js';
 import { archive } from './screens/archive.js';
 import { conversation } from './screens/conversation.js';
 import { customizations } from './screens/customizations.js';
@@ -27,7 +28,10 @@ const state = { me: null, live: null, bell: null, view: null, main: null, liveSt
 window.addEventListener('switchboard:logged-out', () => {
   if (state.me) loggedOut('Your session has ended. Please log in again.');
 });
-window.addEventListener('hashchange', () => state.me && route());
+window.addEventListener('hashchange', () => {
+  if (!state.me && resetToken()) return boot();
+  if (state.me) route();
+});
 
 function loggedOut(problem) {
   state.live?.stop();
@@ -39,6 +43,9 @@ function loggedOut(problem) {
 }
 
 async function boot() {
+  // A mailed reset link (`#reset=<token>`) opens its page, logged in or not.
+  const reset = resetToken();
+  if (reset) return showReset(app, reset, () => showLogin());
   if (!session.token) return showLogin();
   try {
     state.me = await api('GET', '/me');
@@ -70,7 +77,8 @@ function showLogin(problem) {
   h('label', { for: 'email' }, 'E-mail'), email,
   h('label', { for: 'password' }, 'Password'), password,
   error,
-  h('button', { type: 'submit', id: 'login' }, 'Log in'));
+  h('button', { type: 'submit', id: 'login' }, 'Log in'),
+  h('button', { type: 'button', class: 'link', id: 'forgot', onclick: () => showForgot(app, () => showLogin()) }, 'Forgot password?'));
   app.replaceChildren(form);
   email.focus();
 }
@@ -111,7 +119,7 @@ function showConsole() {
       h('span', { class: 'spacer' }),
       h('label', { class: 'switch', for: 'availability' }, available, h('span', {}, 'Available')),
       state.bell.element,
-      h('span', { class: 'who' }, state.me.name),
+      profileMenu(state.me),
       logout),
     h('nav', { class: 'menu', 'aria-label': 'Sections' },
       h('ul', {}, menu.map(([id, label]) => h('li', {}, h('a', { href: `#/${id}`, id: `menu-${id}` }, label))))),
