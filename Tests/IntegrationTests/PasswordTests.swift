@@ -36,7 +36,7 @@ struct PasswordTests {
                 try await stack.json("POST", "/api/v1/auth/login", port: port, body: ["email": "can@example.com", "password": "password-123"])
                     .status == 401)
             _ = try await stack.login(port: port, "can@example.com", "new-password-1")
-            #expect(try await stack.operatorChanges(canID) == ["password_set by Admin"])
+            #expect(try await stack.operatorChanges(canID) == ["password_set by admin"])
         }
     }
 
@@ -92,7 +92,7 @@ struct PasswordTests {
     /// The link's token in a reset mail's body.
     static func token(in mail: SMTPSink.Mail, port: Int) throws -> String {
         let prefix = "http://localhost:\(port)/console/#reset="
-        let line = try #require(mail["body"].split(whereSeparator: \.isNewline).first { $0.hasPrefix(prefix) }, mail["body"])
+        let line = try #require(mail["body"].split(whereSeparator: \.isNewline).first { $0.hasPrefix(prefix) }, "no link in \(mail["body"])")
         return String(line.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
     }
 

@@ -47,7 +47,7 @@ extension IdentityStore {
         if UInt8.random(in: 0..<32) == 0 {
             try await database.query("DELETE FROM identity.password_resets WHERE expires_at < now() - interval '1 day'")
         }
-        return try rows.first.map { (try Self.decode($0), token) }
+        return try rows.first.map { (account: try Self.decode($0), token: token) }
     }
 
     /// Spends a reset link's token on the new password `hash`: the token and every other link of

@@ -76,8 +76,8 @@ struct PasswordRoutes: Sendable {
         }
         api.post("auth/password-reset") { request, context in
             let body = try await JSONBody.decode(ResetRequest.self, from: request)
-            if let problem = Identity.emailProblem(body.email) { throw APIError.invalid(field: "email", problem) }
             let email = Identity.normalized(email: body.email)
+            if let problem = Identity.emailProblem(email) { throw APIError.invalid(field: "email", problem) }
             // Counted for every address asked for, known or not: the answer must not tell them apart.
             _ = try await store.attempts.reserve(
                 [
