@@ -23,9 +23,9 @@ NEW_PASSWORD = "yeni şifre 2024"
 
 
 def as_admin(driver, base, token):
-    driver.get(f"{base}/console/")
-    driver.execute_script("localStorage.setItem('switchboard.session', arguments[0])", token)
     driver.get(f"{base}/console/#/operators")
+    driver.execute_script("localStorage.setItem('switchboard.session', arguments[0])", token)
+    driver.refresh()
     wait(driver, "the admin's console", lambda d: d.find_elements(By.ID, "availability"))
 
 

@@ -107,14 +107,16 @@ struct AuthorizationMatrixTests {
                     expected: [(.nobody, 401)] + Self.visitors(401) + [(.holder, 403), (.colleague, 403), (.admin, 204)]),
                 // A wrong current password changes nothing: refused for every operator.
                 .init(
-                    method: "PUT", path: "/api/v1/me/password", body: ["current_password": "wrong password", "new_password": "password-456"],
+                    method: "PUT", path: "/api/v1/me/password",
+                    body: ["current_password": "wrong password", "new_password": "password-456"],
                     expected: Self.staff(403)),
                 // Anyone may ask; three mails an hour per e-mail, so the later callers are told to wait.
                 .init(
                     method: "POST", path: "/api/v1/auth/password-reset", body: ["email": "nobody@example.com"],
                     expected: [(.nobody, 202), (.visitor, 202), (.otherVisitor, 202), (.holder, 429), (.colleague, 429), (.admin, 429)]),
                 .init(
-                    method: "POST", path: "/api/v1/auth/password-reset/confirm", body: ["token": "unknown", "new_password": "password-456"],
+                    method: "POST", path: "/api/v1/auth/password-reset/confirm",
+                    body: ["token": "unknown", "new_password": "password-456"],
                     expected: Self.everyone(410)),
                 .init(method: "GET", path: "/api/v1/pool", expected: Self.staff(200)),
                 .init(method: "GET", path: "/api/v1/messages", expected: Self.staff(200)),

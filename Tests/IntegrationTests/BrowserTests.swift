@@ -55,7 +55,9 @@ struct BrowserTests {
 }
 
 extension BrowserTests {
-    @Test("an admin deactivates an operator whose console is open (it returns to the login page) and reactivates them; a forgotten password is reset through the mailed link")
+    @Test(
+        "an admin deactivates an operator whose console is open (it returns to the login page) and reactivates them; a forgotten password is reset through the mailed link"
+    )
     func people() async throws {
         try await MailDesk.with { desk in
             let admin = try await desk.stack.adminToken(port: desk.port)

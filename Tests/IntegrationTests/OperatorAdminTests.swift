@@ -60,8 +60,10 @@ struct OperatorAdminTests {
                 #expect(reply.status == item.status, "\(item.body ?? [:]): \(reply.status) \(reply.object)")
                 if let field = item.field { #expect(errorField(reply.object) == field, "\(item.body ?? [:])") }
             }
-            #expect(try await stack.json("PATCH", "/api/v1/operators/\(UUID())", port: port, token: admin, body: ["name": "X"]).status == 404)
-            #expect(try await stack.json("PATCH", "/api/v1/operators/not-an-id", port: port, token: admin, body: ["name": "X"]).status == 404)
+            #expect(
+                try await stack.json("PATCH", "/api/v1/operators/\(UUID())", port: port, token: admin, body: ["name": "X"]).status == 404)
+            #expect(
+                try await stack.json("PATCH", "/api/v1/operators/not-an-id", port: port, token: admin, body: ["name": "X"]).status == 404)
             // Refused callers, before the body is looked at.
             #expect(try await stack.json("PATCH", path, port: port, token: can, raw: Data("{broken".utf8)).status == 403)
             #expect(try await stack.json("PATCH", path, port: port, raw: Data("{broken".utf8)).status == 401)
@@ -123,7 +125,9 @@ struct OperatorAdminTests {
             let availability = listed["availability"] as? [String: Any]
             #expect(availability?["chats"] as? Bool == false && availability?["tickets"] as? Bool == false)
             // Deactivating again sends the release again and changes nothing else.
-            #expect(try await stack.json("PATCH", "/api/v1/operators/\(canID)", port: port, token: admin, body: ["active": false]).status == 200)
+            #expect(
+                try await stack.json("PATCH", "/api/v1/operators/\(canID)", port: port, token: admin, body: ["active": false]).status == 200
+            )
             #expect(try await stack.operatorChanges(canID) == ["deactivated by admin"])
 
             let back = try await stack.json("PATCH", "/api/v1/operators/\(canID)", port: port, token: admin, body: ["active": true])
@@ -201,9 +205,11 @@ struct OperatorAdminTests {
                 // Even rounds demote, odd ones deactivate (the bodies are made in each task).
                 let demote = round % 2 == 0
                 async let one = stack.json(
-                    "PATCH", "/api/v1/operators/\(elifID)", port: port, token: admin, body: demote ? ["role": "operator"] : ["active": false])
+                    "PATCH", "/api/v1/operators/\(elifID)", port: port, token: admin,
+                    body: demote ? ["role": "operator"] : ["active": false])
                 async let two = stack.json(
-                    "PATCH", "/api/v1/operators/\(adminID)", port: port, token: elif, body: demote ? ["role": "operator"] : ["active": false])
+                    "PATCH", "/api/v1/operators/\(adminID)", port: port, token: elif,
+                    body: demote ? ["role": "operator"] : ["active": false])
                 let statuses = [try await one.status, try await two.status].sorted()
                 // The loser meets last_admin under the lock, or, when the winner committed before the
                 // loser's request was even authenticated, is no admin any more (403) or has no session (401).

@@ -25,22 +25,28 @@ struct PasswordTests {
                 #expect(errorField(reply.object) == field)
             }
             #expect(
-                try await stack.json("POST", "/api/v1/operators/\(UUID())/password", port: port, token: admin, body: ["password": "long enough"])
-                    .status == 404)
+                try await stack.json(
+                    "POST", "/api/v1/operators/\(UUID())/password", port: port, token: admin, body: ["password": "long enough"]
+                )
+                .status == 404)
             #expect(try await stack.json("GET", "/api/v1/me", port: port, token: can).status == 200)
 
             #expect(try await stack.json("POST", path, port: port, token: admin, body: ["password": "new-password-1"]).status == 204)
             _ = try await stream.next("the session's end", timeout: .seconds(10)) { $0["type"] as? String == "error" }
             #expect(try await stack.json("GET", "/api/v1/me", port: port, token: can).status == 401)
             #expect(
-                try await stack.json("POST", "/api/v1/auth/login", port: port, body: ["email": "can@example.com", "password": "password-123"])
-                    .status == 401)
+                try await stack.json(
+                    "POST", "/api/v1/auth/login", port: port, body: ["email": "can@example.com", "password": "password-123"]
+                )
+                .status == 401)
             _ = try await stack.login(port: port, "can@example.com", "new-password-1")
             #expect(try await stack.operatorChanges(canID) == ["password_set by admin"])
         }
     }
 
-    @Test("I change my password: the current one is required (403 wrong_password, limited like logins), my other sessions end, this one stays")
+    @Test(
+        "I change my password: the current one is required (403 wrong_password, limited like logins), my other sessions end, this one stays"
+    )
     func changeMine() async throws {
         try await Stack.with { stack in
             let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
@@ -67,7 +73,8 @@ struct PasswordTests {
             #expect(try await stack.json("GET", "/api/v1/me", port: port, token: other).status == 200)
 
             let changed = try await stack.json(
-                "PUT", "/api/v1/me/password", port: port, token: can, body: ["current_password": "password-123", "new_password": "şifre-yeni-1"])
+                "PUT", "/api/v1/me/password", port: port, token: can,
+                body: ["current_password": "password-123", "new_password": "şifre-yeni-1"])
             #expect(changed.status == 204)
             _ = try await otherStream.next("the other session's end", timeout: .seconds(10)) { $0["type"] as? String == "error" }
             #expect(try await stack.json("GET", "/api/v1/me", port: port, token: other).status == 401)
@@ -78,11 +85,13 @@ struct PasswordTests {
             // Wrong guesses are limited (one was made above): past the limit even the right one waits.
             for guess in 1..<10 {
                 let reply = try await stack.json(
-                    "PUT", "/api/v1/me/password", port: port, token: can, body: ["current_password": "guess-\(guess)", "new_password": "long enough 2"])
+                    "PUT", "/api/v1/me/password", port: port, token: can,
+                    body: ["current_password": "guess-\(guess)", "new_password": "long enough 2"])
                 #expect(reply.status == 403, "guess \(guess)")
             }
             let limited = try await stack.json(
-                "PUT", "/api/v1/me/password", port: port, token: can, body: ["current_password": "şifre-yeni-1", "new_password": "long enough 2"])
+                "PUT", "/api/v1/me/password", port: port, token: can,
+                body: ["current_password": "şifre-yeni-1", "new_password": "long enough 2"])
             #expect(limited.status == 429)
             #expect(Int(limited.reply.headers["retry-after"] ?? "") ?? 0 > 0)
             _ = try await stack.login(port: port, "can@example.com", "şifre-yeni-1")
@@ -92,7 +101,8 @@ struct PasswordTests {
     /// The link's token in a reset mail's body.
     static func token(in mail: SMTPSink.Mail, port: Int) throws -> String {
         let prefix = "http://localhost:\(port)/console/#reset="
-        let line = try #require(mail["body"].split(whereSeparator: \.isNewline).first { $0.hasPrefix(prefix) }, "no link in \(mail["body"])")
+        let line = try #require(
+            mail["body"].split(whereSeparator: \.isNewline).first { $0.hasPrefix(prefix) }, "no link in \(mail["body"])")
         return String(line.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
     }
 
@@ -108,7 +118,8 @@ struct PasswordTests {
             _ = try await stack.newOperator(port: port, admin: admin, name: "Elif", email: "elif@example.com")
             let elifID = try await stack.operatorID(port: port, token: try await stack.login(port: port, "elif@example.com"))
             #expect(
-                try await stack.json("PATCH", "/api/v1/operators/\(elifID)", port: port, token: admin, body: ["active": false]).status == 200)
+                try await stack.json("PATCH", "/api/v1/operators/\(elifID)", port: port, token: admin, body: ["active": false]).status
+                    == 200)
 
             for email in ["nobody@example.com", "elif@example.com"] {
                 let reply = try await stack.json("POST", "/api/v1/auth/password-reset", port: port, body: ["email": email])
@@ -145,11 +156,13 @@ struct PasswordTests {
             #expect(try await stack.operatorChanges(canID) == ["password_reset by Can"])
 
             // A link past its hour is refused, and stays usable by nobody.
-            #expect(try await stack.json("POST", "/api/v1/auth/password-reset", port: port, body: ["email": "can@example.com"]).status == 202)
+            #expect(
+                try await stack.json("POST", "/api/v1/auth/password-reset", port: port, body: ["email": "can@example.com"]).status == 202)
             let second = try #require(try await desk.sink.waitFor(2, "the second reset mail").last)
             let late = try Self.token(in: second, port: port)
             _ = try await stack.rows("UPDATE identity.password_resets SET expires_at = now() - interval '1 second' WHERE used_at IS NULL")
-            #expect(try await stack.json("POST", confirm, port: port, body: ["token": late, "new_password": "long enough 3"]).status == 410)
+            #expect(
+                try await stack.json("POST", confirm, port: port, body: ["token": late, "new_password": "long enough 3"]).status == 410)
             _ = try await stack.login(port: port, "can@example.com", "long enough 1")
             #expect(desk.sink.mails().count == 2)
         }
@@ -165,7 +178,8 @@ struct PasswordTests {
                 #expect(errorField(reply.object) == "email")
             }
             for _ in 0..<3 {
-                #expect(try await stack.json("POST", "/api/v1/auth/password-reset", port: port, body: ["email": "x@example.com"]).status == 202)
+                #expect(
+                    try await stack.json("POST", "/api/v1/auth/password-reset", port: port, body: ["email": "x@example.com"]).status == 202)
             }
             let perEmail = try await stack.json("POST", "/api/v1/auth/password-reset", port: port, body: ["email": "X@example.com"])
             #expect(perEmail.status == 429)
@@ -184,10 +198,12 @@ struct PasswordTests {
             let confirm = "/api/v1/auth/password-reset/confirm"
             for index in 0..<20 {
                 #expect(
-                    try await stack.json("POST", confirm, port: port, body: ["token": "guess-\(index)", "new_password": "long enough"]).status
+                    try await stack.json("POST", confirm, port: port, body: ["token": "guess-\(index)", "new_password": "long enough"])
+                        .status
                         == 410)
             }
-            #expect(try await stack.json("POST", confirm, port: port, body: ["token": "guess", "new_password": "long enough"]).status == 429)
+            #expect(
+                try await stack.json("POST", confirm, port: port, body: ["token": "guess", "new_password": "long enough"]).status == 429)
             #expect(try await stack.json("POST", confirm, port: port, body: ["token": "", "new_password": "long enough"]).status == 410)
         }
     }

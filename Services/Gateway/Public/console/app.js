@@ -29,7 +29,13 @@ window.addEventListener('switchboard:logged-out', () => {
   if (state.me) loggedOut('Your session has ended. Please log in again.');
 });
 window.addEventListener('hashchange', () => {
-  if (!state.me && resetToken()) return boot();
+  // A reset link pasted into an open console: its page, with the console quiet meanwhile.
+  if (resetToken()) {
+    state.live?.stop();
+    state.view?.close?.(false);
+    state.live = state.view = state.me = null;
+    return boot();
+  }
   if (state.me) route();
 });
 

@@ -69,9 +69,11 @@ extension IdentityStore {
             let account = try Self.decode(row)
             try transaction.query("UPDATE identity.operators SET password_hash = \(hash) WHERE id = \(account.id)")
             try Self.endSessions(of: account.id, in: transaction)
-            try transaction.query("UPDATE identity.password_resets SET used_at = now() WHERE operator_id = \(account.id) AND used_at IS NULL")
+            try transaction.query(
+                "UPDATE identity.password_resets SET used_at = now() WHERE operator_id = \(account.id) AND used_at IS NULL")
             try Self.audit(
-                [OperatorChange(kind: .passwordReset)], of: account.id, by: OperatorRef(id: account.id, name: account.name), in: transaction)
+                [OperatorChange(kind: .passwordReset)], of: account.id, by: OperatorRef(id: account.id, name: account.name), in: transaction
+            )
             return account
         }
     }
