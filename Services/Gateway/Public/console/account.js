@@ -82,9 +82,9 @@ export function profileMenu(me) {
   const menu = h('ul', { class: 'profile-menu', role: 'menu', hidden: true },
     h('li', { role: 'none' }, h('button', { type: 'button', role: 'menuitem', id: 'change-password', onclick: () => { close(); changePassword(); } }, 'Change my password')));
   const button = h('button', {
-    type: 'button', id: 'profile', class: 'who link', 'aria-haspopup': 'menu', 'aria-expanded': 'false',
+    type: 'button', id: 'profile', class: 'link', 'aria-haspopup': 'menu', 'aria-expanded': 'false',
     onclick: () => (menu.hidden ? open() : close()),
-  }, `${me.name} ▾`);
+  }, h('span', { class: 'who' }, me.name), h('span', { 'aria-hidden': 'true' }, ' ▾'));
   const box = h('span', { class: 'profile' }, button, menu);
   const outside = (event) => { if (!box.contains(event.target)) close(); };
   function open() {
