@@ -37,6 +37,9 @@ struct AuthorizationMatrixTests {
             let nazlican = try await stack.newOperator(port: port, admin: admin, name: "Nazlıcan", email: "nazlican@example.com")
             let nazlicanID = try #require(try await stack.json("GET", "/api/v1/me", port: port, token: nazlican).object["id"] as? String)
             let canID = try #require(try await stack.json("GET", "/api/v1/me", port: port, token: can).object["id"] as? String)
+            // Deniz is only edited and given passwords by the rows (their sessions are nobody's).
+            let deniz = try await stack.newOperator(port: port, admin: admin, name: "Deniz", email: "deniz@example.com")
+            let denizID = try #require(try await stack.json("GET", "/api/v1/me", port: port, token: deniz).object["id"] as? String)
 
             // C: the visitor's chat, held by Can. D: another visitor's chat, waiting in the Pool.
             let started = try await stack.json("POST", "/api/v1/visitor/conversations", port: port, body: ["name": "Ayşe"])
@@ -103,6 +106,25 @@ struct AuthorizationMatrixTests {
                     method: "POST", path: "/api/v1/operators",
                     body: ["name": "Elif", "email": "elif@example.com", "password": "password-123", "role": "operator"],
                     expected: [(.nobody, 401)] + Self.visitors(401) + [(.holder, 403), (.colleague, 403), (.admin, 201)]),
+                .init(
+                    method: "PATCH", path: "/api/v1/operators/\(denizID)", body: ["name": "Deniz"],
+                    expected: [(.nobody, 401)] + Self.visitors(401) + [(.holder, 403), (.colleague, 403), (.admin, 200)]),
+                .init(
+                    method: "POST", path: "/api/v1/operators/\(denizID)/password", body: ["password": "password-456"],
+                    expected: [(.nobody, 401)] + Self.visitors(401) + [(.holder, 403), (.colleague, 403), (.admin, 204)]),
+                // A wrong current password changes nothing: refused for every operator.
+                .init(
+                    method: "PUT", path: "/api/v1/me/password",
+                    body: ["current_password": "wrong password", "new_password": "password-456"],
+                    expected: Self.staff(403)),
+                // Anyone may ask; three mails an hour per e-mail, so the later callers are told to wait.
+                .init(
+                    method: "POST", path: "/api/v1/auth/password-reset", body: ["email": "nobody@example.com"],
+                    expected: [(.nobody, 202), (.visitor, 202), (.otherVisitor, 202), (.holder, 429), (.colleague, 429), (.admin, 429)]),
+                .init(
+                    method: "POST", path: "/api/v1/auth/password-reset/confirm",
+                    body: ["token": "unknown", "new_password": "password-456"],
+                    expected: Self.everyone(410)),
                 .init(method: "GET", path: "/api/v1/pool", expected: Self.staff(200)),
                 .init(method: "GET", path: "/api/v1/messages", expected: Self.staff(200)),
                 .init(method: "GET", path: "/api/v1/conversations/\(c)", expected: Self.staff(200)),
@@ -178,7 +200,7 @@ struct AuthorizationMatrixTests {
             let document = try JSONSerialization.jsonObject(with: try await stack.http("GET", "/api/openapi.json", port: port).body)
             let paths = try #require((document as? [String: Any])?["paths"] as? [String: [String: Any]])
             let documented = Set(paths.flatMap { path, methods in methods.keys.map { "\($0.uppercased()) \(path)" } })
-            let ids = [c, d, e, customer]
+            let ids = [c, d, e, customer, denizID]
             let covered = Set(
                 rows.map { row in
                     var path = row.path

@@ -87,6 +87,30 @@ extension BrowserTests {
             #expect(status == 0, "the browser team story failed:\n\(output)")
         }
     }
+
+    @Test(
+        "an admin deactivates an operator whose console is open (it returns to the login page) and reactivates them; a forgotten password is reset through the mailed link"
+    )
+    func people() async throws {
+        try await MailDesk.with { desk in
+            let admin = try await desk.stack.adminToken(port: desk.port)
+            _ = try await desk.stack.newOperator(port: desk.port, admin: admin, name: "Can Öztürk", email: "can@example.com")
+            let folder = try Scratch.makeDirectory(prefix: "link")
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let linkFile = folder + "/link"
+            let (status, output) = try await Browser.run(
+                "people.py", "--base", "http://127.0.0.1:\(desk.port)", "--admin-token=\(admin)", "--shots", Browser.screenshots,
+                "--link-file", linkFile
+            ) { request in
+                guard request == "reset-link" else { throw HarnessError("the browser script asked for \(request)") }
+                let mail = try #require(try await desk.sink.waitFor(1, "the reset mail").last)
+                let token = try PasswordTests.token(in: mail, port: desk.port)
+                // The page was opened on 127.0.0.1: the link's host is localhost by default.
+                try Data("http://127.0.0.1:\(desk.port)/console/#reset=\(token)".utf8).write(to: URL(fileURLWithPath: linkFile))
+            }
+            #expect(status == 0, "the browser people story failed:\n\(output)")
+        }
+    }
 }
 
 /// Runs a Selenium script of `Tests/Browser` with the project's virtual environment.

@@ -135,6 +135,8 @@ public struct Gateway: ProcessDefinition {
         }
         let identityRoutes = IdentityRoutes(store: identity, backends: backends, passwords: passwords)
         identityRoutes.add(to: router)
+        OperatorRoutes(identity: identityRoutes).add(to: router)
+        PasswordRoutes(identity: identityRoutes, publicURL: settings.publicURL).add(to: router)
         VisitorRoutes(
             store: identity, backends: backends,
             limits: VisitorLimits(

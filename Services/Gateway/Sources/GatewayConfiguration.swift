@@ -51,6 +51,9 @@ public struct GatewayConfiguration: Sendable {
     /// How often the gateway tells the pool which operators have a console open
     /// (`SWITCHBOARD_PRESENCE_SECONDS`, default 10); `away_after_seconds` must be at least three times it.
     public var presenceInterval: Duration
+    /// Where people reach the suite, for links in mails (`SWITCHBOARD_PUBLIC_URL`, default
+    /// `http://localhost:<port>`): a password reset link is `<this>/console/#reset=<token>`.
+    public var publicURL: String
 
     /// Reads the gateway's settings; throws `Configuration.Invalid` naming the first unusable one.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
@@ -79,5 +82,20 @@ public struct GatewayConfiguration: Sendable {
         sessionIdle = .seconds(60 * (try reader.integer("SWITCHBOARD_SESSION_IDLE_MINUTES", default: 60, range: 1...525_600)))
         visitorTokenIdle = .seconds(86_400 * (try reader.integer("SWITCHBOARD_VISITOR_TOKEN_DAYS", default: 30, range: 1...3650)))
         presenceInterval = .seconds(try reader.integer("SWITCHBOARD_PRESENCE_SECONDS", default: 10, range: 1...60))
+        publicURL = try Self.publicURL(reader.value("SWITCHBOARD_PUBLIC_URL"), port: httpPort)
+    }
+
+    /// `SWITCHBOARD_PUBLIC_URL` without its trailing slash; an http(s) address with a host.
+    static func publicURL(_ value: String?, port: Int) throws -> String {
+        guard let value else { return "http://localhost:\(port)" }
+        var trimmed = value.trimmingCharacters(in: .whitespaces)
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        guard let url = URL(string: trimmed), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false,
+            url.query == nil, url.fragment == nil
+        else {
+            throw Configuration.Invalid(
+                variable: "SWITCHBOARD_PUBLIC_URL", reason: "must be an http or https address such as https://desk.example.com")
+        }
+        return trimmed
     }
 }

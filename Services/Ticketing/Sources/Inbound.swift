@@ -40,11 +40,12 @@ enum Inbound {
             }
         }
         let ids = Array(Set(mail.inReplyTo + mail.references))
+        // A reply to a notice (no ticket's mail) starts a ticket of its own.
         guard !ids.isEmpty else { return nil }
         let row = try transaction.query(
             """
             SELECT ticket_id FROM (
-                SELECT ticket_id, created_at AS at FROM ticketing.mails WHERE header_message_id = ANY(\(ids))
+                SELECT ticket_id, created_at AS at FROM ticketing.mails WHERE header_message_id = ANY(\(ids)) AND ticket_id IS NOT NULL
                 UNION ALL SELECT ticket_id, received_at FROM ticketing.inbound WHERE message_id = ANY(\(ids))) found
             ORDER BY at DESC LIMIT 1
             """

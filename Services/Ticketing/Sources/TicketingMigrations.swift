@@ -75,5 +75,11 @@ extension TicketingStore {
                 CREATE INDEX inbound_pending ON ticketing.inbound (received_at) WHERE status = 'pending';
                 """
         ),
+        Migration(
+            schema: "ticketing", version: 5, name: "notices: mails without a ticket",
+            sql: """
+                ALTER TABLE ticketing.mails ALTER COLUMN ticket_id DROP NOT NULL;
+                """
+        ),
     ]
 }

@@ -57,6 +57,14 @@ public enum TicketingService {
                 router.handle(TicketingMethods.Inbound.self) { params, request in
                     try await tickets.inbound(params, logger: request.logger)
                 }
+                router.handle(TicketingMethods.SendNotice.self) { params, _ in
+                    if let problem = Notices.check(params) { throw problem }
+                    let mail = Notices.letter(
+                        params, from: configuration.smtpFrom, messageID: OutgoingMail.newMessageID(domain: configuration.smtpFrom.domain),
+                        date: context.clock.now())
+                    try await database.transaction { try Notices.queue(mail, id: params.id, in: $0) }
+                    return Empty()
+                }
                 router.handle(TicketingMethods.TicketChat.self) { params, _ in
                     guard EmailAddress.isPlausible(params.email) else {
                         throw RPCError.invalidParams(field: "params.email", "email must be an e-mail address")

@@ -7,6 +7,7 @@ import { h, toast } from '../shared/dom.js';
 import { LiveStream } from '../shared/stream.js';
 import { Bell } from './bell.js';
 import { DesktopAlerts } from './alerts.js';
+import { profileMenu, resetToken, showForgot, showReset } from './account.js';
 import { archive } from './screens/archive.js';
 import { conversation } from './screens/conversation.js';
 import { customizations } from './screens/customizations.js';
@@ -29,7 +30,16 @@ const state = { me: null, live: null, bell: null, view: null, main: null, liveSt
 window.addEventListener('switchboard:logged-out', () => {
   if (state.me) loggedOut('Your session has ended. Please log in again.');
 });
-window.addEventListener('hashchange', () => state.me && route());
+window.addEventListener('hashchange', () => {
+  // A reset link pasted into an open console: its page, with the console quiet meanwhile.
+  if (resetToken()) {
+    state.live?.stop();
+    state.view?.close?.(false);
+    state.live = state.view = state.me = null;
+    return boot();
+  }
+  if (state.me) route();
+});
 
 function loggedOut(problem) {
   state.live?.stop();
@@ -41,6 +51,9 @@ function loggedOut(problem) {
 }
 
 async function boot() {
+  // A mailed reset link (`#reset=<token>`) opens its page, logged in or not.
+  const reset = resetToken();
+  if (reset) return showReset(app, reset, () => showLogin());
   if (!session.token) return showLogin();
   try {
     state.me = await api('GET', '/me');
@@ -73,7 +86,8 @@ function showLogin(problem) {
   h('label', { for: 'email' }, 'E-mail'), email,
   h('label', { for: 'password' }, 'Password'), password,
   error,
-  h('button', { type: 'submit', id: 'login' }, 'Log in'));
+  h('button', { type: 'submit', id: 'login' }, 'Log in'),
+  h('button', { type: 'button', class: 'link', id: 'forgot', onclick: () => showForgot(app, () => showLogin()) }, 'Forgot password?'));
   app.replaceChildren(form);
   email.focus();
 }
@@ -130,7 +144,7 @@ function showConsole() {
       availabilitySwitch('chats', 'Chats'), availabilitySwitch('tickets', 'Tickets'),
       alertsButton,
       state.bell.element,
-      h('span', { class: 'who' }, state.me.name),
+      profileMenu(state.me),
       logout),
     h('nav', { class: 'menu', 'aria-label': 'Sections' },
       h('ul', {}, menu.map(([id, label]) => h('li', {}, h('a', { href: `#/${id}`, id: `menu-${id}` }, label))))),

@@ -70,7 +70,8 @@ struct TeamRoutes: Sendable {
     func add(to router: Router<GatewayContext>) {
         router.group("api/v1").get("team") { request, _ in
             try await identity.authenticate(request, admin: true)
-            let operators = try await identity.store.operators(try PageRequest(query: request))
+            // The desk as it is: deactivated operators are on the Operators screen only.
+            let operators = try await identity.store.operators(try PageRequest(query: request), activeOnly: true)
             let members = try await backends.call(
                 .pool, PoolMethods.Team.self, .init(operatorIDs: operators.items.map(\.id), jobs: Self.jobsShown))
             let byID = Dictionary(members.map { ($0.staffing.operatorID, $0) }, uniquingKeysWith: { first, _ in first })

@@ -88,6 +88,22 @@ enum OpenAPI {
         .init(
             method: .post, path: "/api/v1/operators", summary: "Create an operator", access: .admin, body: "NewOperator",
             response: "Operator", success: 201, more: [409]),
+        .init(
+            method: .patch, path: "/api/v1/operators/{id}",
+            summary: "Edit an operator; active false deactivates (sessions end, their work goes back to the Pool)", access: .admin,
+            body: "OperatorEdit", response: "Operator", more: [409]),
+        .init(
+            method: .post, path: "/api/v1/operators/{id}/password", summary: "Set an operator's password; their sessions end",
+            access: .admin, body: "NewPassword", success: 204),
+        .init(
+            method: .put, path: "/api/v1/me/password", summary: "Change my password; my other sessions end", access: .operator,
+            body: "PasswordChange", success: 204, more: [403, 429]),
+        .init(
+            method: .post, path: "/api/v1/auth/password-reset", summary: "Mail a single-use reset link (202 whatever the e-mail)",
+            access: .none, body: "PasswordReset", success: 202, more: [429]),
+        .init(
+            method: .post, path: "/api/v1/auth/password-reset/confirm", summary: "Set a new password with a reset link's token",
+            access: .none, body: "PasswordResetConfirm", success: 204, more: [410, 429]),
         .init(method: .get, path: "/api/v1/pool", summary: "The Pool, oldest first", access: .operator, response: "Pool", query: paged),
         .init(
             method: .post, path: "/api/v1/pool/{id}/take", summary: "Take it on me", access: .operator, response: "Taken", more: [403, 409]),
@@ -304,8 +320,17 @@ enum OpenAPI {
             "Operator": object([
                 "id": uuid, "name": string, "email": string, "role": ["enum": ["admin", "operator"]], "available": ["type": "boolean"],
                 "availability": ref("Switches"), "presence": ["enum": ["online", "away", "offline"]], "load": ["type": "integer"],
+                "active": ["type": "boolean"],
             ]),
             "Operators": page(ref("Operator")),
+            "OperatorEdit": object([
+                "name": text(1...200), "email": text(3...254), "role": ["enum": ["admin", "operator"]], "active": ["type": "boolean"],
+            ]),
+            "NewPassword": object(["password": text(8...72)], required: ["password"]),
+            "PasswordChange": object(
+                ["current_password": text(1...200), "new_password": text(8...72)], required: ["current_password", "new_password"]),
+            "PasswordReset": object(["email": text(3...254)], required: ["email"]),
+            "PasswordResetConfirm": object(["token": text(1...200), "new_password": text(8...72)], required: ["token", "new_password"]),
             "NewOperator": object(
                 ["name": text(1...200), "email": text(3...254), "password": text(8...72), "role": ["enum": ["admin", "operator"]]],
                 required: ["name", "email", "password", "role"]),

@@ -49,5 +49,33 @@ extension IdentityStore {
                 CREATE INDEX visitors_last_used_at ON identity.visitors (last_used_at);
                 """
         ),
+        Migration(
+            schema: "identity", version: 6, name: "deactivation, the operators' audit, password resets",
+            sql: """
+                ALTER TABLE identity.operators ADD COLUMN active boolean NOT NULL DEFAULT true;
+                -- Who changed whom, what and when: an admin's edits, passwords set, changed or reset.
+                CREATE TABLE identity.operator_changes (
+                    id bigserial PRIMARY KEY,
+                    operator_id uuid NOT NULL REFERENCES identity.operators (id) ON DELETE CASCADE,
+                    by_id uuid,
+                    by_name text,
+                    change text NOT NULL,
+                    from_value text,
+                    to_value text,
+                    at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE INDEX operator_changes_operator ON identity.operator_changes (operator_id, id);
+                -- Single-use links mailed for a forgotten password, stored only as hashes.
+                CREATE TABLE identity.password_resets (
+                    token_hash bytea PRIMARY KEY,
+                    operator_id uuid NOT NULL REFERENCES identity.operators (id) ON DELETE CASCADE,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    expires_at timestamptz NOT NULL,
+                    used_at timestamptz
+                );
+                CREATE INDEX password_resets_operator ON identity.password_resets (operator_id);
+                CREATE INDEX password_resets_expires_at ON identity.password_resets (expires_at);
+                """
+        ),
     ]
 }

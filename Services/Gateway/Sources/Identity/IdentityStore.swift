@@ -17,20 +17,24 @@ struct IdentityStore: Sendable {
     /// The channel on which a gateway tells the others that a session ended (its key as payload).
     static let revocations = "identity_revoked"
 
-    private static let columns: SQL = "id, name, email, role"
+    static let columns: SQL = "id, name, email, role, active"
 
     /// An operator from a row with `columns`.
-    private static func decode(_ row: PGRow) throws -> Operator {
+    static func decode(_ row: PGRow) throws -> Operator {
         Operator(
             id: try row.decode("id"), name: try row.decode("name"), email: try row.decode("email"),
-            role: Operator.Role(rawValue: try row.decode("role")) ?? .operator
+            role: Operator.Role(rawValue: try row.decode("role")) ?? .operator, active: try row.decode("active")
         )
     }
 
-    /// The operator with this e-mail and their password hash.
+    /// The active operator with this e-mail and their password hash (a deactivated one has none
+    /// to match: their login fails as a wrong password does).
     func credentials(email: String) async throws -> (Operator, String)? {
         let rows = try await database.query(
-            "SELECT \(Self.columns), password_hash FROM identity.operators WHERE lower(email) = \(Identity.normalized(email: email))"
+            """
+            SELECT \(Self.columns), password_hash FROM identity.operators
+            WHERE lower(email) = \(Identity.normalized(email: email)) AND active
+            """
         )
         guard let row = rows.first else { return nil }
         return (try Self.decode(row), try row.decode("password_hash"))
@@ -83,11 +87,12 @@ struct IdentityStore: Sendable {
 
     /// A page of the operators by name. (A desk has tens of them, rarely added: the position is
     /// the offset, so a colleague added meanwhile may show twice or not at all until a reload.)
-    func operators(_ page: PageRequest) async throws -> Page<Operator> {
+    func operators(_ page: PageRequest, activeOnly: Bool = false) async throws -> Page<Operator> {
         let offset = Int(page.position?.key ?? 0)
+        let which: SQL = activeOnly ? "WHERE active" : ""
         let rows = try await database.query(
-            "SELECT \(Self.columns) FROM identity.operators ORDER BY lower(name), id OFFSET \(offset) LIMIT \(page.limit + 1)")
-        let total = try await database.query("SELECT count(*) AS total FROM identity.operators")[0].decode("total", as: Int.self)
+            "SELECT \(Self.columns) FROM identity.operators \(which) ORDER BY lower(name), id OFFSET \(offset) LIMIT \(page.limit + 1)")
+        let total = try await database.query("SELECT count(*) AS total FROM identity.operators \(which)")[0].decode("total", as: Int.self)
         let candidates = try rows.enumerated().map { (try Self.decode($1), PageCursor(key: Int64(offset + $0 + 1))) }
         return Page(candidates: candidates, limit: page.limit, total: total)
     }
@@ -150,8 +155,8 @@ struct IdentityStore: Sendable {
                 UPDATE identity.sessions s SET last_used_at = now() FROM found
                 WHERE s.token_hash = found.token_hash AND found.last_used_at < now() - interval '1 minute'
             )
-            SELECT o.id, o.name, o.email, o.role, encode(found.token_hash, 'hex') AS key
-            FROM found JOIN identity.operators o ON o.id = found.operator_id
+            SELECT o.id, o.name, o.email, o.role, o.active, encode(found.token_hash, 'hex') AS key
+            FROM found JOIN identity.operators o ON o.id = found.operator_id AND o.active
             """
         )
         guard let row = rows.first else { return nil }
@@ -187,4 +192,6 @@ struct SessionPolicy: Sendable {
     var lifetime: Duration = .seconds(12 * 3600)
     var idle: Duration = .seconds(3600)
     var visitorIdle: Duration = .seconds(30 * 86_400)
+    /// How long a mailed password reset link works.
+    var resetLifetime: Duration = .seconds(3600)
 }

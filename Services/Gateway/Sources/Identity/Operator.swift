@@ -12,6 +12,11 @@ struct Operator: Codable, Sendable, Equatable {
     var name: String
     var email: String
     var role: Role
+    /// A deactivated operator cannot log in and holds no session; admins may reactivate them.
+    var active = true
+
+    /// Whether they count towards "an active admin remains".
+    var isActiveAdmin: Bool { active && role == .admin }
 }
 
 extension Operator {

@@ -1,0 +1,34 @@
+import Foundation
+
+extension TicketingMethods {
+    /// `ticketing.send_notice`: queues one mail in the outbox that belongs to no ticket (a
+    /// password reset link, say), from the desk's address. Once per `id`: sending the same id
+    /// again queues nothing more. Refused with invalid params for an address that is not
+    /// plausible, a subject that is empty, over 200 characters or holds a line break, or an
+    /// empty text.
+    public enum SendNotice: RPCMethod {
+        public static let name = "ticketing.send_notice"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            /// The caller's id for this notice: what makes a repeated call harmless.
+            public var id: UUID
+            public var to: String
+            public var subject: String
+            public var text: String
+
+            public init(id: UUID, to: String, subject: String, text: String) {
+                self.id = id
+                self.to = to
+                self.subject = subject
+                self.text = text
+            }
+
+            /// The longest subject and text a notice may have.
+            public static let subjectLimit = 200
+            public static let textLimit = 20_000
+        }
+
+        public typealias Result = Empty
+    }
+}
