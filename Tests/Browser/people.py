@@ -26,7 +26,7 @@ def as_admin(driver, base, token):
     driver.get(f"{base}/console/#/operators")
     driver.execute_script("localStorage.setItem('switchboard.session', arguments[0])", token)
     driver.refresh()
-    wait(driver, "the admin's console", lambda d: d.find_elements(By.ID, "availability"))
+    wait(driver, "the admin's console", lambda d: d.find_elements(By.ID, "available-chats"))
 
 
 def row(driver, email):
@@ -78,7 +78,7 @@ def people(base, token, shots, control, link_file):
         wait(can, "the login form", lambda d: d.find_elements(By.ID, "email"))[0].send_keys("can@example.com")
         can.find_element(By.ID, "password").send_keys(NEW_PASSWORD)
         can.find_element(By.ID, "login").click()
-        wait(can, "Can's console with the new password", lambda d: d.find_elements(By.ID, "availability"))
+        wait(can, "Can's console with the new password", lambda d: d.find_elements(By.ID, "available-chats"))
 
         # The link works once: opened again, it says so.
         can.get(link)

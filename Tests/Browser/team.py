@@ -86,6 +86,7 @@ def team(base, admin_token, shots, control):
         # The customer is told they wait again, and where they stand.
         queue = wait(customer, "the place in the queue", lambda d: [e for e in d.find_elements(By.ID, "queue") if e.is_displayed()])[0]
         check("next in line" in queue.text, f"the customer's place: {queue.text!r}")
+        wait(customer, "the customer told they are back in line", lambda d: "Back in line" in d.find_element(By.ID, "answering").text)
         check("Can Öztürk" not in customer.find_element(By.ID, "answering").text, "nobody gone is said to be answering")
         customer.save_screenshot(f"{shots}/widget-queue.png")
 
@@ -95,9 +96,13 @@ def team(base, admin_token, shots, control):
         wait(nazlican, "the chat open", lambda d: f"#/conversations/{chat}" in d.current_url)
         wait(nazlican, "the earlier chat in the customer panel",
              lambda d: d.find_elements(By.CSS_SELECTOR, f"#customer-conversations a[data-id='{earlier}']"))
-        history = nazlican.find_element(By.CSS_SELECTOR, "details.audit")
-        history.find_element(By.TAG_NAME, "summary").click()
-        check("deactivated" in history.text, f"the assignment history says why it came back: {history.text!r}")
+        def history(d):
+            audit = d.find_element(By.CSS_SELECTOR, "details.audit")
+            if not audit.get_attribute("open"):
+                audit.find_element(By.TAG_NAME, "summary").click()
+            return "deactivated" in audit.text
+
+        wait(nazlican, "the assignment history saying why it came back", history)
         wait(customer, "Nazlıcan answering", lambda d: "Nazlıcan" in d.find_element(By.ID, "answering").text)
 
         # The Team screen: who is at the desk and who holds what.

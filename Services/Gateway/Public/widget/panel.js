@@ -185,7 +185,8 @@ function chat(conversation, readOnly = false) {
     if (view.status === 'closed') return closed(endings[view.closed_reason] ?? 'This chat has ended.');
     if (view.channel === 'email') return ticketed(view);
     if (view.status === 'waiting') {
-      answering.textContent = 'Waiting for an operator…';
+      // Given back to the Pool (their operator left): said until someone takes it.
+      answering.textContent = answering.dataset.back ? 'Back in line: waiting for another operator…' : 'Waiting for an operator…';
       const place = view.queue;
       queue.hidden = !place;
       if (place) {
@@ -198,6 +199,7 @@ function chat(conversation, readOnly = false) {
       queue.hidden = true;
       clearInterval(poller);
       poller = null;
+      delete answering.dataset.back;
       if (view.assignee && !answering.dataset.handedOn) answering.textContent = `${view.assignee.name} is answering`;
     }
   }
@@ -229,7 +231,8 @@ function chat(conversation, readOnly = false) {
       returned: () => {
         if (ended) return;
         delete answering.dataset.handedOn;
-        answering.textContent = 'Back in line: waiting for an operator…';
+        answering.dataset.back = '1';
+        answering.textContent = 'Back in line: waiting for another operator…';
         refresh();
       },
     });

@@ -27,7 +27,7 @@ export function team({ main }) {
       member.jobs?.length ? h('ul', { class: 'jobs' }, member.jobs.map((job) => h('li', {},
         kind(job), ' ',
         h('a', { href: `#/conversations/${job.conversation_id}` }, job.customer?.name ?? ''),
-        job.waiting_seconds != null ? h('span', { class: 'waiting' }, ` waiting ${waited(job.waiting_seconds)}`) : h('span', { class: 'hint' }, ' answered')))) : null));
+        job.waiting_seconds != null ? h('span', { class: 'waiting' }, ` waiting ${waited(job.waiting_seconds)}`) : h('span', { class: 'hint' }, ' nothing unanswered')))) : null));
   const pages = pagedList(body, () => '/team', row, () => h('tr', {}, h('td', { colspan: '4', class: 'empty' }, 'No operators yet.')));
   main.replaceChildren(
     h('h2', {}, 'Team'),
