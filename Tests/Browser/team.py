@@ -94,6 +94,8 @@ def team(base, admin_token, shots, control):
         redrawn(nazlican, "taking the returned chat",
                 lambda d: d.find_element(By.CSS_SELECTOR, f'#pool-items li[data-id="{chat}"] button.take').click())
         wait(nazlican, "the chat open", lambda d: f"#/conversations/{chat}" in d.current_url)
+        # Taken: its Pool alerts are settled, and the bell counts them no more.
+        wait(nazlican, "the bell settled", lambda d: d.find_element(By.ID, "bell-count").text in ("", "0"))
         wait(nazlican, "the earlier chat in the customer panel",
              lambda d: d.find_elements(By.CSS_SELECTOR, f"#customer-conversations a[data-id='{earlier}']"))
         def history(d):
