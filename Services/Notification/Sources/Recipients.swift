@@ -38,7 +38,8 @@ enum Recipients {
         case .takeover: "You took over the conversation with \(customer)" + (from.map { " from \($0.name)" } ?? "")
         case .reopen: "\(customer) wrote again: the conversation is back with you"
         case .assign: "You were given the ticket of \(customer)" + (from.map { " (it was with \($0.name))" } ?? "")
-        case .returned, .dismissed: ""
+        case .returned: "The conversation with \(customer) went back to the Pool"
+        case .dismissed: "The chat of \(customer) was dismissed as spam"
         }
     }
 
