@@ -2,7 +2,7 @@
 # docker-compose 1.29 need DOCKER_BUILDKIT=1 in the environment.
 # One image for every Switchboard process: docker-compose.yml picks the executable with `command`.
 # Built with Swift 6.3 on Debian bookworm; run on bookworm-slim as user and group 10001, the five
-# executables linked against one shared copy of the Swift runtime (measured in docs/operations.md).
+# services one file linked against the Swift runtime (measured in docs/operations.md).
 
 FROM swift:6.3-bookworm AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpq-dev libcurl4-openssl-dev pkg-config ca-certificates \
@@ -16,15 +16,17 @@ COPY Tests Tests
 # checkouts and objects (most of the compile) are reused when only our sources changed. A
 # cache mount also keeps one device number, which SwiftPM's build database records for every file;
 # an ordinary layer gets a new one each build and would compile everything again.
-# `swift build` takes one --product (the last one given wins): one build each, sharing the rest.
+# One file for the five services (the `switchboard` product), and each service's name a link to
+# it: the code they share (NIO, Foundation's overlays, our Shared modules) is in the image once,
+# not five times, and the image builds one product. The processes are five as before: the name a
+# process was started by picks its service, the same `ServiceMain` as the separate executables.
 RUN --mount=type=cache,id=switchboard-build,target=/src/.build,sharing=locked \
     mkdir -p /out/bin /out/lib \
-    && for s in gateway conversation pool ticketing notification; do \
-         swift build -c release --product "switchboard-$s" \
-         && cp "$(swift build -c release --show-bin-path)/switchboard-$s" /out/bin/ || exit 1; \
-       done \
-    && strip /out/bin/switchboard-* \
-    && ldd /out/bin/switchboard-* | awk '$3 ~ "^/usr/lib/swift/" { print $3 }' | sort -u | xargs -r cp -t /out/lib \
+    && swift build -c release --product switchboard \
+    && cp "$(swift build -c release --show-bin-path)/switchboard" /out/bin/ \
+    && strip /out/bin/switchboard \
+    && for s in gateway conversation pool ticketing notification; do ln -s switchboard "/out/bin/switchboard-$s"; done \
+    && ldd /out/bin/switchboard | awk '$3 ~ "^/usr/lib/swift/" { print $3 }' | sort -u | xargs -r cp -t /out/lib \
     && strip --strip-unneeded /out/lib/*.so \
     && cp -R Services/Gateway/Public /out/public
 

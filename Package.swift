@@ -57,6 +57,8 @@ let package = Package(
         .executable(name: "switchboard-pool", targets: ["switchboard-pool"]),
         .executable(name: "switchboard-ticketing", targets: ["switchboard-ticketing"]),
         .executable(name: "switchboard-notification", targets: ["switchboard-notification"]),
+        // The image's one file for all five (each a link to it): one copy of the shared code.
+        .executable(name: "switchboard", targets: ["switchboard"]),
         .executable(name: "switchboard-bench", targets: ["switchboard-bench"]),
     ],
     dependencies: [
@@ -131,6 +133,14 @@ let package = Package(
         + service("Ticketing", folder: "Ticketing", extra: ["Mail", "SMTP"], settings: fuzzed)
         + service("Notification", folder: "Notification")
         + [
+            .executableTarget(
+                name: "switchboard",
+                dependencies: [
+                    "GatewayService", "ConversationService", "PoolService", "TicketingService", "NotificationService", "Runtime", "Contracts",
+                ],
+                path: "Services/Switchboard/Main",
+                swiftSettings: strict
+            ),
             // Tests: unit tests per module, the harness, integration tests, the benchmark.
             .target(
                 name: "Harness",
