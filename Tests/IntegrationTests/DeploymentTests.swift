@@ -90,8 +90,8 @@ struct DeploymentTests {
     @Test("a Dockerfile that names several products in one swift build (only the last is built) is refused")
     func severalProducts() async throws {
         let copy = try Self.brokenCopy(
-            of: "Dockerfile", replacing: "--product \"switchboard-$s\"",
-            with: "--product switchboard-gateway \\\n  --product switchboard-pool")
+            of: "Dockerfile", replacing: "--product switchboard \\\n",
+            with: "--product switchboard-gateway \\\n  --product switchboard \\\n")
         defer { try? FileManager.default.removeItem(atPath: copy.folder) }
         let checked = try await Command.run(
             Command.python,
