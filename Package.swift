@@ -136,7 +136,8 @@ let package = Package(
             .executableTarget(
                 name: "switchboard",
                 dependencies: [
-                    "GatewayService", "ConversationService", "PoolService", "TicketingService", "NotificationService", "Runtime", "Contracts",
+                    "GatewayService", "ConversationService", "PoolService", "TicketingService", "NotificationService", "Runtime",
+                    "Contracts",
                 ],
                 path: "Services/Switchboard/Main",
                 swiftSettings: strict
