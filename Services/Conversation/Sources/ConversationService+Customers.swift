@@ -45,14 +45,6 @@ extension ConversationService {
         if try await database.transaction({ try ConversationStore.isBlocked(visitor: visitor, in: $0) }) { throw blocked }
     }
 
-    /// A blocked visitor writes nothing more.
-    static func refuseBlocked(_ params: ConversationMethods.Post.Params, database: Database) async throws {
-        guard params.author.kind == .customer else { return }
-        if try await database.transaction({ try ConversationStore.isBlocked(conversation: params.conversationID, in: $0) }) {
-            throw blocked
-        }
-    }
-
     /// Every few seconds, with `idle_close_minutes` set: closes the chats that went quiet
     /// (`ConversationStore.closeIdle`), a bounded batch at a time; instances skip each other's rows.
     struct IdleCloser: Service {

@@ -25,7 +25,6 @@ public enum ConversationService {
             if params.author.kind == .operator {
                 try await requireHolder(params.author, of: params.conversationID, pool: pool)
             }
-            try await refuseBlocked(params, database: database)
             return try await post(params, database: database)
         }
         router.handle(ConversationMethods.Messages.self) { params, _ in
@@ -122,6 +121,7 @@ public enum ConversationService {
                 case .message(let message, let created): return .init(message: message, created: created)
                 case .notFound: throw notFound
                 case .closed: throw RPCError(.closed, "the conversation is closed")
+                case .blocked: throw blocked
                 }
             } catch let error as DatabaseError where error.isUniqueViolation && attempt == 0 {
                 continue

@@ -130,6 +130,8 @@ enum ConversationStore {
         case message(Message, created: Bool)
         case notFound
         case closed
+        /// The customer's visitor is blocked: they write nothing more.
+        case blocked
     }
 
     /// Posts in one transaction: the idempotency look-up, the closed check, the next `seq` (the
@@ -138,6 +140,8 @@ enum ConversationStore {
     static func post(_ params: ConversationMethods.Post.Params, in transaction: Transaction) throws -> Posted {
         let conversation = params.conversationID
         let draft = params.draft
+        // In the post's own transaction: a block is one indexed look-up, not a round of its own.
+        if params.author.kind == .customer, try isBlocked(conversation: conversation, in: transaction) { return .blocked }
         let rows = try transaction.query(
             """
             WITH existing AS (
