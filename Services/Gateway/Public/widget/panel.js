@@ -155,25 +155,25 @@ function chat(conversation, readOnly = false) {
   }, 'End chat');
   const composer = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); send(); } }, text, h('button', { type: 'submit', id: 'send' }, 'Send'));
   // Ended: no message box, no "is answering", no queue; a way to start again.
-  function closed(words) {
-    if (ended) return;
+  // Once, whichever way it ended: no more polling, no queue, no End chat.
+  function finish() {
+    if (ended) return false;
     ended = true;
     clearInterval(poller);
     poller = null;
     queue.hidden = true;
     end.hidden = true;
+    return true;
+  }
+  function closed(words) {
+    if (!finish()) return;
     answering.textContent = words;
     answering.className = 'ended';
     composer.replaceChildren(h('p', { id: 'chat-closed' }, words, ' ', h('button', { type: 'button', class: 'link', id: 'start-again', onclick: () => start() }, 'Start a new one')));
   }
   // Became a ticket: answered by e-mail from now on.
   function ticketed(view) {
-    if (ended) return;
-    ended = true;
-    clearInterval(poller);
-    poller = null;
-    queue.hidden = true;
-    end.hidden = true;
+    if (!finish()) return;
     const number = view.ticket?.number;
     const words = `This chat is now ticket${number ? ` #${number}` : ''}: we will answer by e-mail${view.customer?.email ? ` at ${view.customer.email}` : ''}.`;
     answering.textContent = words;
