@@ -1,7 +1,7 @@
 """A real SMTP server (aiosmtpd) that keeps what it receives: for tests, the benchmark and `make run`.
 
 Each accepted mail is appended to --out as one JSON line: the envelope, the headers a test
-checks (decoded by Python's own mail parser, not ours), the text body and the raw message.
+checks (decoded by Python's own mail parser, not ours), the text body, the HTML body (if any) and the raw message.
 Recipients starting with "bounce" are refused with 550 (a permanent failure). While the file
 <out>.slow exists, each mail's final reply waits (so a test can kill a sender mid-send); a
 "data" line on stdout marks each mail whose reply is being held.
@@ -38,6 +38,7 @@ class Keep:
                 await asyncio.sleep(0.05)
         message = email.message_from_bytes(raw, policy=email.policy.default)
         body = message.get_body(preferencelist=("plain", "html"))
+        html = message.get_body(preferencelist=("html",))
         record = {
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
@@ -51,7 +52,9 @@ class Keep:
             "date": str(message.get("Date", "")),
             "auto_submitted": str(message.get("Auto-Submitted", "")),
             "content_transfer_encoding": str(message.get("Content-Transfer-Encoding", "")),
+            "content_type": message.get_content_type(),
             "body": body.get_content() if body is not None else "",
+            "html": html.get_content() if html is not None else "",
             "longest_line": max((len(line) for line in raw.split(b"\r\n")), default=0),
             "raw": raw.decode("ascii", "replace"),
         }

@@ -32,3 +32,39 @@ extension TicketingMethods {
         public typealias Result = Empty
     }
 }
+
+extension TicketingMethods {
+    /// `ticketing.send_transcript`: mails a chat as it stands to `email`, once per conversation
+    /// and address (`queued: false` when it was mailed there before). The latest messages up to
+    /// `byteBudget` of text are sent; a longer chat's earlier ones are counted, not sent. Refused
+    /// with `not_a_chat` for an e-mail conversation (its mails are the transcript), invalid params
+    /// for an implausible address, not found for an unknown conversation.
+    public enum SendTranscript: RPCMethod {
+        public static let name = "ticketing.send_transcript"
+        public static let isIdempotent = true
+
+        public struct Params: Codable, Sendable, Hashable {
+            public var conversationID: UUID
+            public var email: String
+
+            public init(conversationID: UUID, email: String) {
+                self.conversationID = conversationID
+                self.email = email
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case email
+                case conversationID = "conversation_id"
+            }
+        }
+
+        public struct Result: Codable, Sendable, Hashable {
+            /// Queued now; `false`: it had been mailed to this address already.
+            public var queued: Bool
+            public init(queued: Bool) { self.queued = queued }
+        }
+
+        /// The most message text one transcript carries.
+        public static let byteBudget = 1 << 20
+    }
+}

@@ -13,12 +13,15 @@ public struct OutgoingMail: Sendable {
     public var references: [String]
     public var date: Date
     public var body: String
+    /// The same words as HTML (`HTMLLetter`): with it the mail is multipart/alternative, the plain
+    /// text first for the clients that show only that.
+    public var html: String?
     /// Extra headers such as `Auto-Submitted`, written as given (ASCII).
     public var extraHeaders: [(String, String)]
 
     public init(
         from: MailAddress, to: MailAddress, replyTo: MailAddress?, subject: String, messageID: String, inReplyTo: String?,
-        references: [String], date: Date, body: String, extraHeaders: [(String, String)] = []
+        references: [String], date: Date, body: String, html: String? = nil, extraHeaders: [(String, String)] = []
     ) {
         self.from = from
         self.to = to
@@ -29,10 +32,11 @@ public struct OutgoingMail: Sendable {
         self.references = references
         self.date = date
         self.body = body
+        self.html = html
         self.extraHeaders = extraHeaders
     }
 
-    /// The RFC 5322 message: ASCII only, CRLF line ends, the body in UTF-8 quoted-printable.
+    /// The RFC 5322 message: ASCII only, CRLF line ends, every text in UTF-8 quoted-printable.
     public func rendered() -> String {
         var headers: [(String, String)] = [
             ("Date", Self.format(date)),
@@ -45,13 +49,29 @@ public struct OutgoingMail: Sendable {
         if let inReplyTo { headers.append(("In-Reply-To", "<\(inReplyTo)>")) }
         if !references.isEmpty { headers.append(("References", references.map { "<\($0)>" }.joined(separator: "\r\n "))) }
         headers += extraHeaders
-        headers += [
-            ("MIME-Version", "1.0"),
-            ("Content-Type", "text/plain; charset=UTF-8"),
-            ("Content-Transfer-Encoding", "quoted-printable"),
-        ]
+        headers.append(("MIME-Version", "1.0"))
+        let content: String
+        if let html {
+            // Quoted-printable never writes "=_", so the boundary cannot occur inside a part.
+            let boundary = "=_alt_" + String(messageID.filter { $0.isASCII && ($0.isLetter || $0.isNumber) }.prefix(32))
+            headers.append(("Content-Type", "multipart/alternative;\r\n boundary=\"\(boundary)\""))
+            content =
+                "This is a message in two forms: plain text and HTML.\r\n\r\n"
+                + "--\(boundary)\r\n" + Self.textPart("plain", body) + "\r\n"
+                + "--\(boundary)\r\n" + Self.textPart("html", html) + "\r\n"
+                + "--\(boundary)--\r\n"
+        } else {
+            headers += [("Content-Type", "text/plain; charset=UTF-8"), ("Content-Transfer-Encoding", "quoted-printable")]
+            content = QuotedPrintable.encode(body) + "\r\n"
+        }
         let head = headers.map { Self.fold("\($0.0): \($0.1)") }.joined(separator: "\r\n")
-        return head + "\r\n\r\n" + QuotedPrintable.encode(body) + "\r\n"
+        return head + "\r\n\r\n" + content
+    }
+
+    /// One text part of a multipart body: its headers, a blank line, the text quoted-printable.
+    static func textPart(_ subtype: String, _ text: String) -> String {
+        "Content-Type: text/\(subtype); charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+            + QuotedPrintable.encode(text) + "\r\n"
     }
 
     /// Moves a mailbox's `<address>` onto its own line when the line would pass 78 characters.

@@ -35,6 +35,15 @@ def run(base, admin, shots, control):
         check(not customer.find_element(By.ID, "queue").is_displayed(), "no queue place once ended")
         customer.save_screenshot(f"{shots}/widget-ended.png")
 
+        # The transcript, to the address given at the start; asked again, it was sent already.
+        check(not customer.find_element(By.ID, "transcript-form").is_displayed(), "the transcript form waits for the link")
+        customer.find_element(By.ID, "email-transcript").click()
+        check(customer.find_element(By.ID, "transcript-email").get_attribute("value") == "selin@example.org",
+              "the customer's own address is filled in")
+        customer.find_element(By.ID, "send-transcript").click()
+        sent = wait(customer, "the transcript on its way", lambda d: d.find_elements(By.ID, "transcript-sent"))[0]
+        check("selin@example.org" in sent.text, f"the widget says where it went: {sent.text!r}")
+
         # They come back with another question.
         customer.find_element(By.ID, "start-again").click()
         wait(customer, "the welcome form again", lambda d: d.find_elements(By.ID, "name"))

@@ -94,6 +94,9 @@ struct AuthorizationMatrixTests {
                 .init(
                     method: "POST", path: "/api/v1/visitor/conversations/\(c)/messages", body: message(),
                     expected: [(.nobody, 401), (.otherVisitor, 404), (.visitor, 201)] + Self.operators(401)),
+                .init(
+                    method: "POST", path: "/api/v1/visitor/conversations/\(c)/transcript", body: ["email": "copy@example.org"],
+                    expected: [(.nobody, 401), (.otherVisitor, 404), (.visitor, 202)] + Self.operators(401)),
                 .init(method: "GET", path: "/api/v1/visitor/stream", expected: [(.nobody, 401)] + Self.visitors(426) + Self.operators(401)),
                 .init(
                     method: "POST", path: "/api/v1/auth/login", body: ["email": "can@example.com", "password": "wrong password"],

@@ -27,9 +27,13 @@ struct TicketStoryTests {
             #expect(ack["subject"].hasPrefix("[#1001] Siparişim nerede?"))
             #expect(ack["reply_to"].contains("support+t1001-"))
             #expect(ack["auto_submitted"] == "auto-replied")
-            #expect(ack["content_transfer_encoding"] == "quoted-printable")
+            // Plain text and HTML, the same words in both (as Python's parser decoded them).
+            #expect(ack["content_type"] == "multipart/alternative")
             #expect(ack["body"].contains("Thank you for your message"))
             #expect(ack["body"].contains("> Siparişim nerede? Çok uzun bir satır."))
+            #expect(ack["html"].contains("Thank you for your message"))
+            #expect(ack["html"].contains("<strong style=\"color:#111827;\">#1001</strong>"))
+            #expect(ack["html"].contains("<blockquote") && ack["html"].contains("Siparişim nerede?"))
             #expect(Int(ack["longest_line"]) ?? 999 <= 78)
 
             // The ticket waits in the Pool; taking it needs availability.
@@ -53,6 +57,7 @@ struct TicketStoryTests {
             #expect(reply["references"] == ack["message_id"])
             #expect(reply["reply_to"] == ack["reply_to"])
             #expect(reply["body"].contains("Kargonuz yolda") && reply["body"].contains("Can Öztürk"))
+            #expect(reply["html"].contains("Kargonuz yolda") && reply["html"].contains("— Can Öztürk"))
             #expect(Int(reply["longest_line"]) ?? 999 <= 78)
             try await Poll.until("the reply's delivery to show as sent") {
                 let mine = try await desk.messages(id, token: can).last

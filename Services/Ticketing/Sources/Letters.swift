@@ -16,6 +16,14 @@ struct MailIdentity: Sendable {
         return MailAddress(name: from.name, address: "\(local)+t\(ticket.number)-\(ticket.replyToken)@\(domain)")
     }
 
+    /// The desk's name as mails show it: the sender's name, or its address.
+    var desk: String { from.name.flatMap { $0.isEmpty ? nil : $0 } ?? from.address }
+
+    /// What an HTML mail of a ticket says below its card.
+    func footer(_ ticket: TicketingStore.Ticket) -> String {
+        "You are receiving this because you wrote to \(desk). Reply to this e-mail to add to ticket #\(ticket.number)."
+    }
+
     /// The ticket number and token in a reply address, if `address` is one.
     static func token(in address: String) -> (number: Int64, token: String)? {
         guard let plus = address.firstIndex(of: "+"), let at = address.lastIndex(of: "@"), plus < at else { return nil }
@@ -60,38 +68,89 @@ enum Letters {
             Your message:
             \(quote(ticket.message))
             """
+        let html = HTMLLetter(
+            desk: identity.desk, preview: ack,
+            blocks: [
+                .paragraph(ack), .reference(label: "Your ticket number is", value: "#\(ticket.number)"),
+                .paragraph("Your message:"), .quote(ticket.message),
+            ],
+            footer: identity.footer(ticket))
         return OutgoingMail(
             from: identity.from, to: MailAddress(name: ticket.name, address: ticket.email), replyTo: identity.replyTo(ticket),
             subject: "[#\(ticket.number)] \(ticket.subject)", messageID: messageID, inReplyTo: nil, references: [], date: date,
-            body: body, extraHeaders: [("Auto-Submitted", "auto-replied")])
+            body: body, html: html.rendered(), extraHeaders: [("Auto-Submitted", "auto-replied")])
     }
 
     static func reply(
         _ ticket: TicketingStore.Ticket, message: Message, thread: Thread, identity: MailIdentity, messageID: String, date: Date
     ) -> OutgoingMail {
-        OutgoingMail(
+        let html = HTMLLetter(
+            desk: identity.desk, preview: message.body, blocks: [.paragraph(message.body), .signature(message.author.name)],
+            footer: identity.footer(ticket))
+        return OutgoingMail(
             from: identity.from, to: MailAddress(name: ticket.name, address: ticket.email), replyTo: identity.replyTo(ticket),
             subject: "Re: [#\(ticket.number)] \(ticket.subject)", messageID: messageID, inReplyTo: thread.inReplyTo,
-            references: thread.references, date: date, body: "\(message.body)\n\n-- \n\(message.author.name)")
+            references: thread.references, date: date, body: "\(message.body)\n\n-- \n\(message.author.name)", html: html.rendered())
     }
 
     /// The chat so far, for a chat made a ticket: from here on it continues by mail.
     static func transcript(
         _ ticket: TicketingStore.Ticket, messages: [Message], identity: MailIdentity, messageID: String, date: Date
     ) -> OutgoingMail {
-        let lines = messages.map { message in
-            "\(message.author.name) (\(OutgoingMail.format(message.createdAt))):\n\(message.body)"
-        }
+        let intro = "Our conversation continues by e-mail as ticket #\(ticket.number). Reply to this e-mail to answer."
         let body = """
-            Our conversation continues by e-mail as ticket #\(ticket.number). Reply to this e-mail to answer.
+            \(intro)
 
             The chat so far:
 
-            \(lines.joined(separator: "\n\n"))
+            \(plainTranscript(messages))
             """
+        let html = HTMLLetter(
+            desk: identity.desk, preview: intro, blocks: [.paragraph(intro), .paragraph("The chat so far:")] + htmlTranscript(messages),
+            footer: identity.footer(ticket))
         return OutgoingMail(
             from: identity.from, to: MailAddress(name: ticket.name, address: ticket.email), replyTo: identity.replyTo(ticket),
-            subject: "[#\(ticket.number)] \(ticket.subject)", messageID: messageID, inReplyTo: nil, references: [], date: date, body: body)
+            subject: "[#\(ticket.number)] \(ticket.subject)", messageID: messageID, inReplyTo: nil, references: [], date: date, body: body,
+            html: html.rendered())
+    }
+
+    /// A chat's transcript the customer asked for: the conversation as it stands, from the desk's
+    /// address, marked automatic. Replies to it reach the desk's own inbox as a new ticket.
+    static func requestedTranscript(
+        _ conversation: ConversationRecord, messages: [Message], truncated: Bool, to address: String, identity: MailIdentity,
+        messageID: String, date: Date
+    ) -> OutgoingMail {
+        let started = OutgoingMail.format(conversation.createdAt)
+        let intro = "Here is your conversation with \(identity.desk), as you asked. It began on \(started)."
+        let gap = truncated ? ["It is a long one: this transcript holds its latest messages, not the earliest."] : []
+        let body = ([intro] + gap + [plainTranscript(messages)]).joined(separator: "\n\n")
+        let html = HTMLLetter(
+            desk: identity.desk, preview: intro, blocks: [.paragraph(intro)] + gap.map { .paragraph($0) } + htmlTranscript(messages),
+            footer: "You asked for this transcript from the chat on our website. If you did not, you can ignore this e-mail.")
+        return OutgoingMail(
+            from: identity.from, to: MailAddress(name: conversation.customer.name, address: address), replyTo: nil,
+            subject: "Your conversation with \(identity.desk)", messageID: messageID, inReplyTo: nil, references: [], date: date,
+            body: body, html: html.rendered(), extraHeaders: [("Auto-Submitted", "auto-generated")])
+    }
+
+    /// Whether the customer may read `message` in a mail (everything they saw in the chat).
+    static func isForCustomer(_ message: Message) -> Bool {
+        switch message.author.kind {
+        case .customer, .operator, .system: true
+        }
+    }
+
+    /// Messages as plain text: who and when above each.
+    static func plainTranscript(_ messages: [Message]) -> String {
+        messages.map { "\($0.author.name) (\(OutgoingMail.format($0.createdAt))):\n\($0.body)" }.joined(separator: "\n\n")
+    }
+
+    /// Messages as the HTML letter's blocks, the desk's own tinted.
+    static func htmlTranscript(_ messages: [Message]) -> [HTMLLetter.Block] {
+        messages.map {
+            .message(
+                author: $0.author.name, time: OutgoingMail.format($0.createdAt), body: $0.body, fromDesk: $0.author.kind != .customer)
+        }
     }
 
     static func quote(_ text: String) -> String {

@@ -29,19 +29,34 @@ enum Notices {
         OutgoingMail(
             from: from, to: MailAddress(name: nil, address: params.to), replyTo: nil,
             subject: params.subject.trimmingCharacters(in: .whitespaces), messageID: messageID, inReplyTo: nil, references: [],
-            date: date, body: params.text, extraHeaders: [("Auto-Submitted", "auto-generated")])
+            date: date, body: params.text,
+            html: HTMLLetter(
+                desk: from.name ?? from.address, preview: params.subject, blocks: [.paragraph(params.text)],
+                footer: "This e-mail was sent automatically."
+            ).rendered(),
+            extraHeaders: [("Auto-Submitted", "auto-generated")])
     }
 
     /// Queues the notice once per caller's id. No `mail.queued` event (that names a ticket): the
     /// senders find it on their next look, within a second.
     static func queue(_ mail: OutgoingMail, id: UUID, in transaction: Transaction) throws {
+        try queue(mail, key: "notice:" + id.uuidString.lowercased(), in: transaction)
+    }
+
+    /// Queues a mail of no ticket once per `key`; `false` when that key was queued before.
+    @discardableResult
+    static func queue(_ mail: OutgoingMail, key: String, in transaction: Transaction) throws -> Bool {
         try transaction.query(
             """
             INSERT INTO ticketing.mails (id, key, ticket_id, message_id, header_message_id, sender, recipient, raw)
-            VALUES (\(UUID()), \("notice:" + id.uuidString.lowercased()), NULL, NULL, \(mail.messageID), \(mail.from.address),
-                    \(mail.to.address), \(mail.rendered()))
+            VALUES (\(UUID()), \(key), NULL, NULL, \(mail.messageID), \(mail.from.address), \(mail.to.address), \(mail.rendered()))
             ON CONFLICT (key) DO NOTHING
             """
-        )
+        ).affectedRows == 1
+    }
+
+    /// Whether a mail under `key` was queued (and so will be, or was, sent).
+    static func isQueued(_ key: String, in transaction: Transaction) throws -> Bool {
+        try !transaction.query("SELECT 1 FROM ticketing.mails WHERE key = \(key)").isEmpty
     }
 }

@@ -65,6 +65,9 @@ public enum TicketingService {
                     try await database.transaction { try Notices.queue(mail, id: params.id, in: $0) }
                     return Empty()
                 }
+                router.handle(TicketingMethods.SendTranscript.self) { params, _ in
+                    try await tickets.sendTranscript(params)
+                }
                 router.handle(TicketingMethods.TicketChat.self) { params, _ in
                     guard EmailAddress.isPlausible(params.email) else {
                         throw RPCError.invalidParams(field: "params.email", "email must be an e-mail address")

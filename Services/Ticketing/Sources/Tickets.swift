@@ -143,7 +143,7 @@ struct Tickets: Sendable {
         var page = ConversationMethods.Messages.Params(conversationID: params.conversationID, limit: PageRequest.limits.upperBound)
         while true {
             let slice = try await conversations.call(ConversationMethods.Messages.self, page)
-            read += slice.items
+            read += slice.items.filter(Letters.isForCustomer)
             guard let next = slice.nextCursor.flatMap(PageCursor.init) else { break }
             page = .init(conversationID: params.conversationID, continuing: next, limit: page.limit)
         }
@@ -165,5 +165,45 @@ struct Tickets: Sendable {
                 number: ticket.number, email: ticket.email, subject: ticket.subject,
                 deliveries: try MailStore.deliveries(ticket.id, in: transaction))
         }
+    }
+
+    /// The transcript a customer asked for, mailed once per conversation and address: the
+    /// latest messages within the byte budget, read from the end a page at a time.
+    func sendTranscript(_ params: TicketingMethods.SendTranscript.Params) async throws -> TicketingMethods.SendTranscript.Result {
+        guard EmailAddress.isPlausible(params.email) else {
+            throw RPCError.invalidParams(field: "params.email", "email must be an e-mail address")
+        }
+        let key = "transcript-request:\(params.conversationID.uuidString.lowercased()):\(params.email.lowercased())"
+        let conversations = context.client(.conversation)
+        let record = try await conversations.call(ConversationMethods.Get.self, .init(conversationID: params.conversationID))
+        guard record.channel == .chat else {
+            throw RPCError(.notAChat, "this conversation goes on by e-mail: its mails are the transcript")
+        }
+        if try await context.database.transaction({ try Notices.isQueued(key, in: $0) }) { return .init(queued: false) }
+        var kept: [Message] = []
+        var bytes = 0
+        var truncated = false
+        if let last = record.lastMessage?.seq {
+            var page = ConversationMethods.Messages.Params(
+                conversationID: params.conversationID, beforeSeq: last + 1, limit: PageRequest.limits.upperBound)
+            reading: while true {
+                let slice = try await conversations.call(ConversationMethods.Messages.self, page)
+                for message in slice.items.reversed() where Letters.isForCustomer(message) {
+                    bytes += message.body.utf8.count
+                    if bytes > TicketingMethods.SendTranscript.byteBudget {
+                        truncated = true
+                        break reading
+                    }
+                    kept.append(message)
+                }
+                guard let next = slice.nextCursor.flatMap(PageCursor.init) else { break }
+                page = .init(conversationID: params.conversationID, continuing: next, limit: page.limit)
+            }
+        }
+        let mail = Letters.requestedTranscript(
+            record, messages: kept.reversed(), truncated: truncated, to: params.email, identity: identity,
+            messageID: OutgoingMail.newMessageID(domain: identity.from.domain), date: context.clock.now())
+        let queued = try await context.database.transaction { try Notices.queue(mail, key: key, in: $0) }
+        return .init(queued: queued)
     }
 }

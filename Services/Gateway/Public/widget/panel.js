@@ -9,6 +9,7 @@ import { apiClient, storedToken } from '../shared/api.js';
 import { h } from '../shared/dom.js';
 import { LiveStream } from '../shared/stream.js';
 import { thread } from '../shared/thread.js';
+import { transcriptOffer } from './transcript.js';
 
 const panel = document.getElementById('panel');
 const visitor = storedToken('switchboard.visitor');
@@ -169,7 +170,8 @@ function chat(conversation, readOnly = false) {
     if (!finish()) return;
     answering.textContent = words;
     answering.className = 'ended';
-    composer.replaceChildren(h('p', { id: 'chat-closed' }, words, ' ', h('button', { type: 'button', class: 'link', id: 'start-again', onclick: () => start() }, 'Start a new one')));
+    composer.replaceChildren(h('p', { id: 'chat-closed' }, words, ' ', h('button', { type: 'button', class: 'link', id: 'start-again', onclick: () => start() }, 'Start a new one')),
+      conversation.channel === 'chat' ? transcriptOffer(api, conversation) : null);
   }
   // Became a ticket: answered by e-mail from now on.
   function ticketed(view) {

@@ -61,6 +61,16 @@ struct VisitorRoutes: Sendable {
         }
     }
 
+    struct TranscriptRequest: Decodable {
+        var email: String
+    }
+
+    /// The answer to a transcript asked for: it is on its way to `email`.
+    struct TranscriptQueued: Encodable {
+        var email: String
+        var queued = true
+    }
+
     func add(to router: Router<GatewayContext>) {
         let visitor = router.group("api/v1/visitor")
         visitor.post("conversations") { request, context in
@@ -163,6 +173,27 @@ struct VisitorRoutes: Sendable {
                 }
             }
             return try Response.json(try await visitorView(try await owned(request, context)))
+        }
+        visitor.post("conversations/{id}/transcript") { request, context in
+            let record = try await owned(request, context)
+            let ask = try await JSONBody.decode(TranscriptRequest.self, from: request)
+            guard EmailAddress.isPlausible(ask.email) else { throw APIError.invalid(field: "email", "email must be an e-mail address") }
+            let rules = [
+                RateRule(
+                    "transcript visitor " + (record.visitorID ?? record.id).uuidString, limit: VisitorLimits.transcriptsPerVisitor,
+                    window: VisitorLimits.transcriptWindow),
+                RateRule(
+                    "transcript email " + Identity.normalized(email: ask.email), limit: VisitorLimits.transcriptsPerRecipient,
+                    window: VisitorLimits.transcriptWindow),
+            ]
+            let sent = try await store.attempts.guarded(rules, message: "too many transcripts asked for; try again later") {
+                try await backends.call(
+                    .ticketing, TicketingMethods.SendTranscript.self, .init(conversationID: record.id, email: ask.email))
+            }
+            guard sent.queued else {
+                throw APIError.conflict("already_sent", "this conversation's transcript was mailed to that address already")
+            }
+            return try Response.json(TranscriptQueued(email: ask.email), status: .accepted)
         }
         visitor.get("conversations/{id}/messages") { request, context in
             let id = try await owned(request, context).id
@@ -269,6 +300,11 @@ struct VisitorLimits: Sendable {
     var offlinePerAddress = 30
     var offlinePerRecipient = 10
     static let offlineWindow = 3600
+    /// Transcripts one visitor may ask for, and one address may receive, in `transcriptWindow`
+    /// (each conversation is mailed to an address once anyway).
+    static let transcriptsPerVisitor = 5
+    static let transcriptsPerRecipient = 3
+    static let transcriptWindow = 3600
 }
 
 extension Optional {

@@ -68,6 +68,10 @@ enum OpenAPI {
             method: .post, path: "/api/v1/visitor/conversations/{id}/close", summary: "The customer ends the chat: to the Archive",
             access: .visitor, response: "VisitorConversation", more: [409, 429]),
         .init(
+            method: .post, path: "/api/v1/visitor/conversations/{id}/transcript",
+            summary: "Mail the chat to an address (once per address; rate limited)", access: .visitor, body: "TranscriptRequest",
+            response: "TranscriptQueued", success: 202, more: [409, 429]),
+        .init(
             method: .get, path: "/api/v1/visitor/conversations/{id}/messages",
             summary: "A page of messages: after after_seq, or before before_seq", access: .visitor,
             response: "Messages", query: messagePositions),
@@ -298,6 +302,8 @@ enum OpenAPI {
             ]),
             "PostMessage": object(
                 ["body": text(1...10_000), "client_message_id": text(1...100)], required: ["body", "client_message_id"]),
+            "TranscriptRequest": object(["email": text(3...254)], required: ["email"]),
+            "TranscriptQueued": object(["email": string, "queued": ["type": "boolean"]], required: ["email", "queued"]),
             "ReadPosition": object(["seq": ["type": "integer", "minimum": 0]], required: ["seq"]),
             "Transfer": object(["operator_id": uuid], required: ["operator_id"]),
             "Availability": object(["chats": ["type": "boolean"], "tickets": ["type": "boolean"], "available": ["type": "boolean"]]),
