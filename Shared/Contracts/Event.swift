@@ -87,6 +87,13 @@ public enum NotificationEvents {
         public static let kind = EventKind(rawValue: "notification.created")
         public static func subject(of payload: OperatorNotification) -> UUID { payload.operatorID }
     }
+
+    /// Some of one operator's notifications were marked read by the desk, not by them (a chat
+    /// the Pool's alerts were about was taken); the subject is that operator.
+    public enum Settled: Event {
+        public static let kind = EventKind(rawValue: "notification.settled")
+        public static func subject(of payload: NotificationSettlement) -> UUID { payload.operatorID }
+    }
 }
 
 /// The ticketing service's events.
@@ -109,7 +116,8 @@ extension EventKind {
     public static let all: [EventKind] = [
         ConversationEvents.Started.kind, ConversationEvents.MessageCreated.kind, ConversationEvents.Closed.kind,
         ConversationEvents.Reopened.kind, ConversationEvents.MovedToEmail.kind, PoolEvents.Assigned.kind, PoolEvents.Returned.kind,
-        PoolEvents.Alert.kind, PoolEvents.Changed.kind, NotificationEvents.Created.kind, TicketingEvents.MailQueued.kind,
+        PoolEvents.Alert.kind, PoolEvents.Changed.kind, NotificationEvents.Created.kind, NotificationEvents.Settled.kind,
+        TicketingEvents.MailQueued.kind,
         TicketingEvents.MailUpdated.kind,
     ]
 }

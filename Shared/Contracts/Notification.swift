@@ -1,5 +1,26 @@
 import Foundation
 
+/// An operator's notifications the desk marked read on its own (the chat they were about was
+/// taken): their console counts its bell again.
+public struct NotificationSettlement: Codable, Sendable, Hashable {
+    public var operatorID: UUID
+    public var conversationID: UUID
+    /// How many of theirs were marked read.
+    public var count: Int
+
+    public init(operatorID: UUID, conversationID: UUID, count: Int) {
+        self.operatorID = operatorID
+        self.conversationID = conversationID
+        self.count = count
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case count
+        case operatorID = "operator_id"
+        case conversationID = "conversation_id"
+    }
+}
+
 /// One entry under the bell in the upper right corner of an operator's console.
 public struct OperatorNotification: Codable, Sendable, Hashable {
     public enum Kind: String, Codable, Sendable {

@@ -78,6 +78,14 @@ struct EventTests {
             person
         ),
         (
+            "notification.settled",
+            {
+                try NewPin(
+                    NotificationEvents.Settled.self, NotificationSettlement(operatorID: person, conversationID: conversation, count: 2))
+            },
+            #"{"conversation_id":"\#(conversation)","count":2,"operator_id":"\#(person)"}"#, person
+        ),
+        (
             "mail.queued", { try NewPin(TicketingEvents.MailQueued.self, MailQueue(ticketID: thing, messageID: nil)) },
             #"{"ticket_id":"\#(thing)"}"#, thing
         ),

@@ -26,8 +26,10 @@ struct StreamAudienceTests {
             (event("conversation.returned", theirs), true),
             (event("conversation.closed", mine), true),
             (event("notification.created", me), true),
+            (event("notification.settled", me), true),
             (event("pool.alert", mine), false),
             (event("notification.created", colleague), false),
+            (event("notification.settled", colleague), false),
             (event("conversation.started", mine), false),
             (event("ticket.created", mine), false),
         ])
@@ -50,6 +52,7 @@ struct StreamAudienceTests {
             (event("conversation.closed", theirs), false),
             (event("pool.changed", mine), false),
             (event("notification.created", me), false),
+            (event("notification.settled", me), false),
         ])
     func visitorSees(event: StreamEvent, shown: Bool) {
         var audience = StreamAudience(viewer: .visitor(Self.visitor), conversations: [Self.mine])

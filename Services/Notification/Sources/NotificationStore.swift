@@ -30,13 +30,23 @@ enum NotificationStore {
         }
     }
 
-    /// The Pool alerts of a chat someone took are read for everyone: it waits no longer.
+    /// The Pool alerts of a chat someone took are read for everyone: it waits no longer. Each
+    /// operator who had one unread hears of it, so their bell counts again.
     static func settleAlerts(of conversationID: UUID, in transaction: Transaction) throws {
-        try transaction.query(
+        let settled = try transaction.query(
             """
-            UPDATE notification.notifications SET read_at = now()
-            WHERE conversation_id = \(conversationID) AND kind IN ('pool.waiting', 'pool.waiting_long') AND read_at IS NULL
+            WITH settled AS (
+                UPDATE notification.notifications SET read_at = now()
+                WHERE conversation_id = \(conversationID) AND kind IN ('pool.waiting', 'pool.waiting_long') AND read_at IS NULL
+                RETURNING operator_id)
+            SELECT operator_id, count(*)::int AS count FROM settled GROUP BY operator_id
             """)
+        for row in settled {
+            let (operatorID, count) = try row.decode((UUID, Int).self)
+            try transaction.appendEvent(
+                NotificationEvents.Settled.self,
+                NotificationSettlement(operatorID: operatorID, conversationID: conversationID, count: count))
+        }
     }
 
     static func decode(_ row: PGRow) throws -> OperatorNotification {

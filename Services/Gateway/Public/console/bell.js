@@ -40,11 +40,7 @@ export class Bell {
 
   handle(frame) {
     // Someone took a chat the Pool's alerts were about: the desk marked them read; count again.
-    if (frame.type === 'conversation.assigned') {
-      const about = frame.data?.conversation_id;
-      if (this.items.some((item) => item.conversation_id === about && !item.read_at && item.kind?.startsWith('pool.'))) this.load();
-      return;
-    }
+    if (frame.type === 'notification.settled') return this.load();
     if (frame.type !== 'notification.created') return;
     if (this.items.some((item) => item.id === frame.data.id)) return;
     this.items.unshift(frame.data);

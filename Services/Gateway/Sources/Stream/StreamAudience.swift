@@ -30,7 +30,7 @@ struct StreamAudience: Sendable {
                 [
                     ConversationEvents.MessageCreated.kind, PoolEvents.Assigned.kind, PoolEvents.Returned.kind,
                     ConversationEvents.Closed.kind, PoolEvents.Changed.kind, NotificationEvents.Created.kind,
-                    TicketingEvents.MailUpdated.kind,
+                    NotificationEvents.Settled.kind, TicketingEvents.MailUpdated.kind,
                 ]
             case .visitor:
                 [
@@ -46,7 +46,8 @@ struct StreamAudience: Sendable {
         guard kinds.contains(event.kind) else { return false }
         switch viewer {
         case .operator(let id):
-            return !event.is(NotificationEvents.Created.self) || event.subject == id
+            // Notifications are their one operator's.
+            return !(event.is(NotificationEvents.Created.self) || event.is(NotificationEvents.Settled.self)) || event.subject == id
         case .visitor(let id):
             if event.is(ConversationEvents.Started.self) {
                 if (try? event.decode(ConversationEvents.Started.self))?.visitorID == id {
