@@ -49,6 +49,10 @@ enum Bench {
                 let ticketsURL = try await server.createDatabase()
                 report += try await Stack.with(databaseURL: ticketsURL) { try await TicketBench.run($0, url: ticketsURL) }
             }
+            if selected("desk") {
+                let deskURL = try await server.createDatabase()
+                report += try await Stack.with(databaseURL: deskURL) { try await DeskBench.run($0, url: deskURL) }
+            }
         } catch {
             await server.remove()
             throw error
@@ -60,7 +64,7 @@ enum Bench {
     /// `BENCH_DEBUG=1` adds where the time goes: CPU per process, call durations, statements.
     static let debug = ProcessInfo.processInfo.environment["BENCH_DEBUG"] != nil
 
-    /// `BENCH_ONLY=chat,rpc` runs only those parts (`rpc`, `outbox`, `chat`, `tickets`; `flood` runs within `chat`); all by default.
+    /// `BENCH_ONLY=chat,rpc` runs only those parts (`rpc`, `outbox`, `chat`, `tickets`, `desk`; `flood` runs within `chat`); all by default.
     static func selected(_ part: String) -> Bool {
         guard let only = ProcessInfo.processInfo.environment["BENCH_ONLY"], !only.isEmpty else { return true }
         return only.split(separator: ",").contains { $0 == part }
@@ -237,6 +241,19 @@ enum Bench {
             let value = Double(line.dropFirst(6).split(separator: " ").first ?? "")
         else { throw BenchError("pgbench gave no tps:\n\(text)") }
         return value
+    }
+
+    /// CPU seconds (user and system) the processes `pids` have used so far, together.
+    static func cpuSeconds(of pids: [Int32]) -> Double {
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return pids.reduce(0) { total, pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
+                return total
+            }
+            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+            guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return total }
+            return total + (user + system) / ticks
+        }
     }
 
     // MARK: Arithmetic

@@ -86,6 +86,7 @@ enum ChatBench {
             "LOG_LEVEL": level, "SWITCHBOARD_ADMIN_EMAIL": "admin@example.com", "SWITCHBOARD_ADMIN_PASSWORD": "bench-password",
         ]
         let port = try requireBench(try await stack.start(.gateway, environment: environment).httpPort, "the gateway's port")
+        let pids = stack.all.map(\.pid)
 
         Bench.progress("chat: operators and \(chatsToTake) chats")
         let desk = try await Blocking.run { try setUp(port: port) }
@@ -133,9 +134,9 @@ enum ChatBench {
         var free: [Figures] = [], rated: [Figures] = [], pgFree: [Figures] = [], pgRated: [Figures] = []
         for round in 0..<Bench.rounds {
             Bench.progress("chat round \(round + 1): Switchboard, \(visitors) visitors as fast as they can")
-            free.append(try await measure(desk: desk, port: port, tracker: tracker, rate: nil, label: "free\(round)"))
+            free.append(try await measure(desk: desk, port: port, tracker: tracker, rate: nil, label: "free\(round)", pids: pids))
             Bench.progress("chat round \(round + 1): Switchboard at \(fixedRate) messages/s")
-            rated.append(try await measure(desk: desk, port: port, tracker: tracker, rate: fixedRate, label: "rated\(round)"))
+            rated.append(try await measure(desk: desk, port: port, tracker: tracker, rate: fixedRate, label: "rated\(round)", pids: pids))
             Bench.progress("chat round \(round + 1): pgbench")
             pgFree.append(try await Blocking.run { try pgbench(url: url, script: script, rate: nil) })
             pgRated.append(try await Blocking.run { try pgbench(url: url, script: script, rate: fixedRate) })
@@ -145,6 +146,7 @@ enum ChatBench {
 
         func f(_ value: Double) -> String { Bench.format(value) }
         func r(_ a: Double, _ b: Double) -> String { Bench.ratio(a, b) }
+        func c(_ value: Double) -> String { String(format: "%.2f", value) }
         func m(_ figures: [Figures], _ measure: KeyPath<Figures, Double>) -> Double { median(figures.map { $0[keyPath: measure] }) }
         return """
 
@@ -170,6 +172,7 @@ enum ChatBench {
             | p50 / p99 to the HTTP reply at full speed (µs) | \(f(m(free, \.replyP50))) / \(f(m(free, \.replyP99))) | | |
             | p50 / p99 to the HTTP reply at \(fixedRate)/s (µs) | \(f(m(rated, \.replyP50))) / \(f(m(rated, \.replyP99))) | | |
             | rate reached when asked for \(fixedRate)/s | \(f(m(rated, \.rate))) | \(f(m(pgRated, \.rate))) | |
+            | CPU per message, five processes, full speed / \(fixedRate)/s (ms) | \(c(m(free, \.cpu))) / \(c(m(rated, \.cpu))) | | |
 
             "Take it on me": \(operators) operators taking \(chatsToTake) waiting chats at once, each click
             a real `POST /api/v1/pool/{id}/take`: \(f(takes)) takes/s (one run).
@@ -184,17 +187,21 @@ enum ChatBench {
         var p99: Double
         var replyP50 = 0.0
         var replyP99 = 0.0
+        /// CPU milliseconds per message, the five processes together (0 for pgbench).
+        var cpu = 0.0
     }
 
     /// One round of senders; every acknowledged message must have reached the operator's stream.
-    static func measure(desk: Desk, port: Int, tracker: Tracker, rate: Int?, label: String) async throws -> Figures {
+    static func measure(desk: Desk, port: Int, tracker: Tracker, rate: Int?, label: String, pids: [Int32] = []) async throws -> Figures {
+        let cpuBefore = Bench.cpuSeconds(of: pids)
         let sent = try await Blocking.run { try send(desk: desk, port: port, tracker: tracker, seconds: seconds, rate: rate, label: label) }
         try await drain(tracker)
+        let cpu = (Bench.cpuSeconds(of: pids) - cpuBefore) * 1000 / Double(max(sent.count, 1))
         let (stream, reply, seen) = tracker.reset()
         guard seen == sent.count else { throw BenchError("\(sent.count) acknowledged, \(seen) seen on the operator's stream") }
         return Figures(
             rate: Double(sent.count) / sent.elapsed, p50: micros(stream.valueAtPercentile(50)), p99: micros(stream.valueAtPercentile(99)),
-            replyP50: micros(reply.valueAtPercentile(50)), replyP99: micros(reply.valueAtPercentile(99)))
+            replyP50: micros(reply.valueAtPercentile(50)), replyP99: micros(reply.valueAtPercentile(99)), cpu: cpu)
     }
 
     /// The medians helper of the main benchmark.

@@ -53,6 +53,8 @@ enum TicketBench {
                 let before = sink.mails().count
                 if Bench.debug { try await Bench.resetStatements(database) }
                 let cpuBefore = cpuSeconds()
+                let pids = stack.all.map(\.pid)
+                let fiveBefore = Bench.cpuSeconds(of: pids)
                 let started = ContinuousClock.now
                 let result = try await Blocking.run {
                     try send(port: port, clients: clients, seconds: seconds, label: "r\(round)c\(clients)")
@@ -63,6 +65,8 @@ enum TicketBench {
                 sent += result.count
                 try await sink.waitFor(sent, "every acknowledgement", timeout: .seconds(300))
                 let delivered = Double(sink.mails().count - before) / (ContinuousClock.now - started).seconds
+                // Each ticket's whole cost: written, its conversation started, its mail sent.
+                let cpu = (Bench.cpuSeconds(of: pids) - fiveBefore) * 1000 / Double(max(result.count, 1))
                 if Bench.debug {
                     let after = cpuSeconds()
                     let spent = after.map { ($0.key, $0.value - (cpuBefore[$0.key] ?? 0)) }.sorted { $0.1 > $1.1 }
@@ -75,7 +79,8 @@ enum TicketBench {
                 figures.append(
                     Figures(
                         rate: Double(result.count) / result.elapsed, delivered: delivered,
-                        p50: Double(result.latency.valueAtPercentile(50)) / 1000, p99: Double(result.latency.valueAtPercentile(99)) / 1000))
+                        p50: Double(result.latency.valueAtPercentile(50)) / 1000, p99: Double(result.latency.valueAtPercentile(99)) / 1000,
+                        cpu: cpu))
                 baseline.append(try await Blocking.run { try Bench.pgbench(url: url, script: script, clients: clients, seconds: seconds) })
             }
             rows.append((clients, figures, baseline, rss, together))
@@ -105,7 +110,8 @@ enum TicketBench {
             let rate = m(row.figures.map(\.rate)), pg = m(row.pgbench)
             table += """
                 | \(row.clients) | \(f(rate)) | \(f(m(row.figures.map(\.delivered)))) | \(f(m(row.figures.map(\.p50)))) | \
-                \(f(m(row.figures.map(\.p99)))) | \(f(pg)) | \(Bench.ratio(rate, pg)) | \(f(m(row.together))) | \(f(m(row.rss))) |
+                \(f(m(row.figures.map(\.p99)))) | \(f(pg)) | \(Bench.ratio(rate, pg)) | \(String(format: "%.2f", m(row.figures.map(\.cpu)))) | \
+                \(f(m(row.together))) | \(f(m(row.rss))) |
 
                 """
         }
@@ -122,10 +128,11 @@ enum TicketBench {
             ticket's writes (ticket, mail row, customer, conversation, two messages, three outbox events; one
             transaction) with the same number of clients. Memory of the five processes right after the load:
             what they hold together (each one's private pages plus their shared pages once), and their RSS
-            summed (the shared Swift and system libraries counted once per process). \(Bench.rounds) rounds of \(seconds) s; medians.
+            summed (the shared Swift and system libraries counted once per process). CPU per ticket is the
+            five processes' user and system time from the first request until the last mail was accepted. \(Bench.rounds) rounds of \(seconds) s; medians.
 
-            | clients | tickets/s | delivered/s | p50 (ms) | p99 (ms) | pgbench tx/s | tickets ÷ pgbench | five processes together (MB) | RSS summed (MB) |
-            |---|---|---|---|---|---|---|---|---|
+            | clients | tickets/s | delivered/s | p50 (ms) | p99 (ms) | pgbench tx/s | tickets ÷ pgbench | CPU per ticket, five processes (ms) | five processes together (MB) | RSS summed (MB) |
+            |---|---|---|---|---|---|---|---|---|---|
             \(table)
             """
     }
@@ -135,6 +142,8 @@ enum TicketBench {
         var delivered: Double
         var p50: Double
         var p99: Double
+        /// CPU milliseconds per ticket, the five processes together (its mail's delivery included).
+        var cpu: Double
     }
 
     /// `clients` threads leave offline messages for `seconds`; latencies in µs.
