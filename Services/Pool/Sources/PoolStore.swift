@@ -92,20 +92,60 @@ enum PoolStore {
         try transaction.query("SELECT \(columns) FROM pool.items WHERE conversation_id = \(id)").first.map(item)
     }
 
-    /// "Take it on me": the item's row is locked, so of simultaneous takes one decides first and
-    /// the rest see its result.
+    /// "Take it on me" and taking a colleague's job. A waiting item goes in one conditional UPDATE
+    /// (`claim`); anything else is decided on the row as read, and under its lock only when it
+    /// would change hands, so of simultaneous takes one decides first and the rest see its result.
     static func take(_ params: PoolMethods.Take.Params, at now: Date, in transaction: Transaction) throws -> PoolItem {
-        let rows = try transaction.query("SELECT \(columns) FROM pool.items WHERE conversation_id = \(params.conversationID) FOR UPDATE")
-        guard let current = try rows.first.map(item) else { throw PoolRefusal.notFound }
-        switch Assignment.decide(
-            current, taker: params.taker, takeover: params.takeover,
-            takerAvailable: try isAvailable(params.taker.id, for: current.kind, in: transaction))
-        {
-        case .keep: return current
+        if !params.takeover, let taken = try claim(params, at: now, in: transaction) { return taken }
+        // Not waiting (any more), or a takeover: decided on what is there now, without a lock
+        // when the answer is to keep or refuse (it was so when read).
+        guard let seen = try items([params.conversationID], in: transaction).first else { throw PoolRefusal.notFound }
+        switch try decide(seen, params, in: transaction) {
+        case .keep: return seen
         case .refuse(let refusal): throw refusal
-        case .assign(let how):
-            return try hand(params.conversationID, from: current.holder, to: params.taker, how: how, at: now, in: transaction)
+        case .assign:
+            // A takeover, or it changed since it was read: decided again under the item's lock.
+            let current = try locked(params.conversationID, in: transaction)
+            switch try decide(current, params, in: transaction) {
+            case .keep: return current
+            case .refuse(let refusal): throw refusal
+            case .assign(let how):
+                return try hand(params.conversationID, from: current.holder, to: params.taker, how: how, at: now, in: transaction)
+            }
         }
+    }
+
+    /// "Take it on me" on a waiting item, in one conditional UPDATE: the taker gets it if it
+    /// still waits (a ticket only if they take tickets). Everyone clicking the same chat at once
+    /// waits only for the first one's commit and then finds it taken: nobody queues on its lock
+    /// behind the others. `nil` when it did not wait for this taker.
+    static func claim(_ params: PoolMethods.Take.Params, at now: Date, in transaction: Transaction) throws -> PoolItem? {
+        let taker = params.taker
+        guard
+            let row = try transaction.query(
+                """
+                WITH before AS (SELECT holder_id, holder_name FROM pool.items WHERE conversation_id = \(params.conversationID))
+                UPDATE pool.items SET status = 'assigned', holder_id = \(taker.id), holder_name = \(taker.name), updated_at = now()
+                WHERE conversation_id = \(params.conversationID) AND status = 'waiting'
+                  AND (kind = 'chat' OR EXISTS (SELECT 1 FROM pool.operators WHERE operator_id = \(taker.id) AND tickets AND active))
+                RETURNING \(columns), (SELECT holder_id FROM before) AS from_id, (SELECT holder_name FROM before) AS from_name
+                """
+            ).first
+        else { return nil }
+        let from = try row.decode("from_id", as: UUID?.self).map { OperatorRef(id: $0, name: try row.decode("from_name")) }
+        try record(AssignmentChange(conversationID: params.conversationID, from: from, to: taker, how: .take, at: now), in: transaction)
+        return try item(row)
+    }
+
+    /// `Assignment.decide` for this take, asking about the taker's availability only for a ticket.
+    private static func decide(
+        _ item: PoolItem, _ params: PoolMethods.Take.Params, in transaction: Transaction
+    ) throws
+        -> Assignment.Decision
+    {
+        Assignment.decide(
+            item, taker: params.taker, takeover: params.takeover,
+            takerAvailable: item.kind == .ticket ? try isAvailable(params.taker.id, for: .ticket, in: transaction) : true)
     }
 
     /// Makes the item a ticket (once: `pool.changed` only when it changes); `nil` when there is none.
