@@ -70,12 +70,15 @@ enum DeskBench {
             | a Pool change on \(operators) consoles | \(ms(m(fanP50))) | \(ms(m(fanP99))) | p99 ≤ 50 |
 
             Idle visitor WebSockets (each upgraded, authenticated and `ready`), the gateway's resident
-            memory (VmRSS) against the same process before the first opened:
+            memory (VmRSS) against the same process before the first opened; then all closed (read once
+            the gateway's heap trim has run, or after 30 s), as many opened again at once, and closed again:
 
             | open sockets | gateway RSS (MB) | per socket (KiB) |
             |---|---|---|
             \(memory.steps.map { "| \($0.count) | \(ms($0.megabytes)) | \(ms($0.perSocket)) |" }.joined(separator: "\n"))
-            | 0, all closed again | \(ms(memory.closed)) | before: \(ms(memory.before)) MB |
+            | 0, all closed | \(ms(memory.closed)) | before: \(ms(memory.before)) MB |
+            | \(socketSteps.last ?? 0) opened again at once | \(ms(memory.again)) | |
+            | 0, closed again | \(ms(memory.closedAgain)) | |
 
             """
     }
@@ -261,6 +264,9 @@ enum DeskBench {
         var before: Double
         var steps: [(count: Int, megabytes: Double, perSocket: Double)]
         var closed: Double
+        /// The same number opened again, and closed again.
+        var again: Double
+        var closedAgain: Double
     }
 
     /// Opens idle visitor streams up to each of `socketSteps`, reading the gateway's RSS at each,
@@ -289,11 +295,27 @@ enum DeskBench {
             let now = residentMegabytes(gateway)
             steps.append((step, now, (now - before) * 1024 / Double(step)))
         }
+        let peak = steps.last?.megabytes ?? before
+        let closed = try await closeAll(sockets, gateway: gateway, files: baseFiles, before: before, peak: peak)
+        // A second crowd as large: the memory is reused, not taken anew.
+        sockets = try await Blocking.run { try openStreams(port: port, numbers: 1...total) }
+        try await Task.sleep(for: .milliseconds(500))
+        let again = residentMegabytes(gateway)
+        let closedAgain = try await closeAll(sockets, gateway: gateway, files: baseFiles, before: before, peak: again)
+        return Memory(before: before, steps: steps, closed: closed, again: again, closedAgain: closedAgain)
+    }
+
+    /// Closes `sockets` and waits until the gateway has closed its ends and given back what
+    /// they held (it trims every 10 s), or 30 s; its RSS then.
+    static func closeAll(_ sockets: [Int32], gateway: Int32, files: Int, before: Double, peak: Double) async throws -> Double {
         for fd in sockets { close(fd) }
         let deadline = ContinuousClock.now + .seconds(60)
-        while openFiles(gateway) > baseFiles + 10, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
-        try await Task.sleep(for: .seconds(2))
-        return Memory(before: before, steps: steps, closed: residentMegabytes(gateway))
+        while openFiles(gateway) > files + 10, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        let trimmed = ContinuousClock.now + .seconds(30)
+        while residentMegabytes(gateway) > before + (peak - before) / 4, ContinuousClock.now < trimmed {
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return residentMegabytes(gateway)
     }
 
     /// Opens `/api/v1/visitor/stream` for the visitors `numbers`, on eight threads, each socket

@@ -70,7 +70,8 @@ public struct Gateway: ProcessDefinition {
             logger: logger
         )
         let http = DrainDeadline(application, deadline: settings.drainDeadline, logger: logger) { connections.closeAll() }
-        return [proxyNames, passwords, revocations] + backends.all + [hub, sessions, presence, http]
+        // Sockets come and go by the thousand here: what they freed is given back.
+        return [proxyNames, passwords, revocations] + backends.all + [hub, sessions, presence, HeapTrim(logger: logger), http]
     }
 
     /// Before serving: the first admin, when the settings name one, and a word in the log while
