@@ -96,8 +96,8 @@ struct StreamAudienceTests {
             Self.event("conversation.started", fresh, payload: Self.started(fresh, by: Self.visitor)),
             Self.event("conversation.started", stranger, payload: Self.started(stranger, by: UUID())),
             Self.event("conversation.started", stranger, payload: "not json"),
-            Self.event("message.created", fresh),
-            Self.event("message.created", stranger),
+            Self.event("message.created", fresh, payload: Self.message("customer", in: fresh)),
+            Self.event("message.created", stranger, payload: Self.message("customer", in: stranger)),
         ].map { audience.admits($0) }
         #expect(admitted == [false, false, false, false, true, false])
     }

@@ -81,9 +81,9 @@ struct CannedRoutes: Sendable {
             return try await identity.store.attempts.guarded(
                 [RateRule("canned writes " + operatorID.uuidString, limit: Self.writesPerMinute, window: 60)],
                 message: "too many changes to canned responses in a minute; wait a moment", work)
-        } catch let error as RPCError where error.code == RPCError.invalidParamsCode {
-            let field = error.data?.field.map { $0.replacingOccurrences(of: "params.draft.", with: "") } ?? "body"
-            throw APIError.invalid(field: field, error.message)
+        } catch let error as APIError where error.status == .unprocessableContent {
+            guard let field = error.details["field"], field.hasPrefix("draft.") else { throw error }
+            throw APIError.invalid(field: String(field.dropFirst("draft.".count)), error.message)
         }
     }
 }
