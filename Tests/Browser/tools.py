@@ -79,7 +79,7 @@ def run(base, admin, shots, control):
         can.find_element(By.ID, "mode-note").click()
         composer.send_keys(NOTE + Keys.ENTER)
         note = wait(can, "the note in the timeline", lambda d: d.find_elements(By.CSS_SELECTOR, "#conversation-messages li.message.note"))[0]
-        check("Internal note" in note.text and NOTE in note.text, f"the note is labelled: {note.text!r}")
+        check("internal note" in note.text.lower() and NOTE in note.text, f"the note is labelled: {note.text!r}")
         background = note.value_of_css_property("background-color")
         operator_background = can.find_element(By.CSS_SELECTOR, "#conversation-messages li.message.operator").value_of_css_property("background-color")
         check(background != operator_background, f"a note looks unlike a reply: {background} vs {operator_background}")

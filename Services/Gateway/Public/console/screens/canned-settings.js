@@ -58,7 +58,7 @@ export function cannedSection(me) {
     h('div', { class: 'field' }, h('label', { for: 'canned-title' }, 'Title'), title),
     h('div', { class: 'field' }, h('label', { for: 'canned-scope' }, 'For'), scope)),
   h('div', { class: 'field' }, h('label', { for: 'canned-body' }, 'Text'), body),
-  h('p', { class: 'hint placeholders' }, 'Filled in when used: ', placeholders.map((name) => [h('code', {}, `{{${name}}}`), ' '])),
+  h('p', { class: 'hint placeholders' }, 'Filled in when used: ', placeholders.flatMap((name) => [h('code', {}, `{{${name}}}`), ' '])),
   error,
   h('div', { class: 'actions' }, save, cancel));
 
