@@ -167,8 +167,10 @@ export function conversation({ id, me, main, go }) {
     myList.load().catch(() => {});
     current = await api('GET', `/conversations/${id}`);
     drawHead();
-    if (customerShown !== current.customer.id) {
-      customerShown = current.customer.id;
+    // The panel lists this conversation too: drawn again when its holder or state changes.
+    const shownAs = `${current.customer.id} ${current.status} ${current.assignee?.id ?? ''}`;
+    if (customerShown !== shownAs) {
+      customerShown = shownAs;
       customer.show(current.customer.id, id);
     }
     await messages.catchUp(current.last_message?.seq);
