@@ -6,12 +6,20 @@ public enum ConversationChannel: String, Codable, Sendable, CaseIterable {
     case email
 }
 
+extension Author.Kind {
+    /// Whether the customer sees what this author wrote: everything but the desk's internal notes.
+    public var isVisibleToCustomer: Bool { self != .note }
+}
+
 /// Who wrote a message.
 public struct Author: Codable, Sendable, Hashable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case customer
         case `operator`
         case system
+        /// An operator's internal note: in the operators' timeline only, never shown to the
+        /// customer nor mailed (`id` and `name` are the operator's).
+        case note
     }
 
     public var kind: Kind
@@ -26,7 +34,8 @@ public struct Author: Codable, Sendable, Hashable {
     }
 }
 
-/// One message of a conversation. `seq` is 1, 2, 3… per conversation, with no gaps.
+/// One message of a conversation. `seq` is 1, 2, 3… per conversation, with no gaps; internal
+/// notes take their places in it too, so the customer's view (notes left out) may skip numbers.
 public struct Message: Codable, Sendable, Hashable {
     public var id: UUID
     public var conversationID: UUID

@@ -109,12 +109,19 @@ public enum ConversationMethods {
             public var afterSeq: Int64
             public var beforeSeq: Int64?
             public var limit: Int
+            /// Internal notes too: the operators' timeline. Left out unless asked for, so a caller
+            /// that forgets shows the customer nothing of the desk's notes.
+            public var includeNotes: Bool
 
-            public init(conversationID: UUID, afterSeq: Int64 = 0, beforeSeq: Int64? = nil, limit: Int = PageRequest.defaultLimit) {
+            public init(
+                conversationID: UUID, afterSeq: Int64 = 0, beforeSeq: Int64? = nil, limit: Int = PageRequest.defaultLimit,
+                includeNotes: Bool = false
+            ) {
                 self.conversationID = conversationID
                 self.afterSeq = afterSeq
                 self.beforeSeq = beforeSeq
                 self.limit = limit
+                self.includeNotes = includeNotes
             }
 
             /// Where a page of messages goes on: after a seq, or (a negative key) before one.
@@ -126,11 +133,22 @@ public enum ConversationMethods {
                 }
             }
 
+            public init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.init(
+                    conversationID: try container.decode(UUID.self, forKey: .conversationID),
+                    afterSeq: try container.decode(Int64.self, forKey: .afterSeq),
+                    beforeSeq: try container.decodeIfPresent(Int64.self, forKey: .beforeSeq),
+                    limit: try container.decode(Int.self, forKey: .limit),
+                    includeNotes: try container.decodeIfPresent(Bool.self, forKey: .includeNotes) ?? false)
+            }
+
             enum CodingKeys: String, CodingKey {
                 case limit
                 case conversationID = "conversation_id"
                 case afterSeq = "after_seq"
                 case beforeSeq = "before_seq"
+                case includeNotes = "include_notes"
             }
         }
 

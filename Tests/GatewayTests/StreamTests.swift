@@ -22,6 +22,7 @@ struct StreamAudienceTests {
         arguments: [
             (event("pool.changed", mine), true),
             (event("message.created", theirs), true),
+            (event("message.created", theirs, payload: message("note", in: theirs)), true),
             (event("conversation.assigned", theirs), true),
             (event("conversation.returned", theirs), true),
             (event("conversation.closed", mine), true),
@@ -39,10 +40,22 @@ struct StreamAudienceTests {
         #expect(admitted == shown)
     }
 
+    /// A `message.created` payload by an author of `kind`.
+    static func message(_ kind: String, in conversation: UUID = mine) -> String {
+        """
+        {"id":"\(UUID().uuidString)","conversation_id":"\(conversation.uuidString)","seq":4,"author":{"kind":"\(kind)","id":null,"name":"Can"},\
+        "body":"x","client_message_id":null,"created_at":"2026-12-07T10:00:00.000Z"}
+        """
+    }
+
     @Test(
-        "a visitor sees their own conversations only, never the Pool or anyone's bell",
+        "a visitor sees their own conversations only, never the Pool, anyone's bell or the desk's internal notes",
         arguments: [
-            (event("message.created", mine), true),
+            (event("message.created", mine, payload: message("customer")), true),
+            (event("message.created", mine, payload: message("operator")), true),
+            (event("message.created", mine, payload: message("system")), true),
+            (event("message.created", mine, payload: message("note")), false),
+            (event("message.created", mine), false),
             (event("conversation.assigned", mine), true),
             (event("conversation.returned", mine), true),
             (event("conversation.closed", mine), true),
@@ -86,8 +99,8 @@ struct StreamAudienceTests {
             Self.event("conversation.started", fresh, payload: Self.started(fresh, by: Self.visitor)),
             Self.event("conversation.started", stranger, payload: Self.started(stranger, by: UUID())),
             Self.event("conversation.started", stranger, payload: "not json"),
-            Self.event("message.created", fresh),
-            Self.event("message.created", stranger),
+            Self.event("message.created", fresh, payload: Self.message("customer", in: fresh)),
+            Self.event("message.created", stranger, payload: Self.message("customer", in: stranger)),
         ].map { audience.admits($0) }
         #expect(admitted == [false, false, false, false, true, false])
     }

@@ -66,7 +66,22 @@ struct AuthorizationMatrixTests {
             let tokens: [Caller: String] = [
                 .visitor: visitor, .otherVisitor: otherVisitor, .holder: can, .colleague: nazlican, .admin: admin,
             ]
+            // K: a desk canned response (the admin's to manage); P: Can's personal one.
+            let k = try #require(
+                try await stack.json(
+                    "POST", "/api/v1/canned-responses", port: port, token: admin,
+                    body: ["shortcut": "hello", "title": "Hello", "body": "Hello {{customer.name}}", "scope": "desk"]
+                ).object["id"] as? String)
+            let p = try #require(
+                try await stack.json(
+                    "POST", "/api/v1/canned-responses", port: port, token: can,
+                    body: ["shortcut": "mine", "title": "Mine", "body": "Can here", "scope": "personal"]
+                ).object["id"] as? String)
             var serial = 0
+            func canned(_ scope: String) -> [String: Any] {
+                serial += 1
+                return ["shortcut": "c\(serial)", "title": "Canned \(serial)", "body": "Text \(serial)", "scope": scope]
+            }
             func message() -> [String: Any] {
                 serial += 1
                 return ["body": "message \(serial)", "client_message_id": "m-\(serial)"]
@@ -136,6 +151,31 @@ struct AuthorizationMatrixTests {
                     method: "POST", path: "/api/v1/conversations/\(c)/messages", body: message(),
                     expected: [(.nobody, 401)] + Self.visitors(401) + [(.colleague, 403), (.admin, 403), (.holder, 201)]),
                 .init(method: "POST", path: "/api/v1/conversations/\(c)/read", body: ["seq": 1], expected: Self.staff(204)),
+                // Any operator of the desk writes internal notes.
+                .init(method: "POST", path: "/api/v1/conversations/\(c)/notes", body: ["body": "a note"], expected: Self.staff(201)),
+                .init(method: "GET", path: "/api/v1/canned-responses", expected: Self.staff(200)),
+                .init(method: "POST", path: "/api/v1/canned-responses", body: canned("personal"), expected: Self.staff(201)),
+                .init(
+                    method: "POST", path: "/api/v1/canned-responses", body: canned("desk"),
+                    expected: [(.nobody, 401)] + Self.visitors(401) + [(.holder, 403), (.colleague, 403), (.admin, 201)]),
+                .init(
+                    method: "PUT", path: "/api/v1/canned-responses/\(k)",
+                    body: ["shortcut": "hello", "title": "Hello", "body": "Hi {{customer.first_name}}", "scope": "desk"],
+                    expected: [(.nobody, 401)] + Self.visitors(401) + [(.holder, 403), (.colleague, 403), (.admin, 200)]),
+                // A personal one is its owner's alone: to anyone else it does not exist.
+                .init(
+                    method: "PUT", path: "/api/v1/canned-responses/\(p)",
+                    body: ["shortcut": "mine", "title": "Mine", "body": "Can here again", "scope": "personal"],
+                    expected: [(.nobody, 401)] + Self.visitors(401) + [(.holder, 200), (.colleague, 404), (.admin, 404)]),
+                .init(
+                    method: "GET", path: "/api/v1/canned-responses/\(p)/render?conversation_id=\(c)",
+                    expected: [(.nobody, 401)] + Self.visitors(401) + [(.holder, 200), (.colleague, 404), (.admin, 404)]),
+                .init(
+                    method: "DELETE", path: "/api/v1/canned-responses/\(p)",
+                    expected: [(.nobody, 401)] + Self.visitors(401) + [(.colleague, 404), (.admin, 404), (.holder, 204)]),
+                .init(
+                    method: "DELETE", path: "/api/v1/canned-responses/\(k)",
+                    expected: [(.nobody, 401)] + Self.visitors(401) + [(.holder, 403), (.colleague, 403), (.admin, 204)]),
                 .init(method: "GET", path: "/api/v1/customers/\(customer)/conversations", expected: Self.staff(200)),
                 .init(method: "GET", path: "/api/v1/customers/\(customer)", expected: Self.staff(200)),
                 .init(
@@ -203,10 +243,10 @@ struct AuthorizationMatrixTests {
             let document = try JSONSerialization.jsonObject(with: try await stack.http("GET", "/api/openapi.json", port: port).body)
             let paths = try #require((document as? [String: Any])?["paths"] as? [String: [String: Any]])
             let documented = Set(paths.flatMap { path, methods in methods.keys.map { "\($0.uppercased()) \(path)" } })
-            let ids = [c, d, e, customer, denizID]
+            let ids = [c, d, e, customer, denizID, k, p]
             let covered = Set(
                 rows.map { row in
-                    var path = row.path
+                    var path = String(row.path.prefix { $0 != "?" })
                     for id in ids { path = path.replacingOccurrences(of: id, with: "{id}") }
                     if path.hasPrefix("/api/v1/notifications/"), path.hasSuffix("/read"), !path.contains("read-all") {
                         path = "/api/v1/notifications/{id}/read"

@@ -113,6 +113,23 @@ extension BrowserTests {
     }
 }
 
+extension BrowserTests {
+    @Test(
+        "the operator inserts a canned reply with / and the customer gets it filled in; a note never reaches the widget; three panes wide, one on a phone"
+    )
+    func operatorTools() async throws {
+        try await Stack.with { stack in
+            for service in ServiceName.back { try await stack.start(service) }
+            let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
+            let admin = try await stack.adminToken(port: port)
+            _ = try await stack.newOperator(port: port, admin: admin, name: "Can Öztürk", email: "can@example.com")
+            let (status, output) = try await Browser.run(
+                "tools.py", "--base", "http://127.0.0.1:\(port)", "--admin-token=\(admin)", "--shots", Browser.screenshots)
+            #expect(status == 0, "the browser operator tools failed:\n\(output)")
+        }
+    }
+}
+
 /// Runs a Selenium script of `Tests/Browser` with the project's virtual environment.
 enum Browser {
     static var root: String { Command.root }

@@ -110,5 +110,26 @@ extension ConversationStore {
                 CREATE INDEX customers_email ON conversation.customers (lower(email), created_at DESC);
                 """
         ),
+        Migration(
+            schema: "conversation", version: 9, name: "internal notes, canned responses",
+            sql: """
+                ALTER TABLE conversation.messages DROP CONSTRAINT messages_author_kind_check,
+                    ADD CONSTRAINT messages_author_kind_check CHECK (author_kind IN ('customer', 'operator', 'system', 'note'));
+                CREATE TABLE conversation.canned_responses (
+                    id uuid PRIMARY KEY,
+                    scope text NOT NULL CHECK (scope IN ('desk', 'personal')),
+                    owner_id uuid,
+                    shortcut text NOT NULL CHECK (shortcut ~ '^[a-z0-9_-]{1,32}$'),
+                    title text NOT NULL CHECK (length(title) BETWEEN 1 AND 100),
+                    body text NOT NULL CHECK (length(body) BETWEEN 1 AND 5000),
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    updated_at timestamptz NOT NULL DEFAULT now(),
+                    CHECK ((scope = 'desk') = (owner_id IS NULL))
+                );
+                CREATE UNIQUE INDEX canned_desk_shortcut ON conversation.canned_responses (shortcut) WHERE scope = 'desk';
+                CREATE UNIQUE INDEX canned_personal_shortcut ON conversation.canned_responses (owner_id, shortcut) WHERE scope = 'personal';
+                CREATE INDEX canned_order ON conversation.canned_responses (created_at, id);
+                """
+        ),
     ]
 }

@@ -100,7 +100,7 @@ extension ConversationStore {
         let ids = try transaction.query(
             """
             SELECT c.id FROM conversation.conversations c
-            JOIN conversation.messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
+            JOIN LATERAL \(lastMessage) ON true
             WHERE c.closed_at IS NULL AND c.channel = 'chat' AND m.author_kind <> 'customer' AND m.created_at < \(cutoff)
             ORDER BY m.created_at LIMIT \(limit)
             FOR UPDATE OF c SKIP LOCKED

@@ -3,7 +3,9 @@ import Foundation
 import Storage
 
 /// The `conversation` schema. Every write that others react to appends its event in the same
-/// transaction; message order is the conversation's own gap-free `seq`.
+/// transaction; message order is the conversation's own gap-free `seq`, which internal notes
+/// share (so the customer's view, notes left out, may skip numbers). A conversation's
+/// `last_message` is its last message that is not a note, for everyone.
 enum ConversationStore {
     /// A message's columns of `conversation.messages m`, named `message_…` so they never meet
     /// a conversation's in one row.
@@ -17,6 +19,12 @@ enum ConversationStore {
     static let recordColumns: SQL = """
         c.id, c.channel, c.created_at, c.closed_at, c.close_reason, u.id AS customer_id, u.name AS customer_name, u.email AS customer_email,
         u.visitor_id, \(messageColumns)
+        """
+
+    /// The conversation `c`'s last message that is not a note, as `m`: notes take seqs too and
+    /// are never anyone's `last_message` (read backwards on the primary key, skipping notes).
+    static let lastMessage: SQL = """
+        (SELECT * FROM conversation.messages x WHERE x.conversation_id = c.id AND x.author_kind <> 'note' ORDER BY x.seq DESC LIMIT 1) m
         """
 
     /// A message from a row with `messageColumns`.
@@ -39,7 +47,7 @@ enum ConversationStore {
             SELECT \(recordColumns)
             FROM conversation.conversations c
             JOIN conversation.customers u ON u.id = c.customer_id
-            LEFT JOIN conversation.messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
+            LEFT JOIN LATERAL \(lastMessage) ON true
             WHERE c.id = \(id)
             """
         ).first.map(record)
@@ -187,6 +195,7 @@ enum ConversationStore {
                 SELECT m.*, sum(octet_length(m.body)) OVER (ORDER BY m.seq \(unescaped: order)) - octet_length(m.body) AS before_it
                 FROM conversation.messages m
                 WHERE m.conversation_id = \(params.conversationID) AND m.seq > \(params.afterSeq)
+                  AND (\(params.includeNotes)::boolean OR m.author_kind <> 'note')
                   AND (\(params.beforeSeq)::bigint IS NULL OR m.seq < \(params.beforeSeq))
                 ORDER BY m.seq \(unescaped: order) LIMIT \(params.limit + 1)
             ) m
@@ -324,11 +333,11 @@ extension ConversationStore {
                     WHERE n.conversation_id = c.id
                       AND n.seq > coalesce(
                           (SELECT seq FROM conversation.reads WHERE operator_id = \(params.operatorID) AND conversation_id = c.id), 0)
-                      AND NOT (n.author_kind = 'operator' AND n.author_id = \(params.operatorID))) AS unread
+                      AND NOT (n.author_kind IN ('operator', 'note') AND n.author_id = \(params.operatorID))) AS unread
             FROM unnest(\(params.conversationIDs)::uuid[]) WITH ORDINALITY AS asked(id, position)
             JOIN conversation.conversations c ON c.id = asked.id
             JOIN conversation.customers u ON u.id = c.customer_id
-            LEFT JOIN conversation.messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
+            LEFT JOIN LATERAL \(lastMessage) ON true
             ORDER BY asked.position
             """
         )

@@ -150,6 +150,8 @@ public struct Gateway: ProcessDefinition {
         SettingsRoutes(identity: identityRoutes, backends: backends, presenceInterval: settings.presenceInterval).add(to: router)
         TeamRoutes(identity: identityRoutes, backends: backends).add(to: router)
         CustomerRoutes(identity: identityRoutes, backends: backends).add(to: router)
+        CannedRoutes(identity: identityRoutes, backends: backends).add(to: router)
+        NoteRoutes(identity: identityRoutes, backends: backends).add(to: router)
         NotificationRoutes(identity: identityRoutes, backends: backends).add(to: router)
         TicketRoutes(identity: identityRoutes, backends: backends, inboundSecret: settings.inboundSecret).add(to: router)
         StreamRoutes.addPlainHTTP(to: router, store: identity)

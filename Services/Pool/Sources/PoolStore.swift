@@ -380,7 +380,7 @@ enum PoolStore {
                 try transaction.query(
                     "UPDATE pool.items SET customer_waiting_since = NULL WHERE conversation_id = \(message.conversationID) AND customer_waiting_since IS NOT NULL"
                 )
-            case .system:
+            case .system, .note:
                 return
             }
         case ConversationEvents.Closed.kind:

@@ -95,7 +95,8 @@ function showLogin(problem) {
 function showConsole() {
   const menu = [
     ['messages', 'Messages'], ['pool', 'Pool'], ['tickets', 'Tickets'], ['archive', 'Archive'],
-    ...(state.me.role === 'admin' ? [['team', 'Team'], ['customizations', 'Customizations'], ['operators', 'Operators']] : []),
+    // Customizations: everything for admins, each operator's own canned responses for all.
+    ...(state.me.role === 'admin' ? [['team', 'Team'], ['customizations', 'Customizations'], ['operators', 'Operators']] : [['customizations', 'Customizations']]),
   ];
   const status = h('span', { id: 'live-state', class: 'live-state', role: 'status' }, 'connecting…');
   const open = (id) => { location.hash = `#/conversations/${id}`; };

@@ -119,7 +119,9 @@ struct ConversationRoutes: Sendable {
         api.get("conversations/{id}/messages") { request, context in
             try await identity.authenticate(request)
             let id = try Self.id(context)
-            let params = try ConversationMethods.Messages.Params(conversationID: id, query: request)
+            var params = try ConversationMethods.Messages.Params(conversationID: id, query: request)
+            // The operators' timeline holds the desk's internal notes.
+            params.includeNotes = true
             let messages = try await backends.call(.conversation, ConversationMethods.Messages.self, params)
             // The deliveries of the mails carrying the operators' messages on this page (a chat has
             // no ticket: `not_found`, quickly).

@@ -38,7 +38,12 @@ enum OpenAPI {
             "before_seq": ["type": "integer", "minimum": 1, "description": "The last messages before this seq (scrolling back)"],
             "filter": ["enum": ["all", "mine", "unassigned"], "default": "all"],
             "unread": ["type": "boolean", "default": false],
-            "q": ["type": "string", "description": "Words in messages, the customer's name or e-mail"],
+            "q": [
+                "type": "string",
+                "description":
+                    "The Archive: words in messages (internal notes too), the customer's name or e-mail. Canned responses: a prefix of shortcut or title",
+            ],
+            "conversation_id": uuid,
             "operator_id": uuid, "from": instant, "to": instant,
             "include_hidden": ["type": "boolean", "default": false],
         ]
@@ -124,6 +129,26 @@ enum OpenAPI {
         .init(
             method: .post, path: "/api/v1/conversations/{id}/messages", summary: "Write as the holder", access: .operator,
             body: "PostMessage", response: "Message", success: 201, more: [200, 403, 409]),
+        .init(
+            method: .post, path: "/api/v1/conversations/{id}/notes",
+            summary: "Write an internal note: in the operators' timeline only, never shown to the customer nor mailed",
+            access: .operator, body: "PostNote", response: "Message", success: 201, more: [200, 409, 429]),
+        .init(
+            method: .get, path: "/api/v1/canned-responses", summary: "The desk's canned responses and my own, oldest first",
+            access: .operator, response: "CannedResponses", query: ["q"] + paged),
+        .init(
+            method: .post, path: "/api/v1/canned-responses", summary: "Add a canned response (desk ones: admins only)",
+            access: .operator, body: "CannedDraft", response: "CannedResponse", success: 201, more: [403, 409, 429]),
+        .init(
+            method: .put, path: "/api/v1/canned-responses/{id}", summary: "Change a canned response (desk ones: admins only)",
+            access: .operator, body: "CannedDraft", response: "CannedResponse", more: [403, 409, 429]),
+        .init(
+            method: .delete, path: "/api/v1/canned-responses/{id}", summary: "Delete a canned response (desk ones: admins only)",
+            access: .operator, success: 204, more: [403, 429]),
+        .init(
+            method: .get, path: "/api/v1/canned-responses/{id}/render",
+            summary: "A canned response with its placeholders filled for a conversation", access: .operator,
+            response: "RenderedCanned", query: ["conversation_id"]),
         .init(
             method: .post, path: "/api/v1/conversations/{id}/read", summary: "Move my reading position", access: .operator,
             body: "ReadPosition", success: 204),
@@ -224,10 +249,22 @@ enum OpenAPI {
             "Message": object([
                 "id": uuid, "conversation_id": uuid, "seq": ["type": "integer", "minimum": 1], "body": string,
                 "client_message_id": null(string), "created_at": instant,
-                "author": object(["kind": ["enum": ["customer", "operator", "system"]], "id": null(uuid), "name": string]),
+                "author": object(["kind": ["enum": ["customer", "operator", "system", "note"]], "id": null(uuid), "name": string]),
                 "delivery": ref("Delivery"),
             ]),
             "Messages": page(ref("Message")),
+            "PostNote": object(["body": text(1...10_000), "client_message_id": text(1...100)], required: ["body"]),
+            "CannedDraft": object(
+                [
+                    "shortcut": ["type": "string", "pattern": "^[a-z0-9_-]{1,32}$"], "title": text(1...100), "body": text(1...5_000),
+                    "scope": ["enum": ["desk", "personal"]],
+                ], required: ["shortcut", "title", "body", "scope"]),
+            "CannedResponse": object([
+                "id": uuid, "shortcut": string, "title": string, "body": string, "scope": ["enum": ["desk", "personal"]],
+                "owner_id": null(uuid), "created_at": instant, "updated_at": instant,
+            ]),
+            "CannedResponses": page(ref("CannedResponse")),
+            "RenderedCanned": object(["id": uuid, "shortcut": string, "body": string]),
             "Delivery": object([
                 "message_id": null(uuid), "status": ["enum": ["queued", "sent", "failed"]], "attempts": ["type": "integer"],
                 "last_error": null(string), "next_attempt_at": null(instant), "sent_at": null(instant),

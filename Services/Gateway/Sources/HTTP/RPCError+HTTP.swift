@@ -17,6 +17,9 @@ extension RPCError {
         .notATicket: (.conflict, "not_a_ticket"),
         .notAChat: (.conflict, "not_a_chat"),
         .blocked: (.forbidden, "blocked"),
+        .adminOnly: (.forbidden, "forbidden"),
+        .shortcutTaken: (.conflict, "shortcut_taken"),
+        .limitReached: (.conflict, "limit_reached"),
     ]
 
     /// How a back service's answer reads in the public API.

@@ -6,7 +6,8 @@ import Foundation
 /// An operator sees the Pool change, every conversation's messages, assignments and closes
 /// (any operator may read any conversation) and their own notifications. A visitor sees
 /// messages, assignments and closes of their own conversations only; the conversations they
-/// start while connected join as their `conversation.started` events pass.
+/// start while connected join as their `conversation.started` events pass; internal notes are
+/// left out of what they see.
 struct StreamAudience: Sendable {
     enum Viewer: Sendable, Equatable {
         case `operator`(UUID)
@@ -55,7 +56,12 @@ struct StreamAudience: Sendable {
                 }
                 return false
             }
-            return conversations.contains(event.subject)
+            guard conversations.contains(event.subject) else { return false }
+            // The desk's internal notes are never the customer's to see (undecodable: not shown either).
+            if event.is(ConversationEvents.MessageCreated.self) {
+                return (try? event.decode(ConversationEvents.MessageCreated.self))?.author.kind.isVisibleToCustomer ?? false
+            }
+            return true
         }
     }
 }

@@ -1,6 +1,8 @@
 // A conversation: its messages live, the holder, the assignment history, "Take it on me" on a
 // colleague's job, Transfer, "Ticket this chat", Close, and each mailed reply's delivery state.
-// The composer sends on Enter (Shift+Enter for a new line).
+// The composer sends on Enter (Shift+Enter for a new line); `/` opens the canned responses; the
+// "Internal note" tab writes a note only the desk sees (any operator may, holder or not). It is
+// the middle of the workspace (screens/inbox.js): my conversations left, the customer right.
 
 import { api } from '../session.js';
 import { h, when, toast } from '../../shared/dom.js';
@@ -8,22 +10,56 @@ import { thread } from '../../shared/thread.js';
 import { colleagueOptions, debounce, kind, takeError } from './helpers.js';
 import { readingPosition } from './reading.js';
 import { customerPanel, statusText } from './customer.js';
+import { cannedPicker } from '../canned.js';
+import { inbox, initials, workspace } from './inbox.js';
 
 export function conversation({ id, me, main, go }) {
   const head = h('div', { class: 'conversation-head' });
   const list = h('ol', { class: 'messages', id: 'conversation-messages', 'aria-live': 'polite' });
   const audit = h('details', { class: 'audit' });
-  const composer = h('textarea', { id: 'composer', rows: '3', 'aria-label': 'Your message', placeholder: 'Write a reply — Enter sends, Shift+Enter for a new line' });
+  const composer = h('textarea', { id: 'composer', rows: '3', 'aria-label': 'Your message' });
   const send = h('button', { id: 'send', type: 'submit' }, 'Send');
-  const form = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); post(); } }, composer, send);
+  // Reply to the customer, or a note for the desk: two tabs over one composer.
+  let noting = false;
+  const replyTab = h('button', { type: 'button', class: 'composer-tab', id: 'mode-reply', role: 'tab', onclick: () => setMode(false, true) }, 'Reply');
+  const noteTab = h('button', { type: 'button', class: 'composer-tab', id: 'mode-note', role: 'tab', onclick: () => setMode(true, true) }, 'Internal note');
+  const form = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); post(); } });
+  const canned = cannedPicker({ form, composer, conversationId: id });
+  form.append(h('div', { class: 'composer-tabs', role: 'tablist' }, replyTab, noteTab), canned.element,
+    h('div', { class: 'composer-row' }, composer, send));
+  function setMode(note, focus) {
+    noting = note;
+    form.classList.toggle('noting', note);
+    replyTab.setAttribute('aria-selected', String(!note));
+    noteTab.setAttribute('aria-selected', String(note));
+    composer.placeholder = note ? 'An internal note: only the desk sees it — Enter adds it'
+      : 'Write a reply — Enter sends, Shift+Enter for a new line, / for canned responses';
+    send.textContent = note ? 'Add note' : 'Send';
+    if (focus) composer.focus();
+  }
   // A mailed reply is drawn again when its delivery changes.
   const messages = thread({ list, path: `/conversations/${id}/messages`, api, render, replaces: (message) => !!message.delivery });
   // Reading settles my notifications of it: the bell counts again.
   const reading = readingPosition((seq) => api('POST', `/conversations/${id}/read`, { seq })
     .then(() => window.dispatchEvent(new CustomEvent('switchboard:read', { detail: { conversation_id: id } }))));
   const customer = customerPanel();
-  main.replaceChildren(h('div', { class: 'conversation-layout' },
-    h('section', { class: 'conversation-main' }, head, messages.earlier, list, audit, form), customer.element));
+  customer.element.open = true;
+  customer.element.classList.add('pane');
+  const myList = inbox({ current: id });
+  // A phone shows one pane at a time: these move between them.
+  const back = h('button', { type: 'button', class: 'link pane-back', id: 'back-to-list', onclick: () => go('#/messages') }, '‹ Messages');
+  const toCustomer = h('button', { type: 'button', class: 'pane-toggle', id: 'show-customer', onclick: () => showPane(layout.dataset.pane === 'customer' ? 'conversation' : 'customer') }, 'Customer');
+  const backToConversation = h('button', { type: 'button', class: 'link pane-back', id: 'back-to-conversation', onclick: () => showPane('conversation') }, '‹ Conversation');
+  customer.element.prepend(backToConversation);
+  const layout = workspace({
+    list: myList.element,
+    middle: h('section', { class: 'pane conversation-main', id: 'conversation-pane' },
+      h('div', { class: 'pane-bar' }, back, h('span', { class: 'spacer' }), toCustomer), head, messages.earlier, list, audit, form),
+    side: customer.element,
+    pane: 'conversation',
+  });
+  main.replaceChildren(layout);
+  function showPane(pane) { layout.dataset.pane = pane; toCustomer.setAttribute('aria-pressed', String(pane === 'customer')); }
   let current = null;
   let customerShown = null;
   let opened = false;
@@ -36,8 +72,9 @@ export function conversation({ id, me, main, go }) {
     const body = composer.value.trim();
     if (!body) return;
     composer.value = '';
+    canned.close();
     try {
-      const message = await api('POST', `/conversations/${id}/messages`, { body, client_message_id: crypto.randomUUID() });
+      const message = await api('POST', `/conversations/${id}/${noting ? 'notes' : 'messages'}`, { body, client_message_id: crypto.randomUUID() });
       messages.add(message);
     } catch (failure) {
       composer.value = body;
@@ -50,8 +87,11 @@ export function conversation({ id, me, main, go }) {
     const state = delivery ? h('span', { class: `delivery ${delivery.status}`, title: delivery.last_error ?? '' },
       delivery.status === 'sent' ? 'e-mail sent' : delivery.status === 'failed' ? `e-mail failed: ${delivery.last_error ?? ''}` :
         `e-mail queued${delivery.next_attempt_at ? `, next try ${when(delivery.next_attempt_at)}` : ''}`) : null;
+    const note = message.author.kind === 'note';
     return h('li', { class: `message ${message.author.kind}`, 'data-seq': message.seq },
-      h('div', { class: 'by' }, h('strong', {}, message.author.name), h('time', {}, when(message.created_at)), state),
+      h('div', { class: 'by' }, note ? h('span', { class: 'note-label' }, 'Internal note') : null,
+        message.author.kind === 'system' ? null : h('span', { class: 'avatar small', 'aria-hidden': 'true' }, initials(message.author.name)),
+        h('strong', {}, message.author.name), h('time', {}, when(message.created_at)), state),
       h('p', { class: 'body' }, message.body));
   }
 
@@ -112,16 +152,25 @@ export function conversation({ id, me, main, go }) {
       h('p', { class: 'meta' }, kind(c), ' ', c.customer.email ?? '', ' · ',
         h('span', { id: 'holder' }, c.status === 'closed' ? statusText(c) : holder ? `with ${holder.name}` : 'waiting in the Pool')),
       h('div', { class: 'actions' }, actions));
-    form.hidden = !mine || c.status === 'closed';
+    // Anyone may add a note while it is open; only the holder replies.
+    form.hidden = c.status === 'closed';
+    replyTab.disabled = !mine;
+    replyTab.title = mine ? '' : 'Take it on you to reply';
+    // Whenever I start or stop holding it: a reply if I hold it, else a note.
+    if (form.dataset.mine !== String(mine)) setMode(!mine, false);
+    form.dataset.mine = String(mine);
     audit.replaceChildren(h('summary', {}, 'Assignment history'),
       h('ul', {}, (c.audit ?? []).map((change) => h('li', {}, `${when(change.at)}: ${auditLine(change)}`))));
   }
 
   async function refresh() {
+    myList.load().catch(() => {});
     current = await api('GET', `/conversations/${id}`);
     drawHead();
-    if (customerShown !== current.customer.id) {
-      customerShown = current.customer.id;
+    // The panel lists this conversation too: drawn again when its holder or state changes.
+    const shownAs = `${current.customer.id} ${current.status} ${current.assignee?.id ?? ''}`;
+    if (customerShown !== shownAs) {
+      customerShown = shownAs;
       customer.show(current.customer.id, id);
     }
     await messages.catchUp(current.last_message?.seq);
@@ -134,6 +183,7 @@ export function conversation({ id, me, main, go }) {
   return {
     refresh,
     handle(frame) {
+      myList.handle(frame);
       const subject = frame.data?.conversation_id ?? frame.data?.id;
       if (subject !== id) return;
       if (frame.type === 'message.created') {

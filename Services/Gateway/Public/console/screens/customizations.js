@@ -1,14 +1,22 @@
 // Customizations (admins): the greeting, offline and acknowledgement messages, working hours
-// with holidays and one-off closures, and how chats are handed out.
+// with holidays and one-off closures, and how chats are handed out; and, for every operator,
+// canned responses (screens/canned-settings.js: the desk's for admins, their own for all).
 
 import { api } from '../session.js';
 import { h, toast } from '../../shared/dom.js';
 import { blocksSection } from './blocks.js';
+import { cannedSection } from './canned-settings.js';
 
 const days = [['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday'], ['thu', 'Thursday'], ['fri', 'Friday'], ['sat', 'Saturday'], ['sun', 'Sunday']];
 
-export function customizations({ main }) {
+export function customizations({ me, main }) {
   const refresh = async () => {
+    const canned = cannedSection(me);
+    // Operators who are not admins manage their own canned responses here, and nothing else.
+    if (me.role !== 'admin') {
+      main.replaceChildren(h('h2', {}, 'Customizations'), canned.element);
+      return canned.load();
+    }
     const settings = await api('GET', '/settings');
     const hours = settings.working_hours;
     const field = (name, label, control) => h('div', { class: 'field' }, h('label', { for: name }, label), control);
@@ -88,8 +96,9 @@ export function customizations({ main }) {
     error,
     h('button', { type: 'submit', id: 'save-settings' }, 'Save'));
     const blocks = blocksSection();
-    main.replaceChildren(h('h2', {}, 'Customizations'), form, blocks.element);
+    main.replaceChildren(h('h2', {}, 'Customizations'), form, canned.element, blocks.element);
     blocks.load();
+    canned.load();
   };
   return { refresh };
 }

@@ -1,0 +1,48 @@
+// The conversation workspace: on a wide screen three panes side by side — my conversations
+// (live, with unread counts), the conversation, the customer panel; in between two (the list
+// and the conversation, the customer panel in place of the list on request); on a phone one at
+// a time, with a way back. Which pane a phone shows is the workspace's `data-pane`.
+
+import { h } from '../../shared/dom.js';
+import { debounce, kind, pagedList } from './helpers.js';
+
+/** Frames that change what my list shows. */
+const listFrames = ['message.created', 'conversation.assigned', 'conversation.returned', 'conversation.closed'];
+
+/** The list of my open conversations, `current` highlighted: {element, load, handle}. */
+export function inbox({ current = null } = {}) {
+  const list = h('ul', { class: 'items inbox-items', id: 'my-messages' });
+  const row = (conversation) => h('li', {
+    class: `item inbox-item${conversation.id === current ? ' current' : ''}${conversation.unread ? ' has-unread' : ''}`,
+    'data-id': conversation.id,
+  },
+  h('a', { href: `#/conversations/${conversation.id}`, class: 'open', 'aria-current': conversation.id === current ? 'page' : null },
+    h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(conversation.customer.name)),
+    h('span', { class: 'inbox-text' },
+      h('span', { class: 'what' }, h('strong', {}, conversation.customer.name),
+        conversation.ticket ? h('span', { class: 'number' }, `#${conversation.ticket.number}`) : null,
+        h('span', { class: 'spacer' }), kind(conversation),
+        conversation.unread ? h('span', { class: 'unread', 'aria-label': `${conversation.unread} unread` }, String(conversation.unread)) : null),
+      h('span', { class: 'preview' }, conversation.last_message?.body ?? ''))));
+  const pages = pagedList(list, () => '/messages', row, () => h('li', { class: 'empty' }, 'Nothing in your Messages. Take someone from the Pool.'));
+  const element = h('section', { class: 'pane inbox', id: 'inbox', 'aria-label': 'My conversations' },
+    h('header', { class: 'pane-head' }, h('h2', {}, 'Messages'), h('span', { class: 'hint' }, 'Your open chats and tickets')),
+    list, pages.more);
+  const later = debounce(() => pages.load().catch(() => {}));
+  return {
+    element,
+    load: () => pages.load(),
+    handle(frame) { if (listFrames.includes(frame.type)) later(); },
+  };
+}
+
+/** The workspace element around the three panes; `pane` is what a phone shows first. */
+export function workspace({ list, middle, side, pane }) {
+  return h('div', { class: 'workspace', id: 'workspace', 'data-pane': pane }, list, middle, side ?? null);
+}
+
+/** Up to two initials of a name, for the round avatars. */
+export function initials(name) {
+  const words = (name ?? '?').trim().split(/\s+/).filter(Boolean);
+  return ((words[0]?.[0] ?? '?') + (words.length > 1 ? words[words.length - 1][0] : '')).toUpperCase();
+}
