@@ -26,6 +26,8 @@ struct TranscriptTests {
             let answer = try await desk.json(
                 "POST", "/api/v1/conversations/\(id)/messages", token: can, body: ["body": "Kargoda & yolda.", "client_message_id": "a1"])
             #expect(answer.status == 201)
+            let note = try await desk.json("POST", "/api/v1/conversations/\(id)/notes", token: can, body: ["body": "Internal: a VIP customer"])
+            #expect(note.status == 201, "\(note.object)")
             #expect(try await desk.json("POST", "/api/v1/visitor/conversations/\(id)/close", token: visitor).status == 200)
 
             let asked = try await desk.json(
@@ -43,6 +45,8 @@ struct TranscriptTests {
             #expect(greeting.lowerBound < reply.lowerBound)
             #expect(body.contains("Siparişim <nerede>?") && body.contains("Kargoda & yolda."))
             #expect(mail["html"].contains("Siparişim &lt;nerede&gt;?") && mail["html"].contains("Kargoda &amp; yolda."))
+            // The desk's note stays with the desk.
+            #expect(!mail["raw"].contains("VIP") && !body.contains("VIP") && !mail["html"].contains("VIP"))
 
             let again = try await desk.json(
                 "POST", "/api/v1/visitor/conversations/\(id)/transcript", token: visitor, body: ["email": "COPY@example.org"])

@@ -137,6 +137,8 @@ enum Letters {
     static func isForCustomer(_ message: Message) -> Bool {
         switch message.author.kind {
         case .customer, .operator, .system: true
+        // The desk's internal notes never leave it.
+        case .note: false
         }
     }
 
