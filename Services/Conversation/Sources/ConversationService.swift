@@ -95,6 +95,7 @@ public enum ConversationService {
             return Empty()
         }
         addCustomerMethods(to: &router, context)
+        addLiveMethods(to: &router, context)
     }
 
     static let notFound = RPCError(.notFound, "no such conversation")

@@ -17,6 +17,8 @@ extension RPCError {
         .notATicket: (.conflict, "not_a_ticket"),
         .notAChat: (.conflict, "not_a_chat"),
         .blocked: (.forbidden, "blocked"),
+        .notClosed: (.conflict, "not_closed"),
+        .alreadyRated: (.conflict, "already_rated"),
     ]
 
     /// How a back service's answer reads in the public API.

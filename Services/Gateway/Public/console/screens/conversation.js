@@ -8,6 +8,10 @@ import { thread } from '../../shared/thread.js';
 import { colleagueOptions, debounce, kind, takeError } from './helpers.js';
 import { readingPosition } from './reading.js';
 import { customerPanel, statusText } from './customer.js';
+import { avatar } from '../../shared/avatars.js';
+import { daySeparators } from '../../shared/days.js';
+import { seenMarker } from '../../shared/receipts.js';
+import { typingIndicator, typingSender } from '../../shared/typing.js';
 
 export function conversation({ id, me, main, go }) {
   const head = h('div', { class: 'conversation-head' });
@@ -22,8 +26,13 @@ export function conversation({ id, me, main, go }) {
   const reading = readingPosition((seq) => api('POST', `/conversations/${id}/read`, { seq })
     .then(() => window.dispatchEvent(new CustomEvent('switchboard:read', { detail: { conversation_id: id } }))));
   const customer = customerPanel();
+  // Live feel: day separators, "Seen" under my side's last message the customer read, and who is typing.
+  daySeparators(list);
+  const seen = seenMarker(list, 'operator');
+  const typing = typingIndicator('typing');
+  const typist = typingSender(composer, id);
   main.replaceChildren(h('div', { class: 'conversation-layout' },
-    h('section', { class: 'conversation-main' }, head, messages.earlier, list, audit, form), customer.element));
+    h('section', { class: 'conversation-main' }, head, messages.earlier, list, typing.element, audit, form), customer.element));
   let current = null;
   let customerShown = null;
   let opened = false;
@@ -36,6 +45,7 @@ export function conversation({ id, me, main, go }) {
     const body = composer.value.trim();
     if (!body) return;
     composer.value = '';
+    typist.sent();
     try {
       const message = await api('POST', `/conversations/${id}/messages`, { body, client_message_id: crypto.randomUUID() });
       messages.add(message);
@@ -50,8 +60,8 @@ export function conversation({ id, me, main, go }) {
     const state = delivery ? h('span', { class: `delivery ${delivery.status}`, title: delivery.last_error ?? '' },
       delivery.status === 'sent' ? 'e-mail sent' : delivery.status === 'failed' ? `e-mail failed: ${delivery.last_error ?? ''}` :
         `e-mail queued${delivery.next_attempt_at ? `, next try ${when(delivery.next_attempt_at)}` : ''}`) : null;
-    return h('li', { class: `message ${message.author.kind}`, 'data-seq': message.seq },
-      h('div', { class: 'by' }, h('strong', {}, message.author.name), h('time', {}, when(message.created_at)), state),
+    return h('li', { class: `message ${message.author.kind}`, 'data-seq': message.seq, 'data-at': message.created_at },
+      h('div', { class: 'by' }, message.author.kind === 'system' ? null : avatar(message.author.name), h('strong', {}, message.author.name), h('time', {}, when(message.created_at)), state),
       h('p', { class: 'body' }, message.body));
   }
 
@@ -107,10 +117,14 @@ export function conversation({ id, me, main, go }) {
         },
       }, 'Close'));
     }
+    seen.set(c.customer_read_seq);
     head.replaceChildren(
-      h('h2', {}, c.customer.name, c.ticket ? h('span', { class: 'number' }, ` #${c.ticket.number}`) : null),
+      h('h2', {}, avatar(c.customer.name, 'large'), ' ', c.customer.name, c.ticket ? h('span', { class: 'number' }, ` #${c.ticket.number}`) : null),
       h('p', { class: 'meta' }, kind(c), ' ', c.customer.email ?? '', ' · ',
         h('span', { id: 'holder' }, c.status === 'closed' ? statusText(c) : holder ? `with ${holder.name}` : 'waiting in the Pool')),
+      c.rating ? h('p', { class: 'rating', id: 'rating', title: c.rating.comment ?? '' },
+        h('span', { class: 'stars', 'aria-label': `${c.rating.score} of 5` }, '★'.repeat(c.rating.score) + '☆'.repeat(5 - c.rating.score)),
+        ` Rated ${c.rating.score}/5 by the customer`, c.rating.comment ? h('q', {}, c.rating.comment) : null) : null,
       h('div', { class: 'actions' }, actions));
     form.hidden = !mine || c.status === 'closed';
     audit.replaceChildren(h('summary', {}, 'Assignment history'),
@@ -136,8 +150,13 @@ export function conversation({ id, me, main, go }) {
     handle(frame) {
       const subject = frame.data?.conversation_id ?? frame.data?.id;
       if (subject !== id) return;
-      if (frame.type === 'message.created') {
+      if (frame.type === 'typing') {
+        if (frame.data.author?.id !== me.id) typing.show(frame.data.author);
+      } else if (frame.type === 'conversation.read') {
+        if (frame.data.side === 'customer') seen.set(frame.data.seq);
+      } else if (frame.type === 'message.created') {
         messages.add(frame.data);
+        typing.clear(frame.data.author?.kind === 'customer' ? 'customer' : 'operator');
         reading.seen(frame.data.seq);
       } else if (frame.type === 'mail.updated') {
         // A mailed reply's delivery changed: draw the latest page again (mailed replies are redrawn).
@@ -145,7 +164,7 @@ export function conversation({ id, me, main, go }) {
           .then((page) => page.items.forEach((message) => messages.add(message, false))).catch(() => {});
       } else later();
     },
-    close: (tell) => reading.close(tell),
+    close: (tell) => { reading.close(tell); typist.stop(); seen.stop(); typing.clear(); },
   };
 }
 
