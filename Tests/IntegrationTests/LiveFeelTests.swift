@@ -195,7 +195,10 @@ struct LiveFeelTests {
             let visitorView = "/api/v1/visitor/conversations/\(ayse.id)"
             #expect(try await desk.json("GET", visitorView, token: ayse.visitor).object["operator_read_seq"] as? Int == 0)
             #expect(try await desk.json("POST", "/api/v1/conversations/\(ayse.id)/read", token: can.token, body: ["seq": 2]).status == 204)
-            let desks = try await ayseStream.next("conversation.read", conversation: ayse.id)
+            // (The customer's stream showed her own position first; the desk's follows.)
+            let desks = try await ayseStream.next("the desk's conversation.read") {
+                $0["type"] as? String == "conversation.read" && ($0["data"] as? [String: Any])?["side"] as? String == "operator"
+            }
             #expect((desks["data"] as? [String: Any])?["side"] as? String == "operator")
             #expect((desks["data"] as? [String: Any])?["seq"] as? Int == 2)
             #expect(try await desk.json("GET", visitorView, token: ayse.visitor).object["operator_read_seq"] as? Int == 2)

@@ -21,5 +21,8 @@ export function hue(name) {
 
 /** The avatar of `name`. */
 export function avatar(name, size = 'small') {
-  return h('span', { class: `avatar ${size}`, style: `background: hsl(${hue(name)} 55% 42%)`, title: name ?? '', 'aria-hidden': 'true' }, initials(name));
+  const element = h('span', { class: `avatar ${size}`, title: name ?? '', 'aria-hidden': 'true' }, initials(name));
+  // A property, not a style attribute: the pages' Content-Security-Policy refuses inline styles.
+  element.style.backgroundColor = `hsl(${hue(name)} 55% 42%)`;
+  return element;
 }

@@ -35,5 +35,5 @@ export function archive({ main }) {
   main.replaceChildren(h('h2', {}, 'Archive'), form, list, pages.more);
   const refresh = () => pages.load();
   const later = debounce(refresh);
-  return { refresh, handle: (frame) => { if (frame.type === 'conversation.closed') later(); } };
+  return { refresh, handle: (frame) => { if (frame.type === 'conversation.closed' || frame.type === 'conversation.rated') later(); } };
 }

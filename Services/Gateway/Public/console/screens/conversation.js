@@ -122,9 +122,9 @@ export function conversation({ id, me, main, go }) {
       h('h2', {}, avatar(c.customer.name, 'large'), ' ', c.customer.name, c.ticket ? h('span', { class: 'number' }, ` #${c.ticket.number}`) : null),
       h('p', { class: 'meta' }, kind(c), ' ', c.customer.email ?? '', ' · ',
         h('span', { id: 'holder' }, c.status === 'closed' ? statusText(c) : holder ? `with ${holder.name}` : 'waiting in the Pool')),
-      c.rating ? h('p', { class: 'rating', id: 'rating', title: c.rating.comment ?? '' },
+      ...(c.rating ? [h('p', { class: 'rating', id: 'rating', title: c.rating.comment ?? '' },
         h('span', { class: 'stars', 'aria-label': `${c.rating.score} of 5` }, '★'.repeat(c.rating.score) + '☆'.repeat(5 - c.rating.score)),
-        ` Rated ${c.rating.score}/5 by the customer`, c.rating.comment ? h('q', {}, c.rating.comment) : null) : null,
+        ` Rated ${c.rating.score}/5 by the customer`, c.rating.comment ? h('q', {}, c.rating.comment) : null)] : []),
       h('div', { class: 'actions' }, actions));
     form.hidden = !mine || c.status === 'closed';
     audit.replaceChildren(h('summary', {}, 'Assignment history'),
