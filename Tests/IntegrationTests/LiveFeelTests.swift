@@ -6,6 +6,9 @@ import Testing
 /// Typing indicators, read receipts and ratings, through real processes.
 @Suite("Live feel: typing, read receipts, ratings", .serialized)
 struct LiveFeelTests {
+    /// Reading positions a visitor may post in a minute, as the handbook gives it.
+    static let readsPerMinute = 60
+
     /// A typing frame as a client sends it.
     static func typing(_ conversation: String) -> String { #"{"type":"typing","conversation_id":"\#(conversation)"}"# }
 
@@ -275,6 +278,41 @@ struct LiveFeelTests {
             #expect(bad.status == 422 && errorField(bad.object) == "from")
             #expect(try await desk.json("GET", "/api/v1/reports/ratings", token: ayse.visitor).status == 401)
             canStream.close()
+        }
+    }
+
+    @Test("reading positions and ratings are rate limited per visitor; refused ratings count too, and a limit refuses with Retry-After")
+    func limits() async throws {
+        try await Stack.with { stack in
+            for service in ServiceName.back { try await stack.start(service) }
+            let environment = Stack.adminEnvironment.merging(["SWITCHBOARD_VISITOR_MESSAGES_PER_MINUTE": "3"]) { $1 }
+            let port = try #require(try await stack.start(.gateway, environment: environment).httpPort)
+            let started = try await stack.json("POST", "/api/v1/visitor/conversations", port: port, body: ["name": "Ayşe"])
+            let visitor = try #require(started.object["visitor_token"] as? String)
+            let id = try #require((started.object["conversation"] as? [String: Any])?["id"] as? String)
+
+            // Sixty reading positions a minute, then 429.
+            var statuses: [Int] = []
+            for _ in 0..<(Self.readsPerMinute + 1) {
+                statuses.append(
+                    try await stack.json("POST", "/api/v1/visitor/conversations/\(id)/read", port: port, token: visitor, body: ["seq": 1])
+                        .status)
+            }
+            #expect(statuses.dropLast().allSatisfy { $0 == 204 } && statuses.last == 429, "\(statuses)")
+
+            // Closing is one write of the three; two refused ratings are the others; the fourth write waits.
+            #expect(try await stack.json("POST", "/api/v1/visitor/conversations/\(id)/close", port: port, token: visitor).status == 200)
+            for score in [0, 9] {
+                let refused = try await stack.json(
+                    "POST", "/api/v1/visitor/conversations/\(id)/rating", port: port, token: visitor, body: ["score": score])
+                #expect(refused.status == 422)
+            }
+            let limited = try await stack.json(
+                "POST", "/api/v1/visitor/conversations/\(id)/rating", port: port, token: visitor, body: ["score": 5])
+            #expect(limited.status == 429 && errorCode(limited.object) == "rate_limited", "\(limited.object)")
+            #expect(limited.reply.headers["retry-after"] != nil)
+            let view = try await stack.json("GET", "/api/v1/visitor/conversations/\(id)", port: port, token: visitor).object
+            #expect(view["rating"] == nil, "a refused rating stores nothing")
         }
     }
 }
