@@ -88,10 +88,17 @@ public struct ConversationRecord: Codable, Sendable, Hashable {
     public var lastMessage: Message?
     /// Why it closed (with `closed_at`); `nil` while open, and for closes from before reasons were kept.
     public var closedReason: CloseReason?
+    /// How far the customer has read (0: nothing yet); it never moves back.
+    public var customerReadSeq: Int64
+    /// How far the desk has read: the furthest any operator read (0: nothing yet).
+    public var operatorReadSeq: Int64
+    /// The customer's rating, once given after the close.
+    public var rating: Rating?
 
     public init(
         id: UUID, channel: ConversationChannel, customer: Customer, visitorID: UUID?, createdAt: Date, closedAt: Date?,
-        lastMessage: Message?, closedReason: CloseReason? = nil
+        lastMessage: Message?, closedReason: CloseReason? = nil, customerReadSeq: Int64 = 0, operatorReadSeq: Int64 = 0,
+        rating: Rating? = nil
     ) {
         self.id = id
         self.channel = channel
@@ -101,14 +108,66 @@ public struct ConversationRecord: Codable, Sendable, Hashable {
         self.closedAt = closedAt
         self.lastMessage = lastMessage
         self.closedReason = closedReason
+        self.customerReadSeq = customerReadSeq
+        self.operatorReadSeq = operatorReadSeq
+        self.rating = rating
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, channel, customer
+        case id, channel, customer, rating
         case visitorID = "visitor_id"
         case createdAt = "created_at"
         case closedAt = "closed_at"
         case lastMessage = "last_message"
         case closedReason = "closed_reason"
+        case customerReadSeq = "customer_read_seq"
+        case operatorReadSeq = "operator_read_seq"
+    }
+
+    /// Events stored before reading positions were kept have none: they read as 0.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try container.decode(UUID.self, forKey: .id), channel: try container.decode(ConversationChannel.self, forKey: .channel),
+            customer: try container.decode(Customer.self, forKey: .customer),
+            visitorID: try container.decodeIfPresent(UUID.self, forKey: .visitorID),
+            createdAt: try container.decode(Date.self, forKey: .createdAt),
+            closedAt: try container.decodeIfPresent(Date.self, forKey: .closedAt),
+            lastMessage: try container.decodeIfPresent(Message.self, forKey: .lastMessage),
+            closedReason: try container.decodeIfPresent(CloseReason.self, forKey: .closedReason),
+            customerReadSeq: try container.decodeIfPresent(Int64.self, forKey: .customerReadSeq) ?? 0,
+            operatorReadSeq: try container.decodeIfPresent(Int64.self, forKey: .operatorReadSeq) ?? 0,
+            rating: try container.decodeIfPresent(Rating.self, forKey: .rating))
+    }
+}
+
+/// How the customer rated a closed conversation: once, 1 to 5, with an optional comment.
+public struct Rating: Codable, Sendable, Hashable {
+    public var score: Int
+    public var comment: String?
+    public var createdAt: Date
+
+    public init(score: Int, comment: String?, createdAt: Date) {
+        self.score = score
+        self.comment = comment
+        self.createdAt = createdAt
+    }
+
+    /// The scores a customer may give.
+    public static let scores = 1...5
+    /// The longest comment, in Unicode scalars.
+    public static let maximumComment = 1_000
+
+    enum CodingKeys: String, CodingKey {
+        case score, comment
+        case createdAt = "created_at"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(score, forKey: .score)
+        // Always written, `null` without one.
+        try container.encode(comment, forKey: .comment)
+        try container.encode(createdAt, forKey: .createdAt)
     }
 }

@@ -117,8 +117,7 @@ extension EventKind {
         ConversationEvents.Started.kind, ConversationEvents.MessageCreated.kind, ConversationEvents.Closed.kind,
         ConversationEvents.Reopened.kind, ConversationEvents.MovedToEmail.kind, PoolEvents.Assigned.kind, PoolEvents.Returned.kind,
         PoolEvents.Alert.kind, PoolEvents.Changed.kind, NotificationEvents.Created.kind, NotificationEvents.Settled.kind,
-        TicketingEvents.MailQueued.kind,
-        TicketingEvents.MailUpdated.kind,
+        TicketingEvents.MailQueued.kind, TicketingEvents.MailUpdated.kind, ConversationEvents.Read.kind, ConversationEvents.Rated.kind,
     ]
 }
 

@@ -6,7 +6,7 @@ public enum EventMethods {
     public static let streamed = [
         ConversationEvents.Started.kind, ConversationEvents.MessageCreated.kind, PoolEvents.Assigned.kind, PoolEvents.Returned.kind,
         ConversationEvents.Closed.kind, ConversationEvents.MovedToEmail.kind, PoolEvents.Changed.kind, NotificationEvents.Created.kind,
-        NotificationEvents.Settled.kind, TicketingEvents.MailUpdated.kind,
+        NotificationEvents.Settled.kind, TicketingEvents.MailUpdated.kind, ConversationEvents.Read.kind, ConversationEvents.Rated.kind,
     ]
 
     /// `events.read`: settled events after `after`, in cursor order, of `types`; read on from

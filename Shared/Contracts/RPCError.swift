@@ -80,7 +80,7 @@ extension RPCError.Reason {
     /// A new reason is added here.
     public static let refusals: [Self] = [
         .notFound, .closed, .notAssignee, .rateLimited, .alreadyTaken, .availabilityOff, .colleagueUnavailable, .notATicket,
-        .notAChat, .blocked, .adminOnly, .shortcutTaken, .limitReached,
+        .notAChat, .blocked, .adminOnly, .shortcutTaken, .limitReached, .notClosed, .alreadyRated,
     ]
 }
 

@@ -21,7 +21,7 @@ struct EventTests {
     static let messageJSON =
         #"{"author":{"id":"\#(person)","kind":"customer","name":"Ayşe"},"body":"Merhaba","client_message_id":"c1","conversation_id":"\#(conversation)","created_at":"\#(atText)","id":"\#(thing)","seq":2}"#
     static let recordJSON =
-        #"{"channel":"chat","created_at":"\#(atText)","customer":{"id":"\#(person)","name":"Ayşe"},"id":"\#(conversation)"}"#
+        #"{"channel":"chat","created_at":"\#(atText)","customer":{"id":"\#(person)","name":"Ayşe"},"customer_read_seq":0,"id":"\#(conversation)","operator_read_seq":0}"#
 
     /// Each kind with a payload, the payload's JSON, and the subject it must yield.
     static let pinned: [(kind: String, encode: @Sendable () throws -> NewPin, json: String, subject: UUID)] = [
@@ -102,6 +102,20 @@ struct EventTests {
             #"{"conversation_id":"\#(conversation)","delivery":{"attempts":1,"message_id":"\#(thing)","sent_at":"\#(atText)","status":"sent"}}"#,
             conversation
         ),
+        (
+            "conversation.read",
+            { try NewPin(ConversationEvents.Read.self, ReadReceipt(conversationID: conversation, side: .customer, seq: 7)) },
+            #"{"conversation_id":"\#(conversation)","seq":7,"side":"customer"}"#, conversation
+        ),
+        (
+            "conversation.rated",
+            {
+                try NewPin(
+                    ConversationEvents.Rated.self,
+                    RatingGiven(conversationID: conversation, rating: Rating(score: 4, comment: nil, createdAt: at)))
+            },
+            #"{"conversation_id":"\#(conversation)","rating":{"comment":null,"created_at":"\#(atText)","score":4}}"#, conversation
+        ),
     ]
 
     @Test("every kind of event has its name, its payload's JSON and its subject", arguments: 0..<pinned.count)
@@ -161,6 +175,22 @@ struct EventTests {
         #expect(frame.text == text)
         let parsed = try JSONDecoder().decode(JSONValue.self, from: Data(frame.text.utf8))
         #expect(parsed == (try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(frame))))
+    }
+
+    @Test("a record stored before reading positions and ratings reads them as 0 and none; a typing frame is {conversation_id, author}")
+    func liveFeel() throws {
+        let old = try WireJSON.decoder().decode(
+            ConversationRecord.self,
+            from: Data(
+                #"{"channel":"chat","created_at":"\#(Self.atText)","customer":{"id":"\#(Self.person)","name":"Ayşe"},"id":"\#(Self.conversation)"}"#
+                    .utf8))
+        #expect(old == Self.record && old.customerReadSeq == 0 && old.rating == nil)
+        let typing = Typing(conversationID: Self.conversation, author: Author(kind: .operator, id: Self.person, name: "Can"))
+        let frame = StreamFrame(type: .typing, cursor: .init(xid: 5, seq: 1), data: try RawJSON(encoding: typing))
+        #expect(
+            frame.text
+                == #"{"type":"typing","cursor":"5-1","data":{"author":{"id":"\#(Self.person)","kind":"operator","name":"Can"},"conversation_id":"\#(Self.conversation)"}}"#
+        )
     }
 
     @Test("a string with every kind of character quotes to JSON that reads back the same")

@@ -112,6 +112,9 @@ struct AuthorizationMatrixTests {
                 .init(
                     method: "POST", path: "/api/v1/visitor/conversations/\(c)/transcript", body: ["email": "copy@example.org"],
                     expected: [(.nobody, 401), (.otherVisitor, 404), (.visitor, 202)] + Self.operators(401)),
+                .init(
+                    method: "POST", path: "/api/v1/visitor/conversations/\(c)/read", body: ["seq": 1],
+                    expected: [(.nobody, 401), (.otherVisitor, 404), (.visitor, 204)] + Self.operators(401)),
                 .init(method: "GET", path: "/api/v1/visitor/stream", expected: [(.nobody, 401)] + Self.visitors(426) + Self.operators(401)),
                 .init(
                     method: "POST", path: "/api/v1/auth/login", body: ["email": "can@example.com", "password": "wrong password"],
@@ -227,6 +230,11 @@ struct AuthorizationMatrixTests {
                 .init(
                     method: "POST", path: "/api/v1/conversations/\(c)/close",
                     expected: [(.nobody, 401)] + Self.visitors(401) + [(.holder, 403), (.admin, 200), (.colleague, 200)]),
+                // C is closed now: only its own visitor rates it, once.
+                .init(
+                    method: "POST", path: "/api/v1/visitor/conversations/\(c)/rating", body: ["score": 5],
+                    expected: [(.nobody, 401), (.otherVisitor, 404), (.visitor, 201)] + Self.operators(401)),
+                .init(method: "GET", path: "/api/v1/reports/ratings", expected: Self.staff(200)),
                 .init(
                     method: "GET", path: "/api/v1/team",
                     expected: [(.nobody, 401)] + Self.visitors(401) + [(.holder, 403), (.colleague, 403), (.admin, 200)]),

@@ -170,3 +170,20 @@ enum Browser {
         return (child.exitStatus ?? -1, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 }
+
+extension BrowserTests {
+    @Test(
+        "typing shows in the console and the widget and clears with the message; Seen on both sides; after the close the customer rates and the console shows it"
+    )
+    func live() async throws {
+        try await Stack.with { stack in
+            for service in ServiceName.back { try await stack.start(service) }
+            let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
+            let admin = try await stack.adminToken(port: port)
+            _ = try await stack.newOperator(port: port, admin: admin, name: "Can Öztürk", email: "can@example.com")
+            let (status, output) = try await Browser.run(
+                "live.py", "--base", "http://127.0.0.1:\(port)", "--admin-token=\(admin)", "--shots", Browser.screenshots)
+            #expect(status == 0, "the browser live-feel story failed:\n\(output)")
+        }
+    }
+}

@@ -111,6 +111,20 @@ extension ConversationStore {
                 """
         ),
         Migration(
+            schema: "conversation", version: 8, name: "the customer's reading position, ratings",
+            sql: """
+                ALTER TABLE conversation.conversations ADD COLUMN customer_read_seq bigint NOT NULL DEFAULT 0;
+                CREATE INDEX reads_conversation ON conversation.reads (conversation_id, seq DESC);
+                CREATE TABLE conversation.ratings (
+                    conversation_id uuid PRIMARY KEY REFERENCES conversation.conversations (id),
+                    score smallint NOT NULL CHECK (score BETWEEN 1 AND 5),
+                    comment text CHECK (length(comment) BETWEEN 1 AND 1000),
+                    created_at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE INDEX ratings_given ON conversation.ratings (created_at DESC, conversation_id DESC);
+                """
+        ),
+        Migration(
             schema: "conversation", version: 9, name: "internal notes, canned responses",
             sql: """
                 ALTER TABLE conversation.messages DROP CONSTRAINT messages_author_kind_check,

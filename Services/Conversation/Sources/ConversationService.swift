@@ -96,6 +96,7 @@ public enum ConversationService {
         }
         addCustomerMethods(to: &router, context)
         addCannedMethods(to: &router, context)
+        addLiveMethods(to: &router, context)
     }
 
     static let notFound = RPCError(.notFound, "no such conversation")

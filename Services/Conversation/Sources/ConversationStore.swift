@@ -15,10 +15,16 @@ enum ConversationStore {
         m.client_message_id AS message_client_message_id, m.created_at AS message_created_at
         """
 
-    /// A conversation's columns from `conversations c` and `customers u`, with its last message's from `m`.
+    /// A conversation's columns from `conversations c` and `customers u`, with its last message's
+    /// from `m`; the desk's reading position and the rating are looked up by key.
     static let recordColumns: SQL = """
         c.id, c.channel, c.created_at, c.closed_at, c.close_reason, u.id AS customer_id, u.name AS customer_name, u.email AS customer_email,
-        u.visitor_id, \(messageColumns)
+        u.visitor_id, c.customer_read_seq,
+        (SELECT coalesce(max(r.seq), 0) FROM conversation.reads r WHERE r.conversation_id = c.id) AS operator_read_seq,
+        (SELECT g.score FROM conversation.ratings g WHERE g.conversation_id = c.id) AS rating_score,
+        (SELECT g.comment FROM conversation.ratings g WHERE g.conversation_id = c.id) AS rating_comment,
+        (SELECT g.created_at FROM conversation.ratings g WHERE g.conversation_id = c.id) AS rating_created_at,
+        \(messageColumns)
         """
 
     /// The conversation `c`'s last message that is not a note, as `m`: notes take seqs too and
@@ -61,8 +67,16 @@ enum ConversationStore {
             customer: Customer(
                 id: try row.decode("customer_id"), name: try row.decode("customer_name"), email: try row.decode("customer_email")),
             visitorID: try row.decode("visitor_id"), createdAt: try row.decode("created_at"), closedAt: try row.decode("closed_at"),
-            lastMessage: last, closedReason: try row.decode("close_reason", as: String?.self).flatMap(CloseReason.init(rawValue:))
+            lastMessage: last, closedReason: try row.decode("close_reason", as: String?.self).flatMap(CloseReason.init(rawValue:)),
+            customerReadSeq: try row.decode("customer_read_seq"), operatorReadSeq: try row.decode("operator_read_seq"),
+            rating: try rating(row)
         )
+    }
+
+    /// The rating of a row with `recordColumns`, if one was given.
+    static func rating(_ row: PGRow) throws -> Rating? {
+        guard let score = try row.decode("rating_score", as: Int?.self) else { return nil }
+        return Rating(score: score, comment: try row.decode("rating_comment"), createdAt: try row.decode("rating_created_at"))
     }
 
     /// Starts a conversation (or returns the one an earlier call with `key` started).
@@ -100,7 +114,7 @@ enum ConversationStore {
                 SELECT \(id)::uuid, \(params.channel.rawValue)::text, customer.id, \(key)::text,
                        CASE WHEN \(opening?.body)::text IS NULL THEN 1 ELSE 2 END
                 FROM customer
-                RETURNING id, channel, created_at, closed_at, close_reason
+                RETURNING id, channel, created_at, closed_at, close_reason, customer_read_seq
             ), posted AS (
                 INSERT INTO conversation.messages AS m (conversation_id, seq, id, author_kind, author_id, author_name, body, client_message_id)
                 SELECT c.id, 1, \(UUID())::uuid, 'system', NULL::uuid, 'Switchboard', s.greeting_message, NULL::text
@@ -308,15 +322,31 @@ extension ConversationStore {
         return Page(candidates: candidates, limit: params.page.limit)
     }
 
-    /// Moves the reading position forward; `false` when there is no such conversation.
+    /// Moves the reading position forward (never past the last message); `false` when there is
+    /// no such conversation. When the desk's furthest position moves, the customer hears of it
+    /// (`conversation.read`, side `operator`).
     static func read(_ params: ConversationMethods.Read.Params, in transaction: Transaction) throws -> Bool {
-        guard try record(params.conversationID, in: transaction) != nil else { return false }
-        try transaction.query(
+        let rows = try transaction.query(
             """
-            INSERT INTO conversation.reads (operator_id, conversation_id, seq) VALUES (\(params.operatorID), \(params.conversationID), \(params.seq))
-            ON CONFLICT (operator_id, conversation_id) DO UPDATE SET seq = greatest(conversation.reads.seq, EXCLUDED.seq)
+            WITH conversation AS (
+                SELECT id, last_seq FROM conversation.conversations WHERE id = \(params.conversationID)
+            ), before AS (
+                SELECT coalesce(max(seq), 0) AS seq FROM conversation.reads WHERE conversation_id = \(params.conversationID)
+            ), moved AS (
+                INSERT INTO conversation.reads AS r (operator_id, conversation_id, seq)
+                SELECT \(params.operatorID), c.id, least(\(params.seq), c.last_seq) FROM conversation c
+                ON CONFLICT (operator_id, conversation_id) DO UPDATE SET seq = greatest(r.seq, EXCLUDED.seq)
+                RETURNING r.seq
+            )
+            SELECT before.seq AS before, moved.seq AS after FROM before, moved
             """
         )
+        guard let row = rows.first else { return false }
+        let (before, after) = try row.decode((Int64, Int64).self)
+        if after > before {
+            try transaction.appendEvent(
+                ConversationEvents.Read.self, ReadReceipt(conversationID: params.conversationID, side: .operator, seq: after))
+        }
         return true
     }
 

@@ -30,10 +30,14 @@ public struct Gateway: ProcessDefinition {
         let passwords = Passwords()
         let hub = EventHub(runtimeDirectory: configuration.runtimeDirectory, logger: logger)
         let streams = Router(context: BasicWebSocketRequestContext.self)
-        let revocations = Listener(url: configuration.databaseURL, channels: [IdentityStore.revocations], logger: logger)
+        // One listening connection for the streams: sessions ended and typing, from every gateway.
+        let revocations = Listener(
+            url: configuration.databaseURL, channels: [IdentityStore.revocations, TypingRelay.channel], logger: logger)
         let sessions = SessionStreams(limit: settings.streamsPerToken, listener: revocations, logger: logger)
+        let typing = TypingRelay(database: database, listener: revocations, logger: logger)
         let presence = Presence(pool: backends[.pool], interval: settings.presenceInterval, logger: logger)
-        StreamRoutes(store: identity, backends: backends, hub: hub, sessions: sessions, presence: presence).add(to: streams)
+        StreamRoutes(store: identity, backends: backends, hub: hub, sessions: sessions, presence: presence, typing: typing).add(
+            to: streams)
         let proxyNames = ProxyNames(proxies.names, logger: logger)
         let connections = OpenConnections(
             limits: .init(
@@ -71,7 +75,7 @@ public struct Gateway: ProcessDefinition {
         )
         let http = DrainDeadline(application, deadline: settings.drainDeadline, logger: logger) { connections.closeAll() }
         // Sockets come and go by the thousand here: what they freed is given back.
-        return [proxyNames, passwords, revocations] + backends.all + [hub, sessions, presence, HeapTrim(logger: logger), http]
+        return [proxyNames, passwords, revocations] + backends.all + [hub, sessions, typing, presence, HeapTrim(logger: logger), http]
     }
 
     /// Before serving: the first admin, when the settings name one, and a word in the log while
@@ -149,6 +153,7 @@ public struct Gateway: ProcessDefinition {
         ArchiveRoutes(identity: identityRoutes, backends: backends).add(to: router)
         SettingsRoutes(identity: identityRoutes, backends: backends, presenceInterval: settings.presenceInterval).add(to: router)
         TeamRoutes(identity: identityRoutes, backends: backends).add(to: router)
+        ReportRoutes(identity: identityRoutes, backends: backends).add(to: router)
         CustomerRoutes(identity: identityRoutes, backends: backends).add(to: router)
         CannedRoutes(identity: identityRoutes, backends: backends).add(to: router)
         NoteRoutes(identity: identityRoutes, backends: backends).add(to: router)

@@ -177,6 +177,9 @@ function showConsole() {
   route();
 }
 
+// A view's typing frame (shared/typing.js) goes out on the one stream.
+window.addEventListener('switchboard:typing', (event) => state.live?.send(event.detail));
+
 function route() {
   const [, section, id] = location.hash.split('/');
   for (const link of document.querySelectorAll('nav.menu a')) {

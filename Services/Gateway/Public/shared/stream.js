@@ -40,7 +40,7 @@ export class LiveStream {
       try { frame = JSON.parse(message.data); } catch { return; }
       if (frame.cursor) this.cursor = frame.cursor;
       switch (frame.type) {
-        case 'ready': this.delay = firstDelay; this.onState('live'); break;
+        case 'ready': this.delay = firstDelay; this.live = true; this.onState('live'); break;
         // A resync is followed by the server closing: the reconnect below replays from the cursor.
         case 'heartbeat': case 'resync': break;
         case 'error': this.refused(frame.data); break;
@@ -49,10 +49,16 @@ export class LiveStream {
     };
     socket.onclose = () => {
       if (this.socket !== socket || this.stopped) return;
+      this.live = false;
       this.onState('reconnecting');
       this.timer = setTimeout(() => this.start(), this.delay);
       this.delay = Math.min(this.delay * 2, longestDelay);
     };
+  }
+
+  /** Sends a frame of the client's own (typing) while the stream is live; dropped otherwise. */
+  send(frame) {
+    if (this.live && this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
   }
 
   /** The server's `error` frame; it closes the socket after it. */

@@ -9,6 +9,11 @@ import { apiClient, storedToken } from '../shared/api.js';
 import { h } from '../shared/dom.js';
 import { LiveStream } from '../shared/stream.js';
 import { thread } from '../shared/thread.js';
+import { avatar } from '../shared/avatars.js';
+import { clock, daySeparators } from '../shared/days.js';
+import { readingPoster, seenMarker } from '../shared/receipts.js';
+import { typingIndicator, typingSender } from '../shared/typing.js';
+import { ratingBox } from './rating.js';
 import { transcriptOffer } from './transcript.js';
 
 const panel = document.getElementById('panel');
@@ -110,6 +115,8 @@ function offline(status, past) {
 
 let stream = null;
 let poller = null;
+// What the chat on screen leaves behind when another is shown.
+let leaving = () => {};
 
 /** "about 3 minutes" for an estimate in seconds. */
 function duration(seconds) {
@@ -130,15 +137,33 @@ function chat(conversation, readOnly = false) {
   const answering = h('p', { id: 'answering', role: 'status' });
   const queue = h('p', { id: 'queue', class: 'queue', hidden: true });
   const text = h('textarea', { id: 'message', rows: '2', 'aria-label': 'Your message', placeholder: 'Write a message' });
-  const render = (message) => h('li', { class: `message ${message.author.kind}`, 'data-seq': message.seq },
-    message.author.kind === 'customer' ? null : h('span', { class: 'by' }, message.author.name), message.body);
+  const render = (message) => h('li', { class: `message ${message.author.kind}`, 'data-seq': message.seq, 'data-at': message.created_at },
+    message.author.kind === 'system' ? null : avatar(message.author.name),
+    h('div', { class: 'bubble' },
+      message.author.kind === 'operator' ? h('span', { class: 'by' }, message.author.name) : null,
+      h('span', { class: 'text' }, message.body),
+      h('time', { class: 'at', datetime: message.created_at }, clock(message.created_at))));
   const messages = thread({ list, path: `/visitor/conversations/${conversation.id}/messages`, api, render });
-  const add = (message) => { if (message.conversation_id === conversation.id) messages.add(message); };
+  daySeparators(list);
+  // "Seen" under my last message the desk has read; my own position told as messages show.
+  const seen = seenMarker(list, 'customer');
+  seen.set(conversation.operator_read_seq);
+  const reading = readingPoster((seq) => api('POST', `/visitor/conversations/${conversation.id}/read`, { seq }));
+  const typing = typingIndicator('typing');
+  leaving();
+  leaving = () => { reading.stop(); seen.stop(); typing.clear(); };
+  const add = (message) => {
+    if (message.conversation_id !== conversation.id) return;
+    messages.add(message);
+    if (message.author.kind !== 'customer') typing.clear('operator');
+    if (!readOnly) reading.seen(messages.latest);
+  };
   let ended = false;
   const send = async () => {
     const body = text.value.trim();
     if (!body || ended) return;
     text.value = '';
+    typist.sent();
     try {
       add(await api('POST', `/visitor/conversations/${conversation.id}/messages`, { body, client_message_id: crypto.randomUUID() }));
     } catch (failure) {
@@ -148,6 +173,7 @@ function chat(conversation, readOnly = false) {
     }
   };
   text.addEventListener('keydown', (event) => { if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); send(); } });
+  const typist = typingSender(text, conversation.id, (frame) => stream?.send(frame));
   const end = h('button', {
     type: 'button', id: 'end-chat', class: 'link', onclick: async () => {
       if (!confirm('End this chat?')) return;
@@ -166,12 +192,17 @@ function chat(conversation, readOnly = false) {
     end.hidden = true;
     return true;
   }
-  function closed(words) {
+  function closed(words, view = conversation) {
     if (!finish()) return;
     answering.textContent = words;
     answering.className = 'ended';
-    composer.replaceChildren(h('p', { id: 'chat-closed' }, words, ' ', h('button', { type: 'button', class: 'link', id: 'start-again', onclick: () => start() }, 'Start a new one')),
-      conversation.channel === 'chat' ? transcriptOffer(api, conversation) : null);
+    typing.clear();
+    // A chat that ended asks how it went (once; a rated one says thanks) and offers its transcript.
+    const chat = view.channel === 'chat';
+    const rating = chat ? ratingBox({ api, conversationId: conversation.id, rating: view.rating }) : null;
+    composer.replaceChildren(h('div', { class: 'after' }, rating,
+      h('p', { id: 'chat-closed' }, words, ' ', h('button', { type: 'button', class: 'link', id: 'start-again', onclick: () => start() }, 'Start a new one')),
+      chat ? transcriptOffer(api, conversation) : null));
   }
   // Became a ticket: answered by e-mail from now on.
   function ticketed(view) {
@@ -184,7 +215,8 @@ function chat(conversation, readOnly = false) {
   }
   // Draws the conversation's state: closed, a ticket, waiting (with the queue), or answered.
   function show(view) {
-    if (view.status === 'closed') return closed(endings[view.closed_reason] ?? 'This chat has ended.');
+    seen.set(view.operator_read_seq);
+    if (view.status === 'closed') return closed(endings[view.closed_reason] ?? 'This chat has ended.', view);
     if (view.channel === 'email') return ticketed(view);
     if (view.status === 'waiting') {
       // Given back to the Pool (their operator left): said until someone takes it.
@@ -211,16 +243,19 @@ function chat(conversation, readOnly = false) {
   }
   clearInterval(poller);
   poller = null;
-  layout('Chat with us', null, h('div', { class: 'body' }, h('div', { class: 'chat-state' }, answering, end), queue, messages.earlier, list), composer);
+  layout('Chat with us', null, h('div', { class: 'body' }, h('div', { class: 'chat-state' }, answering, end), queue, messages.earlier, list, typing.element), composer);
   if (readOnly || conversation.status === 'closed') closed(endings[conversation.closed_reason] ?? 'This conversation is closed.');
   else { show(conversation); refresh(); }
-  const load = () => messages.catchUp(conversation.last_message?.seq).catch(() => {});
+  const load = () => messages.catchUp(conversation.last_message?.seq)
+    .then(() => { if (!readOnly) reading.seen(messages.latest); }).catch(() => {});
   load();
   stream?.stop();
   stream = null;
   if (!readOnly) {
     follow(conversation.id, {
       add, load: () => { load(); refresh(); }, refresh,
+      typing: (data) => { if (!ended && data.author?.kind === 'operator') typing.show(data.author); },
+      read: (data) => { if (data.side === 'operator') seen.set(data.seq); },
       assigned: (change) => {
         if (ended) return;
         const name = change.to?.name;
@@ -249,6 +284,8 @@ function follow(id, view) {
     onEvent: (frame) => {
       if (frame.data?.conversation_id !== id && frame.data?.id !== id) return;
       if (frame.type === 'message.created') view.add(frame.data);
+      else if (frame.type === 'typing') view.typing(frame.data);
+      else if (frame.type === 'conversation.read') view.read(frame.data);
       else if (frame.type === 'conversation.assigned') view.assigned(frame.data);
       else if (frame.type === 'conversation.returned') view.returned(frame.data);
       // Closed, or become a ticket (its number is read with the conversation).

@@ -17,6 +17,11 @@ struct ConversationView: Encodable, Sendable {
     var lastMessage: Message?
     var ticket: TicketRef?
     var audit: [AssignmentChange]?
+    /// How far the customer has read, and the furthest any operator has (0: nothing yet).
+    var customerReadSeq: Int64
+    var operatorReadSeq: Int64
+    /// The customer's rating, once given after the close.
+    var rating: Rating?
 
     /// An e-mail conversation's ticket: its number, where the customer's mail goes, and the
     /// delivery of every mail it sent (the acknowledgement included).
@@ -40,10 +45,15 @@ struct ConversationView: Encodable, Sendable {
         lastMessage = record.lastMessage
         self.ticket = ticket.map { TicketRef(number: $0.number, email: $0.email, subject: $0.subject, deliveries: $0.deliveries) }
         self.audit = audit
+        customerReadSeq = record.customerReadSeq
+        operatorReadSeq = record.operatorReadSeq
+        rating = record.rating
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, channel, status, customer, assignee, audit, ticket
+        case id, channel, status, customer, assignee, audit, ticket, rating
+        case customerReadSeq = "customer_read_seq"
+        case operatorReadSeq = "operator_read_seq"
         case createdAt = "created_at"
         case closedAt = "closed_at"
         case closedReason = "closed_reason"

@@ -223,6 +223,7 @@ struct VisitorRoutes: Sendable {
             if !posted.created { await store.attempts.release(reservation) }
             return try Response.json(posted.message, status: posted.created ? .created : .ok)
         }
+        addLive(to: visitor)
     }
 
     /// A conversation as its visitor sees it: with its place in the queue while it waits, and a

@@ -84,6 +84,16 @@ enum OpenAPI {
             method: .post, path: "/api/v1/visitor/conversations/{id}/messages", summary: "Write as the customer", access: .visitor,
             body: "PostMessage", response: "Message", success: 201, more: [200, 409, 429]),
         .init(
+            method: .post, path: "/api/v1/visitor/conversations/{id}/read",
+            summary: "The customer's reading position (never moves back; 1 to the last seq)", access: .visitor,
+            body: "VisitorReadPosition", success: 204, more: [429]),
+        .init(
+            method: .post, path: "/api/v1/visitor/conversations/{id}/rating", summary: "Rate a closed conversation, once",
+            access: .visitor, body: "GiveRating", response: "Rating", success: 201, more: [409, 429]),
+        .init(
+            method: .get, path: "/api/v1/reports/ratings", summary: "Ratings given in a range: count, average and a page of them",
+            access: .operator, response: "RatingsReport", query: ["from", "to", "limit", "cursor"]),
+        .init(
             method: .post, path: "/api/v1/auth/login", summary: "Log in", access: .none, body: "Login", response: "Session",
             more: [401, 429]),
         .init(method: .post, path: "/api/v1/auth/logout", summary: "End this session", access: .operator, success: 204),
@@ -292,6 +302,8 @@ enum OpenAPI {
                 "last_message": null(ref("Message")), "audit": ["type": "array"],
                 "closed_reason": null(["enum": ["operator", "customer", "idle", "dismissed"]]),
                 "unread": ["type": "integer", "minimum": 0],
+                "customer_read_seq": ["type": "integer", "minimum": 0], "operator_read_seq": ["type": "integer", "minimum": 0],
+                "rating": null(ref("Rating")),
                 "closed_by": null(object(["id": uuid, "name": string])), "hidden": ["type": "boolean"],
                 "ticket": object(["number": ["type": "integer"], "email": string, "subject": string, "deliveries": array("Delivery")]),
             ]),
@@ -342,6 +354,25 @@ enum OpenAPI {
             "TranscriptRequest": object(["email": text(3...254)], required: ["email"]),
             "TranscriptQueued": object(["email": string, "queued": ["type": "boolean"]], required: ["email", "queued"]),
             "ReadPosition": object(["seq": ["type": "integer", "minimum": 0]], required: ["seq"]),
+            "VisitorReadPosition": object(["seq": ["type": "integer", "minimum": 1]], required: ["seq"]),
+            "GiveRating": object(
+                ["score": ["type": "integer", "minimum": 1, "maximum": 5], "comment": text(0...1_000)], required: ["score"]),
+            "Rating": object(
+                ["score": ["type": "integer", "minimum": 1, "maximum": 5], "comment": null(string), "created_at": instant],
+                required: ["score", "comment", "created_at"]),
+            "RatingsReport": object(
+                [
+                    "count": ["type": "integer", "minimum": 0], "average": null(["type": "number", "minimum": 1, "maximum": 5]),
+                    "items": [
+                        "type": "array",
+                        "items": object([
+                            "conversation_id": uuid, "customer": object(["id": uuid, "name": string, "email": null(string)]),
+                            "closed_by": null(object(["id": uuid, "name": string])),
+                            "score": ["type": "integer", "minimum": 1, "maximum": 5], "comment": null(string), "created_at": instant,
+                        ]),
+                    ],
+                    "next_cursor": ["type": ["string", "null"]],
+                ], required: ["count", "average", "items", "next_cursor"]),
             "Transfer": object(["operator_id": uuid], required: ["operator_id"]),
             "Availability": object(["chats": ["type": "boolean"], "tickets": ["type": "boolean"], "available": ["type": "boolean"]]),
             "AvailabilityNow": object(["availability": ref("Switches"), "available": ["type": "boolean"]]),
@@ -426,6 +457,7 @@ enum OpenAPI {
                         "enum": [
                             "ready", "heartbeat", "resync", "error", "message.created", "conversation.assigned", "conversation.returned",
                             "conversation.closed", "conversation.moved_to_email", "pool.changed", "notification.created", "mail.updated",
+                            "conversation.read", "conversation.rated", "typing",
                         ]
                     ],
                     "cursor": ["type": ["string", "null"]], "data": ["type": "object"],

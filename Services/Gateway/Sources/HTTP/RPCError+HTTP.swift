@@ -20,6 +20,8 @@ extension RPCError {
         .adminOnly: (.forbidden, "forbidden"),
         .shortcutTaken: (.conflict, "shortcut_taken"),
         .limitReached: (.conflict, "limit_reached"),
+        .notClosed: (.conflict, "not_closed"),
+        .alreadyRated: (.conflict, "already_rated"),
     ]
 
     /// How a back service's answer reads in the public API.

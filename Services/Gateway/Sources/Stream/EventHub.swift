@@ -19,6 +19,8 @@ final class EventHub: Service, Sendable {
         case tick
         /// The stream's session ended (logout): it closes.
         case revoked
+        /// Someone is typing (from the `TypingRelay`, never the feed).
+        case typing(Typing)
     }
 
     /// One WebSocket's registration.

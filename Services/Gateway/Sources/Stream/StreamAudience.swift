@@ -3,11 +3,11 @@ import Foundation
 
 /// Who a stream is for, and which events it shows them: the pure part of the WebSockets.
 ///
-/// An operator sees the Pool change, every conversation's messages, assignments and closes
-/// (any operator may read any conversation) and their own notifications. A visitor sees
-/// messages, assignments and closes of their own conversations only; the conversations they
-/// start while connected join as their `conversation.started` events pass; internal notes are
-/// left out of what they see.
+/// An operator sees the Pool change, every conversation's messages, assignments, closes, reading
+/// positions and ratings (any operator may read any conversation) and their own notifications.
+/// A visitor sees messages, assignments, closes and reading positions of their own conversations
+/// only; the conversations they start while connected join as their `conversation.started`
+/// events pass; internal notes are left out of what they see.
 struct StreamAudience: Sendable {
     enum Viewer: Sendable, Equatable {
         case `operator`(UUID)
@@ -31,12 +31,14 @@ struct StreamAudience: Sendable {
                 [
                     ConversationEvents.MessageCreated.kind, PoolEvents.Assigned.kind, PoolEvents.Returned.kind,
                     ConversationEvents.Closed.kind, PoolEvents.Changed.kind, NotificationEvents.Created.kind,
-                    NotificationEvents.Settled.kind, TicketingEvents.MailUpdated.kind,
+                    NotificationEvents.Settled.kind, TicketingEvents.MailUpdated.kind, ConversationEvents.Read.kind,
+                    ConversationEvents.Rated.kind,
                 ]
             case .visitor:
                 [
                     ConversationEvents.Started.kind, ConversationEvents.MessageCreated.kind, PoolEvents.Assigned.kind,
                     PoolEvents.Returned.kind, ConversationEvents.Closed.kind, ConversationEvents.MovedToEmail.kind,
+                    ConversationEvents.Read.kind,
                 ]
             }
     }

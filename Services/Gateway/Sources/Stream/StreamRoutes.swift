@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import NIOWebSocket
+import Synchronization
 import Wire
 
 /// The live streams: `/api/v1/stream` for operators, `/api/v1/visitor/stream` for visitors.
@@ -20,6 +21,7 @@ struct StreamRoutes: Sendable {
     let hub: EventHub
     let sessions: SessionStreams
     let presence: Presence
+    let typing: TypingRelay
 
     /// How often an idle stream sends a heartbeat (with its cursor) and re-checks its token.
     static let heartbeat: Duration = .seconds(25)
@@ -57,21 +59,37 @@ struct StreamRoutes: Sendable {
         }
     }
 
+    /// Who a stream's typing frames come from, once it is ready.
+    final class TypingOrigin: Sendable {
+        let value = Mutex<TypingSender.Origin?>(nil)
+    }
+
     /// One socket: reads the browser's frames beside streaming to it; either side ending ends both.
     func serve(
         _ kind: Kind, request: Request, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger
     ) async throws {
-        // Only the first frame (the token) matters; later ones are read and dropped.
+        // Before the stream is ready only the first frame (the token) matters; later ones are
+        // dropped. Once it is ready, the client's frames are typing frames, relayed if they pass.
         let (frames, received) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(1))
+        let origin = TypingOrigin()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 defer { received.finish() }
+                var sender: TypingSender?
                 for try await message in inbound.messages(maxSize: 16 * 1024) {
-                    if case .text(let text) = message { received.yield(text) }
+                    guard case .text(let text) = message else { continue }
+                    if sender == nil, let from = origin.value.withLock({ $0 }) {
+                        sender = TypingSender(origin: from, relay: typing, backends: backends)
+                    }
+                    if sender != nil {
+                        await sender?.received(text)
+                    } else {
+                        received.yield(text)
+                    }
                 }
             }
             group.addTask {
-                try await stream(kind, request: request, frames: frames, outbound: outbound, logger: logger)
+                try await stream(kind, request: request, frames: frames, origin: origin, outbound: outbound, logger: logger)
             }
             try await group.next()
             group.cancelAll()
@@ -79,7 +97,8 @@ struct StreamRoutes: Sendable {
     }
 
     private func stream(
-        _ kind: Kind, request: Request, frames: AsyncStream<String>, outbound: WebSocketOutboundWriter, logger: Logger
+        _ kind: Kind, request: Request, frames: AsyncStream<String>, origin: TypingOrigin, outbound: WebSocketOutboundWriter,
+        logger: Logger
     ) async throws {
         let cursor: EventCursor?
         do {
@@ -111,6 +130,17 @@ struct StreamRoutes: Sendable {
             return
         }
         defer { sessions.leave(key, id: subscription.id) }
+        typing.join(subscription.id, viewer: viewer, queue: subscription.continuation)
+        defer { typing.leave(subscription.id) }
+        // Shows the event or not; a visitor's conversation started meanwhile joins their typing too.
+        func admits(_ event: StreamEvent) -> Bool {
+            let known = audience.conversations.count
+            let shown = audience.admits(event)
+            if audience.conversations.count > known, let record = try? event.decode(ConversationEvents.Started.self) {
+                typing.allow(subscription.id, conversation: record)
+            }
+            return shown
+        }
         // An operator's console open here: they are at the desk while it stays open.
         if let account { presence.arrive(account.rosterEntry) }
         defer { if let account { presence.leave(account.id) } }
@@ -133,6 +163,7 @@ struct StreamRoutes: Sendable {
                     .conversation, ConversationMethods.History.self,
                     .init(visitorID: id, page: .init(limit: PageRequest.limits.upperBound)))
                 audience = StreamAudience(viewer: viewer, conversations: history.items.map(\.id))
+                for record in history.items { typing.allow(subscription.id, conversation: record) }
             }
             if var position = cursor {
                 while true {
@@ -141,7 +172,7 @@ struct StreamRoutes: Sendable {
                         .init(
                             after: position, limit: Self.replayPage, types: Array(audience.kinds),
                             settledThrough: subscription.position))
-                    for event in page.events where audience.admits(event) {
+                    for event in page.events where admits(event) {
                         try await outbound.write(.text(Self.frame(event).text))
                     }
                     position = page.scannedThrough ?? position
@@ -155,6 +186,9 @@ struct StreamRoutes: Sendable {
             return
         }
         try await outbound.write(.text(StreamFrame(type: .ready, cursor: last).text))
+        origin.value.withLock {
+            $0 = account.map { .operator(id: $0.id, name: $0.name) } ?? .visitor(stream: subscription.id)
+        }
         logger.debug(
             "stream ready",
             metadata: [
@@ -167,7 +201,7 @@ struct StreamRoutes: Sendable {
             case .event(let event):
                 if let last, event.cursor <= last { continue }
                 last = event.cursor
-                guard audience.admits(event) else {
+                guard admits(event) else {
                     logger.trace(
                         "stream event not shown", metadata: ["stream.type": "\(event.kind)", "stream.subject": "\(event.subject)"])
                     continue
@@ -183,6 +217,9 @@ struct StreamRoutes: Sendable {
             case .revoked:
                 try await refuse(outbound, Self.sessionEnded)
                 return
+            case .typing(let typing):
+                try await outbound.write(
+                    .text(StreamFrame(type: .typing, cursor: last, data: (try? RawJSON(encoding: typing)) ?? .emptyObject).text))
             }
         }
         if hub.unregister(subscription.id) {

@@ -15,7 +15,9 @@ export function archive({ main }) {
   const row = (entry) => h('li', { class: `item${entry.hidden ? ' hidden' : ''}`, 'data-id': entry.id },
     h('a', { href: `#/conversations/${entry.id}` },
       h('div', { class: 'what' }, kind(entry), h('strong', {}, entry.customer.name), h('time', {}, when(entry.closed_at)),
-        entry.closed_by ? h('span', { class: 'by' }, `closed by ${entry.closed_by.name}`) : null),
+        entry.closed_by ? h('span', { class: 'by' }, `closed by ${entry.closed_by.name}`) : null,
+        entry.rating ? h('span', { class: 'rating', title: entry.rating.comment ?? '', 'aria-label': `rated ${entry.rating.score} of 5` },
+          '★'.repeat(entry.rating.score) + '☆'.repeat(5 - entry.rating.score)) : null),
       h('p', { class: 'preview' }, entry.last_message?.body ?? '')),
     h('button', {
       class: 'hide', onclick: async () => {
@@ -33,5 +35,5 @@ export function archive({ main }) {
   main.replaceChildren(h('h2', {}, 'Archive'), form, list, pages.more);
   const refresh = () => pages.load();
   const later = debounce(refresh);
-  return { refresh, handle: (frame) => { if (frame.type === 'conversation.closed') later(); } };
+  return { refresh, handle: (frame) => { if (frame.type === 'conversation.closed' || frame.type === 'conversation.rated') later(); } };
 }

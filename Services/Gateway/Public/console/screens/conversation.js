@@ -11,7 +11,11 @@ import { colleagueOptions, debounce, kind, takeError } from './helpers.js';
 import { readingPosition } from './reading.js';
 import { customerPanel, statusText } from './customer.js';
 import { cannedPicker } from '../canned.js';
-import { inbox, initials, workspace } from './inbox.js';
+import { inbox, workspace } from './inbox.js';
+import { avatar } from '../../shared/avatars.js';
+import { daySeparators } from '../../shared/days.js';
+import { seenMarker } from '../../shared/receipts.js';
+import { typingIndicator, typingSender } from '../../shared/typing.js';
 
 export function conversation({ id, me, main, go }) {
   const head = h('div', { class: 'conversation-head' });
@@ -51,10 +55,18 @@ export function conversation({ id, me, main, go }) {
   const toCustomer = h('button', { type: 'button', class: 'pane-toggle', id: 'show-customer', onclick: () => showPane(layout.dataset.pane === 'customer' ? 'conversation' : 'customer') }, 'Customer');
   const backToConversation = h('button', { type: 'button', class: 'link pane-back', id: 'back-to-conversation', onclick: () => showPane('conversation') }, '‹ Conversation');
   customer.element.prepend(backToConversation);
+  // Live feel: day separators, "Seen" under my side's last message the customer read, and who is typing.
+  daySeparators(list);
+  const seen = seenMarker(list, 'operator');
+  const typing = typingIndicator('typing');
+  // A note is for the desk: writing one tells the customer nothing.
+  const typist = typingSender(composer, id, (frame) => {
+    if (!noting) window.dispatchEvent(new CustomEvent('switchboard:typing', { detail: frame }));
+  });
   const layout = workspace({
     list: myList.element,
     middle: h('section', { class: 'pane conversation-main', id: 'conversation-pane' },
-      h('div', { class: 'pane-bar' }, back, h('span', { class: 'spacer' }), toCustomer), head, messages.earlier, list, audit, form),
+      h('div', { class: 'pane-bar' }, back, h('span', { class: 'spacer' }), toCustomer), head, messages.earlier, list, typing.element, audit, form),
     side: customer.element,
     pane: 'conversation',
   });
@@ -73,6 +85,7 @@ export function conversation({ id, me, main, go }) {
     if (!body) return;
     composer.value = '';
     canned.close();
+    typist.sent();
     try {
       const message = await api('POST', `/conversations/${id}/${noting ? 'notes' : 'messages'}`, { body, client_message_id: crypto.randomUUID() });
       messages.add(message);
@@ -88,9 +101,9 @@ export function conversation({ id, me, main, go }) {
       delivery.status === 'sent' ? 'e-mail sent' : delivery.status === 'failed' ? `e-mail failed: ${delivery.last_error ?? ''}` :
         `e-mail queued${delivery.next_attempt_at ? `, next try ${when(delivery.next_attempt_at)}` : ''}`) : null;
     const note = message.author.kind === 'note';
-    return h('li', { class: `message ${message.author.kind}`, 'data-seq': message.seq },
+    return h('li', { class: `message ${message.author.kind}`, 'data-seq': message.seq, 'data-at': message.created_at },
       h('div', { class: 'by' }, note ? h('span', { class: 'note-label' }, 'Internal note') : null,
-        message.author.kind === 'system' ? null : h('span', { class: 'avatar small', 'aria-hidden': 'true' }, initials(message.author.name)),
+        message.author.kind === 'system' ? null : avatar(message.author.name),
         h('strong', {}, message.author.name), h('time', {}, when(message.created_at)), state),
       h('p', { class: 'body' }, message.body));
   }
@@ -147,10 +160,14 @@ export function conversation({ id, me, main, go }) {
         },
       }, 'Close'));
     }
+    seen.set(c.customer_read_seq);
     head.replaceChildren(
-      h('h2', {}, c.customer.name, c.ticket ? h('span', { class: 'number' }, ` #${c.ticket.number}`) : null),
+      h('h2', {}, avatar(c.customer.name, 'large'), ' ', c.customer.name, c.ticket ? h('span', { class: 'number' }, ` #${c.ticket.number}`) : null),
       h('p', { class: 'meta' }, kind(c), ' ', c.customer.email ?? '', ' · ',
         h('span', { id: 'holder' }, c.status === 'closed' ? statusText(c) : holder ? `with ${holder.name}` : 'waiting in the Pool')),
+      ...(c.rating ? [h('p', { class: 'rating', id: 'rating', title: c.rating.comment ?? '' },
+        h('span', { class: 'stars', 'aria-label': `${c.rating.score} of 5` }, '★'.repeat(c.rating.score) + '☆'.repeat(5 - c.rating.score)),
+        ` Rated ${c.rating.score}/5 by the customer`, c.rating.comment ? h('q', {}, c.rating.comment) : null)] : []),
       h('div', { class: 'actions' }, actions));
     // Anyone may add a note while it is open; only the holder replies.
     form.hidden = c.status === 'closed';
@@ -186,8 +203,13 @@ export function conversation({ id, me, main, go }) {
       myList.handle(frame);
       const subject = frame.data?.conversation_id ?? frame.data?.id;
       if (subject !== id) return;
-      if (frame.type === 'message.created') {
+      if (frame.type === 'typing') {
+        if (frame.data.author?.id !== me.id) typing.show(frame.data.author);
+      } else if (frame.type === 'conversation.read') {
+        if (frame.data.side === 'customer') seen.set(frame.data.seq);
+      } else if (frame.type === 'message.created') {
         messages.add(frame.data);
+        typing.clear(frame.data.author?.kind === 'customer' ? 'customer' : 'operator');
         reading.seen(frame.data.seq);
       } else if (frame.type === 'mail.updated') {
         // A mailed reply's delivery changed: draw the latest page again (mailed replies are redrawn).
@@ -195,7 +217,7 @@ export function conversation({ id, me, main, go }) {
           .then((page) => page.items.forEach((message) => messages.add(message, false))).catch(() => {});
       } else later();
     },
-    close: (tell) => reading.close(tell),
+    close: (tell) => { reading.close(tell); typist.stop(); seen.stop(); typing.clear(); },
   };
 }
 

@@ -3,6 +3,7 @@
 // and the conversation, the customer panel in place of the list on request); on a phone one at
 // a time, with a way back. Which pane a phone shows is the workspace's `data-pane`.
 
+import { avatar } from '../../shared/avatars.js';
 import { h } from '../../shared/dom.js';
 import { debounce, kind, pagedList } from './helpers.js';
 
@@ -17,7 +18,7 @@ export function inbox({ current = null } = {}) {
     'data-id': conversation.id,
   },
   h('a', { href: `#/conversations/${conversation.id}`, class: 'open', 'aria-current': conversation.id === current ? 'page' : null },
-    h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(conversation.customer.name)),
+    avatar(conversation.customer.name, 'medium'),
     h('span', { class: 'inbox-text' },
       h('span', { class: 'what' }, h('strong', {}, conversation.customer.name),
         conversation.ticket ? h('span', { class: 'number' }, `#${conversation.ticket.number}`) : null,
@@ -41,8 +42,4 @@ export function workspace({ list, middle, side, pane }) {
   return h('div', { class: 'workspace', id: 'workspace', 'data-pane': pane }, list, middle, side ?? null);
 }
 
-/** Up to two initials of a name, for the round avatars. */
-export function initials(name) {
-  const words = (name ?? '?').trim().split(/\s+/).filter(Boolean);
-  return ((words[0]?.[0] ?? '?') + (words.length > 1 ? words[words.length - 1][0] : '')).toUpperCase();
-}
+

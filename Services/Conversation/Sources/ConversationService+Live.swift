@@ -1,0 +1,34 @@
+import Contracts
+import Foundation
+import Runtime
+import Storage
+import Wire
+
+extension ConversationService {
+    /// The customer's reading position, ratings and the ratings report.
+    static func addLiveMethods(to router: inout RPCRouter, _ context: ServiceContext) {
+        let database = context.database
+        router.handle(ConversationMethods.VisitorRead.self) { params, _ in
+            if let problem = Rules.check(params) { throw problem }
+            switch try await database.transaction({ try ConversationStore.visitorRead(params, in: $0) }) {
+            case .at(let position): return .init(customerReadSeq: position)
+            case .notFound: throw notFound
+            case .beyond(let last):
+                throw RPCError.invalidParams(field: "params.seq", "seq must be a message of the conversation: 1 to \(last)")
+            }
+        }
+        router.handle(ConversationMethods.Rate.self) { params, _ in
+            let comment = try Rules.check(params).get()
+            switch try await database.transaction({ try ConversationStore.rate(params, comment: comment, in: $0) }) {
+            case .rated(let rating): return rating
+            case .notFound: throw notFound
+            case .notClosed: throw RPCError(.notClosed, "the conversation is still open: it is rated once it has closed")
+            case .alreadyRated: throw RPCError(.alreadyRated, "this conversation was rated already")
+            }
+        }
+        router.handle(ConversationMethods.Ratings.self) { params, _ in
+            if let problem = params.page.problem() { throw problem }
+            return try await database.transaction { try ConversationStore.ratings(params, in: $0) }
+        }
+    }
+}
