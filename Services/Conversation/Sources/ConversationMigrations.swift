@@ -110,5 +110,6 @@ extension ConversationStore {
                 CREATE INDEX customers_email ON conversation.customers (lower(email), created_at DESC);
                 """
         ),
+        attachmentsMigration,
     ]
 }

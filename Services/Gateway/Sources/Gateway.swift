@@ -137,14 +137,19 @@ public struct Gateway: ProcessDefinition {
         identityRoutes.add(to: router)
         OperatorRoutes(identity: identityRoutes).add(to: router)
         PasswordRoutes(identity: identityRoutes, publicURL: settings.publicURL).add(to: router)
-        VisitorRoutes(
+        let visitorRoutes = VisitorRoutes(
             store: identity, backends: backends,
             limits: VisitorLimits(
                 chatStartsPerAddress: settings.chatStartsPerAddress, waitingPerAddress: settings.waitingPerAddress,
                 messagesPerMinute: settings.visitorMessagesPerMinute, offlinePerAddress: settings.offlinePerAddress,
                 offlinePerRecipient: settings.offlinePerRecipient)
-        ).add(to: router)
+        )
+        visitorRoutes.add(to: router)
         ConversationRoutes(identity: identityRoutes, backends: backends).add(to: router)
+        AttachmentRoutes(
+            identity: identityRoutes, visitors: visitorRoutes, backends: backends, store: AttachmentStore(database: database),
+            limits: settings.attachments
+        ).add(to: router)
         ArchiveRoutes(identity: identityRoutes, backends: backends).add(to: router)
         SettingsRoutes(identity: identityRoutes, backends: backends, presenceInterval: settings.presenceInterval).add(to: router)
         TeamRoutes(identity: identityRoutes, backends: backends).add(to: router)

@@ -9,6 +9,7 @@ import { apiClient, storedToken } from '../shared/api.js';
 import { h } from '../shared/dom.js';
 import { LiveStream } from '../shared/stream.js';
 import { thread } from '../shared/thread.js';
+import { attachmentPicker, shownAttachments } from '../shared/attachments.js';
 
 const panel = document.getElementById('panel');
 const visitor = storedToken('switchboard.visitor');
@@ -130,16 +131,21 @@ function chat(conversation, readOnly = false) {
   const queue = h('p', { id: 'queue', class: 'queue', hidden: true });
   const text = h('textarea', { id: 'message', rows: '2', 'aria-label': 'Your message', placeholder: 'Write a message' });
   const render = (message) => h('li', { class: `message ${message.author.kind}`, 'data-seq': message.seq },
-    message.author.kind === 'customer' ? null : h('span', { class: 'by' }, message.author.name), message.body);
+    message.author.kind === 'customer' ? null : h('span', { class: 'by' }, message.author.name), message.body,
+    shownAttachments(message.attachments, () => visitor.token));
+  const picker = attachmentPicker({ path: `/visitor/conversations/${conversation.id}/attachments`, token: () => visitor.token });
   const messages = thread({ list, path: `/visitor/conversations/${conversation.id}/messages`, api, render });
   const add = (message) => { if (message.conversation_id === conversation.id) messages.add(message); };
   let ended = false;
   const send = async () => {
     const body = text.value.trim();
-    if (!body || ended) return;
+    const files = picker.ids();
+    if ((!body && !files.length) || ended || picker.busy()) return;
     text.value = '';
     try {
-      add(await api('POST', `/visitor/conversations/${conversation.id}/messages`, { body, client_message_id: crypto.randomUUID() }));
+      add(await api('POST', `/visitor/conversations/${conversation.id}/messages`,
+        { body, client_message_id: crypto.randomUUID(), attachment_ids: files.length ? files : undefined }));
+      picker.clear();
     } catch (failure) {
       text.value = body;
       if (failure.code === 'closed') refresh();
@@ -153,7 +159,7 @@ function chat(conversation, readOnly = false) {
       try { show(await api('POST', `/visitor/conversations/${conversation.id}/close`)); } catch (failure) { answering.textContent = failure.message; }
     },
   }, 'End chat');
-  const composer = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); send(); } }, text, h('button', { type: 'submit', id: 'send' }, 'Send'));
+  const composer = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); send(); } }, picker.button, picker.input, text, h('button', { type: 'submit', id: 'send' }, 'Send'));
   // Ended: no message box, no "is answering", no queue; a way to start again.
   // Once, whichever way it ended: no more polling, no queue, no End chat.
   function finish() {
@@ -163,6 +169,7 @@ function chat(conversation, readOnly = false) {
     poller = null;
     queue.hidden = true;
     end.hidden = true;
+    picker.clear();
     return true;
   }
   function closed(words) {
@@ -209,7 +216,9 @@ function chat(conversation, readOnly = false) {
   }
   clearInterval(poller);
   poller = null;
-  layout('Chat with us', null, h('div', { class: 'body' }, h('div', { class: 'chat-state' }, answering, end), queue, messages.earlier, list), composer);
+  const scroller = h('div', { class: 'body' }, h('div', { class: 'chat-state' }, answering, end), queue, messages.earlier, list);
+  layout('Chat with us', null, scroller, picker.tray, composer);
+  picker.watch(text, [scroller, composer]);
   if (readOnly || conversation.status === 'closed') closed(endings[conversation.closed_reason] ?? 'This conversation is closed.');
   else { show(conversation); refresh(); }
   const load = () => messages.catchUp(conversation.last_message?.seq).catch(() => {});

@@ -2,12 +2,13 @@
 // colleague's job, Transfer, "Ticket this chat", Close, and each mailed reply's delivery state.
 // The composer sends on Enter (Shift+Enter for a new line).
 
-import { api } from '../session.js';
+import { api, session } from '../session.js';
 import { h, when, toast } from '../../shared/dom.js';
 import { thread } from '../../shared/thread.js';
 import { colleagueOptions, debounce, kind, takeError } from './helpers.js';
 import { readingPosition } from './reading.js';
 import { customerPanel, statusText } from './customer.js';
+import { attachmentPicker, shownAttachments } from '../../shared/attachments.js';
 
 export function conversation({ id, me, main, go }) {
   const head = h('div', { class: 'conversation-head' });
@@ -15,7 +16,8 @@ export function conversation({ id, me, main, go }) {
   const audit = h('details', { class: 'audit' });
   const composer = h('textarea', { id: 'composer', rows: '3', 'aria-label': 'Your message', placeholder: 'Write a reply — Enter sends, Shift+Enter for a new line' });
   const send = h('button', { id: 'send', type: 'submit' }, 'Send');
-  const form = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); post(); } }, composer, send);
+  const picker = attachmentPicker({ path: `/conversations/${id}/attachments`, token: () => session.token });
+  const form = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); post(); } }, picker.button, picker.input, composer, send);
   // A mailed reply is drawn again when its delivery changes.
   const messages = thread({ list, path: `/conversations/${id}/messages`, api, render, replaces: (message) => !!message.delivery });
   // Reading settles my notifications of it: the bell counts again.
@@ -23,7 +25,8 @@ export function conversation({ id, me, main, go }) {
     .then(() => window.dispatchEvent(new CustomEvent('switchboard:read', { detail: { conversation_id: id } }))));
   const customer = customerPanel();
   main.replaceChildren(h('div', { class: 'conversation-layout' },
-    h('section', { class: 'conversation-main' }, head, messages.earlier, list, audit, form), customer.element));
+    h('section', { class: 'conversation-main' }, head, messages.earlier, list, audit, picker.tray, form), customer.element));
+  picker.watch(composer, [main.querySelector('.conversation-main')]);
   let current = null;
   let customerShown = null;
   let opened = false;
@@ -34,11 +37,14 @@ export function conversation({ id, me, main, go }) {
 
   async function post() {
     const body = composer.value.trim();
-    if (!body) return;
+    const files = picker.ids();
+    if ((!body && !files.length) || picker.busy()) return;
     composer.value = '';
     try {
-      const message = await api('POST', `/conversations/${id}/messages`, { body, client_message_id: crypto.randomUUID() });
+      const message = await api('POST', `/conversations/${id}/messages`,
+        { body, client_message_id: crypto.randomUUID(), attachment_ids: files.length ? files : undefined });
       messages.add(message);
+      picker.clear();
     } catch (failure) {
       composer.value = body;
       toast(failure.code === 'not_assignee' ? 'Take it on you to write here' : failure.message, 'error');
@@ -52,7 +58,7 @@ export function conversation({ id, me, main, go }) {
         `e-mail queued${delivery.next_attempt_at ? `, next try ${when(delivery.next_attempt_at)}` : ''}`) : null;
     return h('li', { class: `message ${message.author.kind}`, 'data-seq': message.seq },
       h('div', { class: 'by' }, h('strong', {}, message.author.name), h('time', {}, when(message.created_at)), state),
-      h('p', { class: 'body' }, message.body));
+      h('p', { class: 'body' }, message.body), shownAttachments(message.attachments, () => session.token));
   }
 
   function drawHead() {
@@ -113,6 +119,7 @@ export function conversation({ id, me, main, go }) {
         h('span', { id: 'holder' }, c.status === 'closed' ? statusText(c) : holder ? `with ${holder.name}` : 'waiting in the Pool')),
       h('div', { class: 'actions' }, actions));
     form.hidden = !mine || c.status === 'closed';
+    if (form.hidden) picker.clear();
     audit.replaceChildren(h('summary', {}, 'Assignment history'),
       h('ul', {}, (c.audit ?? []).map((change) => h('li', {}, `${when(change.at)}: ${auditLine(change)}`))));
   }
