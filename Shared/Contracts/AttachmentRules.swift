@@ -127,7 +127,12 @@ public struct ContentCheck: Sendable {
     }
 
     /// Reads the next bytes of the file.
-    public mutating func feed(_ bytes: some Sequence<UInt8>) {
+    public mutating func feed(_ bytes: some Collection<UInt8>) {
+        // Past the magic number only text has more to check: the rest is counted, not read.
+        if signature != .text, prefix.count >= Self.prefixLength {
+            count += Int64(bytes.count)
+            return
+        }
         for byte in bytes {
             count += 1
             if prefix.count < Self.prefixLength { prefix.append(byte) }

@@ -130,6 +130,18 @@ struct AttachmentTests {
             // Over the size limit: refused on the announced length, before the body is read.
             let large = try await desk.upload(Data(count: AttachmentRules.defaultMaximumBytes + 1), type: "application/pdf")
             #expect(large.status == 413 && errorCode(large.object) == "too_large", "\(large.object)")
+            // Sent in chunks with no length announced: refused as the limit is passed while it streams in.
+            let streamed = try await desk.stack.http(
+                "POST", "/api/v1/visitor/conversations/\(desk.conversation)/attachments?filename=big.pdf", port: desk.port,
+                body: Data(Array("%PDF-".utf8) + [UInt8](repeating: 0x20, count: AttachmentRules.defaultMaximumBytes)),
+                headers: ["Authorization": "Bearer \(desk.visitor)", "Content-Type": "application/pdf"], chunked: true)
+            #expect(streamed.status == 413, "\(streamed.text)")
+            // And a file whose bytes turn out wrong far into it (text with a NUL past the first chunk).
+            let late = try await desk.stack.http(
+                "POST", "/api/v1/visitor/conversations/\(desk.conversation)/attachments?filename=log.txt", port: desk.port,
+                body: Data([UInt8](repeating: 0x61, count: 600_000) + [0] + [UInt8](repeating: 0x61, count: 1000)),
+                headers: ["Authorization": "Bearer \(desk.visitor)", "Content-Type": "text/plain"], chunked: true)
+            #expect(late.status == 415, "\(late.text)")
             let after = try await desk.stack.rows("SELECT count(*) AS n FROM platform.attachments")
             #expect(after == before, "refused uploads store nothing")
 
