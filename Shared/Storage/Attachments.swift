@@ -4,13 +4,14 @@ import Foundation
 extension Migration {
     /// Attachments: platform-level storage, like the outbox, because three services meet them
     /// (the gateway stores uploads and serves them, the conversation service attaches them to a
-    /// message in the post's transaction, ticketing stores mail's and reads them to send).
+    /// message in the post's transaction, ticketing stores mail's and reads them to send). A
+    /// received mail's raw bytes are a file too (no conversation, `kept` with its ticket).
     static let attachments = Migration(
         schema: "platform", version: 2, name: "attachments in chunks",
         sql: """
             CREATE TABLE platform.attachments (
                 id uuid PRIMARY KEY,
-                conversation_id uuid NOT NULL,
+                conversation_id uuid,
                 uploader_kind text NOT NULL,
                 uploader_id uuid,
                 filename text NOT NULL,
@@ -19,9 +20,10 @@ extension Migration {
                 chunks integer NOT NULL DEFAULT 0,
                 complete boolean NOT NULL DEFAULT false,
                 message_id uuid,
+                kept boolean NOT NULL DEFAULT false,
                 created_at timestamptz NOT NULL DEFAULT now()
             );
-            CREATE INDEX attachments_loose ON platform.attachments (created_at) WHERE message_id IS NULL;
+            CREATE INDEX attachments_loose ON platform.attachments (created_at) WHERE message_id IS NULL AND NOT kept;
             CREATE INDEX attachments_uploader ON platform.attachments (uploader_id, created_at);
             CREATE INDEX attachments_message ON platform.attachments (message_id) WHERE message_id IS NOT NULL;
             CREATE TABLE platform.attachment_chunks (
@@ -66,14 +68,15 @@ public struct AttachmentStore: Sendable {
     /// A complete file's record.
     public struct Stored: Sendable, Hashable {
         public var attachment: Attachment
-        public var conversationID: UUID
+        /// `nil` for a received mail's raw bytes.
+        public var conversationID: UUID?
         public var uploader: Uploader
         public var messageID: UUID?
         public var chunks: Int
     }
 
     /// Starts a file (incomplete, so invisible); returns its id.
-    public func begin(conversationID: UUID, uploader: Uploader, filename: String, contentType: String) async throws -> UUID {
+    public func begin(conversationID: UUID?, uploader: Uploader, filename: String, contentType: String) async throws -> UUID {
         let id = UUID()
         try await database.query(
             """
@@ -101,9 +104,38 @@ public struct AttachmentStore: Sendable {
         return Attachment(id: id, filename: try row.decode("filename"), contentType: try row.decode("content_type"), size: size)
     }
 
-    /// Forgets file `id` and its chunks (a refused or failed upload).
+    /// Forgets file `id` and its chunks (a refused or failed upload), unless something keeps it.
     public func discard(_ id: UUID) async {
-        _ = try? await database.query("DELETE FROM platform.attachments WHERE id = \(id)")
+        _ = try? await database.query("DELETE FROM platform.attachments WHERE id = \(id) AND NOT kept")
+    }
+
+    /// Every byte of file `id`, chunk by chunk into one buffer: only for what must be read whole
+    /// (a received mail, to parse it), so its size is the caller's bound.
+    public func whole(_ stored: Stored) async throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(stored.attachment.size))
+        for n in 0..<stored.chunks { bytes += try await chunk(n, of: stored.attachment.id) }
+        return bytes
+    }
+
+    /// Stores `bytes` as a complete file of the conversation's, under the type they are (the
+    /// declared one when the desk can check it and they match it, else `unknownType`).
+    public func store(
+        _ bytes: [UInt8], filename: String, declaredType: String, conversationID: UUID?, uploader: Uploader
+    ) async throws -> Attachment {
+        var check = AttachmentRules.signatures[declaredType].map(ContentCheck.init)
+        check?.feed(bytes)
+        let type = check?.matches == true ? declaredType : AttachmentRules.unknownType
+        var writer = try await AttachmentWriter(
+            store: self, conversationID: conversationID, uploader: uploader, filename: filename, contentType: type, signature: nil,
+            maximum: bytes.count)
+        do {
+            try await writer.write(bytes)
+            return try await writer.finish()
+        } catch {
+            await writer.discard()
+            throw error
+        }
     }
 
     /// A complete file's record; `nil` when there is none.
@@ -154,7 +186,7 @@ public struct AttachmentStore: Sendable {
             """
             DELETE FROM platform.attachments WHERE id IN (
                 SELECT id FROM platform.attachments
-                WHERE message_id IS NULL AND created_at < now() - make_interval(secs => \(Double(Self.looseLifetime)))
+                WHERE message_id IS NULL AND NOT kept AND created_at < now() - make_interval(secs => \(Double(Self.looseLifetime)))
                 LIMIT \(limit))
             """
         ).affectedRows
@@ -208,7 +240,7 @@ public struct AttachmentWriter: Sendable {
 
     /// Starts storing a file of `contentType` (checked as `signature`, or not at all when `nil`).
     public init(
-        store: AttachmentStore, conversationID: UUID, uploader: AttachmentStore.Uploader, filename: String, contentType: String,
+        store: AttachmentStore, conversationID: UUID?, uploader: AttachmentStore.Uploader, filename: String, contentType: String,
         signature: AttachmentRules.Signature?, maximum: Int
     ) async throws {
         self.store = store

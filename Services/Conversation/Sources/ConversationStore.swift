@@ -116,7 +116,10 @@ enum ConversationStore {
                 conversation: try record(earlier, in: transaction)!,
                 messages: try messages(.init(conversationID: earlier, limit: 10), in: transaction).items)
         }
-        let posted = try rows.map(message)
+        var posted = try rows.map(message)
+        if let index = posted.firstIndex(where: { $0.author.kind == .customer }) {
+            posted[index].attachments = try attachOpening(opening, to: posted[index], in: transaction)
+        }
         var conversation = try record(first)
         conversation.lastMessage = posted.last
         try transaction.appendEvents(

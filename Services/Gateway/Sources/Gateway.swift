@@ -155,7 +155,10 @@ public struct Gateway: ProcessDefinition {
         TeamRoutes(identity: identityRoutes, backends: backends).add(to: router)
         CustomerRoutes(identity: identityRoutes, backends: backends).add(to: router)
         NotificationRoutes(identity: identityRoutes, backends: backends).add(to: router)
-        TicketRoutes(identity: identityRoutes, backends: backends, inboundSecret: settings.inboundSecret).add(to: router)
+        TicketRoutes(
+            identity: identityRoutes, backends: backends, inboundSecret: settings.inboundSecret, inboundLimit: settings.inboundMaxBytes,
+            attachments: AttachmentStore(database: database)
+        ).add(to: router)
         StreamRoutes.addPlainHTTP(to: router, store: identity)
         return router
     }

@@ -59,10 +59,10 @@ struct AttachmentRoutes: Sendable {
             let id = try ConversationRoutes.id(context)
             let visitor = try await visitors.store.visitor(token: token)
             if visitor == nil { try await identity.authenticate(request) }
-            guard let stored = try await store.find(id) else { throw APIError.notFound }
+            guard let stored = try await store.find(id), let conversationID = stored.conversationID else { throw APIError.notFound }
             if let visitor {
                 // The conversation's visitor sees what was sent in it, and their own uploads.
-                let record = try await conversation(stored.conversationID)
+                let record = try await conversation(conversationID)
                 guard record.visitorID == visitor, stored.messageID != nil || stored.uploader.kind == .customer else {
                     throw APIError.notFound
                 }

@@ -198,7 +198,8 @@ enum OpenAPI {
             method: .post, path: "/api/v1/tickets/{id}/assign", summary: "Give a ticket to an available colleague",
             access: .operator, body: "Transfer", response: "Taken", more: [409]),
         .init(
-            method: .post, path: "/api/v1/inbound/email", summary: "A received mail, raw (message/rfc822, at most 768 KiB)",
+            method: .post, path: "/api/v1/inbound/email",
+            summary: "A received mail, raw (message/rfc822, at most SWITCHBOARD_INBOUND_MAX_BYTES, default 25 MiB)",
             access: .mail, body: "RawMail", response: "Received", success: 201, more: [200]),
         .init(method: .get, path: "/api/v1/settings", summary: "Customizations", access: .admin, response: "Settings"),
         .init(
