@@ -15,6 +15,9 @@ public struct OutgoingMail: Sendable {
     public var body: String
     /// Extra headers such as `Auto-Submitted`, written as given (ASCII).
     public var extraHeaders: [(String, String)]
+    /// Files sent with it: each becomes a part of a `multipart/mixed` mail whose bytes are put in
+    /// at send time (see `MailPart.attachmentMarker`), so the queued mail stays small.
+    public var attachments: [OutgoingAttachment] = []
 
     public init(
         from: MailAddress, to: MailAddress, replyTo: MailAddress?, subject: String, messageID: String, inReplyTo: String?,
@@ -45,13 +48,27 @@ public struct OutgoingMail: Sendable {
         if let inReplyTo { headers.append(("In-Reply-To", "<\(inReplyTo)>")) }
         if !references.isEmpty { headers.append(("References", references.map { "<\($0)>" }.joined(separator: "\r\n "))) }
         headers += extraHeaders
-        headers += [
-            ("MIME-Version", "1.0"),
-            ("Content-Type", "text/plain; charset=UTF-8"),
-            ("Content-Transfer-Encoding", "quoted-printable"),
-        ]
-        let head = headers.map { Self.fold("\($0.0): \($0.1)") }.joined(separator: "\r\n")
-        return head + "\r\n\r\n" + QuotedPrintable.encode(body) + "\r\n"
+        headers.append(("MIME-Version", "1.0"))
+        let (partHeaders, partBody) = content.rendered()
+        let head = (headers + partHeaders).map { Self.fold("\($0.0): \($0.1)") }.joined(separator: "\r\n")
+        return head + "\r\n\r\n" + partBody
+    }
+
+    /// The body as a tree of parts: the text, and with files a `multipart/mixed` of the text and
+    /// one part per file. (Another form of the text, an HTML alternative, goes in `text`'s place.)
+    public var content: MailPart {
+        let text = MailPart.leaf(
+            headers: [("Content-Type", "text/plain; charset=UTF-8"), ("Content-Transfer-Encoding", "quoted-printable")],
+            body: QuotedPrintable.encode(body) + "\r\n")
+        guard !attachments.isEmpty else { return text }
+        return .multipart(subtype: "mixed", boundary: "=_sb_" + Self.boundaryToken(messageID), parts: [text] + attachments.map(\.part))
+    }
+
+    /// The Message-ID's letters and digits: a boundary no line of ours can start with.
+    static func boundaryToken(_ messageID: String) -> String {
+        String(
+            String.UnicodeScalarView(
+                messageID.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }))
     }
 
     /// Moves a mailbox's `<address>` onto its own line when the line would pass 78 characters.

@@ -128,6 +128,34 @@ struct MailAttachmentTests {
                 return messages.contains { ($0["attachments"] as? [[String: Any]])?.first?["filename"] as? String == "not.txt" }
             }
 
+            // The operator answers with a file: out as multipart/mixed, read back by Python's mail parser.
+            try await desk.take(ticket, token: can)
+            var form = Array("%PDF-1.7\n".utf8)
+            while form.count < 700_000 { form.append(UInt8(truncatingIfNeeded: form.count &* 7)) }
+            let uploaded = try await desk.stack.http(
+                "POST", "/api/v1/conversations/\(ticket)/attachments?filename=iade%20formu%20%C3%BC.pdf", port: desk.port,
+                body: Data(form), headers: ["Authorization": "Bearer \(can)", "Content-Type": "application/pdf"])
+            let formID = try #require((try JSONSerialization.jsonObject(with: uploaded.body) as? [String: Any])?["id"] as? String)
+            let answered = try await desk.json(
+                "POST", "/api/v1/conversations/\(ticket)/messages", token: can,
+                body: ["body": "İade formu ekte.", "client_message_id": "iade", "attachment_ids": [formID]])
+            #expect(answered.status == 201, "\(answered.object)")
+            let reply = try #require(
+                try await desk.sink.waitFor(1, "the reply with its file", where: { !$0.attachments.isEmpty }).first)
+            #expect(reply["body"].contains("İade formu ekte."))
+            #expect(reply.attachments.count == 1)
+            #expect(reply.attachments.first?.filename == "iade formu ü.pdf")
+            #expect(reply.attachments.first?.contentType == "application/pdf")
+            #expect(reply.attachments.first?.bytes == Data(form), "the file went out byte for byte")
+            #expect(reply["raw"].contains("multipart/mixed"))
+            try await Poll.until("the reply's delivery to show as sent") {
+                let mine = try await desk.messages(ticket, token: can).last
+                return (mine?["delivery"] as? [String: Any])?["status"] as? String == "sent"
+            }
+            // What is queued is the mail without the file's bytes: they are read when it is sent.
+            let queued = try await desk.stack.rows("SELECT max(octet_length(raw)) AS largest FROM ticketing.mails")
+            #expect((Int(queued.first?["largest"] ?? "") ?? .max) < 100_000, "\(queued)")
+
             // A mail over SWITCHBOARD_INBOUND_MAX_BYTES is refused on its announced length.
             let huge = try await desk.stack.http(
                 "POST", "/api/v1/inbound/email", port: desk.port, body: Data(count: (25 << 20) + 1),

@@ -69,10 +69,15 @@ enum Letters {
     static func reply(
         _ ticket: TicketingStore.Ticket, message: Message, thread: Thread, identity: MailIdentity, messageID: String, date: Date
     ) -> OutgoingMail {
-        OutgoingMail(
+        var mail = OutgoingMail(
             from: identity.from, to: MailAddress(name: ticket.name, address: ticket.email), replyTo: identity.replyTo(ticket),
             subject: "Re: [#\(ticket.number)] \(ticket.subject)", messageID: messageID, inReplyTo: thread.inReplyTo,
             references: thread.references, date: date, body: "\(message.body)\n\n-- \n\(message.author.name)")
+        // The message's files go with it, as parts whose bytes are read at send time.
+        mail.attachments = message.attachments.map {
+            OutgoingAttachment(id: $0.id.uuidString.lowercased(), filename: $0.filename, contentType: $0.contentType)
+        }
+        return mail
     }
 
     /// The chat so far, for a chat made a ticket: from here on it continues by mail.
