@@ -98,7 +98,8 @@ struct Tickets: Sendable {
         do {
             mail = try MailParser.parse(raw)
         } catch let error as MailError {
-            throw RPCError.invalidParams(field: params.rawID == nil ? "params.raw" : "params.raw_id", error.message)
+            // Named `raw` either way: the public API calls the mail that.
+            throw RPCError.invalidParams(field: "params.raw", error.message)
         }
         // The files first, each in chunks, attached to nothing until the mail is stored with its ticket.
         let kept = try await keep(mail.attachments, in: files, logger: logger)
