@@ -75,14 +75,48 @@ public struct AttachmentStore: Sendable {
         public var chunks: Int
     }
 
-    /// Starts a file (incomplete, so invisible); returns its id.
-    public func begin(conversationID: UUID?, uploader: Uploader, filename: String, contentType: String) async throws -> UUID {
+    /// A day's bytes for one uploader: the limit, and the bytes the next file may take (its
+    /// announced length, else the most a file may be).
+    public struct Quota: Sendable {
+        public var bytesPerDay: Int64
+        public var reserve: Int64
+
+        public init(bytesPerDay: Int64, reserve: Int64) {
+            self.bytesPerDay = bytesPerDay
+            self.reserve = reserve
+        }
+    }
+
+    /// The uploader is over its day's bytes.
+    public struct OverQuota: Error, Sendable {}
+
+    /// Starts a file (incomplete, so invisible); returns its id. With a `quota`, the file counts
+    /// `quota.reserve` bytes against its uploader's day until it is finished at its real size;
+    /// the count and the row are one transaction under a lock per uploader, so uploads at once
+    /// never pass the limit together (`OverQuota`).
+    public func begin(
+        conversationID: UUID?, uploader: Uploader, filename: String, contentType: String, quota: Quota? = nil
+    ) async throws -> UUID {
         let id = UUID()
-        try await database.query(
-            """
-            INSERT INTO platform.attachments (id, conversation_id, uploader_kind, uploader_id, filename, content_type)
-            VALUES (\(id), \(conversationID), \(uploader.kind.rawValue), \(uploader.id), \(filename), \(contentType))
-            """)
+        let admitted = try await database.transaction { transaction -> Bool in
+            if let quota {
+                try transaction.query("SELECT pg_advisory_xact_lock(hashtextextended('attachments ' || \(uploader.id)::text, 0))")
+                let used = try transaction.query(
+                    """
+                    SELECT coalesce(sum(size), 0)::bigint AS bytes FROM platform.attachments
+                    WHERE uploader_id = \(uploader.id) AND uploader_kind = \(uploader.kind.rawValue)
+                      AND created_at > now() - make_interval(secs => \(Double(Self.looseLifetime)))
+                    """)[0].decode("bytes", as: Int64.self)
+                if used + quota.reserve > quota.bytesPerDay { return false }
+            }
+            try transaction.query(
+                """
+                INSERT INTO platform.attachments (id, conversation_id, uploader_kind, uploader_id, filename, content_type, size)
+                VALUES (\(id), \(conversationID), \(uploader.kind.rawValue), \(uploader.id), \(filename), \(contentType), \(quota?.reserve ?? 0))
+                """)
+            return true
+        }
+        guard admitted else { throw OverQuota() }
         return id
     }
 
@@ -167,17 +201,6 @@ public struct AttachmentStore: Sendable {
         return data
     }
 
-    /// What `uploader` stored in the last day: files and bytes (the per-visitor quota).
-    public func usage(of uploader: Uploader) async throws -> (files: Int, bytes: Int64) {
-        let row = try await database.query(
-            """
-            SELECT count(*) AS files, coalesce(sum(size), 0)::bigint AS bytes FROM platform.attachments
-            WHERE uploader_id = \(uploader.id) AND uploader_kind = \(uploader.kind.rawValue)
-              AND created_at > now() - make_interval(secs => \(Double(Self.looseLifetime)))
-            """)[0]
-        return (try row.decode("files"), try row.decode("bytes"))
-    }
-
     /// Deletes up to `limit` files attached to nothing for longer than `looseLifetime`: uploads
     /// never sent and uploads abandoned half-way. Returns how many went.
     @discardableResult
@@ -241,13 +264,14 @@ public struct AttachmentWriter: Sendable {
     /// Starts storing a file of `contentType` (checked as `signature`, or not at all when `nil`).
     public init(
         store: AttachmentStore, conversationID: UUID?, uploader: AttachmentStore.Uploader, filename: String, contentType: String,
-        signature: AttachmentRules.Signature?, maximum: Int
+        signature: AttachmentRules.Signature?, maximum: Int, quota: AttachmentStore.Quota? = nil
     ) async throws {
         self.store = store
         self.maximum = Int64(maximum)
         check = ContentCheck(signature ?? .zip)
         unchecked = signature == nil
-        id = try await store.begin(conversationID: conversationID, uploader: uploader, filename: filename, contentType: contentType)
+        id = try await store.begin(
+            conversationID: conversationID, uploader: uploader, filename: filename, contentType: contentType, quota: quota)
     }
 
     let unchecked: Bool

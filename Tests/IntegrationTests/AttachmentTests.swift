@@ -190,6 +190,21 @@ struct AttachmentTests {
         }
     }
 
+    @Test("a visitor's bytes a day hold under concurrent uploads: of 8 files of 300 bytes at once with 1,000 a day, 3 are stored")
+    func bytesQuota() async throws {
+        try await Self.with(environment: ["SWITCHBOARD_ATTACHMENT_BYTES_PER_DAY": "1000"]) { desk in
+            let file = Data(Samples.png + [UInt8](repeating: 0, count: 300 - Samples.png.count))
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<8 { group.addTask { try await desk.upload(file, type: "image/png").status } }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 201 }.count == 3, "\(statuses)")
+            #expect(statuses.filter { $0 == 429 }.count == 5, "\(statuses)")
+            let stored = try await desk.stack.rows("SELECT coalesce(sum(size), 0) AS bytes FROM platform.attachments")
+            #expect(stored.first?["bytes"] == "900")
+        }
+    }
+
     @Test("downloads: nosniff, images inline under a sandbox, other files as attachments; strangers get 404")
     func downloads() async throws {
         try await Self.with { desk in

@@ -34,12 +34,11 @@ struct AttachmentRoutes: Sendable {
                 message: "too many files uploaded today; try again tomorrow")
             do {
                 // Bytes a day: what is stored plus what this one says it is (or may be).
-                let used = try await store.usage(of: uploader)
-                let coming = Int64(Self.contentLength(request) ?? limits.maximumBytes)
-                if used.bytes + coming > limits.bytesPerDay {
-                    throw APIError.rateLimited(retryAfter: 3600, "too many bytes uploaded today; try again later")
-                }
-                return try await receive(request, declared: declared, conversationID: record.id, uploader: uploader)
+                let quota = AttachmentStore.Quota(
+                    bytesPerDay: limits.bytesPerDay, reserve: Int64(Self.contentLength(request) ?? limits.maximumBytes))
+                return try await receive(request, declared: declared, conversationID: record.id, uploader: uploader, quota: quota)
+            } catch is AttachmentStore.OverQuota {
+                throw APIError.rateLimited(retryAfter: 3600, "too many bytes uploaded today; try again later")
             } catch {
                 // Nothing stored: the attempt is given back (a refused one still counts).
                 if !APIError.isClients(error) { await visitors.store.attempts.release(reservation) }
@@ -118,13 +117,14 @@ struct AttachmentRoutes: Sendable {
 
     /// Streams the body into storage; 201 with the file's description once it is complete.
     func receive(
-        _ request: Request, declared: Declared, conversationID: UUID, uploader: AttachmentStore.Uploader
+        _ request: Request, declared: Declared, conversationID: UUID, uploader: AttachmentStore.Uploader,
+        quota: AttachmentStore.Quota? = nil
     ) async throws -> Response {
         // Now and then, uploads attached to nothing for a day go (a bounded batch).
         if UInt8.random(in: 0..<64) == 0 { _ = try? await store.sweep() }
         var writer = try await AttachmentWriter(
             store: store, conversationID: conversationID, uploader: uploader, filename: declared.filename,
-            contentType: declared.contentType, signature: declared.signature, maximum: limits.maximumBytes)
+            contentType: declared.contentType, signature: declared.signature, maximum: limits.maximumBytes, quota: quota)
         do {
             for try await buffer in request.body {
                 try await writer.write(buffer.readableBytesView)
