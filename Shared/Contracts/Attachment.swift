@@ -23,3 +23,13 @@ public struct Attachment: Codable, Sendable, Hashable {
         case contentType = "content_type"
     }
 }
+
+extension Message {
+    /// The message's first line for a list or a notification; for files without words, what they are
+    /// ("📎 fatura.pdf", "📎 3 files").
+    public var firstLine: String {
+        let line = body.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        guard line.trimmingCharacters(in: .whitespaces).isEmpty, let first = attachments.first else { return line }
+        return attachments.count == 1 ? "📎 \(first.filename)" : "📎 \(attachments.count) files"
+    }
+}

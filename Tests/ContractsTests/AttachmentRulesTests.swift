@@ -1,4 +1,5 @@
 import Contracts
+import Foundation
 import Testing
 
 @Suite("Attachment rules")
@@ -59,5 +60,25 @@ struct AttachmentRulesTests {
         #expect(
             AttachmentRules.contentDisposition(filename: "a;b.pdf", inline: false)
                 == "attachment; filename=\"a;b.pdf\"; filename*=UTF-8''a%3Bb.pdf")
+    }
+}
+
+@Suite("A message's first line")
+struct MessageFirstLineTests {
+    static func message(_ body: String, _ files: [String]) -> Message {
+        Message(
+            id: UUID(), conversationID: UUID(), seq: 1, author: Author(kind: .customer, id: nil, name: "Ayşe"), body: body,
+            clientMessageID: nil, createdAt: Date(),
+            attachments: files.map { Attachment(id: UUID(), filename: $0, contentType: "image/png", size: 1) })
+    }
+
+    @Test(
+        "words first; files without words named",
+        arguments: [
+            ("Merhaba\nikinci", [], "Merhaba"), ("Ekte", ["a.png"], "Ekte"), ("", ["kırık.png"], "📎 kırık.png"),
+            (" ", ["a.png", "b.pdf"], "📎 2 files"), ("", [], ""),
+        ] as [(String, [String], String)])
+    func firstLine(body: String, files: [String], line: String) {
+        #expect(Self.message(body, files).firstLine == line)
     }
 }
