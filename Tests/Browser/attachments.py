@@ -1,7 +1,8 @@
 """Files in a chat, in real browsers: the customer pastes a screenshot into the widget's message
 box and sends it with a line of text; the operator's console shows its thumbnail (the image
 loaded from the desk, not a broken one) and opens it full size; the operator answers with a
-PDF chosen with the paperclip, which the customer sees as a named chip with its size.
+PDF chosen with the paperclip, which the customer sees as a named chip with its size; a file
+dropped on the conversation uploads too, and one of a type the desk refuses says why.
 
 Run by the Swift harness (IntegrationTests/BrowserTests) against a running suite:
     attachments.py --base http://127.0.0.1:PORT --admin-token T --shots DIR --control DIR
@@ -104,6 +105,21 @@ def run(base, admin, shots, control):
         check("iade formu.pdf" in chip.text and "KB" in chip.text, f"the chip names the file and its size: {chip.text!r}")
         customer.save_screenshot(f"{shots}/widget-attachment.png")
         fits(operator, "the conversation with files")
+
+        # A file dropped on the conversation uploads too.
+        dropped = operator.execute_script("""
+            const data = new DataTransfer();
+            data.items.add(new File(['sipariş no 42'], 'not.txt', { type: 'text/plain' }));
+            const zone = document.querySelector('.conversation-main');
+            zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+            const drop = new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true });
+            zone.dispatchEvent(drop);
+            return drop.defaultPrevented;""")
+        check(dropped, "the console takes the dropped file")
+        chip = wait(operator, "the dropped file uploaded", lambda d: d.find_elements(By.CSS_SELECTOR, ".attachment-tray .attachment-chip.ready"))[0]
+        check("not.txt" in chip.text, f"the chip names the dropped file: {chip.text!r}")
+        chip.find_element(By.CSS_SELECTOR, ".remove").click()
+        wait(operator, "the tray empty again", lambda d: not d.find_elements(By.CSS_SELECTOR, ".attachment-tray .attachment-chip"))
 
         # A file of a type the desk does not take says why on its chip.
         bad = os.path.join(folder, "script.html")
