@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Storage
+import Wire
 
 /// Mail in (`POST /api/v1/inbound/email`, for a Postfix pipe or a provider's raw webhook) and
 /// "Ticket this chat".
@@ -83,14 +84,20 @@ struct TicketRoutes: Sendable {
             do {
                 for try await buffer in request.body { try await writer.write(buffer.readableBytesView) }
                 let raw = try await writer.finish()
-                stored = try await backends.call(.ticketing, TicketingMethods.Inbound.self, .init(rawID: raw.id))
+                do {
+                    // A large mail takes ticketing a while to read and file: longer than a click's wait.
+                    stored = try await backends[.ticketing].call(TicketingMethods.Inbound.self, .init(rawID: raw.id), timeout: .seconds(60))
+                } catch let error as RPCError {
+                    throw error.apiError
+                }
             } catch let refusal as AttachmentWriter.Refusal {
                 await writer.discard()
                 if refusal == .tooLarge { throw tooLarge }
                 throw APIError.malformed("the body is empty: send the raw mail")
             } catch {
-                // Kept only once ticketing has stored the mail with its ticket.
-                await writer.discard()
+                // A refused mail goes now. After our own failure (a timeout) ticketing may still be
+                // filing it: it keeps the raw mail once filed, and the sweep takes it a day later if not.
+                if APIError.isClients(error) { await writer.discard() }
                 throw error
             }
             if stored.outcome == .duplicate { await writer.discard() }
