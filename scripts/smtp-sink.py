@@ -8,6 +8,7 @@ Recipients starting with "bounce" are refused with 550 (a permanent failure). Wh
 Prints "ready <port>" once it listens. Usage: smtp-sink.py --port 2525 --out mails.jsonl
 """
 import argparse
+import base64
 import asyncio
 import email
 import email.policy
@@ -57,6 +58,12 @@ class Keep:
             "html": html.get_content() if html is not None else "",
             "longest_line": max((len(line) for line in raw.split(b"\r\n")), default=0),
             "raw": raw.decode("ascii", "replace"),
+            # The files, as Python's mail parser reads them: name, type and bytes (base64).
+            "attachments": [
+                {"filename": part.get_filename() or "", "content_type": part.get_content_type(),
+                 "base64": base64.b64encode(part.get_payload(decode=True) or b"").decode("ascii")}
+                for part in message.iter_attachments()
+            ] if message.is_multipart() else [],
         }
         self.out.write(json.dumps(record) + "\n")
         self.out.flush()

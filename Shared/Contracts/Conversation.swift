@@ -44,8 +44,14 @@ public struct Message: Codable, Sendable, Hashable {
     public var body: String
     public var clientMessageID: String?
     public var createdAt: Date
+    /// The files it carries, in the order they were attached; absent on the wire when none (so
+    /// messages and events from before attachments read the same).
+    public var attachments: [Attachment]
 
-    public init(id: UUID, conversationID: UUID, seq: Int64, author: Author, body: String, clientMessageID: String?, createdAt: Date) {
+    public init(
+        id: UUID, conversationID: UUID, seq: Int64, author: Author, body: String, clientMessageID: String?, createdAt: Date,
+        attachments: [Attachment] = []
+    ) {
         self.id = id
         self.conversationID = conversationID
         self.seq = seq
@@ -53,13 +59,38 @@ public struct Message: Codable, Sendable, Hashable {
         self.body = body
         self.clientMessageID = clientMessageID
         self.createdAt = createdAt
+        self.attachments = attachments
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, seq, author, body
+        case id, seq, author, body, attachments
         case conversationID = "conversation_id"
         case clientMessageID = "client_message_id"
         case createdAt = "created_at"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(UUID.self, forKey: .id)
+        conversationID = try container.decode(UUID.self, forKey: .conversationID)
+        seq = try container.decode(Int64.self, forKey: .seq)
+        author = try container.decode(Author.self, forKey: .author)
+        body = try container.decode(String.self, forKey: .body)
+        clientMessageID = try container.decodeIfPresent(String.self, forKey: .clientMessageID)
+        createdAt = try container.decode(Date.self, forKey: .createdAt)
+        attachments = try container.decodeIfPresent([Attachment].self, forKey: .attachments) ?? []
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(conversationID, forKey: .conversationID)
+        try container.encode(seq, forKey: .seq)
+        try container.encode(author, forKey: .author)
+        try container.encode(body, forKey: .body)
+        try container.encode(clientMessageID, forKey: .clientMessageID)
+        try container.encode(createdAt, forKey: .createdAt)
+        if !attachments.isEmpty { try container.encode(attachments, forKey: .attachments) }
     }
 }
 

@@ -6,15 +6,34 @@ public enum ConversationMethods {
     public struct Draft: Codable, Sendable, Hashable {
         public var body: String
         public var clientMessageID: String
+        /// Uploads of the author's, in this conversation and attached nowhere yet; the body may
+        /// be empty when there are some.
+        public var attachmentIDs: [UUID]
 
-        public init(body: String, clientMessageID: String) {
+        public init(body: String, clientMessageID: String, attachmentIDs: [UUID] = []) {
             self.body = body
             self.clientMessageID = clientMessageID
+            self.attachmentIDs = attachmentIDs
         }
 
         enum CodingKeys: String, CodingKey {
             case body
             case clientMessageID = "client_message_id"
+            case attachmentIDs = "attachment_ids"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            body = try container.decode(String.self, forKey: .body)
+            clientMessageID = try container.decode(String.self, forKey: .clientMessageID)
+            attachmentIDs = try container.decodeIfPresent([UUID].self, forKey: .attachmentIDs) ?? []
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(body, forKey: .body)
+            try container.encode(clientMessageID, forKey: .clientMessageID)
+            if !attachmentIDs.isEmpty { try container.encode(attachmentIDs, forKey: .attachmentIDs) }
         }
     }
 

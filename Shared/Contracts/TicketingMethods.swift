@@ -151,9 +151,19 @@ public enum TicketingMethods {
         public static let name = "ticketing.inbound"
         public static let isIdempotent = true
 
+        /// The mail as a stored file (`raw_id`, in `platform.attachments`: how the gateway hands
+        /// it on, since a mail with attachments is larger than a wire line), or inline as base64
+        /// (`raw`, for small mails and tests).
         public struct Params: Codable, Sendable, Hashable {
-            public var raw: String
+            public var raw: String?
+            public var rawID: UUID?
             public init(raw: String) { self.raw = raw }
+            public init(rawID: UUID) { self.rawID = rawID }
+
+            enum CodingKeys: String, CodingKey {
+                case raw
+                case rawID = "raw_id"
+            }
         }
 
         public struct Result: Codable, Sendable, Hashable {

@@ -16,11 +16,14 @@ public struct InboundMail: Sendable, Hashable {
     public var text: String
     /// Sent by a machine (an auto-reply, a bounce, a list): it gets no acknowledgement.
     public var isAutomatic: Bool
+    /// The files it carries, in the order they appear (decoded).
+    public var attachments: [MailAttachment]
 
     public init(
         from: MailAddress, recipients: [MailAddress], subject: String, messageID: String?, inReplyTo: [String], references: [String],
-        text: String, isAutomatic: Bool
+        text: String, isAutomatic: Bool, attachments: [MailAttachment] = []
     ) {
+        self.attachments = attachments
         self.from = from
         self.recipients = recipients
         self.subject = subject
@@ -29,6 +32,20 @@ public struct InboundMail: Sendable, Hashable {
         self.references = references
         self.text = text
         self.isAutomatic = isAutomatic
+    }
+}
+
+/// A file a received mail carries: its name as the sender gave it (decoded, unchecked), its
+/// declared media type in lower case, and its bytes with the transfer encoding undone.
+public struct MailAttachment: Sendable, Hashable {
+    public var filename: String?
+    public var contentType: String
+    public var bytes: [UInt8]
+
+    public init(filename: String?, contentType: String, bytes: [UInt8]) {
+        self.filename = filename
+        self.contentType = contentType
+        self.bytes = bytes
     }
 }
 

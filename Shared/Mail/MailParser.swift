@@ -23,8 +23,28 @@ public enum MailParser {
             from: from, recipients: recipients, subject: EncodedWords.decode(message.field("Subject") ?? ""),
             messageID: message.field("Message-ID").flatMap { ids(in: $0).first ?? nonEmpty($0) },
             inReplyTo: message.field("In-Reply-To").map(ids) ?? [], references: message.field("References").map(ids) ?? [],
-            text: text, isAutomatic: automatic
+            text: text, isAutomatic: automatic, attachments: try attachments(of: message, depth: 0)
         )
+    }
+
+    /// The parts that are files, depth first: marked as attachments, named, or of a type that is
+    /// not text (an image pasted inline, a PDF). The text the customer wrote is not one.
+    static func attachments(of part: MIMEPart, depth: Int) throws -> [MailAttachment] {
+        let (type, parameters) = part.contentType
+        if type.hasPrefix("multipart/") {
+            return try part.children(depth: depth + 1).flatMap { try attachments(of: $0, depth: depth + 1) }
+        }
+        let disposition = part.field("Content-Disposition").map { MIMEPart.splitParameters($0).1 } ?? [:]
+        let name = disposition["filename"] ?? parameters["name"] ?? disposition["filename*"].map(extendedValue)
+        guard part.isAttachment || name != nil || !type.hasPrefix("text/") else { return [] }
+        return [MailAttachment(filename: name.map(EncodedWords.decode), contentType: type, bytes: try part.decodedBody())]
+    }
+
+    /// An RFC 2231 value (`UTF-8''%C3%BC.pdf`) as text.
+    static func extendedValue(_ value: String) -> String {
+        let parts = value.split(separator: "'", maxSplits: 2, omittingEmptySubsequences: false)
+        let encoded = parts.count == 3 ? String(parts[2]) : value
+        return encoded.removingPercentEncoding ?? encoded
     }
 
     /// The first non-attachment part of type `wanted`, depth first, as text.

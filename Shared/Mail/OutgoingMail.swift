@@ -18,6 +18,9 @@ public struct OutgoingMail: Sendable {
     public var html: String?
     /// Extra headers such as `Auto-Submitted`, written as given (ASCII).
     public var extraHeaders: [(String, String)]
+    /// Files sent with it: each becomes a part of a `multipart/mixed` mail whose bytes are put in
+    /// at send time (see `MailPart.attachmentMarker`), so the queued mail stays small.
+    public var attachments: [OutgoingAttachment] = []
 
     public init(
         from: MailAddress, to: MailAddress, replyTo: MailAddress?, subject: String, messageID: String, inReplyTo: String?,
@@ -50,28 +53,34 @@ public struct OutgoingMail: Sendable {
         if !references.isEmpty { headers.append(("References", references.map { "<\($0)>" }.joined(separator: "\r\n "))) }
         headers += extraHeaders
         headers.append(("MIME-Version", "1.0"))
-        let content: String
-        if let html {
-            // Quoted-printable never writes "=_", so the boundary cannot occur inside a part.
-            let boundary = "=_alt_" + String(messageID.filter { $0.isASCII && ($0.isLetter || $0.isNumber) }.prefix(32))
-            headers.append(("Content-Type", "multipart/alternative;\r\n boundary=\"\(boundary)\""))
-            content =
-                "This is a message in two forms: plain text and HTML.\r\n\r\n"
-                + "--\(boundary)\r\n" + Self.textPart("plain", body) + "\r\n"
-                + "--\(boundary)\r\n" + Self.textPart("html", html) + "\r\n"
-                + "--\(boundary)--\r\n"
-        } else {
-            headers += [("Content-Type", "text/plain; charset=UTF-8"), ("Content-Transfer-Encoding", "quoted-printable")]
-            content = QuotedPrintable.encode(body) + "\r\n"
-        }
-        let head = headers.map { Self.fold("\($0.0): \($0.1)") }.joined(separator: "\r\n")
-        return head + "\r\n\r\n" + content
+        let (partHeaders, partBody) = content.rendered()
+        let head = (headers + partHeaders).map { Self.fold("\($0.0): \($0.1)") }.joined(separator: "\r\n")
+        return head + "\r\n\r\n" + partBody
     }
 
-    /// One text part of a multipart body: its headers, a blank line, the text quoted-printable.
-    static func textPart(_ subtype: String, _ text: String) -> String {
-        "Content-Type: text/\(subtype); charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
-            + QuotedPrintable.encode(text) + "\r\n"
+    /// The body as a tree of parts: the text (with `html`, a `multipart/alternative` of the plain
+    /// text first and the HTML), and with files a `multipart/mixed` of that and one part per file.
+    public var content: MailPart {
+        let token = Self.boundaryToken(messageID)
+        let plain = Self.textPart("plain", body)
+        let text =
+            html.map { MailPart.multipart(subtype: "alternative", boundary: "=_alt_" + token, parts: [plain, Self.textPart("html", $0)]) }
+            ?? plain
+        guard !attachments.isEmpty else { return text }
+        return .multipart(subtype: "mixed", boundary: "=_sb_" + token, parts: [text] + attachments.map(\.part))
+    }
+
+    /// One text part, quoted-printable.
+    static func textPart(_ subtype: String, _ text: String) -> MailPart {
+        .leaf(
+            headers: [("Content-Type", "text/\(subtype); charset=UTF-8"), ("Content-Transfer-Encoding", "quoted-printable")],
+            body: QuotedPrintable.encode(text) + "\r\n")
+    }
+
+    /// Up to 32 of the Message-ID's letters and digits: with a prefix starting "=_", a boundary no
+    /// line of ours can start with (quoted-printable never writes "=_").
+    static func boundaryToken(_ messageID: String) -> String {
+        String(messageID.filter { $0.isASCII && ($0.isLetter || $0.isNumber) }.prefix(32))
     }
 
     /// Moves a mailbox's `<address>` onto its own line when the line would pass 78 characters.

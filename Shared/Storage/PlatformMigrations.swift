@@ -22,6 +22,7 @@ extension Migration {
                     updated_at timestamptz NOT NULL DEFAULT now()
                 );
                 """
-        )
+        ),
+        attachments,
     ]
 }

@@ -143,13 +143,20 @@ public struct PostgresJSON: PostgresBindable {
 extension Data: PostgresBindable {
     /// `bytea` in hex format.
     public var postgresText: String? {
-        let digits = Array("0123456789abcdef".utf8)
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
         var text = [UInt8](repeating: 0, count: 2 + count * 2)
         text[0] = UInt8(ascii: "\\")
         text[1] = UInt8(ascii: "x")
-        for (index, byte) in enumerated() {
-            text[2 + index * 2] = digits[Int(byte >> 4)]
-            text[3 + index * 2] = digits[Int(byte & 15)]
+        // Through raw buffers: a 256 KiB attachment chunk goes by here whole.
+        withUnsafeBytes { bytes in
+            text.withUnsafeMutableBufferPointer { output in
+                var position = 2
+                for byte in bytes {
+                    output[position] = digits[Int(byte >> 4)]
+                    output[position + 1] = digits[Int(byte & 15)]
+                    position += 2
+                }
+            }
         }
         return String(decoding: text, as: UTF8.self)
     }

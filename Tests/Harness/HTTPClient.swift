@@ -8,16 +8,30 @@ import Foundation
 /// whole reply read to the end. No client library between the test and the bytes, so a refusal
 /// like 413 is seen exactly as the server sent it.
 enum HTTPClient {
+    /// `chunked`: the body goes in chunks of 64 KiB without a `Content-Length`, so the server
+    /// learns its size only by reading it.
     static func send(
-        method: String, host: String = "127.0.0.1", port: Int, path: String, headers: [String: String], body: Data?
+        method: String, host: String = "127.0.0.1", port: Int, path: String, headers: [String: String], body: Data?, chunked: Bool = false
     ) async throws -> HTTPReply {
         let fd = try Loopback.connect(port: port, nonBlocking: true)
         defer { close(fd) }
 
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\nContent-Length: \(body?.count ?? 0)\r\n"
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n"
+        head += chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: \(body?.count ?? 0)\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         head += "\r\n"
-        let outgoing = Array(head.utf8) + Array(body ?? Data())
+        var payload = Array(body ?? Data())
+        if chunked {
+            var framed: [UInt8] = []
+            var start = 0
+            while start < payload.count {
+                let end = min(start + 65_536, payload.count)
+                framed += Array("\(String(end - start, radix: 16))\r\n".utf8) + payload[start..<end] + [13, 10]
+                start = end
+            }
+            payload = framed + Array("0\r\n\r\n".utf8)
+        }
+        let outgoing = Array(head.utf8) + payload
         var sent = 0
         var received = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65536)

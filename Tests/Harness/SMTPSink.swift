@@ -17,7 +17,16 @@ public final class SMTPSink: @unchecked Sendable {
     public struct Mail: Sendable {
         public let fields: [String: String]
         public let recipients: [String]
+        /// The files it carries, as Python's mail parser read them.
+        public var attachments: [File] = []
         public subscript(_ name: String) -> String { fields[name] ?? "" }
+    }
+
+    /// A file of a received mail.
+    public struct File: Sendable {
+        public let filename: String
+        public let contentType: String
+        public let bytes: Data
     }
 
     public init() throws {
@@ -76,7 +85,13 @@ public final class SMTPSink: @unchecked Sendable {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
             var fields: [String: String] = [:]
             for (key, value) in object { if let text = value as? String { fields[key] = text } else { fields[key] = "\(value)" } }
-            return Mail(fields: fields, recipients: object["rcpt_tos"] as? [String] ?? [])
+            var mail = Mail(fields: fields, recipients: object["rcpt_tos"] as? [String] ?? [])
+            mail.attachments = (object["attachments"] as? [[String: Any]] ?? []).map {
+                File(
+                    filename: $0["filename"] as? String ?? "", contentType: $0["content_type"] as? String ?? "",
+                    bytes: Data(base64Encoded: $0["base64"] as? String ?? "") ?? Data())
+            }
+            return mail
         }
     }
 

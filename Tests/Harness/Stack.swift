@@ -137,9 +137,9 @@ public final class Stack: Sendable {
 
     /// A plain HTTP request to a gateway on 127.0.0.1.
     public func http(
-        _ method: String, _ path: String, port: Int, body: Data? = nil, headers: [String: String] = [:]
+        _ method: String, _ path: String, port: Int, body: Data? = nil, headers: [String: String] = [:], chunked: Bool = false
     ) async throws -> HTTPReply {
-        try await HTTPClient.send(method: method, port: port, path: path, headers: headers, body: body)
+        try await HTTPClient.send(method: method, port: port, path: path, headers: headers, body: body, chunked: chunked)
     }
 
     /// Stops clients, then every process (SIGTERM, then SIGKILL), and removes the folder.

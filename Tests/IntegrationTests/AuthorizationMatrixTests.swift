@@ -18,6 +18,8 @@ struct AuthorizationMatrixTests {
         var path: String
         var body: [String: Any]?
         var expected: [(Caller, Int)]
+        /// A raw PNG for the body instead of JSON (uploads).
+        var file = false
     }
 
     /// The same status for every caller of a group.
@@ -63,6 +65,12 @@ struct AuthorizationMatrixTests {
             }
             #expect(try await stack.json("POST", "/api/v1/pool/\(c)/take", port: port, token: can).status == 200)
             let settings = try await stack.json("GET", "/api/v1/settings", port: port, token: admin).object
+            // F: a file the visitor uploaded in C.
+            let png = Data(Samples.png)
+            let uploaded = try await stack.http(
+                "POST", "/api/v1/visitor/conversations/\(c)/attachments?filename=a.png", port: port, body: png,
+                headers: ["Authorization": "Bearer \(visitor)", "Content-Type": "image/png"])
+            let f = try #require((try JSONSerialization.jsonObject(with: uploaded.body) as? [String: Any])?["id"] as? String)
             let tokens: [Caller: String] = [
                 .visitor: visitor, .otherVisitor: otherVisitor, .holder: can, .colleague: nazlican, .admin: admin,
             ]
@@ -179,6 +187,13 @@ struct AuthorizationMatrixTests {
                 .init(
                     method: "DELETE", path: "/api/v1/canned-responses/\(k)",
                     expected: [(.nobody, 401)] + Self.visitors(401) + [(.holder, 403), (.colleague, 403), (.admin, 204)]),
+                .init(
+                    method: "POST", path: "/api/v1/visitor/conversations/\(c)/attachments?filename=a.png",
+                    expected: [(.nobody, 401), (.otherVisitor, 404), (.visitor, 201)] + Self.operators(401), file: true),
+                .init(method: "POST", path: "/api/v1/conversations/\(c)/attachments?filename=a.png", expected: Self.staff(201), file: true),
+                .init(
+                    method: "GET", path: "/api/v1/attachments/\(f)",
+                    expected: [(.nobody, 401), (.visitor, 200), (.otherVisitor, 404)] + Self.operators(200)),
                 .init(method: "GET", path: "/api/v1/customers/\(customer)/conversations", expected: Self.staff(200)),
                 .init(method: "GET", path: "/api/v1/customers/\(customer)", expected: Self.staff(200)),
                 .init(
@@ -251,7 +266,7 @@ struct AuthorizationMatrixTests {
             let document = try JSONSerialization.jsonObject(with: try await stack.http("GET", "/api/openapi.json", port: port).body)
             let paths = try #require((document as? [String: Any])?["paths"] as? [String: [String: Any]])
             let documented = Set(paths.flatMap { path, methods in methods.keys.map { "\($0.uppercased()) \(path)" } })
-            let ids = [c, d, e, customer, denizID, k, p]
+            let ids = [c, d, e, customer, denizID, k, p, f]
             let covered = Set(
                 rows.map { row in
                     var path = String(row.path.prefix { $0 != "?" })
@@ -266,8 +281,13 @@ struct AuthorizationMatrixTests {
             for row in rows {
                 #expect(Set(row.expected.map(\.0)) == Set(Caller.allCases), "\(row.method) \(row.path) names every caller")
                 for (caller, status) in row.expected {
-                    let reply = try await stack.json(row.method, row.path, port: port, token: tokens[caller], body: row.body)
-                    #expect(reply.status == status, "\(row.method) \(row.path) as \(caller.rawValue): \(reply.status) \(reply.object)")
+                    var headers = ["Content-Type": "image/png"]
+                    if let token = tokens[caller] { headers["Authorization"] = "Bearer \(token)" }
+                    let reply =
+                        row.file
+                        ? try await stack.http(row.method, row.path, port: port, body: png, headers: headers)
+                        : try await stack.json(row.method, row.path, port: port, token: tokens[caller], body: row.body).reply
+                    #expect(reply.status == status, "\(row.method) \(row.path) as \(caller.rawValue): \(reply.status) \(reply.text)")
                 }
             }
         }

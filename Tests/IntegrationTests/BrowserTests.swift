@@ -186,4 +186,17 @@ extension BrowserTests {
             #expect(status == 0, "the browser live-feel story failed:\n\(output)")
         }
     }
+
+    @Test("the customer pastes an image and the operator sees its thumbnail; the operator answers with a PDF the customer sees as a chip")
+    func attachments() async throws {
+        try await Stack.with { stack in
+            for service in ServiceName.back { try await stack.start(service) }
+            let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
+            let admin = try await stack.adminToken(port: port)
+            _ = try await stack.newOperator(port: port, admin: admin, name: "Can Öztürk", email: "can@example.com")
+            let (status, output) = try await Browser.run(
+                "attachments.py", "--base", "http://127.0.0.1:\(port)", "--admin-token=\(admin)", "--shots", Browser.screenshots)
+            #expect(status == 0, "the browser attachments story failed:\n\(output)")
+        }
+    }
 }

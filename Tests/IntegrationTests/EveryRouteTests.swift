@@ -65,6 +65,11 @@ struct EveryRouteTests {
                 case "visitor":
                     #expect(try await status(nil) == 401, "\(label) without a token")
                     #expect(try await status(op) == 401, "\(label) with an operator's token")
+                case "participant":
+                    // The conversation's visitor or any operator (an attachment): both tokens are tried below.
+                    #expect(try await status(nil) == 401, "\(label) without a token")
+                    #expect(try await status("not-a-token") == 401, "\(label) with a bad token")
+                    #expect(try await status(visitor) == 404, "\(label) with a visitor's token and an unknown id")
                 case "mail":
                     // Mail bodies are raw mail, not JSON: their refusals are TicketStoryTests' `badMail`.
                     #expect(try await status(nil) == 401, "\(label) without the secret")
@@ -75,7 +80,7 @@ struct EveryRouteTests {
                 }
                 let caller =
                     operation.access == "admin"
-                    ? admin : operation.access == "operator" ? op : operation.access == "visitor" ? visitor : nil
+                    ? admin : ["operator", "participant"].contains(operation.access) ? op : operation.access == "visitor" ? visitor : nil
                 if operation.hasBody {
                     let idRoute = operation.path.contains("{id}")
                     let malformed = try await status(caller, Data("{not json".utf8))

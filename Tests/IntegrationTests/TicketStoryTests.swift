@@ -171,7 +171,7 @@ struct TicketStoryTests {
                     "From: a@example.org\nContent-Type: multipart/mixed; boundary=x\n\n--y\n\nwrong boundary\n", MailDesk.secret,
                     "message/rfc822", 422, "invalid"
                 ),
-                ("From: a@example.org\n\n" + String(repeating: "x", count: 800 << 10), MailDesk.secret, "message/rfc822", 413, "too_large"),
+                ("From: a@example.org\n\n" + String(repeating: "x", count: 25 << 20), MailDesk.secret, "message/rfc822", 413, "too_large"),
             ]
             for item in cases {
                 let reply = try await desk.inbound(item.raw, secret: item.secret, type: item.type)

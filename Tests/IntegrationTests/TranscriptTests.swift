@@ -26,7 +26,8 @@ struct TranscriptTests {
             let answer = try await desk.json(
                 "POST", "/api/v1/conversations/\(id)/messages", token: can, body: ["body": "Kargoda & yolda.", "client_message_id": "a1"])
             #expect(answer.status == 201)
-            let note = try await desk.json("POST", "/api/v1/conversations/\(id)/notes", token: can, body: ["body": "Internal: a VIP customer"])
+            let note = try await desk.json(
+                "POST", "/api/v1/conversations/\(id)/notes", token: can, body: ["body": "Internal: a VIP customer"])
             #expect(note.status == 201, "\(note.object)")
             #expect(try await desk.json("POST", "/api/v1/visitor/conversations/\(id)/close", token: visitor).status == 200)
 

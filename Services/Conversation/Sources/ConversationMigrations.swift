@@ -110,6 +110,7 @@ extension ConversationStore {
                 CREATE INDEX customers_email ON conversation.customers (lower(email), created_at DESC);
                 """
         ),
+        attachmentsMigration,
         Migration(
             schema: "conversation", version: 8, name: "the customer's reading position, ratings",
             sql: """

@@ -124,6 +124,7 @@ public enum ConversationService {
                 case .notFound: throw notFound
                 case .closed: throw RPCError(.closed, "the conversation is closed")
                 case .blocked: throw blocked
+                case .attachments(let problem): throw RPCError.invalidParams(field: "params.attachment_ids", problem)
                 }
             } catch let error as DatabaseError where error.isUniqueViolation && attempt == 0 {
                 continue

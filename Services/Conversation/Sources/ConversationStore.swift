@@ -12,7 +12,7 @@ enum ConversationStore {
     static let messageColumns: SQL = """
         m.id AS message_id, m.conversation_id AS message_conversation_id, m.seq AS message_seq, m.author_kind AS message_author_kind,
         m.author_id AS message_author_id, m.author_name AS message_author_name, m.body AS message_body,
-        m.client_message_id AS message_client_message_id, m.created_at AS message_created_at
+        m.client_message_id AS message_client_message_id, m.created_at AS message_created_at, m.attachments AS message_attachments
         """
 
     /// A conversation's columns from `conversations c` and `customers u`, with its last message's
@@ -42,7 +42,7 @@ enum ConversationStore {
                 name: try row.decode("message_author_name")
             ),
             body: try row.decode("message_body"), clientMessageID: try row.decode("message_client_message_id"),
-            createdAt: try row.decode("message_created_at")
+            createdAt: try row.decode("message_created_at"), attachments: try attachments(row)
         )
     }
 
@@ -138,7 +138,10 @@ enum ConversationStore {
                 conversation: try record(earlier, in: transaction)!,
                 messages: try messages(.init(conversationID: earlier, limit: 10), in: transaction).items)
         }
-        let posted = try rows.map(message)
+        var posted = try rows.map(message)
+        if let index = posted.firstIndex(where: { $0.author.kind == .customer }) {
+            posted[index].attachments = try attachOpening(opening, to: posted[index], in: transaction)
+        }
         var conversation = try record(first)
         conversation.lastMessage = posted.last
         try transaction.appendEvents(
@@ -154,6 +157,8 @@ enum ConversationStore {
         case closed
         /// The customer's visitor is blocked: they write nothing more.
         case blocked
+        /// An attachment is not the author's upload in this conversation, or is attached already.
+        case attachments(String)
     }
 
     /// Posts in one transaction: the idempotency look-up, the closed check, the next `seq` (the
@@ -164,6 +169,12 @@ enum ConversationStore {
         let draft = params.draft
         // In the post's own transaction: a block is one indexed look-up, not a round of its own.
         if params.author.kind == .customer, try isBlocked(conversation: conversation, in: transaction) { return .blocked }
+        let attachments: [Attachment]
+        switch try attachable(draft, author: params.author, conversation: conversation, in: transaction) {
+        case .success(let found): attachments = found
+        case .failure(let refusal): return .attachments(refusal.message)
+        }
+        let messageID = UUID()
         let rows = try transaction.query(
             """
             WITH existing AS (
@@ -173,16 +184,17 @@ enum ConversationStore {
                 WHERE id = \(conversation) AND closed_at IS NULL AND NOT EXISTS (SELECT 1 FROM existing)
                 RETURNING last_seq
             ), inserted AS (
-                INSERT INTO conversation.messages AS m (conversation_id, seq, id, author_kind, author_id, author_name, body, client_message_id)
-                SELECT \(conversation), next.last_seq, \(UUID()), \(params.author.kind.rawValue), \(params.author.id), \(params.author.name),
-                       \(draft.body), \(draft.clientMessageID)
+                INSERT INTO conversation.messages AS m
+                    (conversation_id, seq, id, author_kind, author_id, author_name, body, client_message_id, attachments)
+                SELECT \(conversation), next.last_seq, \(messageID), \(params.author.kind.rawValue), \(params.author.id), \(params.author.name),
+                       \(draft.body), \(draft.clientMessageID), \(try attachmentsDocument(attachments))::jsonb
                 FROM next
                 RETURNING *
             )
             SELECT 'created' AS outcome, \(messageColumns) FROM inserted m
             UNION ALL SELECT 'existing', \(messageColumns) FROM existing m
             UNION ALL SELECT 'closed', NULL::uuid, NULL::uuid, NULL::bigint, NULL::text, NULL::uuid, NULL::text, NULL::text, NULL::text,
-                NULL::timestamptz
+                NULL::timestamptz, NULL::jsonb
             FROM conversation.conversations c
             WHERE c.id = \(conversation) AND NOT EXISTS (SELECT 1 FROM existing) AND NOT EXISTS (SELECT 1 FROM inserted)
             """
@@ -191,6 +203,7 @@ enum ConversationStore {
         switch try row.decode("outcome", as: String.self) {
         case "created":
             let message = try message(row)
+            try attach(attachments, to: message.id, in: transaction)
             try transaction.appendEvent(ConversationEvents.MessageCreated.self, message)
             return .message(message, created: true)
         case "existing": return .message(try message(row), created: false)
@@ -206,7 +219,8 @@ enum ConversationStore {
         let rows = try transaction.query(
             """
             SELECT \(messageColumns) FROM (
-                SELECT m.*, sum(octet_length(m.body)) OVER (ORDER BY m.seq \(unescaped: order)) - octet_length(m.body) AS before_it
+                SELECT m.*, sum(octet_length(m.body) + coalesce(octet_length(m.attachments::text), 0))
+                    OVER (ORDER BY m.seq \(unescaped: order)) - octet_length(m.body) - coalesce(octet_length(m.attachments::text), 0) AS before_it
                 FROM conversation.messages m
                 WHERE m.conversation_id = \(params.conversationID) AND m.seq > \(params.afterSeq)
                   AND (\(params.includeNotes)::boolean OR m.author_kind <> 'note')

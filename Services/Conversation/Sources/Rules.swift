@@ -24,7 +24,14 @@ enum Rules {
     }
 
     static func check(_ draft: ConversationMethods.Draft, field: String) -> RPCError? {
-        if draft.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if draft.attachmentIDs.count > AttachmentRules.maximumPerMessage {
+            return .invalidParams(
+                field: "params.attachment_ids", "a message carries at most \(AttachmentRules.maximumPerMessage) attachments")
+        }
+        if Set(draft.attachmentIDs).count != draft.attachmentIDs.count {
+            return .invalidParams(field: "params.attachment_ids", "attachment_ids names a file twice")
+        }
+        if draft.attachmentIDs.isEmpty, draft.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             return .invalidParams(field: "\(field).body", "body must not be empty")
         }
         if let excess = MessageBody.excess(draft.body) { return .invalidParams(field: "\(field).body", excess) }

@@ -142,14 +142,19 @@ public struct Gateway: ProcessDefinition {
         identityRoutes.add(to: router)
         OperatorRoutes(identity: identityRoutes).add(to: router)
         PasswordRoutes(identity: identityRoutes, publicURL: settings.publicURL).add(to: router)
-        VisitorRoutes(
+        let visitorRoutes = VisitorRoutes(
             store: identity, backends: backends,
             limits: VisitorLimits(
                 chatStartsPerAddress: settings.chatStartsPerAddress, waitingPerAddress: settings.waitingPerAddress,
                 messagesPerMinute: settings.visitorMessagesPerMinute, offlinePerAddress: settings.offlinePerAddress,
                 offlinePerRecipient: settings.offlinePerRecipient)
-        ).add(to: router)
+        )
+        visitorRoutes.add(to: router)
         ConversationRoutes(identity: identityRoutes, backends: backends).add(to: router)
+        AttachmentRoutes(
+            identity: identityRoutes, visitors: visitorRoutes, backends: backends, store: AttachmentStore(database: database),
+            limits: settings.attachments
+        ).add(to: router)
         ArchiveRoutes(identity: identityRoutes, backends: backends).add(to: router)
         SettingsRoutes(identity: identityRoutes, backends: backends, presenceInterval: settings.presenceInterval).add(to: router)
         TeamRoutes(identity: identityRoutes, backends: backends).add(to: router)
@@ -158,7 +163,10 @@ public struct Gateway: ProcessDefinition {
         CannedRoutes(identity: identityRoutes, backends: backends).add(to: router)
         NoteRoutes(identity: identityRoutes, backends: backends).add(to: router)
         NotificationRoutes(identity: identityRoutes, backends: backends).add(to: router)
-        TicketRoutes(identity: identityRoutes, backends: backends, inboundSecret: settings.inboundSecret).add(to: router)
+        TicketRoutes(
+            identity: identityRoutes, backends: backends, inboundSecret: settings.inboundSecret, inboundLimit: settings.inboundMaxBytes,
+            attachments: AttachmentStore(database: database)
+        ).add(to: router)
         StreamRoutes.addPlainHTTP(to: router, store: identity)
         return router
     }

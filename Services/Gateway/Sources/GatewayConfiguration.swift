@@ -54,6 +54,10 @@ public struct GatewayConfiguration: Sendable {
     /// Where people reach the suite, for links in mails (`SWITCHBOARD_PUBLIC_URL`, default
     /// `http://localhost:<port>`): a password reset link is `<this>/console/#reset=<token>`.
     public var publicURL: String
+    /// A received mail's size at most (`SWITCHBOARD_INBOUND_MAX_BYTES`, default 25 MiB).
+    public var inboundMaxBytes: Int
+    /// The attachments' limits and types (`SWITCHBOARD_ATTACHMENT_*`).
+    public var attachments: AttachmentLimits
 
     /// Reads the gateway's settings; throws `Configuration.Invalid` naming the first unusable one.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
@@ -83,6 +87,8 @@ public struct GatewayConfiguration: Sendable {
         visitorTokenIdle = .seconds(86_400 * (try reader.integer("SWITCHBOARD_VISITOR_TOKEN_DAYS", default: 30, range: 1...3650)))
         presenceInterval = .seconds(try reader.integer("SWITCHBOARD_PRESENCE_SECONDS", default: 10, range: 1...60))
         publicURL = try Self.publicURL(reader.value("SWITCHBOARD_PUBLIC_URL"), port: httpPort)
+        attachments = try AttachmentLimits(reader)
+        inboundMaxBytes = try reader.integer("SWITCHBOARD_INBOUND_MAX_BYTES", default: 25 << 20, range: 1024...(1 << 30))
     }
 
     /// `SWITCHBOARD_PUBLIC_URL` without its trailing slash; an http(s) address with a host.

@@ -23,7 +23,7 @@ enum Recipients {
     /// For a customer's message: the holder, if there is one.
     static func forMessage(_ message: Message, holder: OperatorRef?) -> [NotificationStore.Draft] {
         guard message.author.kind == .customer, let holder else { return [] }
-        let line = message.body.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        let line = message.firstLine
         let preview = line.count > 80 ? String(line.prefix(79)) + "…" : line
         return [
             .init(operatorID: holder.id, kind: .message, conversationID: message.conversationID, text: "\(message.author.name): \(preview)")

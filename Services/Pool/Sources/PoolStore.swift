@@ -434,7 +434,7 @@ enum PoolStore {
     /// The first line of a customer's message, short enough for a list.
     static func preview(_ message: Message?) -> String {
         guard let message, message.author.kind == .customer else { return "" }
-        let line = message.body.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        let line = message.firstLine
         return line.count > 140 ? String(line.prefix(139)) + "…" : line
     }
 }

@@ -56,8 +56,12 @@ enum Inbound {
 
     /// Stores the mail once; a mail no ticket knows becomes a new ticket (acknowledged unless a
     /// machine sent it, so two auto-responders never mail each other forever).
+    /// `rawID`: the raw mail as a stored file, kept with the ticket from now on (`raw` then stays
+    /// out of this table). `files`: the mail's attachments, stored already, given to the ticket's
+    /// conversation here.
     static func store(
-        _ mail: InboundMail, raw: [UInt8], ack: (TicketingStore.Ticket) throws -> Void, in transaction: Transaction
+        _ mail: InboundMail, raw: [UInt8], rawID: UUID? = nil, files: [UUID] = [], ack: (TicketingStore.Ticket) throws -> Void,
+        in transaction: Transaction
     ) throws -> Stored {
         let key = key(mail, raw: raw)
         if let row = try transaction.query(
@@ -66,8 +70,9 @@ enum Inbound {
             return .duplicate(number: try row.decode("number"))
         }
         let text = text(mail)
+        let kept = Kept(rawID: rawID, files: files)
         if let ticket = try match(mail, in: transaction) {
-            try insert(key: key, ticket: ticket.id, raw: raw, text: text, status: "pending", in: transaction)
+            try insert(key: key, ticket: ticket, raw: raw, kept: kept, text: text, status: "pending", in: transaction)
             return .reply(ticket: ticket, key: key)
         }
         let (ticket, _) = try TicketingStore.write(
@@ -77,17 +82,45 @@ enum Inbound {
                 subject: mail.subject.isEmpty ? Letters.subject(from: text) : String(TextRules.cleaned(mail.subject).prefix(200)),
                 visitorID: nil, conversationID: UUID(), isOpen: false),
             in: transaction)
-        try insert(key: key, ticket: ticket.id, raw: raw, text: text, status: "done", in: transaction)
+        try insert(key: key, ticket: ticket, raw: raw, kept: kept, text: text, status: "done", in: transaction)
         if !mail.isAutomatic { try ack(ticket) }
         return .newTicket(ticket)
     }
 
-    static func insert(key: String, ticket: UUID, raw: [UInt8], text: String, status: String, in transaction: Transaction) throws {
+    /// What of a received mail is in platform storage: the raw mail and its files.
+    struct Kept {
+        var rawID: UUID?
+        var files: [UUID]
+    }
+
+    static func insert(
+        key: String, ticket: TicketingStore.Ticket, raw: [UInt8], kept: Kept, text: String, status: String, in transaction: Transaction
+    ) throws {
         try transaction.query(
             """
-            INSERT INTO ticketing.inbound (message_id, ticket_id, raw, text, status)
-            VALUES (\(key), \(ticket), \(Data(raw)), \(text), \(status))
+            INSERT INTO ticketing.inbound (message_id, ticket_id, raw, raw_id, attachment_ids, text, status)
+            VALUES (\(key), \(ticket.id), \(kept.rawID == nil ? Data(raw) : nil), \(kept.rawID), \(kept.files)::uuid[], \(text), \(status))
             """)
+        // The raw mail stays with its ticket; the files belong to its conversation (attached to
+        // the customer's message when it is posted).
+        if let rawID = kept.rawID { try transaction.query("UPDATE platform.attachments SET kept = true WHERE id = \(rawID)") }
+        if !kept.files.isEmpty {
+            try transaction.query(
+                "UPDATE platform.attachments SET conversation_id = \(ticket.conversationID) WHERE id = ANY(\(kept.files)::uuid[])")
+        }
+    }
+
+    /// The files of the mail that opened `ticket` (none for an offline message's).
+    static func openingFiles(of ticket: UUID, in transaction: Transaction) throws -> [UUID] {
+        try transaction.query(
+            "SELECT attachment_ids FROM ticketing.inbound WHERE ticket_id = \(ticket) AND status = 'done' ORDER BY received_at LIMIT 1"
+        ).first.map { try files($0) } ?? []
+    }
+
+    /// A `uuid[]` column as ids.
+    static func files(_ row: PGRow) throws -> [UUID] {
+        let text = try row.decode("attachment_ids", as: String.self).trimmingCharacters(in: CharacterSet(charactersIn: "{}"))
+        return text.split(separator: ",").compactMap { UUID(uuidString: String($0)) }
     }
 
     /// A stored reply still to be added to its ticket's conversation.
@@ -95,16 +128,17 @@ enum Inbound {
         var key: String
         var text: String
         var ticket: TicketingStore.Ticket
+        var files: [UUID]
     }
 
     static func pending(_ key: String, in transaction: Transaction) throws -> Pending? {
         guard
             let row = try transaction.query(
-                "SELECT message_id, text, ticket_id FROM ticketing.inbound WHERE message_id = \(key) AND status = 'pending'"
+                "SELECT message_id, text, ticket_id, attachment_ids FROM ticketing.inbound WHERE message_id = \(key) AND status = 'pending'"
             ).first,
             let ticket = try TicketingStore.ticket(try row.decode("ticket_id"), in: transaction)
         else { return nil }
-        return Pending(key: try row.decode("message_id"), text: try row.decode("text"), ticket: ticket)
+        return Pending(key: try row.decode("message_id"), text: try row.decode("text"), ticket: ticket, files: try files(row))
     }
 
     /// Stored replies a crash or an outage left pending for longer than `age` seconds.

@@ -87,10 +87,15 @@ enum Letters {
         let html = HTMLLetter(
             desk: identity.desk, preview: message.body, blocks: [.paragraph(message.body), .signature(message.author.name)],
             footer: identity.footer(ticket))
-        return OutgoingMail(
+        var mail = OutgoingMail(
             from: identity.from, to: MailAddress(name: ticket.name, address: ticket.email), replyTo: identity.replyTo(ticket),
             subject: "Re: [#\(ticket.number)] \(ticket.subject)", messageID: messageID, inReplyTo: thread.inReplyTo,
             references: thread.references, date: date, body: "\(message.body)\n\n-- \n\(message.author.name)", html: html.rendered())
+        // The message's files go with it, as parts whose bytes are read at send time.
+        mail.attachments = message.attachments.map {
+            OutgoingAttachment(id: $0.id.uuidString.lowercased(), filename: $0.filename, contentType: $0.contentType)
+        }
+        return mail
     }
 
     /// The chat so far, for a chat made a ticket: from here on it continues by mail.
@@ -144,15 +149,21 @@ enum Letters {
 
     /// Messages as plain text: who and when above each.
     static func plainTranscript(_ messages: [Message]) -> String {
-        messages.map { "\($0.author.name) (\(OutgoingMail.format($0.createdAt))):\n\($0.body)" }.joined(separator: "\n\n")
+        messages.map { "\($0.author.name) (\(OutgoingMail.format($0.createdAt))):\n\(words(of: $0))" }.joined(separator: "\n\n")
     }
 
     /// Messages as the HTML letter's blocks, the desk's own tinted.
     static func htmlTranscript(_ messages: [Message]) -> [HTMLLetter.Block] {
         messages.map {
             .message(
-                author: $0.author.name, time: OutgoingMail.format($0.createdAt), body: $0.body, fromDesk: $0.author.kind != .customer)
+                author: $0.author.name, time: OutgoingMail.format($0.createdAt), body: words(of: $0), fromDesk: $0.author.kind != .customer)
         }
+    }
+
+    /// A message's words and, a line each, the names of its files (a transcript names them; the
+    /// files themselves stay in the conversation).
+    static func words(of message: Message) -> String {
+        ([message.body].filter { !$0.isEmpty } + message.attachments.map { "📎 \($0.filename)" }).joined(separator: "\n")
     }
 
     static func quote(_ text: String) -> String {

@@ -65,10 +65,19 @@ struct MailSender: Service {
         guard !claimed.isEmpty else { return 0 }
         let retryBase = retryBase
         let clock = context.clock
+        let files = AttachmentStore(database: context.database)
         let results = await withTaskGroup(of: (UUID, MailStore.Result).self) { group in
             for mail in claimed {
                 group.addTask {
-                    let outcome = await client.send(from: mail.sender, to: [mail.recipient], message: Array(mail.raw.utf8))
+                    let outcome: SMTPOutcome
+                    do {
+                        let message = try await MailFiles.expand(mail.raw, store: files)
+                        outcome = await client.send(from: mail.sender, to: [mail.recipient], message: message)
+                    } catch let missing as MailFiles.Missing {
+                        outcome = .permanent("the attached file \(missing.id) is no longer stored")
+                    } catch {
+                        outcome = .temporary("reading the attached files: \(error)")
+                    }
                     return (mail.id, Self.result(of: outcome, mail: mail, retryBase: retryBase, now: clock.now()))
                 }
             }

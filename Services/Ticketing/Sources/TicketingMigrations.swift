@@ -81,5 +81,13 @@ extension TicketingStore {
                 ALTER TABLE ticketing.mails ALTER COLUMN ticket_id DROP NOT NULL;
                 """
         ),
+        Migration(
+            schema: "ticketing", version: 6, name: "received mails' files; the raw mail in platform storage",
+            sql: """
+                ALTER TABLE ticketing.inbound ALTER COLUMN raw DROP NOT NULL;
+                ALTER TABLE ticketing.inbound ADD COLUMN raw_id uuid;
+                ALTER TABLE ticketing.inbound ADD COLUMN attachment_ids uuid[] NOT NULL DEFAULT '{}';
+                """
+        ),
     ]
 }

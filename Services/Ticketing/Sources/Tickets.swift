@@ -65,11 +65,12 @@ struct Tickets: Sendable {
     /// `open` when ticketing reads `conversation.started` (off the request's path).
     func open(_ ticket: TicketingStore.Ticket) async throws -> TicketingMethods.OfflineMessage.Result {
         if ticket.isOpen { return .init(number: ticket.number, conversationID: ticket.conversationID) }
+        let files = try await context.database.transaction { try Inbound.openingFiles(of: ticket.id, in: $0) }
         let started = try await context.client(.conversation).call(
             ConversationMethods.Start.self,
             .init(
                 channel: .email, name: ticket.name, email: ticket.email, visitorID: ticket.visitorID,
-                message: .init(body: ticket.message, clientMessageID: "ticket-\(ticket.id.uuidString.lowercased())"),
+                message: .init(body: ticket.message, clientMessageID: "ticket-\(ticket.id.uuidString.lowercased())", attachmentIDs: files),
                 conversationID: ticket.conversationID),
             idempotencyKey: "ticket:\(ticket.id.uuidString.lowercased())"
         )
@@ -78,17 +79,42 @@ struct Tickets: Sendable {
 
     /// A received mail: stored first (the caller's 2xx means that), then added to its ticket.
     func inbound(_ params: TicketingMethods.Inbound.Params, logger: Logger) async throws -> TicketingMethods.Inbound.Result {
-        guard let data = Data(base64Encoded: params.raw) else { throw RPCError.invalidParams(field: "params.raw", "raw must be base64") }
-        let raw = Array(data)
+        let files = AttachmentStore(database: context.database)
+        let raw: [UInt8]
+        if let rawID = params.rawID {
+            // The gateway streamed it into storage; parsing needs it whole (bounded by the
+            // gateway's SWITCHBOARD_INBOUND_MAX_BYTES).
+            guard let stored = try await files.find(rawID) else {
+                throw RPCError.invalidParams(field: "params.raw_id", "no such stored mail")
+            }
+            raw = try await files.whole(stored)
+        } else {
+            guard let data = params.raw.flatMap({ Data(base64Encoded: $0) }) else {
+                throw RPCError.invalidParams(field: "params.raw", "raw must be base64")
+            }
+            raw = Array(data)
+        }
         let mail: InboundMail
         do {
             mail = try MailParser.parse(raw)
         } catch let error as MailError {
+            // Named `raw` either way: the public API calls the mail that.
             throw RPCError.invalidParams(field: "params.raw", error.message)
         }
-        let stored = try await context.database.transaction { transaction in
-            try Inbound.store(mail, raw: raw, ack: { try queueAcknowledgement($0, in: transaction) }, in: transaction)
+        // The files first, each in chunks, attached to nothing until the mail is stored with its ticket.
+        let kept = try await keep(mail.attachments, in: files, logger: logger)
+        let stored: Inbound.Stored
+        do {
+            stored = try await context.database.transaction { transaction in
+                try Inbound.store(
+                    mail, raw: raw, rawID: params.rawID, files: kept, ack: { try queueAcknowledgement($0, in: transaction) },
+                    in: transaction)
+            }
+        } catch {
+            for id in kept { await files.discard(id) }
+            throw error
         }
+        if case .duplicate = stored { for id in kept { await files.discard(id) } }
         switch stored {
         case .duplicate(let number):
             return .init(outcome: .duplicate, number: number)
@@ -110,6 +136,28 @@ struct Tickets: Sendable {
         }
     }
 
+    /// Stores a mail's files (at most `AttachmentRules.maximumPerMessage`; the rest are left in the
+    /// raw mail), each under the type its bytes are; their ids.
+    func keep(_ attachments: [MailAttachment], in files: AttachmentStore, logger: Logger) async throws -> [UUID] {
+        if attachments.count > AttachmentRules.maximumPerMessage {
+            logger.notice("mail with more files than a message carries", metadata: ["mail.files": "\(attachments.count)"])
+        }
+        var kept: [UUID] = []
+        do {
+            for (index, file) in attachments.prefix(AttachmentRules.maximumPerMessage).enumerated() where !file.bytes.isEmpty {
+                let name = (try? AttachmentRules.filename(TextRules.cleaned(file.filename ?? "")).get()) ?? "attachment-\(index + 1)"
+                let stored = try await files.store(
+                    file.bytes, filename: name, declaredType: file.contentType, conversationID: nil,
+                    uploader: .init(kind: .customer, id: nil))
+                kept.append(stored.id)
+            }
+        } catch {
+            for id in kept { await files.discard(id) }
+            throw error
+        }
+        return kept
+    }
+
     /// Adds a stored reply to its ticket's conversation, reopening a closed one; then marks it done.
     func deliverReply(_ key: String) async throws {
         guard let pending = try await context.database.transaction({ try Inbound.pending(key, in: $0) }) else { return }
@@ -122,7 +170,7 @@ struct Tickets: Sendable {
             ConversationMethods.Post.self,
             .init(
                 conversationID: conversationID, author: Author(kind: .customer, id: record.customer.id, name: record.customer.name),
-                draft: .init(body: pending.text, clientMessageID: "mail-\(Digest.hex(Array(key.utf8)))")))
+                draft: .init(body: pending.text, clientMessageID: "mail-\(Digest.hex(Array(key.utf8)))", attachmentIDs: pending.files)))
         try await context.database.transaction { try Inbound.done(key, in: $0) }
     }
 

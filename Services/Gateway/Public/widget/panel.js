@@ -15,6 +15,7 @@ import { readingPoster, seenMarker } from '../shared/receipts.js';
 import { typingIndicator, typingSender } from '../shared/typing.js';
 import { ratingBox } from './rating.js';
 import { transcriptOffer } from './transcript.js';
+import { attachmentPicker, shownAttachments } from '../shared/attachments.js';
 
 const panel = document.getElementById('panel');
 const visitor = storedToken('switchboard.visitor');
@@ -141,8 +142,10 @@ function chat(conversation, readOnly = false) {
     message.author.kind === 'system' ? null : avatar(message.author.name),
     h('div', { class: 'bubble' },
       message.author.kind === 'operator' ? h('span', { class: 'by' }, message.author.name) : null,
-      h('span', { class: 'text' }, message.body),
+      message.body ? h('span', { class: 'text' }, message.body) : null,
+      shownAttachments(message.attachments, () => visitor.token),
       h('time', { class: 'at', datetime: message.created_at }, clock(message.created_at))));
+  const picker = attachmentPicker({ path: `/visitor/conversations/${conversation.id}/attachments`, token: () => visitor.token });
   const messages = thread({ list, path: `/visitor/conversations/${conversation.id}/messages`, api, render });
   daySeparators(list);
   // "Seen" under my last message the desk has read; my own position told as messages show.
@@ -161,11 +164,14 @@ function chat(conversation, readOnly = false) {
   let ended = false;
   const send = async () => {
     const body = text.value.trim();
-    if (!body || ended) return;
+    const files = picker.ids();
+    if ((!body && !files.length) || ended || picker.busy()) return;
     text.value = '';
     typist.sent();
     try {
-      add(await api('POST', `/visitor/conversations/${conversation.id}/messages`, { body, client_message_id: crypto.randomUUID() }));
+      add(await api('POST', `/visitor/conversations/${conversation.id}/messages`,
+        { body, client_message_id: crypto.randomUUID(), attachment_ids: files.length ? files : undefined }));
+      picker.clear();
     } catch (failure) {
       text.value = body;
       if (failure.code === 'closed') refresh();
@@ -180,7 +186,7 @@ function chat(conversation, readOnly = false) {
       try { show(await api('POST', `/visitor/conversations/${conversation.id}/close`)); } catch (failure) { answering.textContent = failure.message; }
     },
   }, 'End chat');
-  const composer = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); send(); } }, text, h('button', { type: 'submit', id: 'send' }, 'Send'));
+  const composer = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); send(); } }, picker.button, picker.input, text, h('button', { type: 'submit', id: 'send' }, 'Send'));
   // Ended: no message box, no "is answering", no queue; a way to start again.
   // Once, whichever way it ended: no more polling, no queue, no End chat.
   function finish() {
@@ -190,6 +196,7 @@ function chat(conversation, readOnly = false) {
     poller = null;
     queue.hidden = true;
     end.hidden = true;
+    picker.clear();
     return true;
   }
   function closed(words, view = conversation) {
@@ -243,7 +250,9 @@ function chat(conversation, readOnly = false) {
   }
   clearInterval(poller);
   poller = null;
-  layout('Chat with us', null, h('div', { class: 'body' }, h('div', { class: 'chat-state' }, answering, end), queue, messages.earlier, list, typing.element), composer);
+  const scroller = h('div', { class: 'body' }, h('div', { class: 'chat-state' }, answering, end), queue, messages.earlier, list, typing.element);
+  layout('Chat with us', null, scroller, picker.tray, composer);
+  picker.watch(text, [scroller, composer]);
   if (readOnly || conversation.status === 'closed') closed(endings[conversation.closed_reason] ?? 'This conversation is closed.');
   else { show(conversation); refresh(); }
   const load = () => messages.catchUp(conversation.last_message?.seq)

@@ -141,7 +141,7 @@ struct ConversationRoutes: Sendable {
                 .conversation, ConversationMethods.Post.self,
                 .init(
                     conversationID: id, author: Author(kind: .operator, id: me.id, name: me.name),
-                    draft: .init(body: post.body, clientMessageID: post.clientMessageID))
+                    draft: post.draft)
             )
             return try Response.json(posted.message, status: posted.created ? .created : .ok)
         }

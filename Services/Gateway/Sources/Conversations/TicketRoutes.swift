@@ -3,6 +3,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Storage
+import Wire
 
 /// Mail in (`POST /api/v1/inbound/email`, for a Postfix pipe or a provider's raw webhook) and
 /// "Ticket this chat".
@@ -11,9 +13,10 @@ struct TicketRoutes: Sendable {
     let backends: Backends
     /// `SWITCHBOARD_INBOUND_SECRET`; without it every inbound mail is refused.
     let inboundSecret: String?
-
-    /// Until attachments are kept, a mail larger than this is refused whole.
-    static let inboundLimit = 768 << 10
+    /// `SWITCHBOARD_INBOUND_MAX_BYTES`: a larger mail is refused (413).
+    let inboundLimit: Int
+    /// Where a received mail is streamed before ticketing reads it.
+    let attachments: AttachmentStore
 
     struct TicketChat: Decodable {
         var email: String
@@ -69,12 +72,35 @@ struct TicketRoutes: Sendable {
             }
             let type = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
             guard type == "message/rfc822" else { throw APIError.malformed("send the raw mail as Content-Type: message/rfc822") }
-            guard let raw = try await JSONBody.collect(request, limit: Self.inboundLimit) else {
-                throw APIError(
-                    status: .contentTooLarge, code: "too_large", message: "the mail is over 768 KiB; attachments are not kept yet")
+            let tooLarge = APIError(
+                status: .contentTooLarge, code: "too_large", message: "the mail is over \(inboundLimit) bytes",
+                details: ["maximum_bytes": String(inboundLimit)], headers: [.connection: "close"])
+            if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > inboundLimit { throw tooLarge }
+            // Streamed into storage a chunk at a time: ticketing reads it from there, not from a wire line.
+            var writer = try await AttachmentWriter(
+                store: attachments, conversationID: nil, uploader: .init(kind: .system, id: nil), filename: "inbound.eml",
+                contentType: "message/rfc822", signature: nil, maximum: inboundLimit)
+            let stored: TicketingMethods.Inbound.Result
+            do {
+                for try await buffer in request.body { try await writer.write(buffer.readableBytesView) }
+                let raw = try await writer.finish()
+                do {
+                    // A large mail takes ticketing a while to read and file: longer than a click's wait.
+                    stored = try await backends[.ticketing].call(TicketingMethods.Inbound.self, .init(rawID: raw.id), timeout: .seconds(60))
+                } catch let error as RPCError {
+                    throw error.apiError
+                }
+            } catch let refusal as AttachmentWriter.Refusal {
+                await writer.discard()
+                if refusal == .tooLarge { throw tooLarge }
+                throw APIError.malformed("the body is empty: send the raw mail")
+            } catch {
+                // A refused mail goes now. After our own failure (a timeout) ticketing may still be
+                // filing it: it keeps the raw mail once filed, and the sweep takes it a day later if not.
+                if APIError.isClients(error) { await writer.discard() }
+                throw error
             }
-            guard !raw.isEmpty else { throw APIError.malformed("the body is empty: send the raw mail") }
-            let stored = try await backends.call(.ticketing, TicketingMethods.Inbound.self, .init(raw: raw.base64EncodedString()))
+            if stored.outcome == .duplicate { await writer.discard() }
             return try Response.json(
                 Received(outcome: stored.outcome, ticket: .init(number: stored.number)),
                 status: stored.outcome == .duplicate ? .ok : .created)

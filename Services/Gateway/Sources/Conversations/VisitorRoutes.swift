@@ -47,17 +47,29 @@ struct VisitorRoutes: Sendable {
     }
 
     struct PostMessage: Decodable {
-        var body: String
+        var body: String?
         var clientMessageID: String
+        /// Uploads of the author's in this conversation (`POST …/attachments`).
+        var attachmentIDs: [UUID]?
         enum CodingKeys: String, CodingKey {
             case body
             case clientMessageID = "client_message_id"
+            case attachmentIDs = "attachment_ids"
         }
 
-        /// A body over a message's bounds, named as the public API names it (the conversation
-        /// service checks the same rule again).
+        /// A body over a message's bounds, or too many files, named as the public API names them
+        /// (the conversation service checks the same rules again).
         func check() throws {
-            if let excess = MessageBody.excess(body) { throw APIError.invalid(field: "body", excess) }
+            if let excess = MessageBody.excess(body ?? "") { throw APIError.invalid(field: "body", excess) }
+            if (attachmentIDs?.count ?? 0) > AttachmentRules.maximumPerMessage {
+                throw APIError.invalid(
+                    field: "attachment_ids", "a message carries at most \(AttachmentRules.maximumPerMessage) attachments")
+            }
+        }
+
+        /// What the conversation service is asked to post.
+        var draft: ConversationMethods.Draft {
+            .init(body: body ?? "", clientMessageID: clientMessageID, attachmentIDs: attachmentIDs ?? [])
         }
     }
 
@@ -213,7 +225,7 @@ struct VisitorRoutes: Sendable {
             do {
                 posted = try await backends.call(
                     .conversation, ConversationMethods.Post.self,
-                    .init(conversationID: id, author: author, draft: .init(body: post.body, clientMessageID: post.clientMessageID))
+                    .init(conversationID: id, author: author, draft: post.draft)
                 )
             } catch {
                 await store.attempts.release(reservation)

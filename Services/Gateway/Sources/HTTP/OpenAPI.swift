@@ -9,6 +9,8 @@ enum OpenAPI {
         case none, visitor, `operator`, admin
         /// The inbound mail secret.
         case mail
+        /// The conversation's visitor or any operator (an attachment).
+        case participant
     }
 
     struct Operation {
@@ -24,6 +26,8 @@ enum OpenAPI {
         var success = 200
         /// Statuses beyond those every operation of its kind answers (see `statuses`).
         var more: [Int] = []
+        /// The body's media type when it is not JSON (a raw file, a mail).
+        var bodyType: String?
     }
 
     /// Every list's paging, and the messages' positions.
@@ -46,6 +50,9 @@ enum OpenAPI {
             "conversation_id": uuid,
             "operator_id": uuid, "from": instant, "to": instant,
             "include_hidden": ["type": "boolean", "default": false],
+            "filename": [
+                "type": "string", "minLength": 1, "maxLength": 200, "description": "The file's name (no path, no control characters)",
+            ],
         ]
     }
 
@@ -93,6 +100,17 @@ enum OpenAPI {
         .init(
             method: .get, path: "/api/v1/reports/ratings", summary: "Ratings given in a range: count, average and a page of them",
             access: .operator, response: "RatingsReport", query: ["from", "to", "limit", "cursor"]),
+        .init(
+            method: .post, path: "/api/v1/visitor/conversations/{id}/attachments",
+            summary: "Upload a file as the customer (raw body, its Content-Type; ?filename=)", access: .visitor, body: "File",
+            response: "Attachment", query: ["filename"], success: 201, more: [409, 415, 429], bodyType: "*/*"),
+        .init(
+            method: .post, path: "/api/v1/conversations/{id}/attachments",
+            summary: "Upload a file as an operator (raw body, its Content-Type; ?filename=)", access: .operator, body: "File",
+            response: "Attachment", query: ["filename"], success: 201, more: [409, 415], bodyType: "*/*"),
+        .init(
+            method: .get, path: "/api/v1/attachments/{id}",
+            summary: "A file: images inline under a sandbox CSP, anything else as a download", access: .participant),
         .init(
             method: .post, path: "/api/v1/auth/login", summary: "Log in", access: .none, body: "Login", response: "Session",
             more: [401, 429]),
@@ -219,7 +237,8 @@ enum OpenAPI {
             method: .post, path: "/api/v1/tickets/{id}/assign", summary: "Give a ticket to an available colleague",
             access: .operator, body: "Transfer", response: "Taken", more: [409]),
         .init(
-            method: .post, path: "/api/v1/inbound/email", summary: "A received mail, raw (message/rfc822, at most 768 KiB)",
+            method: .post, path: "/api/v1/inbound/email",
+            summary: "A received mail, raw (message/rfc822, at most SWITCHBOARD_INBOUND_MAX_BYTES, default 25 MiB)",
             access: .mail, body: "RawMail", response: "Received", success: 201, more: [200]),
         .init(method: .get, path: "/api/v1/settings", summary: "Customizations", access: .admin, response: "Settings"),
         .init(
@@ -260,9 +279,13 @@ enum OpenAPI {
                 "id": uuid, "conversation_id": uuid, "seq": ["type": "integer", "minimum": 1], "body": string,
                 "client_message_id": null(string), "created_at": instant,
                 "author": object(["kind": ["enum": ["customer", "operator", "system", "note"]], "id": null(uuid), "name": string]),
-                "delivery": ref("Delivery"),
+                "delivery": ref("Delivery"), "attachments": array("Attachment"),
             ]),
             "Messages": page(ref("Message")),
+            "Attachment": object(
+                ["id": uuid, "filename": string, "content_type": string, "size": ["type": "integer", "minimum": 1]],
+                required: ["id", "filename", "content_type", "size"]),
+            "File": ["type": "string", "format": "binary", "description": "The file's bytes, as its Content-Type says"],
             "PostNote": object(["body": text(1...10_000), "client_message_id": text(1...100)], required: ["body"]),
             "CannedDraft": object(
                 [
@@ -350,7 +373,10 @@ enum OpenAPI {
                 "ticket": object(["number": ["type": "integer"], "conversation_id": ["type": ["string", "null"], "format": "uuid"]]),
             ]),
             "PostMessage": object(
-                ["body": text(1...10_000), "client_message_id": text(1...100)], required: ["body", "client_message_id"]),
+                [
+                    "body": text(0...10_000), "client_message_id": text(1...100),
+                    "attachment_ids": ["type": "array", "items": uuid, "maxItems": 10],
+                ], required: ["client_message_id"]),
             "TranscriptRequest": object(["email": text(3...254)], required: ["email"]),
             "TranscriptQueued": object(["email": string, "queued": ["type": "boolean"]], required: ["email", "queued"]),
             "ReadPosition": object(["seq": ["type": "integer", "minimum": 0]], required: ["seq"]),
@@ -481,6 +507,7 @@ enum OpenAPI {
         if operation.path.contains("{id}") { codes.insert(404) }
         if operation.body != nil { codes.formUnion([400, 413]) }
         if operation.body != nil, operation.access != .mail { codes.insert(422) }
+        if operation.access == .participant { codes.insert(404) }
         if !operation.query.isEmpty { codes.insert(422) }
         return codes.sorted()
     }
@@ -502,13 +529,14 @@ enum OpenAPI {
             }
             entry["responses"] = responses
             if let body = operation.body {
-                let type = operation.access == .mail ? "message/rfc822" : "application/json"
+                let type = operation.bodyType ?? (operation.access == .mail ? "message/rfc822" : "application/json")
                 entry["requestBody"] = ["required": true, "content": [type: ["schema": ref(body)]]]
             }
             // Who may call it, for readers and for the authorization tests that walk this document.
             entry["x-switchboard-access"] = operation.access.rawValue
             let scheme = ["visitor": "visitorToken", "operator": "sessionToken", "admin": "sessionToken", "mail": "inboundSecret"]
             if let name = scheme[operation.access.rawValue] { entry["security"] = [[name: []]] }
+            if operation.access == .participant { entry["security"] = [["visitorToken": []], ["sessionToken": []]] }
             var parameters: [[String: Any]] = []
             if operation.path.contains("{id}") { parameters.append(["name": "id", "in": "path", "required": true, "schema": uuid]) }
             for name in operation.query {

@@ -6,6 +6,10 @@ import Runtime
 import ServiceLifecycle
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// An IPv4 or IPv6 address as its bytes (IPv4-mapped IPv6 addresses count as IPv4).
 struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     let bytes: [UInt8]

@@ -25,7 +25,7 @@ struct PageHeaders<Context: RequestContext>: RouterMiddleware {
     /// The widget's panel is framed by customers' sites; nothing else may be framed.
     static func policy(for path: String) -> String {
         let frames = path.hasPrefix("/widget/") ? "*" : "'none'"
-        return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; "
+        return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; "
             + "frame-src 'self'; frame-ancestors \(frames); base-uri 'none'; form-action 'self'; object-src 'none'"
     }
 

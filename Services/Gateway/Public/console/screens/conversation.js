@@ -4,7 +4,7 @@
 // "Internal note" tab writes a note only the desk sees (any operator may, holder or not). It is
 // the middle of the workspace (screens/inbox.js): my conversations left, the customer right.
 
-import { api } from '../session.js';
+import { api, session } from '../session.js';
 import { h, when, toast } from '../../shared/dom.js';
 import { thread } from '../../shared/thread.js';
 import { colleagueOptions, debounce, kind, takeError } from './helpers.js';
@@ -16,6 +16,7 @@ import { avatar } from '../../shared/avatars.js';
 import { daySeparators } from '../../shared/days.js';
 import { seenMarker } from '../../shared/receipts.js';
 import { typingIndicator, typingSender } from '../../shared/typing.js';
+import { attachmentPicker, shownAttachments } from '../../shared/attachments.js';
 
 export function conversation({ id, me, main, go }) {
   const head = h('div', { class: 'conversation-head' });
@@ -23,14 +24,15 @@ export function conversation({ id, me, main, go }) {
   const audit = h('details', { class: 'audit' });
   const composer = h('textarea', { id: 'composer', rows: '3', 'aria-label': 'Your message' });
   const send = h('button', { id: 'send', type: 'submit' }, 'Send');
-  // Reply to the customer, or a note for the desk: two tabs over one composer.
+  // Reply to the customer, or a note for the desk: two tabs over one composer. Files go with replies.
   let noting = false;
   const replyTab = h('button', { type: 'button', class: 'composer-tab', id: 'mode-reply', role: 'tab', onclick: () => setMode(false, true) }, 'Reply');
   const noteTab = h('button', { type: 'button', class: 'composer-tab', id: 'mode-note', role: 'tab', onclick: () => setMode(true, true) }, 'Internal note');
+  const picker = attachmentPicker({ path: `/conversations/${id}/attachments`, token: () => session.token });
   const form = h('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); post(); } });
   const canned = cannedPicker({ form, composer, conversationId: id });
   form.append(h('div', { class: 'composer-tabs', role: 'tablist' }, replyTab, noteTab), canned.element,
-    h('div', { class: 'composer-row' }, composer, send));
+    h('div', { class: 'composer-row' }, picker.button, picker.input, composer, send));
   function setMode(note, focus) {
     noting = note;
     form.classList.toggle('noting', note);
@@ -39,6 +41,8 @@ export function conversation({ id, me, main, go }) {
     composer.placeholder = note ? 'An internal note: only the desk sees it — Enter adds it'
       : 'Write a reply — Enter sends, Shift+Enter for a new line, / for canned responses';
     send.textContent = note ? 'Add note' : 'Send';
+    picker.button.hidden = note;
+    if (note) picker.clear();
     if (focus) composer.focus();
   }
   // A mailed reply is drawn again when its delivery changes.
@@ -63,14 +67,12 @@ export function conversation({ id, me, main, go }) {
   const typist = typingSender(composer, id, (frame) => {
     if (!noting) window.dispatchEvent(new CustomEvent('switchboard:typing', { detail: frame }));
   });
-  const layout = workspace({
-    list: myList.element,
-    middle: h('section', { class: 'pane conversation-main', id: 'conversation-pane' },
-      h('div', { class: 'pane-bar' }, back, h('span', { class: 'spacer' }), toCustomer), head, messages.earlier, list, typing.element, audit, form),
-    side: customer.element,
-    pane: 'conversation',
-  });
+  const middle = h('section', { class: 'pane conversation-main', id: 'conversation-pane' },
+    h('div', { class: 'pane-bar' }, back, h('span', { class: 'spacer' }), toCustomer), head, messages.earlier, list, typing.element, audit,
+    picker.tray, form);
+  const layout = workspace({ list: myList.element, middle, side: customer.element, pane: 'conversation' });
   main.replaceChildren(layout);
+  picker.watch(composer, [middle]);
   function showPane(pane) { layout.dataset.pane = pane; toCustomer.setAttribute('aria-pressed', String(pane === 'customer')); }
   let current = null;
   let customerShown = null;
@@ -82,13 +84,16 @@ export function conversation({ id, me, main, go }) {
 
   async function post() {
     const body = composer.value.trim();
-    if (!body) return;
+    const files = picker.ids();
+    if ((!body && !files.length) || picker.busy()) return;
     composer.value = '';
     canned.close();
     typist.sent();
     try {
-      const message = await api('POST', `/conversations/${id}/${noting ? 'notes' : 'messages'}`, { body, client_message_id: crypto.randomUUID() });
+      const message = await api('POST', `/conversations/${id}/${noting ? 'notes' : 'messages'}`,
+        { body, client_message_id: crypto.randomUUID(), attachment_ids: !noting && files.length ? files : undefined });
       messages.add(message);
+      picker.clear();
     } catch (failure) {
       composer.value = body;
       toast(failure.code === 'not_assignee' ? 'Take it on you to write here' : failure.message, 'error');
@@ -105,7 +110,7 @@ export function conversation({ id, me, main, go }) {
       h('div', { class: 'by' }, note ? h('span', { class: 'note-label' }, 'Internal note') : null,
         message.author.kind === 'system' ? null : avatar(message.author.name),
         h('strong', {}, message.author.name), h('time', {}, when(message.created_at)), state),
-      h('p', { class: 'body' }, message.body));
+      message.body ? h('p', { class: 'body' }, message.body) : null, shownAttachments(message.attachments, () => session.token));
   }
 
   function drawHead() {
@@ -171,6 +176,7 @@ export function conversation({ id, me, main, go }) {
       h('div', { class: 'actions' }, actions));
     // Anyone may add a note while it is open; only the holder replies.
     form.hidden = c.status === 'closed';
+    if (form.hidden) picker.clear();
     replyTab.disabled = !mine;
     replyTab.title = mine ? '' : 'Take it on you to reply';
     // Whenever I start or stop holding it: a reply if I hold it, else a note.
