@@ -107,19 +107,26 @@ def run(base, admin, shots, control):
         fits(operator, "the conversation with files")
 
         # A file dropped on the conversation uploads too.
-        dropped = operator.execute_script("""
+        drop = """
             const data = new DataTransfer();
             data.items.add(new File(['sipariş no 42'], 'not.txt', { type: 'text/plain' }));
             const zone = document.querySelector('.conversation-main');
             zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
             const drop = new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true });
             zone.dispatchEvent(drop);
-            return drop.defaultPrevented;""")
-        check(dropped, "the console takes the dropped file")
+            return drop.defaultPrevented;"""
+        check(operator.execute_script(drop), "the console takes the dropped file")
         chip = wait(operator, "the dropped file uploaded", lambda d: d.find_elements(By.CSS_SELECTOR, ".attachment-tray .attachment-chip.ready"))[0]
         check("not.txt" in chip.text, f"the chip names the dropped file: {chip.text!r}")
         chip.find_element(By.CSS_SELECTOR, ".remove").click()
         wait(operator, "the tray empty again", lambda d: not d.find_elements(By.CSS_SELECTOR, ".attachment-tray .attachment-chip"))
+
+        # Dropped again and sent without words: the list of my conversations names the file.
+        operator.execute_script(drop)
+        wait(operator, "the file uploaded again", lambda d: d.find_elements(By.CSS_SELECTOR, ".attachment-tray .attachment-chip.ready"))
+        operator.find_element(By.ID, "composer").send_keys(Keys.ENTER)
+        wait(operator, "the file alone as the list's preview",
+             lambda d: "📎 not.txt" in d.find_element(By.CSS_SELECTOR, "#my-messages .preview").text)
 
         # A file of a type the desk does not take says why on its chip.
         bad = os.path.join(folder, "script.html")

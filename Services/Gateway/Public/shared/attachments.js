@@ -39,6 +39,15 @@ function viewer(url, name) {
   document.body.append(overlay);
 }
 
+/** A message in one line, for lists: its words, or its files ("📎 fatura.pdf", "📎 3 files"). */
+export function preview(message) {
+  if (!message) return '';
+  if (message.body) return message.body;
+  const files = message.attachments ?? [];
+  if (!files.length) return '';
+  return files.length === 1 ? `📎 ${files[0].filename}` : `📎 ${files.length} files`;
+}
+
 /** A message's files: `<div class="attachments">` with thumbnails and chips, or null. */
 export function shownAttachments(attachments, token) {
   if (!attachments?.length) return null;

@@ -15,7 +15,7 @@ import { readingPoster, seenMarker } from '../shared/receipts.js';
 import { typingIndicator, typingSender } from '../shared/typing.js';
 import { ratingBox } from './rating.js';
 import { transcriptOffer } from './transcript.js';
-import { attachmentPicker, shownAttachments } from '../shared/attachments.js';
+import { attachmentPicker, preview, shownAttachments } from '../shared/attachments.js';
 
 const panel = document.getElementById('panel');
 const visitor = storedToken('switchboard.visitor');
@@ -60,7 +60,7 @@ function history(past) {
   return h('details', { class: 'history' }, h('summary', {}, 'Your earlier conversations'),
     h('ul', { class: 'past' }, past.map((conversation) => h('li', {},
       h('button', { class: 'link', onclick: () => chat(conversation, true) },
-        `${new Date(conversation.created_at).toLocaleDateString()} — ${conversation.last_message?.body?.slice(0, 60) ?? ''}`)))));
+        `${new Date(conversation.created_at).toLocaleDateString()} — ${preview(conversation.last_message).slice(0, 60)}`)))));
 }
 
 function welcome(status, past) {

@@ -4,6 +4,7 @@
 import { api } from '../session.js';
 import { h, when } from '../../shared/dom.js';
 import { debounce, kind, pagedList } from './helpers.js';
+import { preview } from '../../shared/attachments.js';
 
 export function archive({ main }) {
   const query = h('input', { type: 'search', id: 'archive-search', placeholder: 'Search messages, names, e-mail', 'aria-label': 'Search the Archive' });
@@ -18,7 +19,7 @@ export function archive({ main }) {
         entry.closed_by ? h('span', { class: 'by' }, `closed by ${entry.closed_by.name}`) : null,
         entry.rating ? h('span', { class: 'rating', title: entry.rating.comment ?? '', 'aria-label': `rated ${entry.rating.score} of 5` },
           '★'.repeat(entry.rating.score) + '☆'.repeat(5 - entry.rating.score)) : null),
-      h('p', { class: 'preview' }, entry.last_message?.body ?? '')),
+      h('p', { class: 'preview' }, preview(entry.last_message))),
     h('button', {
       class: 'hide', onclick: async () => {
         await api(entry.hidden ? 'DELETE' : 'POST', `/archive/${entry.id}/hide`);

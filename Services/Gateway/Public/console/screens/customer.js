@@ -6,6 +6,7 @@
 import { api } from '../session.js';
 import { h, when } from '../../shared/dom.js';
 import { kind } from './helpers.js';
+import { preview } from '../../shared/attachments.js';
 
 const wide = window.matchMedia('(min-width: 1100px)');
 
@@ -29,7 +30,7 @@ export function customerPanel() {
       kind(conversation), conversation.ticket ? h('span', { class: 'number' }, ` #${conversation.ticket.number}`) : null,
       h('time', {}, ` ${when(conversation.created_at)}`),
       h('span', { class: 'state' }, ` · ${statusText(conversation)}`),
-      h('span', { class: 'preview' }, conversation.last_message?.body?.slice(0, 80) ?? '')));
+      h('span', { class: 'preview' }, preview(conversation.last_message).slice(0, 80))));
 
   async function show(customerId, current) {
     shown = customerId;

@@ -6,6 +6,7 @@
 import { avatar } from '../../shared/avatars.js';
 import { h } from '../../shared/dom.js';
 import { debounce, kind, pagedList } from './helpers.js';
+import { preview } from '../../shared/attachments.js';
 
 /** Frames that change what my list shows. */
 const listFrames = ['message.created', 'conversation.assigned', 'conversation.returned', 'conversation.closed'];
@@ -24,7 +25,7 @@ export function inbox({ current = null } = {}) {
         conversation.ticket ? h('span', { class: 'number' }, `#${conversation.ticket.number}`) : null,
         h('span', { class: 'spacer' }), kind(conversation),
         conversation.unread ? h('span', { class: 'unread', 'aria-label': `${conversation.unread} unread` }, String(conversation.unread)) : null),
-      h('span', { class: 'preview' }, conversation.last_message?.body ?? ''))));
+      h('span', { class: 'preview' }, preview(conversation.last_message)))));
   const pages = pagedList(list, () => '/messages', row, () => h('li', { class: 'empty' }, 'Nothing in your Messages. Take someone from the Pool.'));
   const element = h('section', { class: 'pane inbox', id: 'inbox', 'aria-label': 'My conversations' },
     h('header', { class: 'pane-head' }, h('h2', {}, 'Messages'), h('span', { class: 'hint' }, 'Your open chats and tickets')),
