@@ -43,29 +43,14 @@ struct BrowserTests {
 
     @Test("an admin works Operators and Customizations by keyboard; on a phone, the widget on another site and the console")
     func screens() async throws {
-        try await Stack.with { stack in
-            for service in ServiceName.back { try await stack.start(service) }
-            let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
-            let admin = try await stack.adminToken(port: port)
-            let (status, output) = try await Browser.run(
-                "screens.py", "--base", "http://127.0.0.1:\(port)", "--admin-token=\(admin)", "--shots", Browser.screenshots)
-            #expect(status == 0, "the browser screens failed:\n\(output)")
-        }
+        try await Browser.onDesk("screens.py", what: "the browser screens")
     }
 }
 
 extension BrowserTests {
     @Test("the widget shows the place in the queue and an ended chat without a message box; the customer panel shows the earlier chat")
     func customer() async throws {
-        try await Stack.with { stack in
-            for service in ServiceName.back { try await stack.start(service) }
-            let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
-            let admin = try await stack.adminToken(port: port)
-            _ = try await stack.newOperator(port: port, admin: admin, name: "Can Öztürk", email: "can@example.com")
-            let (status, output) = try await Browser.run(
-                "customer.py", "--base", "http://127.0.0.1:\(port)", "--admin-token=\(admin)", "--shots", Browser.screenshots)
-            #expect(status == 0, "the browser customer story failed:\n\(output)")
-        }
+        try await Browser.onDesk("customer.py", withCan: true, what: "the browser customer story")
     }
 }
 
@@ -118,20 +103,26 @@ extension BrowserTests {
         "the operator inserts a canned reply with / and the customer gets it filled in; a note never reaches the widget; three panes wide, one on a phone"
     )
     func operatorTools() async throws {
-        try await Stack.with { stack in
-            for service in ServiceName.back { try await stack.start(service) }
-            let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
-            let admin = try await stack.adminToken(port: port)
-            _ = try await stack.newOperator(port: port, admin: admin, name: "Can Öztürk", email: "can@example.com")
-            let (status, output) = try await Browser.run(
-                "tools.py", "--base", "http://127.0.0.1:\(port)", "--admin-token=\(admin)", "--shots", Browser.screenshots)
-            #expect(status == 0, "the browser operator tools failed:\n\(output)")
-        }
+        try await Browser.onDesk("tools.py", withCan: true, what: "the browser operator tools")
     }
 }
 
 /// Runs a Selenium script of `Tests/Browser` with the project's virtual environment.
 enum Browser {
+    /// `script` against a desk of its own: the back services, a gateway with the first admin and,
+    /// `withCan`, an operator Can Öztürk (can@example.com); it must exit 0.
+    static func onDesk(_ script: String, withCan: Bool = false, what: String) async throws {
+        try await Stack.with { stack in
+            for service in ServiceName.back { try await stack.start(service) }
+            let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
+            let admin = try await stack.adminToken(port: port)
+            if withCan { _ = try await stack.newOperator(port: port, admin: admin, name: "Can Öztürk", email: "can@example.com") }
+            let (status, output) = try await run(
+                script, "--base", "http://127.0.0.1:\(port)", "--admin-token=\(admin)", "--shots", screenshots)
+            #expect(status == 0, "\(what) failed:\n\(output)")
+        }
+    }
+
     static var root: String { Command.root }
 
     /// Where the screenshots go: committed, and shown in the README.
@@ -176,27 +167,11 @@ extension BrowserTests {
         "typing shows in the console and the widget and clears with the message; Seen on both sides; after the close the customer rates and the console shows it"
     )
     func live() async throws {
-        try await Stack.with { stack in
-            for service in ServiceName.back { try await stack.start(service) }
-            let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
-            let admin = try await stack.adminToken(port: port)
-            _ = try await stack.newOperator(port: port, admin: admin, name: "Can Öztürk", email: "can@example.com")
-            let (status, output) = try await Browser.run(
-                "live.py", "--base", "http://127.0.0.1:\(port)", "--admin-token=\(admin)", "--shots", Browser.screenshots)
-            #expect(status == 0, "the browser live-feel story failed:\n\(output)")
-        }
+        try await Browser.onDesk("live.py", withCan: true, what: "the browser live-feel story")
     }
 
     @Test("the customer pastes an image and the operator sees its thumbnail; the operator answers with a PDF the customer sees as a chip")
     func attachments() async throws {
-        try await Stack.with { stack in
-            for service in ServiceName.back { try await stack.start(service) }
-            let port = try #require(try await stack.start(.gateway, environment: Stack.adminEnvironment).httpPort)
-            let admin = try await stack.adminToken(port: port)
-            _ = try await stack.newOperator(port: port, admin: admin, name: "Can Öztürk", email: "can@example.com")
-            let (status, output) = try await Browser.run(
-                "attachments.py", "--base", "http://127.0.0.1:\(port)", "--admin-token=\(admin)", "--shots", Browser.screenshots)
-            #expect(status == 0, "the browser attachments story failed:\n\(output)")
-        }
+        try await Browser.onDesk("attachments.py", withCan: true, what: "the browser attachments story")
     }
 }

@@ -14,15 +14,16 @@ import Synchronization
 struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     let bytes: [UInt8]
 
+    // The addresses are plain byte arrays for inet_pton/inet_ntop: the C structs' initializers
+    // belong to whichever module first included their header, which differs from build to build.
     init?(_ text: some StringProtocol) {
         let text = String(text)
-        var v4 = in_addr()
-        var v6 = in6_addr()
+        var v4 = [UInt8](repeating: 0, count: 4)
+        var v6 = [UInt8](repeating: 0, count: 16)
         if inet_pton(AF_INET, text, &v4) == 1 {
-            bytes = withUnsafeBytes(of: v4) { Array($0) }
+            bytes = v4
         } else if inet_pton(AF_INET6, text, &v6) == 1 {
-            let all = withUnsafeBytes(of: v6) { Array($0) }
-            bytes = all[0..<12] == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff] ? Array(all[12...]) : all
+            bytes = v6[0..<12] == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff] ? Array(v6[12...]) : v6
         } else {
             return nil
         }
@@ -30,10 +31,8 @@ struct IPAddress: Hashable, Sendable, CustomStringConvertible {
 
     var description: String {
         if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
-        var address = in6_addr()
-        withUnsafeMutableBytes(of: &address) { $0.copyBytes(from: bytes) }
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        inet_ntop(AF_INET6, &address, &text, socklen_t(text.count))
+        inet_ntop(AF_INET6, bytes, &text, socklen_t(text.count))
         return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
