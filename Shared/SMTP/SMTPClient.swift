@@ -56,7 +56,13 @@ public final class SMTPClient: Service, Sendable {
 
     /// Delivers `message` (CRLF line ends) from `sender` to `recipients`.
     public func send(from sender: String, to recipients: [String], message: [UInt8]) async -> SMTPOutcome {
-        let envelope = SMTPEnvelope(sender: sender, recipients: recipients, message: message)
+        await send(from: sender, to: recipients, reading: WholeMail(bytes: message))
+    }
+
+    /// Delivers the mail `source` gives piece by piece while it goes out, so a mail is never
+    /// whole in memory; a source that fails stops the delivery (a temporary failure).
+    public func send(from sender: String, to recipients: [String], reading source: any MailSource) async -> SMTPOutcome {
+        let envelope = SMTPEnvelope(sender: sender, recipients: recipients, source: source)
         do {
             return try await executor.perform { connection in connection.send(envelope) }
         } catch let error as BlockingError where error.code == .full {
@@ -75,5 +81,22 @@ public final class SMTPClient: Service, Sendable {
 struct SMTPEnvelope: Sendable {
     var sender: String
     var recipients: [String]
-    var message: [UInt8]
+    var source: any MailSource
+}
+
+/// A mail's bytes (CRLF line ends) as they are sent: `next()` gives the next piece, `nil` at the
+/// end. It is called on the sending thread, one call after another, and may block there.
+public protocol MailSource: Sendable {
+    func next() throws -> [UInt8]?
+}
+
+/// A mail already whole in memory: one piece.
+final class WholeMail: MailSource, @unchecked Sendable {
+    private var bytes: [UInt8]?
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    func next() -> [UInt8]? {
+        defer { bytes = nil }
+        return bytes
+    }
 }

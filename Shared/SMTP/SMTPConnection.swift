@@ -14,7 +14,7 @@ final class SMTPConnection {
     func close() { curl_easy_cleanup(handle) }
 
     func send(_ envelope: SMTPEnvelope) -> SMTPOutcome {
-        let upload = Upload(bytes: envelope.message)
+        let upload = Upload(source: envelope.source)
         let context = Unmanaged.passRetained(upload)
         defer { context.release() }
         var recipients: UnsafeMutablePointer<curl_slist>?
@@ -45,6 +45,7 @@ final class SMTPConnection {
             return curl_easy_perform(handle)
         }
         if code == CURLE_OK { return .sent }
+        if let failure = upload.failure { return .temporary("reading the mail while sending it: \(failure)") }
         let reply = sb_curl_response_code(handle)
         let curlMessage = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let detail = upload.lastReply ?? (curlMessage.isEmpty ? String(cString: curl_easy_strerror(code)) : curlMessage)
@@ -54,26 +55,44 @@ final class SMTPConnection {
     }
 }
 
-/// The bytes being uploaded and the server's last reply line.
+/// The mail being uploaded, a piece at a time, and the server's last reply line.
 final class Upload {
-    let bytes: [UInt8]
+    let source: any MailSource
+    var piece: [UInt8] = []
     var offset = 0
     var lastReply: String?
+    /// Why the source could not give the rest (the transfer was aborted).
+    var failure: (any Error)?
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(source: any MailSource) { self.source = source }
+
+    /// Copies up to `capacity` bytes to `buffer`: 0 at the end, `nil` when the source failed.
+    func read(into buffer: UnsafeMutableRawPointer, capacity: Int) -> Int? {
+        while offset == piece.count {
+            do {
+                guard let next = try source.next() else { return 0 }
+                piece = next
+                offset = 0
+            } catch {
+                failure = error
+                return nil
+            }
+        }
+        let length = min(capacity, piece.count - offset)
+        piece.withUnsafeBufferPointer { buffer.copyMemory(from: $0.baseAddress! + offset, byteCount: length) }
+        offset += length
+        return length
+    }
 }
+
+/// `CURL_READFUNC_ABORT`: ends the transfer with an error.
+private let readAbort = 0x1000_0000
 
 private let readCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
     buffer, size, count, context in
     guard let buffer, let context else { return 0 }
     let upload = Unmanaged<Upload>.fromOpaque(context).takeUnretainedValue()
-    let length = min(size * count, upload.bytes.count - upload.offset)
-    guard length > 0 else { return 0 }
-    upload.bytes.withUnsafeBufferPointer { source in
-        UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress! + upload.offset, byteCount: length)
-    }
-    upload.offset += length
-    return length
+    return upload.read(into: UnsafeMutableRawPointer(buffer), capacity: size * count) ?? readAbort
 }
 
 private let debugCallback:

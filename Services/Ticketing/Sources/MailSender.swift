@@ -71,8 +71,8 @@ struct MailSender: Service {
                 group.addTask {
                     let outcome: SMTPOutcome
                     do {
-                        let message = try await MailFiles.expand(mail.raw, store: files)
-                        outcome = await client.send(from: mail.sender, to: [mail.recipient], message: message)
+                        let source = try await MailFiles.source(mail.raw, store: files)
+                        outcome = await client.send(from: mail.sender, to: [mail.recipient], reading: source)
                     } catch let missing as MailFiles.Missing {
                         outcome = .permanent("the attached file \(missing.id) is no longer stored")
                     } catch {
