@@ -20,6 +20,21 @@ def shown(driver, element_id):
     return found[0].text if found else ""
 
 
+
+def expected_days(driver, list_selector):
+    """The separators a list should show, from its messages' instants and the browser's own clock:
+    "Today", or "Yesterday" for a chat that ran over midnight (the test names no fixed day)."""
+    return driver.execute_script("""
+        const labels = [];
+        for (const item of document.querySelectorAll(arguments[0] + ' li.message[data-at]')) {
+            const day = new Date(item.dataset.at), now = new Date();
+            const yesterday = new Date(now); yesterday.setDate(now.getDate() - 1);
+            const label = day.toDateString() === now.toDateString() ? 'Today'
+                : day.toDateString() === yesterday.toDateString() ? 'Yesterday' : day.toDateString();
+            if (labels[labels.length - 1] !== label) labels.push(label);
+        }
+        return labels;""", list_selector)
+
 def run(base, admin, shots, control):
     customer, operator = browser(width=600, height=860), browser()
     try:
@@ -62,11 +77,12 @@ def run(base, admin, shots, control):
         wait(customer, "Seen in the widget", lambda d: d.find_elements(By.CSS_SELECTOR, "#messages li.message.customer #seen"))
         # Times, the day, initials avatars.
         days = [d.text for d in customer.find_elements(By.CSS_SELECTOR, "#messages li.day")]
-        check(days == ["Today"], f"one day separator, Today: {days}")
+        check(days == expected_days(customer, "#messages"), f"a separator for each day, named from now: {days}")
         check(all(t.text for t in customer.find_elements(By.CSS_SELECTOR, "#messages li.message:not(.system) time.at")), "every message has its time")
         avatars = {a.text for a in customer.find_elements(By.CSS_SELECTOR, "#messages .avatar")}
         check(avatars == {"NK", "CÖ"}, f"initials of both: {avatars}")
-        check([d.text for d in operator.find_elements(By.CSS_SELECTOR, "#conversation-messages li.day")] == ["Today"], "the console's day separator")
+        check([d.text for d in operator.find_elements(By.CSS_SELECTOR, "#conversation-messages li.day")]
+              == expected_days(operator, "#conversation-messages"), "the console's day separators")
         customer.save_screenshot(f"{shots}/widget-live.png")
 
         # The operator closes the chat; the customer is asked how it went and answers.
