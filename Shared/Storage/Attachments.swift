@@ -126,11 +126,14 @@ public struct AttachmentStore: Sendable {
             "INSERT INTO platform.attachment_chunks (attachment_id, n, data) VALUES (\(id), \(n), \(data)::bytea)")
     }
 
-    /// Marks file `id` complete with its size and chunk count.
-    public func finish(_ id: UUID, size: Int64, chunks: Int) async throws -> Attachment {
+    /// Marks file `id` complete with its size and chunk count (and its type, when it turned out
+    /// another than the one it began with).
+    public func finish(_ id: UUID, size: Int64, chunks: Int, contentType: String? = nil) async throws -> Attachment {
         let row = try await database.query(
             """
-            UPDATE platform.attachments SET size = \(size), chunks = \(chunks), complete = true WHERE id = \(id)
+            UPDATE platform.attachments
+            SET size = \(size), chunks = \(chunks), complete = true, content_type = coalesce(\(contentType), content_type)
+            WHERE id = \(id)
             RETURNING filename, content_type
             """
         ).first
@@ -143,25 +146,13 @@ public struct AttachmentStore: Sendable {
         _ = try? await database.query("DELETE FROM platform.attachments WHERE id = \(id) AND NOT kept")
     }
 
-    /// Every byte of file `id`, chunk by chunk into one buffer: only for what must be read whole
-    /// (a received mail, to parse it), so its size is the caller's bound.
-    public func whole(_ stored: Stored) async throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(stored.attachment.size))
-        for n in 0..<stored.chunks { bytes += try await chunk(n, of: stored.attachment.id) }
-        return bytes
-    }
-
     /// Stores `bytes` as a complete file of the conversation's, under the type they are (the
     /// declared one when the desk can check it and they match it, else `unknownType`).
     public func store(
         _ bytes: [UInt8], filename: String, declaredType: String, conversationID: UUID?, uploader: Uploader
     ) async throws -> Attachment {
-        var check = AttachmentRules.signatures[declaredType].map(ContentCheck.init)
-        check?.feed(bytes)
-        let type = check?.matches == true ? declaredType : AttachmentRules.unknownType
         var writer = try await AttachmentWriter(
-            store: self, conversationID: conversationID, uploader: uploader, filename: filename, contentType: type, signature: nil,
+            store: self, conversationID: conversationID, uploader: uploader, filename: filename, declaredType: declaredType,
             maximum: bytes.count)
         do {
             try await writer.write(bytes)
@@ -253,11 +244,21 @@ public struct AttachmentWriter: Sendable {
         case empty
     }
 
+    /// What is done with a file whose bytes are not the type it was declared as.
+    enum OnMismatch {
+        /// Refused (`Refusal.mismatch`): an upload.
+        case refuse
+        /// Stored as `AttachmentRules.unknownType`: a file someone mailed us.
+        case storeAsUnknown
+    }
+
     let store: AttachmentStore
     /// The file's id (incomplete until `finish`).
     public let id: UUID
     let maximum: Int64
     var check: ContentCheck
+    let unchecked: Bool
+    let onMismatch: OnMismatch
     var buffer = Data()
     var chunks = 0
 
@@ -270,17 +271,33 @@ public struct AttachmentWriter: Sendable {
         self.maximum = Int64(maximum)
         check = ContentCheck(signature ?? .zip)
         unchecked = signature == nil
+        onMismatch = .refuse
         id = try await store.begin(
             conversationID: conversationID, uploader: uploader, filename: filename, contentType: contentType, quota: quota)
     }
 
-    let unchecked: Bool
+    /// Starts storing a file that is kept whatever its bytes are: under `declaredType` when the
+    /// desk can check that type and the bytes are it, else as `AttachmentRules.unknownType`.
+    public init(
+        store: AttachmentStore, conversationID: UUID?, uploader: AttachmentStore.Uploader, filename: String, declaredType: String,
+        maximum: Int
+    ) async throws {
+        let signature = AttachmentRules.signatures[declaredType]
+        self.store = store
+        self.maximum = Int64(maximum)
+        check = ContentCheck(signature ?? .zip)
+        unchecked = signature == nil
+        onMismatch = .storeAsUnknown
+        id = try await store.begin(
+            conversationID: conversationID, uploader: uploader, filename: filename,
+            contentType: signature == nil ? AttachmentRules.unknownType : declaredType)
+    }
 
     /// The next bytes of the file.
     public mutating func write(_ bytes: some Collection<UInt8>) async throws {
         check.feed(bytes)
         if check.count > maximum { throw Refusal.tooLarge }
-        if !unchecked, !check.stillPossible { throw Refusal.mismatch }
+        if !unchecked, onMismatch == .refuse, !check.stillPossible { throw Refusal.mismatch }
         buffer.append(contentsOf: bytes)
         while buffer.count >= AttachmentStore.chunkSize {
             try await store.append(buffer.prefix(AttachmentStore.chunkSize), chunk: chunks, of: id)
@@ -292,13 +309,17 @@ public struct AttachmentWriter: Sendable {
     /// Stores what is left and marks the file complete.
     public mutating func finish() async throws -> Attachment {
         if check.count == 0 { throw Refusal.empty }
-        if !unchecked, !check.matches { throw Refusal.mismatch }
+        var type: String?
+        if !unchecked, !check.matches {
+            guard onMismatch == .storeAsUnknown else { throw Refusal.mismatch }
+            type = AttachmentRules.unknownType
+        }
         if !buffer.isEmpty {
             try await store.append(buffer, chunk: chunks, of: id)
             chunks += 1
             buffer = Data()
         }
-        return try await store.finish(id, size: check.count, chunks: chunks)
+        return try await store.finish(id, size: check.count, chunks: chunks, contentType: type)
     }
 
     /// Forgets the file (after a refusal or a failure).

@@ -16,8 +16,8 @@ enum Inbound {
     }
 
     /// The dedup key: the Message-ID, or for a mail without one a digest of its bytes.
-    static func key(_ mail: InboundMail, raw: [UInt8]) -> String {
-        mail.messageID.map { String($0.prefix(900)) } ?? "sha-\(Digest.hex(raw))"
+    static func key(_ mail: InboundMail, digest: Digest) -> String {
+        mail.messageID.map { String($0.prefix(900)) } ?? "sha-\(digest.hex)"
     }
 
     /// The text that becomes the customer's message: the new words, without control characters
@@ -56,21 +56,19 @@ enum Inbound {
 
     /// Stores the mail once; a mail no ticket knows becomes a new ticket (acknowledged unless a
     /// machine sent it, so two auto-responders never mail each other forever).
-    /// `rawID`: the raw mail as a stored file, kept with the ticket from now on (`raw` then stays
-    /// out of this table). `files`: the mail's attachments, stored already, given to the ticket's
-    /// conversation here.
+    /// The raw mail is `kept.rawID`, a stored file kept with the ticket from now on, or else
+    /// `raw`, in this table; `kept.files`: the mail's attachments, stored already, given to the
+    /// ticket's conversation here.
     static func store(
-        _ mail: InboundMail, raw: [UInt8], rawID: UUID? = nil, files: [UUID] = [], ack: (TicketingStore.Ticket) throws -> Void,
+        _ mail: InboundMail, key: String, raw: [UInt8]?, kept: Kept, ack: (TicketingStore.Ticket) throws -> Void,
         in transaction: Transaction
     ) throws -> Stored {
-        let key = key(mail, raw: raw)
         if let row = try transaction.query(
             "SELECT t.number FROM ticketing.inbound i JOIN ticketing.tickets t ON t.id = i.ticket_id WHERE i.message_id = \(key)"
         ).first {
             return .duplicate(number: try row.decode("number"))
         }
         let text = text(mail)
-        let kept = Kept(rawID: rawID, files: files)
         if let ticket = try match(mail, in: transaction) {
             try insert(key: key, ticket: ticket, raw: raw, kept: kept, text: text, status: "pending", in: transaction)
             return .reply(ticket: ticket, key: key)
@@ -94,12 +92,12 @@ enum Inbound {
     }
 
     static func insert(
-        key: String, ticket: TicketingStore.Ticket, raw: [UInt8], kept: Kept, text: String, status: String, in transaction: Transaction
+        key: String, ticket: TicketingStore.Ticket, raw: [UInt8]?, kept: Kept, text: String, status: String, in transaction: Transaction
     ) throws {
         try transaction.query(
             """
             INSERT INTO ticketing.inbound (message_id, ticket_id, raw, raw_id, attachment_ids, text, status)
-            VALUES (\(key), \(ticket.id), \(kept.rawID == nil ? Data(raw) : nil), \(kept.rawID), \(kept.files)::uuid[], \(text), \(status))
+            VALUES (\(key), \(ticket.id), \(raw.map { Data($0) }), \(kept.rawID), \(kept.files)::uuid[], \(text), \(status))
             """)
         // The raw mail stays with its ticket; the files belong to its conversation (attached to
         // the customer's message when it is posted).
@@ -158,18 +156,74 @@ enum Inbound {
 
 /// A 128-bit digest in hex (two FNV-1a passes): an id for mail without a Message-ID and a short,
 /// stable client message id for a received mail. Not for security.
-enum Digest {
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        var first: UInt64 = 0xcbf2_9ce4_8422_2325
-        var second: UInt64 = 0x8422_2325_cbf2_9ce4
+/// A 128-bit FNV-style digest, fed a piece at a time (a mail is digested as it is read).
+struct Digest {
+    private var first: UInt64 = 0xcbf2_9ce4_8422_2325
+    private var second: UInt64 = 0x8422_2325_cbf2_9ce4
+
+    mutating func add(_ bytes: some Sequence<UInt8>) {
         for byte in bytes {
             first = (first ^ UInt64(byte)) &* 0x100_0000_01b3
             second = (second ^ UInt64(byte ^ 0x5a)) &* 0x100_0000_01b3
         }
-        return String(first, radix: 16).leftPadded(16) + String(second, radix: 16).leftPadded(16)
+    }
+
+    var hex: String { String(first, radix: 16).leftPadded(16) + String(second, radix: 16).leftPadded(16) }
+
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        var digest = Digest()
+        digest.add(bytes)
+        return digest.hex
     }
 }
 
 extension String {
     fileprivate func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
+/// A received mail's files going into storage as the `MailReader` decodes them: one file open at
+/// a time, written a chunk at a time, each under the type its bytes are. They belong to nothing
+/// until the mail is stored with its ticket; `discard` forgets them when it is not.
+struct InboundFiles {
+    let store: AttachmentStore
+    /// No file of a mail is larger than the mail.
+    let maximum: Int
+    private var writer: AttachmentWriter?
+    private(set) var kept: [UUID] = []
+    private var count = 0
+
+    init(store: AttachmentStore, maximum: Int) {
+        self.store = store
+        self.maximum = maximum
+    }
+
+    mutating func take(_ pieces: [MailReader.Piece]) async throws {
+        for piece in pieces {
+            switch piece {
+            case .file(let filename, let contentType):
+                count += 1
+                let name = (try? AttachmentRules.filename(TextRules.cleaned(filename ?? "")).get()) ?? "attachment-\(count)"
+                writer = try await AttachmentWriter(
+                    store: store, conversationID: nil, uploader: .init(kind: .customer, id: nil), filename: name,
+                    declaredType: contentType, maximum: maximum)
+            case .bytes(let bytes):
+                try await writer?.write(bytes)
+            case .end:
+                guard var file = writer else { continue }
+                writer = nil
+                do {
+                    kept.append(try await file.finish().id)
+                } catch AttachmentWriter.Refusal.empty {
+                    // An empty part is no file.
+                    await file.discard()
+                }
+            }
+        }
+    }
+
+    /// Forgets every file stored so far (the mail was refused, failed, or is a duplicate).
+    func discard() async {
+        await writer?.discard()
+        for id in kept { await store.discard(id) }
+    }
 }

@@ -78,45 +78,66 @@ struct Tickets: Sendable {
     }
 
     /// A received mail: stored first (the caller's 2xx means that), then added to its ticket.
+    /// It is read a chunk at a time (from storage, where the gateway streamed it, or from the
+    /// call for a small one sent inline) and each file goes into storage as it is decoded, so
+    /// no step holds the whole mail or a whole file.
     func inbound(_ params: TicketingMethods.Inbound.Params, logger: Logger) async throws -> TicketingMethods.Inbound.Result {
-        let files = AttachmentStore(database: context.database)
-        let raw: [UInt8]
+        let store = AttachmentStore(database: context.database)
+        var inline: [UInt8]?
+        let chunks: Int
+        let maximum: Int
         if let rawID = params.rawID {
-            // The gateway streamed it into storage; parsing needs it whole (bounded by the
-            // gateway's SWITCHBOARD_INBOUND_MAX_BYTES).
-            guard let stored = try await files.find(rawID) else {
+            guard let stored = try await store.find(rawID) else {
                 throw RPCError.invalidParams(field: "params.raw_id", "no such stored mail")
             }
-            raw = try await files.whole(stored)
+            chunks = stored.chunks
+            maximum = Int(stored.attachment.size)
         } else {
             guard let data = params.raw.flatMap({ Data(base64Encoded: $0) }) else {
                 throw RPCError.invalidParams(field: "params.raw", "raw must be base64")
             }
-            raw = Array(data)
+            inline = Array(data)
+            chunks = 1
+            maximum = data.count
         }
+        var reader = MailReader(fileLimit: AttachmentRules.maximumPerMessage)
+        var files = InboundFiles(store: store, maximum: maximum)
+        var digest = Digest()
         let mail: InboundMail
         do {
-            mail = try MailParser.parse(raw)
+            for n in 0..<chunks {
+                let chunk: [UInt8]
+                if let rawID = params.rawID { chunk = Array(try await store.chunk(n, of: rawID)) } else { chunk = inline ?? [] }
+                digest.add(chunk)
+                try await files.take(reader.feed(chunk))
+            }
+            try await files.take(reader.finish())
+            mail = try reader.mail()
         } catch let error as MailError {
+            await files.discard()
             // Named `raw` either way: the public API calls the mail that.
             throw RPCError.invalidParams(field: "params.raw", error.message)
+        } catch {
+            await files.discard()
+            throw error
         }
-        // The files first, each in chunks, attached to nothing until the mail is stored with its ticket.
-        let kept = try await keep(mail.attachments, in: files, logger: logger)
+        if reader.filesLeft > 0 {
+            logger.notice("mail with more files than a message carries", metadata: ["mail.files.left": "\(reader.filesLeft)"])
+        }
+        let (key, raw, kept) = (Inbound.key(mail, digest: digest), inline, Inbound.Kept(rawID: params.rawID, files: files.kept))
         let stored: Inbound.Stored
         do {
             stored = try await context.database.transaction { transaction in
                 try Inbound.store(
-                    mail, raw: raw, rawID: params.rawID, files: kept, ack: { try queueAcknowledgement($0, in: transaction) },
-                    in: transaction)
+                    mail, key: key, raw: raw, kept: kept, ack: { try queueAcknowledgement($0, in: transaction) }, in: transaction)
             }
         } catch {
-            for id in kept { await files.discard(id) }
+            await files.discard()
             throw error
         }
-        if case .duplicate = stored { for id in kept { await files.discard(id) } }
         switch stored {
         case .duplicate(let number):
+            await files.discard()
             return .init(outcome: .duplicate, number: number)
         case .reply(let ticket, let key):
             do {
@@ -134,28 +155,6 @@ struct Tickets: Sendable {
             }
             return .init(outcome: .created, number: ticket.number)
         }
-    }
-
-    /// Stores a mail's files (at most `AttachmentRules.maximumPerMessage`; the rest are left in the
-    /// raw mail), each under the type its bytes are; their ids.
-    func keep(_ attachments: [MailAttachment], in files: AttachmentStore, logger: Logger) async throws -> [UUID] {
-        if attachments.count > AttachmentRules.maximumPerMessage {
-            logger.notice("mail with more files than a message carries", metadata: ["mail.files": "\(attachments.count)"])
-        }
-        var kept: [UUID] = []
-        do {
-            for (index, file) in attachments.prefix(AttachmentRules.maximumPerMessage).enumerated() where !file.bytes.isEmpty {
-                let name = (try? AttachmentRules.filename(TextRules.cleaned(file.filename ?? "")).get()) ?? "attachment-\(index + 1)"
-                let stored = try await files.store(
-                    file.bytes, filename: name, declaredType: file.contentType, conversationID: nil,
-                    uploader: .init(kind: .customer, id: nil))
-                kept.append(stored.id)
-            }
-        } catch {
-            for id in kept { await files.discard(id) }
-            throw error
-        }
-        return kept
     }
 
     /// Adds a stored reply to its ticket's conversation, reopening a closed one; then marks it done.
