@@ -55,6 +55,8 @@ def run(base, admin, shots, control):
         box.send_keys("Siparişim nerede")
         typing = wait(operator, "the customer typing in the console", lambda d: shown(d, "typing"))
         check("Nazlıcan Kaya is typing" in typing, f"the console names the typist: {typing!r}")
+        wait(operator, "the typing in the chat's row of my list",
+             lambda d: d.find_elements(By.CSS_SELECTOR, f'#my-messages li.typing-now[data-id="{chat}"] .typing-preview'))
         operator.save_screenshot(f"{shots}/console-typing.png")
         box.send_keys("?" + Keys.ENTER)
         wait(operator, "the customer's message", lambda d: any(m.text == "Siparişim nerede?" for m in d.find_elements(By.CSS_SELECTOR, "#conversation-messages .body")))
