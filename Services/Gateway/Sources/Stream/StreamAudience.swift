@@ -19,28 +19,28 @@ struct StreamAudience: Sendable {
     private(set) var conversations: Set<UUID>
 
     /// The kinds of event this viewer's stream needs to look at; the others are never queued for
-    /// it. Set once: every event passes here, for every socket.
+    /// it. Set once: every event passes here, for every socket. (One set per kind of viewer,
+    /// which every stream shares.)
     let kinds: Set<EventKind>
+
+    static let operatorKinds: Set<EventKind> = [
+        ConversationEvents.MessageCreated.kind, PoolEvents.Assigned.kind, PoolEvents.Returned.kind, ConversationEvents.Closed.kind,
+        PoolEvents.Changed.kind, NotificationEvents.Created.kind, NotificationEvents.Settled.kind, TicketingEvents.MailUpdated.kind,
+        ConversationEvents.Read.kind, ConversationEvents.Rated.kind,
+    ]
+
+    static let visitorKinds: Set<EventKind> = [
+        ConversationEvents.Started.kind, ConversationEvents.MessageCreated.kind, PoolEvents.Assigned.kind, PoolEvents.Returned.kind,
+        ConversationEvents.Closed.kind, ConversationEvents.MovedToEmail.kind, ConversationEvents.Read.kind,
+    ]
 
     init(viewer: Viewer, conversations: [UUID] = []) {
         self.viewer = viewer
         self.conversations = Set(conversations)
-        kinds =
-            switch viewer {
-            case .operator:
-                [
-                    ConversationEvents.MessageCreated.kind, PoolEvents.Assigned.kind, PoolEvents.Returned.kind,
-                    ConversationEvents.Closed.kind, PoolEvents.Changed.kind, NotificationEvents.Created.kind,
-                    NotificationEvents.Settled.kind, TicketingEvents.MailUpdated.kind, ConversationEvents.Read.kind,
-                    ConversationEvents.Rated.kind,
-                ]
-            case .visitor:
-                [
-                    ConversationEvents.Started.kind, ConversationEvents.MessageCreated.kind, PoolEvents.Assigned.kind,
-                    PoolEvents.Returned.kind, ConversationEvents.Closed.kind, ConversationEvents.MovedToEmail.kind,
-                    ConversationEvents.Read.kind,
-                ]
-            }
+        switch viewer {
+        case .operator: kinds = Self.operatorKinds
+        case .visitor: kinds = Self.visitorKinds
+        }
     }
 
     /// Whether `event` is shown to this viewer. Learns a visitor's new conversations on the way,

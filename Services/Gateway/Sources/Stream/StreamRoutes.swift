@@ -65,6 +65,11 @@ struct StreamRoutes: Sendable {
     }
 
     /// One socket: reads the browser's frames beside streaming to it; either side ending ends both.
+    ///
+    /// A socket may stay open for hours, and a task keeps every slab of async frames its deepest
+    /// call ever needed for as long as it lives. So the two tasks that live with the socket only
+    /// wait and write; every deep call (the token's lookup, the history, the replay, the
+    /// heartbeat's token check, a typing frame's relay) runs in a task that ends with it.
     func serve(
         _ kind: Kind, request: Request, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger
     ) async throws {
@@ -81,10 +86,16 @@ struct StreamRoutes: Sendable {
                     if sender == nil, let from = origin.value.withLock({ $0 }) {
                         sender = TypingSender(origin: from, relay: typing, backends: backends)
                     }
-                    if sender != nil {
-                        await sender?.received(text)
-                    } else {
+                    guard var current = sender else {
                         received.yield(text)
+                        continue
+                    }
+                    guard let request = current.admit(text) else { continue }
+                    let admitted = current
+                    sender = try await Self.briefly {
+                        var relaying = admitted
+                        await relaying.relay(request)
+                        return relaying
                     }
                 }
             }
@@ -94,6 +105,27 @@ struct StreamRoutes: Sendable {
             try await group.next()
             group.cancelAll()
         }
+    }
+
+    /// Runs `work` in a child task that ends with it, so the frames of its calls are not kept
+    /// by the long-lived task that waits for it.
+    static func briefly<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask(operation: work)
+            guard let result = try await group.next() else { throw CancellationError() }
+            return result
+        }
+    }
+
+    /// Whether `event` is shown on the stream; a visitor's conversation started meanwhile joins
+    /// their typing too.
+    private func admits(_ event: StreamEvent, to audience: inout StreamAudience, stream id: UInt64) -> Bool {
+        let known = audience.conversations.count
+        let shown = audience.admits(event)
+        if audience.conversations.count > known, let record = try? event.decode(ConversationEvents.Started.self) {
+            typing.allow(id, conversation: record)
+        }
+        return shown
     }
 
     private func stream(
@@ -109,7 +141,8 @@ struct StreamRoutes: Sendable {
         }
         var token = IdentityRoutes.bearer(request)
         if token == nil { token = await Self.firstToken(frames) }
-        guard let token, let (viewer, key, account) = try await Self.viewer(kind, token: token, store: store)
+        let store = store
+        guard let token, let (viewer, key, account) = try await Self.briefly({ try await Self.viewer(kind, token: token, store: store) })
         else {
             try await refuse(
                 outbound,
@@ -118,8 +151,7 @@ struct StreamRoutes: Sendable {
                     message: #"a live token is needed: in the header, or as the first frame {"token": …}"#))
             return
         }
-        var audience = StreamAudience(viewer: viewer)
-        let subscription = hub.register(kinds: audience.kinds)
+        let subscription = hub.register(kinds: StreamAudience(viewer: viewer).kinds)
         guard sessions.admit(key, id: subscription.id, queue: subscription.continuation) else {
             _ = hub.unregister(subscription.id)
             try await refuse(
@@ -132,15 +164,6 @@ struct StreamRoutes: Sendable {
         defer { sessions.leave(key, id: subscription.id) }
         typing.join(subscription.id, viewer: viewer, queue: subscription.continuation)
         defer { typing.leave(subscription.id) }
-        // Shows the event or not; a visitor's conversation started meanwhile joins their typing too.
-        func admits(_ event: StreamEvent) -> Bool {
-            let known = audience.conversations.count
-            let shown = audience.admits(event)
-            if audience.conversations.count > known, let record = try? event.decode(ConversationEvents.Started.self) {
-                typing.allow(subscription.id, conversation: record)
-            }
-            return shown
-        }
         // An operator's console open here: they are at the desk while it stays open.
         if let account { presence.arrive(account.rosterEntry) }
         defer { if let account { presence.leave(account.id) } }
@@ -154,31 +177,10 @@ struct StreamRoutes: Sendable {
             ticker.cancel()
             hub.unregister(subscription.id)
         }
-        var last = cursor ?? subscription.position
+        var (audience, last): (StreamAudience, EventCursor?)
         do {
-            if case .visitor(let id) = viewer {
-                // Registered first, so a conversation started from here on arrives as an event.
-                // Their newest conversations (a visitor has a few; the limit bounds one who made many).
-                let history = try await backends.call(
-                    .conversation, ConversationMethods.History.self,
-                    .init(visitorID: id, page: .init(limit: PageRequest.limits.upperBound)))
-                audience = StreamAudience(viewer: viewer, conversations: history.items.map(\.id))
-                for record in history.items { typing.allow(subscription.id, conversation: record) }
-            }
-            if var position = cursor {
-                while true {
-                    let page = try await backends.call(
-                        .notification, EventMethods.Read.self,
-                        .init(
-                            after: position, limit: Self.replayPage, types: Array(audience.kinds),
-                            settledThrough: subscription.position))
-                    for event in page.events where admits(event) {
-                        try await outbound.write(.text(Self.frame(event).text))
-                    }
-                    position = page.scannedThrough ?? position
-                    if page.caughtUp { break }
-                }
-                last = position
+            (audience, last) = try await Self.briefly {
+                try await catchUp(viewer, from: cursor, subscription: subscription, outbound: outbound)
             }
         } catch let error as APIError {
             // A back service is away: say so; the client reconnects with the last cursor it saw.
@@ -201,15 +203,10 @@ struct StreamRoutes: Sendable {
             case .event(let event):
                 if let last, event.cursor <= last { continue }
                 last = event.cursor
-                guard admits(event) else {
-                    logger.trace(
-                        "stream event not shown", metadata: ["stream.type": "\(event.kind)", "stream.subject": "\(event.subject)"])
-                    continue
-                }
+                guard admits(event, to: &audience, stream: subscription.id) else { continue }
                 try await outbound.write(.text(Self.frame(event).text))
-                logger.trace("stream frame sent", metadata: ["stream.type": "\(event.kind)", "stream.cursor": "\(event.cursor)"])
             case .tick:
-                guard try await Self.viewer(kind, token: token, store: store) != nil else {
+                guard try await Self.briefly({ try await Self.viewer(kind, token: token, store: store) != nil }) else {
                     try await refuse(outbound, Self.sessionEnded)
                     return
                 }
@@ -226,6 +223,34 @@ struct StreamRoutes: Sendable {
             // Too far behind to catch up live: the client reconnects with its cursor and replays.
             try await outbound.write(.text(StreamFrame(type: .resync, cursor: last, data: RawJSON(#"{"reason":"behind"}"#)).text))
             try await outbound.close(.goingAway, reason: "resync")
+        }
+    }
+
+    /// What a stream shows before it is live: a visitor's conversations (registered first, so one
+    /// started from here on arrives as an event), then, for a stream resumed from `cursor`, the
+    /// events it missed. The audience and the cursor the stream is at.
+    private func catchUp(
+        _ viewer: StreamAudience.Viewer, from cursor: EventCursor?, subscription: EventHub.Subscription,
+        outbound: WebSocketOutboundWriter
+    ) async throws -> (StreamAudience, EventCursor?) {
+        var audience = StreamAudience(viewer: viewer)
+        if case .visitor(let id) = viewer {
+            // Their newest conversations (a visitor has a few; the limit bounds one who made many).
+            let history = try await backends.call(
+                .conversation, ConversationMethods.History.self, .init(visitorID: id, page: .init(limit: PageRequest.limits.upperBound)))
+            audience = StreamAudience(viewer: viewer, conversations: history.items.map(\.id))
+            for record in history.items { typing.allow(subscription.id, conversation: record) }
+        }
+        guard var position = cursor else { return (audience, subscription.position) }
+        while true {
+            let page = try await backends.call(
+                .notification, EventMethods.Read.self,
+                .init(after: position, limit: Self.replayPage, types: Array(audience.kinds), settledThrough: subscription.position))
+            for event in page.events where admits(event, to: &audience, stream: subscription.id) {
+                try await outbound.write(.text(Self.frame(event).text))
+            }
+            position = page.scannedThrough ?? position
+            if page.caughtUp { return (audience, position) }
         }
     }
 

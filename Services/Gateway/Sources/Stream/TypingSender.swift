@@ -39,10 +39,17 @@ struct TypingSender: Sendable {
         return request
     }
 
-    /// Relays one frame from the client if it passes; returns whether it was relayed.
+    /// The client's frame if it is a typing frame and the throttle lets it through: checked
+    /// before anything is asked of another service.
+    mutating func admit(_ text: String, at now: ContinuousClock.Instant = .now) -> Typing.Request? {
+        guard let request = Self.request(text), throttle.admit(at: now) else { return nil }
+        return request
+    }
+
+    /// Relays an admitted frame if it is about a conversation of the sender's; returns whether
+    /// it was relayed.
     @discardableResult
-    mutating func received(_ text: String, at now: ContinuousClock.Instant = .now) async -> Bool {
-        guard let request = Self.request(text), throttle.admit(at: now) else { return false }
+    mutating func relay(_ request: Typing.Request, at now: ContinuousClock.Instant = .now) async -> Bool {
         let conversation = request.conversationID
         let author: Author
         switch origin {
