@@ -15,7 +15,7 @@ final class EventHub: Service, Sendable {
     /// What a WebSocket's queue carries.
     enum Item: Sendable {
         case event(StreamEvent)
-        /// Time for a heartbeat (sent by the socket's own timer).
+        /// Time for a heartbeat (the hub's one timer tells each socket in turn).
         case tick
         /// The stream's session ended (logout): it closes.
         case revoked
@@ -27,7 +27,7 @@ final class EventHub: Service, Sendable {
     struct Subscription: Sendable {
         let id: UInt64
         let items: AsyncStream<Item>
-        /// For the socket's own timer.
+        /// For what else tells the socket something (its session's revocation, typing).
         let continuation: AsyncStream<Item>.Continuation
         /// The last event handed on before this registration: a stream without a cursor starts here.
         let position: EventCursor?
@@ -61,18 +61,36 @@ final class EventHub: Service, Sendable {
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown { [self] in
-            var backoff = Duration.milliseconds(20)
-            while !Task.isCancelled {
-                if let instance = directory.liveInstances().randomElement() {
-                    await follow(instance)
-                    backoff = .milliseconds(20)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await self.tick() }
+                var backoff = Duration.milliseconds(20)
+                while !Task.isCancelled {
+                    if let instance = directory.liveInstances().randomElement() {
+                        await follow(instance)
+                        backoff = .milliseconds(20)
+                    }
+                    try await Task.sleep(for: backoff)
+                    backoff = min(backoff * 2, .seconds(1))
                 }
-                try await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, .seconds(1))
+                group.cancelAll()
             }
         }
         state.withLock { state in
             for subscriber in state.subscribers.values { subscriber.continuation.finish() }
+        }
+    }
+
+    /// The heartbeats: every second a slice of the sockets (those whose id falls in it) gets a
+    /// `.tick`, so each gets one every `slices` seconds, and their token checks are spread over
+    /// the period instead of coming all at once. One timer for the gateway, not a task per socket.
+    private func tick(slices: UInt64 = 25) async throws {
+        var slice: UInt64 = 0
+        while !Task.isCancelled {
+            try await Task.sleep(for: .seconds(1))
+            slice = (slice + 1) % slices
+            state.withLock { state in
+                for (id, subscriber) in state.subscribers where id % slices == slice { subscriber.continuation.yield(.tick) }
+            }
         }
     }
 

@@ -23,8 +23,8 @@ struct StreamRoutes: Sendable {
     let presence: Presence
     let typing: TypingRelay
 
-    /// How often an idle stream sends a heartbeat (with its cursor) and re-checks its token.
-    static let heartbeat: Duration = .seconds(25)
+    /// An idle stream sends a heartbeat (with its cursor) and re-checks its token every 25 s,
+    /// when the hub's timer tells it to (`EventHub.tick`).
     /// How long a browser has to send its token frame.
     static let tokenWait: Duration = .seconds(10)
     /// Events per replay read.
@@ -128,28 +128,85 @@ struct StreamRoutes: Sendable {
         return shown
     }
 
+    /// A stream that is ready: registered everywhere, caught up, and told so.
+    private struct Live: Sendable {
+        let viewer: StreamAudience.Viewer
+        let key: String
+        let account: Operator?
+        let token: String
+        let subscription: EventHub.Subscription
+        var audience: StreamAudience
+        var last: EventCursor?
+    }
+
     private func stream(
         _ kind: Kind, request: Request, frames: AsyncStream<String>, origin: TypingOrigin, outbound: WebSocketOutboundWriter,
         logger: Logger
     ) async throws {
+        // The set-up's deep calls and large frame live in a task of their own; this one keeps
+        // only the loop's.
+        guard
+            var live = try await Self.briefly({
+                try await prepare(kind, request: request, frames: frames, outbound: outbound, logger: logger)
+            })
+        else { return }
+        defer { release(live) }
+        origin.value.withLock {
+            $0 = live.account.map { .operator(id: $0.id, name: $0.name) } ?? .visitor(stream: live.subscription.id)
+        }
+        let store = store
+        for await item in live.subscription.items {
+            switch item {
+            case .event(let event):
+                if let last = live.last, event.cursor <= last { continue }
+                live.last = event.cursor
+                guard admits(event, to: &live.audience, stream: live.subscription.id) else { continue }
+                try await outbound.write(.text(Self.frame(event).text))
+            case .tick:
+                let token = live.token
+                guard try await Self.briefly({ try await Self.viewer(kind, token: token, store: store) != nil }) else {
+                    try await refuse(outbound, Self.sessionEnded)
+                    return
+                }
+                try await outbound.write(.text(StreamFrame(type: .heartbeat, cursor: live.last).text))
+            case .revoked:
+                try await refuse(outbound, Self.sessionEnded)
+                return
+            case .typing(let typing):
+                try await outbound.write(
+                    .text(StreamFrame(type: .typing, cursor: live.last, data: (try? RawJSON(encoding: typing)) ?? .emptyObject).text))
+            }
+        }
+        if hub.unregister(live.subscription.id) {
+            // Too far behind to catch up live: the client reconnects with its cursor and replays.
+            try await outbound.write(.text(StreamFrame(type: .resync, cursor: live.last, data: RawJSON(#"{"reason":"behind"}"#)).text))
+            try await outbound.close(.goingAway, reason: "resync")
+        }
+    }
+
+    /// Everything before the stream is live: the cursor and the token checked (refused with a
+    /// frame saying why: `nil`), the stream registered with the hub, its session, typing and
+    /// presence, the missed events replayed, and `ready` sent. What it registered it releases
+    /// itself if it then fails; once it returns, the caller does.
+    private func prepare(
+        _ kind: Kind, request: Request, frames: AsyncStream<String>, outbound: WebSocketOutboundWriter, logger: Logger
+    ) async throws -> Live? {
         let cursor: EventCursor?
         do {
             cursor = try Self.cursor(request)
         } catch {
             try await refuse(outbound, .invalid(field: "cursor", "cursor must be one a frame carried"))
-            return
+            return nil
         }
         var token = IdentityRoutes.bearer(request)
         if token == nil { token = await Self.firstToken(frames) }
-        let store = store
-        guard let token, let (viewer, key, account) = try await Self.briefly({ try await Self.viewer(kind, token: token, store: store) })
-        else {
+        guard let token, let (viewer, key, account) = try await Self.viewer(kind, token: token, store: store) else {
             try await refuse(
                 outbound,
                 APIError(
                     status: .unauthorized, code: APIError.unauthorized.code,
                     message: #"a live token is needed: in the header, or as the first frame {"token": …}"#))
-            return
+            return nil
         }
         let subscription = hub.register(kinds: StreamAudience(viewer: viewer).kinds)
         guard sessions.admit(key, id: subscription.id, queue: subscription.continuation) else {
@@ -159,71 +216,41 @@ struct StreamRoutes: Sendable {
                 APIError(
                     status: .tooManyRequests, code: "too_many_streams",
                     message: "this token holds \(sessions.limit) open streams already; close one first"))
-            return
+            return nil
         }
-        defer { sessions.leave(key, id: subscription.id) }
         typing.join(subscription.id, viewer: viewer, queue: subscription.continuation)
-        defer { typing.leave(subscription.id) }
         // An operator's console open here: they are at the desk while it stays open.
         if let account { presence.arrive(account.rosterEntry) }
-        defer { if let account { presence.leave(account.id) } }
-        let ticker = Task {
-            while !Task.isCancelled {
-                try await Task.sleep(for: Self.heartbeat)
-                subscription.continuation.yield(.tick)
-            }
-        }
-        defer {
-            ticker.cancel()
-            hub.unregister(subscription.id)
-        }
-        var (audience, last): (StreamAudience, EventCursor?)
+        var live = Live(
+            viewer: viewer, key: key, account: account, token: token, subscription: subscription,
+            audience: StreamAudience(viewer: viewer), last: nil)
         do {
-            (audience, last) = try await Self.briefly {
-                try await catchUp(viewer, from: cursor, subscription: subscription, outbound: outbound)
-            }
+            (live.audience, live.last) = try await catchUp(viewer, from: cursor, subscription: subscription, outbound: outbound)
+            try await outbound.write(.text(StreamFrame(type: .ready, cursor: live.last).text))
         } catch let error as APIError {
+            release(live)
             // A back service is away: say so; the client reconnects with the last cursor it saw.
             try await refuse(outbound, error, closing: .unexpectedServerError)
-            return
-        }
-        try await outbound.write(.text(StreamFrame(type: .ready, cursor: last).text))
-        origin.value.withLock {
-            $0 = account.map { .operator(id: $0.id, name: $0.name) } ?? .visitor(stream: subscription.id)
+            return nil
+        } catch {
+            release(live)
+            throw error
         }
         logger.debug(
             "stream ready",
             metadata: [
-                "stream.viewer": "\(viewer)", "stream.cursor": "\(last?.description ?? "none")", "stream.id": "\(subscription.id)",
-                "stream.conversations": "\(audience.conversations.sorted())",
+                "stream.viewer": "\(viewer)", "stream.cursor": "\(live.last?.description ?? "none")", "stream.id": "\(subscription.id)",
+                "stream.conversations": "\(live.audience.conversations.sorted())",
             ])
+        return live
+    }
 
-        for await item in subscription.items {
-            switch item {
-            case .event(let event):
-                if let last, event.cursor <= last { continue }
-                last = event.cursor
-                guard admits(event, to: &audience, stream: subscription.id) else { continue }
-                try await outbound.write(.text(Self.frame(event).text))
-            case .tick:
-                guard try await Self.briefly({ try await Self.viewer(kind, token: token, store: store) != nil }) else {
-                    try await refuse(outbound, Self.sessionEnded)
-                    return
-                }
-                try await outbound.write(.text(StreamFrame(type: .heartbeat, cursor: last).text))
-            case .revoked:
-                try await refuse(outbound, Self.sessionEnded)
-                return
-            case .typing(let typing):
-                try await outbound.write(
-                    .text(StreamFrame(type: .typing, cursor: last, data: (try? RawJSON(encoding: typing)) ?? .emptyObject).text))
-            }
-        }
-        if hub.unregister(subscription.id) {
-            // Too far behind to catch up live: the client reconnects with its cursor and replays.
-            try await outbound.write(.text(StreamFrame(type: .resync, cursor: last, data: RawJSON(#"{"reason":"behind"}"#)).text))
-            try await outbound.close(.goingAway, reason: "resync")
-        }
+    /// Undoes what `prepare` registered.
+    private func release(_ live: Live) {
+        sessions.leave(live.key, id: live.subscription.id)
+        typing.leave(live.subscription.id)
+        if let account = live.account { presence.leave(account.id) }
+        hub.unregister(live.subscription.id)
     }
 
     /// What a stream shows before it is live: a visitor's conversations (registered first, so one
