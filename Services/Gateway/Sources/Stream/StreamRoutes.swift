@@ -14,7 +14,8 @@ import Wire
 /// saw gets what it missed, in order, once: its queue is registered with the hub first, the
 /// events after its cursor are replayed from the feed, and then the queue is drained, skipping
 /// what the replay already sent. The token comes in the `Authorization` header or, from a
-/// browser, as the first frame `{"token": "…"}`.
+/// browser, as the first frame `{"token": "…"}`. Every 25 s (when the hub's one timer says so)
+/// an idle stream sends a heartbeat with its cursor and checks its token again.
 struct StreamRoutes: Sendable {
     let store: IdentityStore
     let backends: Backends
@@ -23,8 +24,6 @@ struct StreamRoutes: Sendable {
     let presence: Presence
     let typing: TypingRelay
 
-    /// An idle stream sends a heartbeat (with its cursor) and re-checks its token every 25 s,
-    /// when the hub's timer tells it to (`EventHub.tick`).
     /// How long a browser has to send its token frame.
     static let tokenWait: Duration = .seconds(10)
     /// Events per replay read.
@@ -130,7 +129,6 @@ struct StreamRoutes: Sendable {
 
     /// A stream that is ready: registered everywhere, caught up, and told so.
     private struct Live: Sendable {
-        let viewer: StreamAudience.Viewer
         let key: String
         let account: Operator?
         let token: String
@@ -222,8 +220,7 @@ struct StreamRoutes: Sendable {
         // An operator's console open here: they are at the desk while it stays open.
         if let account { presence.arrive(account.rosterEntry) }
         var live = Live(
-            viewer: viewer, key: key, account: account, token: token, subscription: subscription,
-            audience: StreamAudience(viewer: viewer), last: nil)
+            key: key, account: account, token: token, subscription: subscription, audience: StreamAudience(viewer: viewer), last: nil)
         do {
             (live.audience, live.last) = try await catchUp(viewer, from: cursor, subscription: subscription, outbound: outbound)
             try await outbound.write(.text(StreamFrame(type: .ready, cursor: live.last).text))
