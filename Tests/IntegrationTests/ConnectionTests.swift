@@ -108,7 +108,9 @@ struct ConnectionTests {
             }
             let answered = all.filter { $0.status == 200 }
             let waiting = all.filter { $0.status == nil }
-            #expect(answered.count <= 194)
+            // 192, and a few more while the gateway has not yet seen the harness's probes close
+            // (a fresh-clone run under load once saw three): far from the 240 that came.
+            #expect(answered.count <= 192 + 8)
             #expect(waiting.count == 240 - answered.count)
             #expect(waiting.allSatisfy { !$0.isClosedByPeer })
             // Those it holds are served again.
