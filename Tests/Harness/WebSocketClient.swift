@@ -24,6 +24,8 @@ public final class WebSocketClient: @unchecked Sendable {
     private let fd: Int32
     private var pending: [UInt8] = []
     private var fragments: [UInt8] = []
+    /// Frames `answerPings` read before anyone asked for them.
+    private var queued: [Frame] = []
     public private(set) var isClosed = false
 
     private init(fd: Int32) { self.fd = fd }
@@ -134,8 +136,22 @@ public final class WebSocketClient: @unchecked Sendable {
         }
     }
 
-    /// One whole frame from `pending`, answering pings on the way.
+    /// Reads what has come and answers its pings now, keeping its frames for `next`: for a test
+    /// busy elsewhere while the server waits for pongs (a browser answers at once, whatever its
+    /// page is doing).
+    public func answerPings() {
+        guard !isClosed else { return }
+        if !fill() { isClosed = true }
+        while let frame = parseOne() { queued.append(frame) }
+    }
+
+    /// The next frame kept by `answerPings`, or else one whole frame from `pending`.
     private func parse() -> Frame? {
+        queued.isEmpty ? parseOne() : queued.removeFirst()
+    }
+
+    /// One whole frame from `pending`, answering pings on the way.
+    private func parseOne() -> Frame? {
         while pending.count >= 2 {
             let fin = pending[0] & 0x80 != 0
             let opcode = pending[0] & 0x0F

@@ -73,5 +73,8 @@ final class LiveStream: @unchecked Sendable {
     /// Frames of `type` read so far.
     func all(_ type: String) -> [[String: Any]] { frames.filter { $0["type"] as? String == type } }
 
+    /// Answers the server's pings now, keeping the frames for `next`.
+    func answerPings() { socket.answerPings() }
+
     func close() { socket.close() }
 }
