@@ -44,8 +44,10 @@ struct StreamMethodTests {
                 number in received.append(number.value)
             }
         }
+        // Alone this takes milliseconds; at the start of the full suite, with dozens of services
+        // starting on two cores, fresh-clone runs took 48, 64 and over 60 s: the wait is long.
         do {
-            try await poll("100 numbers") { received.all.count == 100 }
+            try await poll("100 numbers", timeout: .seconds(300)) { received.all.count == 100 }
         } catch {
             Issue.record("\(received.all.count) numbers arrived; the handler ended: \(endings.counts)")
             throw error
@@ -53,7 +55,7 @@ struct StreamMethodTests {
         #expect(received.all == Array(1...100))
         leaving.cancel()
         await #expect(throws: (any Error).self) { try await leaving.value }
-        try await poll("the handler to end") { endings.counts == ["cancelled": 1] }
+        try await poll("the handler to end", timeout: .seconds(300)) { endings.counts == ["cancelled": 1] }
 
         // Ordinary calls on other connections go on meanwhile; a drain ends the stream with its reply.
         received.clear()
@@ -62,7 +64,7 @@ struct StreamMethodTests {
                 number in received.append(number.value)
             }
         }
-        try await poll("50 numbers") { received.all.count == 50 }
+        try await poll("50 numbers", timeout: .seconds(300)) { received.all.count == 50 }
         let echoed = try await withClient(runtimeDirectory: runtime) { try await $0.call(Echo.self, .init(value: 7, text: "x")) }
         #expect(echoed.value == 7)
         await server.stop()
