@@ -76,5 +76,17 @@ final class LiveStream: @unchecked Sendable {
     /// Answers the server's pings now, keeping the frames for `next`.
     func answerPings() { socket.answerPings() }
 
+    /// Answers the streams' pings every 200 ms until the task is cancelled (await it before
+    /// reading them again): for a test that reads its streams only at the end, as a browser
+    /// answers pings whatever its page is doing.
+    static func answeringPings(_ streams: LiveStream...) -> Task<Void, Never> {
+        Task {
+            while !Task.isCancelled {
+                for stream in streams { stream.answerPings() }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
     func close() { socket.close() }
 }

@@ -25,6 +25,9 @@ struct TopologyTests {
             let admin = try await desk.stack.adminToken(port: one.port)
             let can = try await desk.stack.newOperator(port: two.port, admin: admin, name: "Can Öztürk", email: "can@example.com")
             let operatorStream = try await LiveStream.open(port: two.port, token: can)
+            // Read only at the end, as a browser it answers pings meanwhile.
+            let pinging = LiveStream.answeringPings(operatorStream)
+            defer { pinging.cancel() }
 
             // The chat story, half through each gateway.
             let started = try await one.json(
@@ -67,6 +70,8 @@ struct TopologyTests {
                 if sent % 15 == 0 { tickets.append(try await load.mail(sent / 15)) }
             }
             for victim in victims { _ = try await victim.waitForExit() }
+            pinging.cancel()
+            await pinging.value
 
             // Every acknowledged message is stored once, and reached the operator's screen once.
             let stored = try await desk.stack.client(.conversation).call(
@@ -136,13 +141,8 @@ struct DrainTests {
             // A browser answers the server's pings whatever its page is doing; this test reads its
             // streams only at the end (a slow machine takes over a minute to get there), so pings
             // are answered meanwhile.
-            let pinging = Task {
-                while !Task.isCancelled {
-                    operatorStream.answerPings()
-                    visitorStream.answerPings()
-                    try? await Task.sleep(for: .milliseconds(200))
-                }
-            }
+            let pinging = LiveStream.answeringPings(operatorStream, visitorStream)
+            defer { pinging.cancel() }
             let load = Load(stack: desk.stack, ports: [one.port, two.port])
             var acknowledged: [Int] = []
             var mails: [Int] = []
