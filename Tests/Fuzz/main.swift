@@ -85,26 +85,7 @@ func mime(_ bytes: [UInt8]) {
     // Fed in pieces, a mail reads the same as fed whole, or is refused the same way.
     let whole = Result { try MailParser.parse(bytes) }
     let size = Int(bytes.last ?? 0) % 61 + 1
-    let pieces = Result { () throws -> InboundMail in
-        var reader = MailReader()
-        var files: [MailAttachment] = []
-        var start = 0
-        var pieces: [MailReader.Piece] = []
-        while start < bytes.count {
-            pieces += try reader.feed(bytes[start..<min(start + size, bytes.count)])
-            start += size
-        }
-        for piece in try pieces + reader.finish() {
-            switch piece {
-            case .file(let filename, let type): files.append(MailAttachment(filename: filename, contentType: type, bytes: []))
-            case .bytes(let more): files[files.count - 1].bytes += more
-            case .end: break
-            }
-        }
-        var mail = try reader.mail()
-        mail.attachments = files
-        return mail
-    }
+    let pieces = Result { try MailParser.parse(bytes, pieceSize: size) }
     switch (whole, pieces) {
     case (.success(let a), .success(let b)): precondition(a == b, "a mail read in pieces of \(size) differs from the mail read whole")
     case (.failure(let a as MailError), .failure(let b as MailError)):

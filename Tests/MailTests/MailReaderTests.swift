@@ -7,27 +7,10 @@ import Testing
 /// same files, and it passes bytes on as they come instead of gathering them.
 @Suite("Reading mail a piece at a time")
 struct MailReaderTests {
-    /// What a reader makes of `bytes` fed `size` bytes at a time: the mail and its files.
-    static func read(_ bytes: [UInt8], in size: Int, reader: MailReader = MailReader()) throws -> (InboundMail, [MailAttachment]) {
-        var reader = reader
-        var files: [MailAttachment] = []
-        func take(_ pieces: [MailReader.Piece]) {
-            for piece in pieces {
-                switch piece {
-                case .file(let filename, let type): files.append(MailAttachment(filename: filename, contentType: type, bytes: []))
-                case .bytes(let more): files[files.count - 1].bytes += more
-                case .end: break
-                }
-            }
-        }
-        var start = 0
-        while start < bytes.count {
-            let end = min(start + size, bytes.count)
-            take(try reader.feed(bytes[start..<end]))
-            start = end
-        }
-        take(try reader.finish())
-        return (try reader.mail(), files)
+    /// What the reader makes of `bytes` fed `size` bytes at a time: the mail and its files.
+    static func read(_ bytes: [UInt8], in size: Int) throws -> (InboundMail, [MailAttachment]) {
+        let mail = try MailParser.parse(bytes, pieceSize: size)
+        return (mail, mail.attachments)
     }
 
     static let pieceSizes = [1, 2, 3, 5, 76, 77, 1_000, 100_000]
