@@ -134,7 +134,9 @@ enum ChatBench {
         var free: [Figures] = [], rated: [Figures] = [], pgFree: [Figures] = [], pgRated: [Figures] = []
         for round in 0..<Bench.rounds {
             Bench.progress("chat round \(round + 1): Switchboard, \(visitors) visitors as fast as they can")
-            free.append(try await measure(desk: desk, port: port, tracker: tracker, rate: nil, label: "free\(round)", pids: pids))
+            free.append(
+                try await measure(
+                    desk: desk, port: port, tracker: tracker, rate: nil, label: "free\(round)", pids: pids, database: database))
             Bench.progress("chat round \(round + 1): Switchboard at \(fixedRate) messages/s")
             rated.append(try await measure(desk: desk, port: port, tracker: tracker, rate: fixedRate, label: "rated\(round)", pids: pids))
             Bench.progress("chat round \(round + 1): pgbench")
@@ -192,11 +194,24 @@ enum ChatBench {
     }
 
     /// One round of senders; every acknowledged message must have reached the operator's stream.
-    static func measure(desk: Desk, port: Int, tracker: Tracker, rate: Int?, label: String, pids: [Int32] = []) async throws -> Figures {
+    static func measure(
+        desk: Desk, port: Int, tracker: Tracker, rate: Int?, label: String, pids: [Int32] = [], database: Database? = nil
+    ) async throws -> Figures {
+        if Bench.debug, let database { try await Bench.resetStatements(database) }
         let cpuBefore = Bench.cpuSeconds(of: pids)
+        let byNameBefore = Bench.debug ? TicketBench.cpuSeconds() : [:]
         let sent = try await Blocking.run { try send(desk: desk, port: port, tracker: tracker, seconds: seconds, rate: rate, label: label) }
         try await drain(tracker)
         let cpu = (Bench.cpuSeconds(of: pids) - cpuBefore) * 1000 / Double(max(sent.count, 1))
+        if Bench.debug {
+            let spent = TicketBench.cpuSeconds().map {
+                ($0.key, ($0.value - (byNameBefore[$0.key] ?? 0)) * 1000 / Double(max(sent.count, 1)))
+            }
+            .filter { $0.1 > 0.01 }.sorted { $0.1 > $1.1 }
+            let line = spent.map { "\($0.0)=\(String(format: "%.2f", $0.1))" }.joined(separator: " ")
+            FileHandle.standardError.write(Data("\(label): cpu ms per message for \(sent.count): \(line)\n".utf8))
+            if let database { try await Bench.printStatements(database, per: sent.count, unit: "message") }
+        }
         let (stream, reply, seen) = tracker.reset()
         guard seen == sent.count else { throw BenchError("\(sent.count) acknowledged, \(seen) seen on the operator's stream") }
         return Figures(
