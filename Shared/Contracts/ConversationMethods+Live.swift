@@ -41,15 +41,19 @@ extension ConversationMethods {
             public var conversationID: UUID
             public var score: Int
             public var comment: String?
+            /// The visitor rating from the widget: the conversation must be theirs, and the
+            /// rating counts against their budget, refused or not.
+            public var visitor: VisitorWrite?
 
-            public init(conversationID: UUID, score: Int, comment: String?) {
+            public init(conversationID: UUID, score: Int, comment: String?, visitor: VisitorWrite? = nil) {
                 self.conversationID = conversationID
                 self.score = score
                 self.comment = comment
+                self.visitor = visitor
             }
 
             enum CodingKeys: String, CodingKey {
-                case score, comment
+                case score, comment, visitor
                 case conversationID = "conversation_id"
             }
         }

@@ -199,15 +199,19 @@ public enum ConversationMethods {
             public var closedBy: OperatorRef?
             /// Why; absent: `operator` when `closed_by` is given.
             public var reason: CloseReason?
+            /// The visitor closing it from the widget: the conversation must be theirs, and
+            /// closing an open one counts against their budget.
+            public var visitor: VisitorWrite?
 
-            public init(conversationID: UUID, closedBy: OperatorRef? = nil, reason: CloseReason? = nil) {
+            public init(conversationID: UUID, closedBy: OperatorRef? = nil, reason: CloseReason? = nil, visitor: VisitorWrite? = nil) {
                 self.conversationID = conversationID
                 self.closedBy = closedBy
                 self.reason = reason
+                self.visitor = visitor
             }
 
             enum CodingKeys: String, CodingKey {
-                case reason
+                case reason, visitor
                 case conversationID = "conversation_id"
                 case closedBy = "closed_by"
             }

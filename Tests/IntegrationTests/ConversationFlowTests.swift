@@ -179,6 +179,70 @@ struct ConversationFlowTests {
             #expect(log.count == 2)
         }
     }
+    @Test("a visitor's post: theirs only, written as their customer, counted once per new message, refused past the budget")
+    func visitorPost() async throws {
+        try await Stack.with { stack in
+            try await stack.start(.conversation)
+            let client = stack.client(.conversation)
+            let visitor = UUID()
+            let mine = try await client.call(
+                ConversationMethods.Start.self, .init(channel: .chat, name: "Ayşe", email: nil, visitorID: visitor, message: nil))
+            let theirs = try await client.call(
+                ConversationMethods.Start.self, .init(channel: .chat, name: "Mehmet", email: nil, visitorID: UUID(), message: nil))
+            let budget = VisitorWrite(visitorID: visitor, perMinute: 3)
+            @Sendable func post(
+                _ conversation: UUID, _ clientID: String, budget: VisitorWrite = budget
+            ) async throws
+                -> ConversationMethods.Post.Result
+            {
+                try await client.call(
+                    ConversationMethods.VisitorPost.self,
+                    .init(conversationID: conversation, visitor: budget, draft: .init(body: clientID, clientMessageID: clientID)))
+            }
+            let first = try await post(mine.conversation.id, "a")
+            #expect(first.created && first.message.author == Author(kind: .customer, id: mine.conversation.customer.id, name: "Ayşe"))
+            // A retry is the same message, and not counted.
+            for _ in 0..<5 { #expect(try await post(mine.conversation.id, "a") == .init(message: first.message, created: false)) }
+            // Another visitor's conversation is not there for this one; nothing is written or counted.
+            let foreign = await #expect(throws: RPCError.self) { try await post(theirs.conversation.id, "b") }
+            #expect(foreign?.reason == .notFound)
+            let unknown = await #expect(throws: RPCError.self) { try await post(UUID(), "b") }
+            #expect(unknown?.reason == .notFound)
+            // Two more fill the three; ten at once are all refused with when to try again.
+            #expect(try await post(mine.conversation.id, "b").created)
+            #expect(try await post(mine.conversation.id, "c").created)
+            let refusals = try await withThrowingTaskGroup(of: RPCError?.self) { group in
+                for index in 0..<10 {
+                    group.addTask {
+                        do {
+                            _ = try await post(mine.conversation.id, "late-\(index)")
+                            return nil
+                        } catch let error as RPCError { return error }
+                    }
+                }
+                return try await group.reduce(into: [RPCError?]()) { $0.append($1) }
+            }
+            #expect(refusals.allSatisfy { $0?.reason == .rateLimited }, "\(refusals)")
+            let wait = refusals.compactMap { $0?.data?.details?["retry_after"] }.compactMap { value -> Int? in
+                if case .string(let text) = value { Int(text) } else { nil }
+            }
+            #expect(wait.count == 10 && wait.allSatisfy { (1...VisitorWrite.window).contains($0) }, "\(wait)")
+            // The visitor's close counts too (the budget is shared): refused now, the chat stays open.
+            let close = await #expect(throws: RPCError.self) {
+                try await client.call(
+                    ConversationMethods.Close.self, .init(conversationID: mine.conversation.id, reason: .customer, visitor: budget))
+            }
+            #expect(close?.reason == .rateLimited)
+            // A budget out of range is the caller's mistake, named.
+            let bad = await #expect(throws: RPCError.self) {
+                try await post(mine.conversation.id, "d", budget: VisitorWrite(visitorID: visitor, perMinute: 0))
+            }
+            #expect(bad?.data?.field == "params.visitor.per_minute")
+            let stored = try await client.call(ConversationMethods.Messages.self, .init(conversationID: mine.conversation.id)).items
+            #expect(stored.map(\.body) == ["Hello! I'm here to help you.", "a", "b", "c"])
+            #expect(try await client.call(ConversationMethods.Get.self, .init(conversationID: mine.conversation.id)).closedAt == nil)
+        }
+    }
 }
 
 @Suite("Messages survive a conversation instance dying", .serialized)

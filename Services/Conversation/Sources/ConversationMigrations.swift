@@ -146,5 +146,6 @@ extension ConversationStore {
                 CREATE INDEX canned_order ON conversation.canned_responses (created_at, id);
                 """
         ),
+        visitorWritesMigration,
     ]
 }

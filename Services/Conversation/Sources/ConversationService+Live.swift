@@ -18,8 +18,22 @@ extension ConversationService {
             }
         }
         router.handle(ConversationMethods.Rate.self) { params, _ in
-            let comment = try Rules.check(params).get()
-            switch try await database.transaction({ try ConversationStore.rate(params, comment: comment, in: $0) }) {
+            if let problem = params.visitor?.problem(field: "params.visitor") { throw problem }
+            let outcome: Result<ConversationStore.Rated, RPCError> = try await database.transaction { transaction in
+                if let visitor = params.visitor {
+                    switch try ConversationStore.admit(visitor, to: params.conversationID, in: transaction) {
+                    case .notFound: return .success(.notFound)
+                    case .over(let wait): return .failure(overBudget(retryAfter: wait))
+                    case .admitted: try ConversationStore.spend(visitor, in: transaction)
+                    }
+                }
+                // A visitor's refused rating is one of their writes all the same: its count commits with the refusal.
+                switch Rules.check(params) {
+                case .failure(let problem): return .failure(problem)
+                case .success(let comment): return .success(try ConversationStore.rate(params, comment: comment, in: transaction))
+                }
+            }
+            switch try outcome.get() {
             case .rated(let rating): return rating
             case .notFound: throw notFound
             case .notClosed: throw RPCError(.notClosed, "the conversation is still open: it is rated once it has closed")

@@ -27,6 +27,12 @@ public enum ConversationService {
             }
             return try await post(params, database: database)
         }
+        router.handle(ConversationMethods.VisitorPost.self) { params, _ in
+            if let problem = Rules.check(params.draft, field: "params.draft") ?? params.visitor.problem(field: "params.visitor") {
+                throw problem
+            }
+            return try await post(params, database: database)
+        }
         router.handle(ConversationMethods.Messages.self) { params, _ in
             if let problem = Rules.check(params) { throw problem }
             return try await database.transaction { transaction in
@@ -38,12 +44,20 @@ public enum ConversationService {
             try await database.transaction { try ConversationStore.record(params.conversationID, in: $0) } ?? { throw notFound }()
         }
         router.handle(ConversationMethods.Close.self) { params, _ in
-            try await database.transaction {
-                try ConversationStore.close(params.conversationID, by: params.closedBy, reason: params.reason, in: $0)
+            if let problem = params.visitor?.problem(field: "params.visitor") { throw problem }
+            let closed: Result<ConversationRecord?, RPCError> = try await database.transaction { transaction in
+                if let visitor = params.visitor {
+                    switch try ConversationStore.admit(visitor, to: params.conversationID, in: transaction) {
+                    case .notFound: return .success(nil)
+                    case .over(let wait): return .failure(overBudget(retryAfter: wait))
+                    case .admitted: try ConversationStore.spend(visitor, in: transaction)
+                    }
+                }
+                return .success(
+                    try ConversationStore.close(params.conversationID, by: params.closedBy, reason: params.reason, in: transaction))
             }
-                ?? {
-                    throw notFound
-                }()
+            guard let record = try closed.get() else { throw notFound }
+            return record
         }
         router.handle(ConversationMethods.Reopen.self) { params, _ in
             try await database.transaction { try ConversationStore.reopen(params.conversationID, in: $0) } ?? { throw notFound }()
@@ -117,19 +131,47 @@ public enum ConversationService {
     /// Posts once. Two posts racing with one `client_message_id` both miss the first lookup;
     /// the loser's insert hits the unique key, and reading again finds the winner's message.
     static func post(_ params: ConversationMethods.Post.Params, database: Database) async throws -> ConversationMethods.Post.Result {
+        try await post(database: database) { try ConversationStore.post(params, in: $0) }
+    }
+
+    /// A customer's message from the widget: admitted (theirs, within their budget), posted and
+    /// counted in one transaction. Only a message stored anew counts; a refusal rolls back.
+    static func post(_ params: ConversationMethods.VisitorPost.Params, database: Database) async throws -> ConversationMethods.Post.Result {
+        try await post(database: database) { transaction in
+            switch try ConversationStore.admit(params.visitor, to: params.conversationID, in: transaction) {
+            case .notFound: return .notFound
+            case .over(let wait): return .overBudget(retryAfter: wait)
+            case .admitted(let author):
+                let posted = try ConversationStore.post(
+                    .init(conversationID: params.conversationID, author: author, draft: params.draft), in: transaction)
+                if case .message(_, created: true) = posted { try ConversationStore.spend(params.visitor, in: transaction) }
+                return posted
+            }
+        }
+    }
+
+    static func post(
+        database: Database, _ body: @escaping @Sendable (Transaction) throws -> ConversationStore.Posted
+    ) async throws -> ConversationMethods.Post.Result {
         for attempt in 0..<2 {
             do {
-                switch try await database.transaction({ try ConversationStore.post(params, in: $0) }) {
+                switch try await database.transaction(body) {
                 case .message(let message, let created): return .init(message: message, created: created)
                 case .notFound: throw notFound
                 case .closed: throw RPCError(.closed, "the conversation is closed")
                 case .blocked: throw blocked
                 case .attachments(let problem): throw RPCError.invalidParams(field: "params.attachment_ids", problem)
+                case .overBudget(let wait): throw overBudget(retryAfter: wait)
                 }
             } catch let error as DatabaseError where error.isUniqueViolation && attempt == 0 {
                 continue
             }
         }
         throw RPCError.internalError()
+    }
+
+    /// The visitor's writes are spent for this minute.
+    static func overBudget(retryAfter: Int) -> RPCError {
+        .rateLimited("too many messages in a minute; wait a moment", retryAfter: retryAfter)
     }
 }

@@ -159,6 +159,8 @@ enum ConversationStore {
         case blocked
         /// An attachment is not the author's upload in this conversation, or is attached already.
         case attachments(String)
+        /// The visitor's writes are spent for now: room again in this many seconds.
+        case overBudget(retryAfter: Int)
     }
 
     /// Posts in one transaction: the idempotency look-up, the closed check, the next `seq` (the

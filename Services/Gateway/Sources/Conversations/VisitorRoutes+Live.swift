@@ -32,15 +32,11 @@ extension VisitorRoutes {
         visitor.post("conversations/{id}/rating") { request, context in
             let record = try await owned(request, context)
             let body = try await JSONBody.decode(GiveRating.self, from: request)
-            // A rating is one of the visitor's writes: it counts against the same minute as their messages.
-            let rating = try await counted(
-                RateRule("visitor messages " + (record.visitorID ?? record.id).uuidString, limit: limits.messagesPerMinute, window: 60),
-                message: "too many messages in a minute; wait a moment"
-            ) {
-                try await backends.call(
-                    .conversation, ConversationMethods.Rate.self, .init(conversationID: record.id, score: body.score, comment: body.comment)
-                )
-            }
+            // A rating is one of the visitor's writes: it counts against the same minute as their
+            // messages, refused or not (the conversation service counts it).
+            let rating = try await backends.call(
+                .conversation, ConversationMethods.Rate.self,
+                .init(conversationID: record.id, score: body.score, comment: body.comment, visitor: record.visitorID.map(budget)))
             return try Response.json(rating, status: .created)
         }
     }

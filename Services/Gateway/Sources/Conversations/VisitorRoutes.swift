@@ -169,20 +169,11 @@ struct VisitorRoutes: Sendable {
             guard record.channel == .chat else {
                 throw APIError.conflict("not_a_chat", "this conversation goes on by e-mail; it is closed by the desk")
             }
-            if record.closedAt == nil {
-                let closed = try await store.attempts.reserve(
-                    [
-                        RateRule(
-                            "visitor messages " + (record.visitorID ?? record.id).uuidString, limit: limits.messagesPerMinute, window: 60)
-                    ],
-                    message: "too many messages in a minute; wait a moment")
-                do {
-                    _ = try await backends.call(
-                        .conversation, ConversationMethods.Close.self, .init(conversationID: record.id, closedBy: nil, reason: .customer))
-                } catch {
-                    await store.attempts.release(closed)
-                    throw error
-                }
+            if record.closedAt == nil, let visitorID = record.visitorID {
+                // Closing is one of the visitor's writes, counted with their messages.
+                _ = try await backends.call(
+                    .conversation, ConversationMethods.Close.self,
+                    .init(conversationID: record.id, closedBy: nil, reason: .customer, visitor: budget(visitorID)))
             }
             return try Response.json(try await visitorView(try await owned(request, context)))
         }
@@ -213,30 +204,24 @@ struct VisitorRoutes: Sendable {
                 try await backends.call(.conversation, ConversationMethods.Messages.self, .init(conversationID: id, query: request)))
         }
         visitor.post("conversations/{id}/messages") { request, context in
-            let record = try await owned(request, context)
-            let id = record.id
+            // One hop: the conversation service checks the conversation is this visitor's and
+            // counts the message against their minute in the post's own transaction.
+            guard let token = IdentityRoutes.bearer(request), let visitorID = try await store.visitor(token: token) else {
+                throw APIError.unauthorized
+            }
+            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw APIError.notFound }
             let post = try await JSONBody.decode(PostMessage.self, from: request)
             try post.check()
-            let author = Author(kind: .customer, id: record.customer.id, name: record.customer.name)
-            let reservation = try await store.attempts.reserve(
-                [RateRule("visitor messages " + (record.visitorID ?? record.id).uuidString, limit: limits.messagesPerMinute, window: 60)],
-                message: "too many messages in a minute; wait a moment")
-            let posted: ConversationMethods.Post.Result
-            do {
-                posted = try await backends.call(
-                    .conversation, ConversationMethods.Post.self,
-                    .init(conversationID: id, author: author, draft: post.draft)
-                )
-            } catch {
-                await store.attempts.release(reservation)
-                throw error
-            }
-            // A retry of a message already stored is not one more.
-            if !posted.created { await store.attempts.release(reservation) }
+            let posted = try await backends.call(
+                .conversation, ConversationMethods.VisitorPost.self,
+                .init(conversationID: id, visitor: budget(visitorID), draft: post.draft))
             return try Response.json(posted.message, status: posted.created ? .created : .ok)
         }
         addLive(to: visitor)
     }
+
+    /// The visitor's budget of writes (messages, the close, a rating), kept by the conversation service.
+    func budget(_ visitorID: UUID) -> VisitorWrite { VisitorWrite(visitorID: visitorID, perMinute: limits.messagesPerMinute) }
 
     /// A conversation as its visitor sees it: with its place in the queue while it waits, and a
     /// ticket's number (the mails' delivery states are the desk's business).
