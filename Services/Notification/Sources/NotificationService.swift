@@ -44,24 +44,19 @@ public enum NotificationService {
                         types: [PoolEvents.Assigned.kind, ConversationEvents.MessageCreated.kind, PoolEvents.Alert.kind],
                         logger: context.logger,
                         // Who to tell needs other services' answers: ask first, then store in one short transaction.
-                        prepare: { events in
-                            var drafts: [(source: EventCursor, drafts: [NotificationStore.Draft], settles: UUID?)] = []
-                            for event in events {
-                                // A chat someone took no longer waits: its Pool alerts are read for everyone.
-                                let settles = event.kind == PoolEvents.Assigned.kind ? event.subject : nil
-                                drafts.append((event.cursor, try await recipients(of: event, context: context), settles))
-                            }
-                            return drafts
-                        },
-                        apply: { drafts, transaction in
-                            for draft in drafts {
-                                if let taken = draft.settles {
+                        prepare: { events in try await drafts(for: events, context: context) },
+                        apply: { prepared, transaction in
+                            var batch: [(draft: NotificationStore.Draft, source: EventCursor)] = []
+                            for event in prepared {
+                                if let taken = event.settles {
+                                    // In event order: what was told before the take is settled by it.
+                                    try NotificationStore.insert(batch, in: transaction)
+                                    batch = []
                                     try NotificationStore.settleAlerts(of: taken, in: transaction)
                                 }
-                                if !draft.drafts.isEmpty {
-                                    try NotificationStore.insert(draft.drafts, source: draft.source, in: transaction)
-                                }
+                                batch += event.drafts.map { ($0, event.source) }
                             }
+                            try NotificationStore.insert(batch, in: transaction)
                         }
                     ),
                 ]
@@ -69,34 +64,67 @@ public enum NotificationService {
         )
     }
 
-    static func recipients(of event: OutboxEvent, context: ServiceContext) async throws -> [NotificationStore.Draft] {
-        switch event.kind {
-        case PoolEvents.Assigned.kind:
-            let change = try event.decode(PoolEvents.Assigned.self)
-            let record = try await context.client(.conversation).call(
-                ConversationMethods.Get.self, .init(conversationID: change.conversationID))
-            return Recipients.forAssignment(change, customer: record.customer.name)
-        case ConversationEvents.MessageCreated.kind:
-            let message = try event.decode(ConversationEvents.MessageCreated.self)
-            guard message.author.kind == .customer else { return [] }
-            do {
-                let item = try await context.client(.pool).call(PoolMethods.Item.self, .init(conversationID: message.conversationID))
-                return Recipients.forMessage(message, holder: item.holder)
-            } catch let error as RPCError where error.reason == .notFound {
-                return []
+    /// What one event may tell someone, decoded once.
+    enum Told {
+        case assigned(AssignmentChange)
+        case message(Message)
+        case alert(PoolAlert)
+        case nothing
+
+        init(_ event: OutboxEvent) throws {
+            switch event.kind {
+            case PoolEvents.Assigned.kind: self = .assigned(try event.decode(PoolEvents.Assigned.self))
+            case ConversationEvents.MessageCreated.kind: self = .message(try event.decode(ConversationEvents.MessageCreated.self))
+            case PoolEvents.Alert.kind: self = .alert(try event.decode(PoolEvents.Alert.self))
+            default: self = .nothing
             }
-        case PoolEvents.Alert.kind:
-            let alert = try event.decode(PoolEvents.Alert.self)
-            // Taken (or closed) since: nobody needs telling any more.
-            do {
-                let item = try await context.client(.pool).call(PoolMethods.Item.self, .init(conversationID: alert.conversationID))
-                guard item.status == .waiting else { return [] }
-            } catch let error as RPCError where error.reason == .notFound {
-                return []
-            }
-            return Recipients.forAlert(alert, now: context.clock.now())
-        default:
-            return []
         }
+
+        /// The conversation whose Pool item decides who is told, if any: a customer's message
+        /// goes to its holder, an alert only while the chat still waits.
+        var askingPool: UUID? {
+            switch self {
+            case .message(let message): message.author.kind == .customer ? message.conversationID : nil
+            case .alert(let alert): alert.conversationID
+            case .assigned, .nothing: nil
+            }
+        }
+    }
+
+    typealias Prepared = (source: EventCursor, drafts: [NotificationStore.Draft], settles: UUID?)
+
+    /// Who to tell of each event. The Pool is asked once for the whole batch (a busy chat's
+    /// messages need one look at their holders, not one call each).
+    static func drafts(for events: [OutboxEvent], context: ServiceContext) async throws -> [Prepared] {
+        let told = try events.map { try Told($0) }
+        let asked = Array(Set(told.compactMap(\.askingPool)))
+        var items: [UUID: PoolItem] = [:]
+        for start in stride(from: 0, to: asked.count, by: PageRequest.limits.upperBound) {
+            let chunk = Array(asked[start..<min(start + PageRequest.limits.upperBound, asked.count)])
+            for item in try await context.client(.pool).call(PoolMethods.Items.self, .init(conversationIDs: chunk)) {
+                items[item.conversationID] = item
+            }
+        }
+        var prepared: [Prepared] = []
+        for (event, told) in zip(events, told) {
+            switch told {
+            case .assigned(let change):
+                // A chat someone took no longer waits: its Pool alerts are read for everyone.
+                let record = try await context.client(.conversation).call(
+                    ConversationMethods.Get.self, .init(conversationID: change.conversationID))
+                prepared.append((event.cursor, Recipients.forAssignment(change, customer: record.customer.name), event.subject))
+            case .message(let message):
+                // A conversation the Pool does not know (gone, or never a chat of the desk) has nobody to tell.
+                let holder = items[message.conversationID]?.holder
+                prepared.append((event.cursor, Recipients.forMessage(message, holder: holder), nil))
+            case .alert(let alert):
+                // Taken (or closed) since: nobody needs telling any more.
+                let waiting = items[alert.conversationID]?.status == .waiting
+                prepared.append((event.cursor, waiting ? Recipients.forAlert(alert, now: context.clock.now()) : [], nil))
+            case .nothing:
+                prepared.append((event.cursor, [], nil))
+            }
+        }
+        return prepared
     }
 }

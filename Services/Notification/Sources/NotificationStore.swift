@@ -13,21 +13,20 @@ enum NotificationStore {
         var text: String
     }
 
-    static func insert(_ drafts: [Draft], source: EventCursor, in transaction: Transaction) throws {
-        for draft in drafts {
-            let inserted = try transaction.query(
-                """
-                INSERT INTO notification.notifications (id, operator_id, kind, conversation_id, text, source)
-                VALUES (\(UUID()), \(draft.operatorID), \(draft.kind.rawValue), \(draft.conversationID), \(draft.text), \(source.description))
-                ON CONFLICT (source, operator_id) DO NOTHING
-                RETURNING id, operator_id, kind, conversation_id, text, created_at, read_at
-                """
-            )
-            if let row = inserted.first {
-                let notification = try decode(row)
-                try transaction.appendEvent(NotificationEvents.Created.self, notification)
-            }
-        }
+    static func insert(_ drafts: [(draft: Draft, source: EventCursor)], in transaction: Transaction) throws {
+        guard !drafts.isEmpty else { return }
+        // One statement for the batch's notifications, one for their events.
+        let inserted = try transaction.query(
+            """
+            INSERT INTO notification.notifications (id, operator_id, kind, conversation_id, text, source)
+            SELECT * FROM unnest(
+                \(drafts.map { _ in UUID() })::uuid[], \(drafts.map(\.draft.operatorID))::uuid[], \(drafts.map(\.draft.kind.rawValue))::text[],
+                \(drafts.map(\.draft.conversationID))::uuid[], \(drafts.map(\.draft.text))::text[], \(drafts.map(\.source.description))::text[])
+            ON CONFLICT (source, operator_id) DO NOTHING
+            RETURNING id, operator_id, kind, conversation_id, text, created_at, read_at
+            """
+        )
+        try transaction.appendEvents(inserted.map { try NewEvent(NotificationEvents.Created.self, try decode($0)) })
     }
 
     /// The Pool alerts of a chat someone took are read for everyone: it waits no longer. Each
