@@ -74,12 +74,17 @@ final class RPCClientHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let line = unwrapInboundIn(data)
-        guard let head = try? JSONDecoder().decode(IDOnly.self, from: line) else {
+        let found: RPCID??
+        switch EnvelopeScan.replyID(line) {
+        case .id(let id): found = .some(id)
+        case .unsure: found = (try? JSONDecoder().decode(IDOnly.self, from: line)).map(\.id)
+        }
+        guard let found else {
             // A server that sends garbage cannot be trusted with the calls still waiting.
             context.close(promise: nil)
             return
         }
-        guard let id = head.id else {
+        guard let id = found else {
             onNotification?(line)
             return
         }
