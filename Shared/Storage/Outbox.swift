@@ -13,6 +13,17 @@ public enum Outbox {
     public static let channel = "switchboard_events"
 }
 
+extension SQL {
+    /// For `readEvents(matching:)`: every event but `message.created`, and of those only the
+    /// messages of these authors.
+    public static func messages(by authors: [Author.Kind]) -> SQL {
+        """
+        (e.type <> \(ConversationEvents.MessageCreated.kind.rawValue)
+         OR e.payload->'author'->>'kind' = ANY(\(authors.map(\.rawValue))::text[]))
+        """
+    }
+}
+
 /// One event as stored.
 public struct OutboxEvent: Sendable, Hashable {
     public var cursor: EventCursor
@@ -113,12 +124,16 @@ extension Database {
     /// transaction elsewhere in the cluster may not, so a reader whose xmin stays put asks for
     /// the horizon until it moves (`OutboxConsumer`).
     ///
+    /// `matching` narrows `types` further: a condition on `e.type` and `e.payload` (jsonb), so a
+    /// reader that wants only some events of a kind (an operator's messages, say) is not sent the
+    /// others, and moves past them as past other kinds.
+    ///
     /// A batch also stops once the payloads it returns reach `maxBytes` (it returns at least one):
     /// however large events are, a batch fits a wire line. Past that point the database sends no
     /// payloads.
     public func readEvents(
         after cursor: EventCursor, limit: Int = 500, types: [EventKind]? = nil, settledThrough: EventCursor? = nil,
-        maxBytes: Int = Database.eventBatchBytes, horizon: Bool = true
+        maxBytes: Int = Database.eventBatchBytes, horizon: Bool = true, matching: SQL? = nil
     ) async throws -> OutboxBatch {
         let floor = settledThrough ?? .start
         let kinds = types?.map(\.rawValue)
@@ -136,7 +151,8 @@ extension Database {
                            - coalesce(octet_length(p.payload), 0) AS before_it
                 FROM platform.events e
                 CROSS JOIN LATERAL (
-                    SELECT CASE WHEN \(kinds)::text[] IS NULL OR e.type = ANY(\(kinds)::text[]) THEN e.payload::text END AS payload
+                    SELECT CASE WHEN (\(kinds)::text[] IS NULL OR e.type = ANY(\(kinds)::text[])) AND (\(matching ?? "true"))
+                        THEN e.payload::text END AS payload
                 ) p
                 WHERE (e.xid, e.seq) > (\(String(cursor.xid))::text::xid8, \(cursor.seq)::bigint)
                 ORDER BY e.xid, e.seq

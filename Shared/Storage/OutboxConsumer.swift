@@ -24,6 +24,8 @@ public struct OutboxConsumer: Service {
     let database: Database
     let listener: Listener
     let types: [EventKind]?
+    /// Narrows `types`: a condition on `e.type` and `e.payload` (`Database.readEvents`).
+    var matching: SQL?
     let batchSize: Int
     let pollInterval: Duration
     let logger: Logger
@@ -147,7 +149,8 @@ public struct OutboxConsumer: Service {
         // Under a steady stream of events this loop may never catch up: it stops at a shutdown
         // too (what it handled is saved batch by batch; the rest is read by the next start).
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            let batch = try await database.readEvents(after: cursor, limit: batchSize, types: types, horizon: horizon)
+            let batch = try await database.readEvents(
+                after: cursor, limit: batchSize, types: types, horizon: horizon, matching: matching)
             if let last = batch.events.last {
                 if let handleAndSave {
                     switch try await handleAndSave(batch.events) {
@@ -217,11 +220,13 @@ extension OutboxConsumer {
         database: Database,
         listener: Listener,
         types: [EventKind]? = nil,
+        matching: SQL? = nil,
         logger: Logger,
         prepare: @escaping @Sendable ([OutboxEvent]) async throws -> Prepared,
         apply: @escaping @Sendable (Prepared, Transaction) throws -> Void
     ) -> OutboxConsumer {
         var consumer = OutboxConsumer(name: name, database: database, listener: listener, types: types, logger: logger) { _ in }
+        consumer.matching = matching
         consumer.handleAndSave = { events in
             var reached: EventCursor?
             for start in stride(from: 0, to: events.count, by: Self.transactionSize) {

@@ -263,6 +263,34 @@ struct TypedReadTests {
             #expect(again.scanned == 0 && again.scannedThrough == nil)
         }
     }
+
+    @Test("a reader of some authors' messages gets only those (and other kinds), and moves past the rest")
+    func matching() async throws {
+        try await withDatabase(size: 2) { database in
+            let conversation = UUID()
+            for (seq, kind) in [Author.Kind.customer, .operator, .customer, .system, .operator, .note].enumerated() {
+                let message = Message(
+                    id: UUID(), conversationID: conversation, seq: Int64(seq + 1), author: Author(kind: kind, id: nil, name: "A"),
+                    body: "m\(seq)", clientMessageID: nil, createdAt: Date())
+                try await database.transaction { try $0.appendEvent(ConversationEvents.MessageCreated.self, message) }
+            }
+            try await database.transaction { try $0.note("after", number: 0, other: false) }
+            let settled = try await settledEvents(database).scannedThrough
+            let kinds = [ConversationEvents.MessageCreated.kind, TestNote.kind]
+            let operators = try await database.readEvents(
+                after: .start, types: kinds, settledThrough: settled, matching: .messages(by: [.operator]))
+            #expect(operators.scanned == 7 && operators.scannedThrough == settled)
+            #expect(
+                try operators.events.filter { $0.is(ConversationEvents.MessageCreated.self) }.map {
+                    try $0.decode(ConversationEvents.MessageCreated.self).body
+                } == ["m1", "m4"])
+            #expect(operators.events.last?.is(TestNote.self) == true)
+            let customers = try await database.readEvents(
+                after: .start, types: [ConversationEvents.MessageCreated.kind], settledThrough: settled,
+                matching: .messages(by: [.customer]))
+            #expect(try customers.events.map { try $0.decode(ConversationEvents.MessageCreated.self).body } == ["m0", "m2"])
+        }
+    }
 }
 
 @Suite("Transactions never outlive their call")

@@ -42,7 +42,8 @@ public enum NotificationService {
                     OutboxConsumer.transactional(
                         name: "notification.operators", database: context.database, listener: context.listener,
                         types: [PoolEvents.Assigned.kind, ConversationEvents.MessageCreated.kind, PoolEvents.Alert.kind],
-                        logger: context.logger,
+                        // Only a customer's message tells anyone anything.
+                        matching: .messages(by: [.customer]), logger: context.logger,
                         // Who to tell needs other services' answers: ask first, then store in one short transaction.
                         prepare: { events in try await drafts(for: events, context: context) },
                         apply: { prepared, transaction in

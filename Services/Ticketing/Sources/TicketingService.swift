@@ -87,7 +87,9 @@ public enum TicketingService {
                     // Operators' messages in tickets become mails; started conversations open their tickets.
                     OutboxConsumer.transactional(
                         name: "ticketing.replies", database: context.database, listener: context.listener,
-                        types: [ConversationEvents.MessageCreated.kind, ConversationEvents.Started.kind], logger: context.logger,
+                        types: [ConversationEvents.MessageCreated.kind, ConversationEvents.Started.kind],
+                        // A customer's chat message is none of ticketing's business: not even read.
+                        matching: .messages(by: [.operator]), logger: context.logger,
                         prepare: { events in
                             var started: [UUID] = []
                             var replies: [Message] = []
