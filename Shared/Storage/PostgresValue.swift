@@ -165,12 +165,26 @@ extension Data: PostgresBindable {
 extension Array: PostgresBindable where Element: PostgresBindable {
     /// An array literal (`{"a","b"}`, cast it: `::uuid[]`), every element quoted as its text.
     public var postgresText: String? {
-        "{"
-            + map { element in
-                element.postgresText.map {
-                    "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-                } ?? "NULL"
+        var text = "{"
+        for (index, element) in enumerated() {
+            if index > 0 { text.append(",") }
+            guard let value = element.postgresText else {
+                text.append("NULL")
+                continue
             }
-            .joined(separator: ",") + "}"
+            text.append("\"")
+            // Backslashes and quotes escaped; most values have neither and go in whole.
+            if value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") }) {
+                for character in value.unicodeScalars {
+                    if character == "\\" || character == "\"" { text.append("\\") }
+                    text.unicodeScalars.append(character)
+                }
+            } else {
+                text.append(value)
+            }
+            text.append("\"")
+        }
+        text.append("}")
+        return text
     }
 }

@@ -22,6 +22,17 @@ struct QueryTests {
         }
     }
 
+    @Test("an array travels as one parameter: quotes, backslashes, commas, braces, NULLs and letters of any script read back")
+    func arrays() async throws {
+        try await withDatabase { database in
+            let values: [String?] = [
+                "plain", #"a "quoted" one"#, #"back\slash\"#, "comma, and {braces}", nil, "NULL", "", "Ayşe 🎧", #"\""#,
+            ]
+            let rows = try await database.query("SELECT value FROM unnest(\(values)::text[]) WITH ORDINALITY AS v(value, n) ORDER BY n")
+            #expect(try rows.map { try $0.decode(String?.self, at: 0) } == values)
+        }
+    }
+
     @Test("a connection string with several hosts (as for an HA pair) skips the one that is down and uses the writable one")
     func severalHosts() async throws {
         let url = try await TestDatabase.create()
