@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import GatewayService
@@ -47,5 +48,20 @@ struct RateLimitsTests {
         for index in 0..<(FullKeys.capacity + 10) { full.note(["k\(index)"], for: 60) }
         #expect(full.count <= FullKeys.capacity)
         #expect(full.any(of: ["k\(FullKeys.capacity + 9)"]))
+    }
+
+    @Test("a visitor's token is known for its lifetime and no longer, and the memory stays bounded")
+    func knownVisitors() {
+        let known = KnownVisitors()
+        let start = ContinuousClock.now
+        let visitor = UUID()
+        #expect(known.visitor(for: "t", now: start) == nil)
+        known.note("t", is: visitor, now: start)
+        #expect(known.visitor(for: "t", now: start + .seconds(1)) == visitor)
+        #expect(known.visitor(for: "other", now: start + .seconds(1)) == nil)
+        #expect(known.visitor(for: "t", now: start + KnownVisitors.lifetime) == nil)
+        for index in 0..<(KnownVisitors.capacity + 10) { known.note("k\(index)", is: UUID(), now: start) }
+        #expect(known.count <= KnownVisitors.capacity)
+        #expect(known.visitor(for: "k\(KnownVisitors.capacity + 9)", now: start) != nil)
     }
 }

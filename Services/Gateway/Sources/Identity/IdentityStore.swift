@@ -8,6 +8,7 @@ struct IdentityStore: Sendable {
     let database: Database
     let policy: SessionPolicy
     let fullKeys = FullKeys()
+    let knownVisitors = KnownVisitors()
 
     init(database: Database, policy: SessionPolicy = .init()) {
         self.database = database
@@ -114,7 +115,8 @@ struct IdentityStore: Sendable {
     /// The visitor a live token belongs to: one unused for `policy.visitorIdle` has expired.
     /// Use is noted at most once an hour (a write per request would cost more than it tells).
     func visitor(token: String) async throws -> UUID? {
-        try await database.query(
+        if let known = knownVisitors.visitor(for: token) { return known }
+        let found = try await database.query(
             """
             WITH found AS (
                 SELECT id, last_used_at FROM identity.visitors
@@ -127,6 +129,8 @@ struct IdentityStore: Sendable {
             SELECT id FROM found
             """
         ).first?.decode("id", as: UUID.self)
+        if let found { knownVisitors.note(token, is: found) }
+        return found
     }
 
     /// A new session for `operatorID`; returns the token, which is stored only as its hash.
