@@ -169,11 +169,11 @@ struct VisitorRoutes: Sendable {
             guard record.channel == .chat else {
                 throw APIError.conflict("not_a_chat", "this conversation goes on by e-mail; it is closed by the desk")
             }
-            if record.closedAt == nil, let visitorID = record.visitorID {
+            if record.closedAt == nil {
                 // Closing is one of the visitor's writes, counted with their messages.
                 _ = try await backends.call(
                     .conversation, ConversationMethods.Close.self,
-                    .init(conversationID: record.id, closedBy: nil, reason: .customer, visitor: budget(visitorID)))
+                    .init(conversationID: record.id, closedBy: nil, reason: .customer, visitor: record.visitorID.map(budget)))
             }
             return try Response.json(try await visitorView(try await owned(request, context)))
         }
