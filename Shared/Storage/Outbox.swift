@@ -72,8 +72,6 @@ public struct OutboxBatch: Sendable {
     public var scanned: Int
     /// It stopped at its limit or its byte budget: more may follow at once.
     public var full: Bool
-    /// The oldest transaction running when it read (the snapshot's xmin), if it read any event.
-    public var snapshotXmin: UInt64?
 }
 
 extension Transaction {
@@ -117,12 +115,8 @@ extension Database {
     /// catches up with another one (a replay meeting a live feed) passes `settledThrough`, the
     /// last event the other one delivered: everything up to it is known to have settled.
     ///
-    /// The horizon's look at `pg_stat_activity` is the costly part of a read (under load, most of
-    /// the read's time), so it is asked for (a lazily run sub-plan) only for an event newer than
-    /// the snapshot's own xmin, and not at all with `horizon: false`: then only the snapshot's
-    /// xmin settles events. Our own writers end within milliseconds and move the xmin on; a
-    /// transaction elsewhere in the cluster may not, so a reader whose xmin stays put asks for
-    /// the horizon until it moves (`OutboxConsumer`).
+    /// The horizon's look at `pg_stat_activity` is the costly part of a read, so it is asked for
+    /// (a lazily run sub-plan) only for an event newer than the snapshot's own xmin.
     ///
     /// `matching` narrows `types` further: a condition on `e.type` and `e.payload` (jsonb), so a
     /// reader that wants only some events of a kind (an operator's messages, say) is not sent the
@@ -133,7 +127,7 @@ extension Database {
     /// payloads.
     public func readEvents(
         after cursor: EventCursor, limit: Int = 500, types: [EventKind]? = nil, settledThrough: EventCursor? = nil,
-        maxBytes: Int = Database.eventBatchBytes, horizon: Bool = true, matching: SQL? = nil
+        maxBytes: Int = Database.eventBatchBytes, matching: SQL? = nil
     ) async throws -> OutboxBatch {
         let floor = settledThrough ?? .start
         let kinds = types?.map(\.rawValue)
@@ -141,12 +135,12 @@ extension Database {
             """
             WITH \(Self.horizon)
             SELECT xid, seq, type, subject, CASE WHEN before_it < \(maxBytes) THEN payload END AS payload, created_at, settled,
-                   before_it < \(maxBytes) AS within_budget, (SELECT pg_snapshot_xmin(snap) FROM snapshot)::text AS snapshot_xmin
+                   before_it < \(maxBytes) AS within_budget
             FROM (
                 SELECT e.xid::text AS xid, e.seq, e.type, e.subject, p.payload, e.created_at,
                        e.xid < (SELECT pg_snapshot_xmin(snap) FROM snapshot)
                        OR (e.xid, e.seq) <= (\(String(floor.xid))::text::xid8, \(floor.seq)::bigint)
-                       OR (\(horizon)::boolean AND e.xid < (SELECT xmin FROM horizon)) AS settled,
+                       OR e.xid < (SELECT xmin FROM horizon) AS settled,
                        coalesce(sum(octet_length(p.payload)) OVER (ORDER BY e.xid, e.seq), 0)
                            - coalesce(octet_length(p.payload), 0) AS before_it
                 FROM platform.events e
@@ -160,9 +154,7 @@ extension Database {
             ) e
             ORDER BY xid::xid8, seq
             """)
-        var batch = OutboxBatch(
-            events: [], heldBack: false, scannedThrough: nil, scanned: 0, full: rows.count == limit,
-            snapshotXmin: try rows.first?.decode("snapshot_xmin", as: UInt64.self))
+        var batch = OutboxBatch(events: [], heldBack: false, scannedThrough: nil, scanned: 0, full: rows.count == limit)
         for row in rows {
             guard try row.decode("settled", as: Bool.self) else {
                 batch.heldBack = true

@@ -89,10 +89,6 @@ public struct OutboxConsumer: Service {
             }
             var cursor: EventCursor?
             var retry = Self.firstRetry
-            // The oldest running transaction while reads are held back, and since when: one that
-            // stays past `stuckAfter` may run elsewhere in the cluster, and the reads ask for the
-            // costly horizon until it ends. Our own writers end sooner and move the xmin on.
-            var held: (xmin: UInt64, since: ContinuousClock.Instant)?
             for await _ in wakeups.cancelOnGracefulShutdown() {
                 do {
                     if cursor == nil {
@@ -104,11 +100,9 @@ public struct OutboxConsumer: Service {
                             cursor = start
                         }
                     }
-                    let stuck = held.map { ContinuousClock.now - $0.since >= Self.stuckAfter } ?? false
-                    let (next, heldBy) = try await drain(from: cursor!, horizon: stuck)
+                    let (next, heldBack) = try await drain(from: cursor!)
                     cursor = next
-                    if let heldBy {
-                        if held?.xmin != heldBy { held = (heldBy, ContinuousClock.now) }
+                    if heldBack {
                         // An older transaction holds newer events back. If it appended events, its
                         // commit's NOTIFY wakes this loop; this later look is for one that did not.
                         // Backing off (3, 6, 12, 24, 48 ms) keeps a busy database from being polled
@@ -120,7 +114,6 @@ public struct OutboxConsumer: Service {
                             wake.yield()
                         }
                     } else {
-                        held = nil
                         retry = Self.firstRetry
                     }
                 } catch {
@@ -135,11 +128,10 @@ public struct OutboxConsumer: Service {
 
     static let firstRetry: Duration = .milliseconds(3)
     static let lastRetry: Duration = .milliseconds(48)
-    static let stuckAfter: Duration = .milliseconds(50)
 
-    /// Reads and handles until caught up or held back; returns the new cursor, and when an older
-    /// open transaction held newer events back, the oldest transaction then running.
-    private func drain(from start: EventCursor, horizon: Bool) async throws -> (EventCursor, heldBy: UInt64?) {
+    /// Reads and handles until caught up or held back; returns the new cursor, and whether an
+    /// older open transaction held newer events back.
+    private func drain(from start: EventCursor) async throws -> (EventCursor, heldBack: Bool) {
         var cursor = start
         let lag = Gauge(label: "outbox_lag_seconds", dimensions: [("consumer", name)])
         let consumed = Counter(label: "outbox_events_consumed_total", dimensions: [("consumer", name)])
@@ -150,7 +142,7 @@ public struct OutboxConsumer: Service {
         // too (what it handled is saved batch by batch; the rest is read by the next start).
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             let batch = try await database.readEvents(
-                after: cursor, limit: batchSize, types: types, horizon: horizon, matching: matching)
+                after: cursor, limit: batchSize, types: types, matching: matching)
             if let last = batch.events.last {
                 if let handleAndSave {
                     switch try await handleAndSave(batch.events) {
@@ -158,7 +150,7 @@ public struct OutboxConsumer: Service {
                         break
                     case .busy(let reached):
                         // Its holder reads on; this instance looks again at the next wake-up.
-                        return (reached ?? cursor, nil)
+                        return (reached ?? cursor, false)
                     case .behind(let saved):
                         cursor = max(cursor, saved)
                         unsaved = false
@@ -176,7 +168,7 @@ public struct OutboxConsumer: Service {
                 unsaved = position != batch.events.last?.cursor
                 cursor = position
             }
-            if batch.heldBack { return (cursor, batch.snapshotXmin) }
+            if batch.heldBack { return (cursor, true) }
             if !batch.full {
                 if unsaved, beginning == .saved {
                     // Only events nobody here wanted lie behind it: losing this write costs a re-read, no more.
@@ -186,10 +178,10 @@ public struct OutboxConsumer: Service {
                     }
                 }
                 lag.record(0)
-                return (cursor, nil)
+                return (cursor, false)
             }
         }
-        return (cursor, nil)
+        return (cursor, false)
     }
 }
 
