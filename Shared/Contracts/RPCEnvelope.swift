@@ -13,15 +13,6 @@ public struct RPCRequestHead: Sendable, Decodable {
     /// Set by a caller that may send the same request again; the callee uses it to do the work once.
     public var idempotencyKey: String?
 
-    public init(jsonrpc: String, id: RPCID?, method: String, trace: String?, deadlineMS: Int64?, idempotencyKey: String?) {
-        self.jsonrpc = jsonrpc
-        self.id = id
-        self.method = method
-        self.trace = trace
-        self.deadlineMS = deadlineMS
-        self.idempotencyKey = idempotencyKey
-    }
-
     enum CodingKeys: String, CodingKey {
         case jsonrpc, id, method, trace
         case deadlineMS = "deadline_ms"

@@ -74,17 +74,12 @@ final class RPCClientHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let line = unwrapInboundIn(data)
-        let found: RPCID??
-        switch EnvelopeScan.replyID(line) {
-        case .id(let id): found = .some(id)
-        case .unsure: found = (try? JSONDecoder().decode(IDOnly.self, from: line)).map(\.id)
-        }
-        guard let found else {
+        guard let head = try? JSONDecoder().decode(IDOnly.self, from: line) else {
             // A server that sends garbage cannot be trusted with the calls still waiting.
             context.close(promise: nil)
             return
         }
-        guard let id = found else {
+        guard let id = head.id else {
             onNotification?(line)
             return
         }

@@ -91,8 +91,7 @@ public struct RPCRouter: Sendable {
     public func prepare(_ line: ByteBuffer, logger: Logger) -> Prepared {
         let head: RPCRequestHead
         do {
-            // One scan reads a plain request's head; anything else is decoded the general way.
-            head = try EnvelopeScan.head(line) ?? JSONDecoder().decode(RPCRequestHead.self, from: line)
+            head = try JSONDecoder().decode(RPCRequestHead.self, from: line)
         } catch let error as DecodingError {
             return .reply(Self.failureLine(id: Self.bestEffortID(line), error: Self.requestError(error, line: line)))
         } catch {
