@@ -121,7 +121,7 @@ struct RouteTests {
         let runtime = try Scratch.makeDirectory(prefix: "gw")
         defer { try? FileManager.default.removeItem(atPath: runtime) }
         let configuration = try Configuration(environment: [
-            "DATABASE_URL": try await TestDatabase.create(), "SWITCHBOARD_RUNTIME_DIR": runtime, "SWITCHBOARD_RPC_TIMEOUT_MS": "5000",
+            "DATABASE_URL": try await TestDatabase.create(), "SWITCHBOARD_RUNTIME_DIR": runtime, "SWITCHBOARD_RPC_TIMEOUT_MS": "60000",
         ])
         let database = Database(url: configuration.databaseURL, size: 2, logger: logger)
         try await withRunning(database) {

@@ -31,7 +31,7 @@ struct InProcessTests {
                     .init(service: $0)
                 },
                 logger: Self.logger))
-        let client = RPCClient(service: .pool, runtimeDirectory: runtime, logger: Self.logger, defaultTimeout: .seconds(10))
+        let client = RPCClient(service: .pool, runtimeDirectory: runtime, logger: Self.logger, defaultTimeout: .seconds(60))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             tasks.addTask { try await client.run() }
@@ -64,7 +64,7 @@ struct InProcessTests {
         var definition = PoolService.definition
         definition.clock = .fixed(instant)
         let services = try definition.makeServices(configuration: configuration, logger: Self.logger)
-        let client = RPCClient(service: .pool, runtimeDirectory: runtime, logger: Self.logger, defaultTimeout: .seconds(10))
+        let client = RPCClient(service: .pool, runtimeDirectory: runtime, logger: Self.logger, defaultTimeout: .seconds(60))
         let database = Database(url: configuration.databaseURL, size: 1, logger: Self.logger)
         try await withRunning(services + [client, database], logger: Self.logger) {
             try await Poll.until("the in-process pool answers") {
@@ -100,7 +100,7 @@ struct TeamRefusalTests {
             "DATABASE_URL": try await TestDatabase.create(), "SWITCHBOARD_RUNTIME_DIR": runtime, "SWITCHBOARD_INSTANCE": "refusals",
         ])
         let services = try PoolService.definition.makeServices(configuration: configuration, logger: InProcessTests.logger)
-        let client = RPCClient(service: .pool, runtimeDirectory: runtime, logger: InProcessTests.logger, defaultTimeout: .seconds(10))
+        let client = RPCClient(service: .pool, runtimeDirectory: runtime, logger: InProcessTests.logger, defaultTimeout: .seconds(60))
         try await withRunning(services + [client], logger: InProcessTests.logger) {
             try await Poll.until("the in-process pool answers") {
                 (try? await client.call(SystemMethods.Ping.self, .init(payload: "hi")))?.payload == "hi"
