@@ -85,8 +85,10 @@ struct TicketRoutes: Sendable {
                 for try await buffer in request.body { try await writer.write(buffer.readableBytesView) }
                 let raw = try await writer.finish()
                 do {
-                    // A large mail takes ticketing a while to read and file: longer than a click's wait.
-                    stored = try await backends[.ticketing].call(TicketingMethods.Inbound.self, .init(rawID: raw.id), timeout: .seconds(60))
+                    // A large mail takes ticketing a while to read and file: longer than a click's wait
+                    // (a 2 MiB one to a debug build under the full test suite's load took over 60 s).
+                    stored = try await backends[.ticketing].call(
+                        TicketingMethods.Inbound.self, .init(rawID: raw.id), timeout: .seconds(150))
                 } catch let error as RPCError {
                     throw error.apiError
                 }
