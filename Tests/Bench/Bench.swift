@@ -32,6 +32,12 @@ enum Bench {
             }
             try await server.stop()
             try await server.start()
+            try await Blocking.run {
+                // Planning is counted apart: a statement planned anew on every call shows it there.
+                let admin = try PGConnection(conninfo: server.url)
+                try admin.execute("ALTER SYSTEM SET pg_stat_statements.track_planning = on")
+                try admin.execute("SELECT pg_reload_conf()")
+            }
         }
         var report: String
         do {

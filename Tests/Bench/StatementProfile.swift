@@ -13,13 +13,14 @@ extension Bench {
     static func printStatements(_ database: Database, per count: Int, unit: String) async throws {
         let rows = try await database.query(
             """
-            SELECT calls, total_exec_time, query FROM pg_stat_statements
+            SELECT calls, total_exec_time, total_plan_time, query FROM pg_stat_statements
             WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-            ORDER BY total_exec_time DESC LIMIT 30
+            ORDER BY total_exec_time + total_plan_time DESC LIMIT 30
             """)
         let total = try await database.query(
             """
-            SELECT coalesce(sum(calls), 0)::float8, coalesce(sum(total_exec_time), 0) FROM pg_stat_statements
+            SELECT coalesce(sum(calls), 0)::float8, coalesce(sum(total_exec_time), 0), coalesce(sum(total_plan_time), 0)
+            FROM pg_stat_statements
             WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
             """)[0]
         let per = Double(max(count, 1))
@@ -27,18 +28,19 @@ extension Bench {
         let syncs = try wal.decode(Double.self, at: 0)
         var lines = [
             String(
-                format: "statements per %@: %.1f calls, %.2f ms executing; the top ones:", unit,
-                try total.decode(Double.self, at: 0) / per, try total.decode(Double.self, at: 1) / per),
+                format: "statements per %@: %.1f calls, %.2f ms executing, %.2f ms planning; the top ones (calls, executing, planning):",
+                unit, try total.decode(Double.self, at: 0) / per, try total.decode(Double.self, at: 1) / per,
+                try total.decode(Double.self, at: 2) / per),
             String(
                 format: "WAL flushes per %@: %.2f, %.2f ms each on average", unit, syncs / per,
                 try wal.decode(Double.self, at: 1) / max(syncs, 1)),
         ]
         for row in rows {
-            let text = try row.decode(String.self, at: 2).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            let text = try row.decode(String.self, at: 3).split(whereSeparator: \.isWhitespace).joined(separator: " ")
             lines.append(
                 String(
-                    format: "  %6.2f calls %7.3f ms  %@", Double(try row.decode(Int64.self, at: 0)) / per,
-                    try row.decode(Double.self, at: 1) / per, String(text.prefix(150))))
+                    format: "  %6.2f calls %7.3f ms %7.3f ms  %@", Double(try row.decode(Int64.self, at: 0)) / per,
+                    try row.decode(Double.self, at: 1) / per, try row.decode(Double.self, at: 2) / per, String(text.prefix(150))))
         }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
