@@ -13,14 +13,16 @@ public enum Outbox {
     public static let channel = "switchboard_events"
 }
 
-extension SQL {
-    /// For `readEvents(matching:)`: every event but `message.created`, and of those only the
-    /// messages of these authors.
-    public static func messages(by authors: [Author.Kind]) -> SQL {
-        """
-        (e.type <> \(ConversationEvents.MessageCreated.kind.rawValue)
-         OR e.payload->'author'->>'kind' = ANY(\(authors.map(\.rawValue))::text[]))
-        """
+/// Narrows what a reader is sent of one kind of event: `readEvents(matching:)`.
+public struct EventNarrowing: Sendable, Hashable {
+    /// The kind narrowed; every other kind passes.
+    let kind: EventKind
+    /// Of that kind, only the messages whose author's kind is one of these.
+    let authors: [String]
+
+    /// Every event but `message.created`, and of those only the messages of these authors.
+    public static func messages(by authors: [Author.Kind]) -> EventNarrowing {
+        EventNarrowing(kind: ConversationEvents.MessageCreated.kind, authors: authors.map(\.rawValue))
     }
 }
 
@@ -118,41 +120,28 @@ extension Database {
     /// The horizon's look at `pg_stat_activity` is the costly part of a read, so it is asked for
     /// (a lazily run sub-plan) only for an event newer than the snapshot's own xmin.
     ///
-    /// `matching` narrows `types` further: a condition on `e.type` and `e.payload` (jsonb), so a
-    /// reader that wants only some events of a kind (an operator's messages, say) is not sent the
-    /// others, and moves past them as past other kinds.
+    /// `matching` narrows `types` further (an operator's messages, say): the reader is not sent
+    /// the others, and moves past them as past other kinds.
     ///
     /// A batch also stops once the payloads it returns reach `maxBytes` (it returns at least one):
     /// however large events are, a batch fits a wire line. Past that point the database sends no
     /// payloads.
+    ///
+    /// The read is the function `platform.read_events` (`Migration.readEvents`): its plan is made
+    /// once per connection and is always the index scan from the cursor.
     public func readEvents(
         after cursor: EventCursor, limit: Int = 500, types: [EventKind]? = nil, settledThrough: EventCursor? = nil,
-        maxBytes: Int = Database.eventBatchBytes, matching: SQL? = nil
+        maxBytes: Int = Database.eventBatchBytes, matching: EventNarrowing? = nil
     ) async throws -> OutboxBatch {
         let floor = settledThrough ?? .start
         let kinds = types?.map(\.rawValue)
         let rows = try await query(
             """
-            WITH \(Self.horizon)
-            SELECT xid, seq, type, subject, CASE WHEN before_it < \(maxBytes) THEN payload END AS payload, created_at, settled,
-                   before_it < \(maxBytes) AS within_budget
-            FROM (
-                SELECT e.xid::text AS xid, e.seq, e.type, e.subject, p.payload, e.created_at,
-                       e.xid < (SELECT pg_snapshot_xmin(snap) FROM snapshot)
-                       OR (e.xid, e.seq) <= (\(String(floor.xid))::text::xid8, \(floor.seq)::bigint)
-                       OR e.xid < (SELECT xmin FROM horizon) AS settled,
-                       coalesce(sum(octet_length(p.payload)) OVER (ORDER BY e.xid, e.seq), 0)
-                           - coalesce(octet_length(p.payload), 0) AS before_it
-                FROM platform.events e
-                CROSS JOIN LATERAL (
-                    SELECT CASE WHEN (\(kinds)::text[] IS NULL OR e.type = ANY(\(kinds)::text[])) AND (\(matching ?? "true"))
-                        THEN e.payload::text END AS payload
-                ) p
-                WHERE (e.xid, e.seq) > (\(String(cursor.xid))::text::xid8, \(cursor.seq)::bigint)
-                ORDER BY e.xid, e.seq
-                LIMIT \(limit)
-            ) e
-            ORDER BY xid::xid8, seq
+            SELECT xid, seq, type, subject, payload, created_at, settled, within_budget
+            FROM platform.read_events(
+                \(String(cursor.xid))::text::xid8, \(cursor.seq)::bigint, \(String(floor.xid))::text::xid8, \(floor.seq)::bigint,
+                \(kinds)::text[], \(matching?.kind.rawValue)::text, \(matching?.authors)::text[], \(maxBytes)::bigint,
+                \(max(1, limit))::integer)
             """)
         var batch = OutboxBatch(events: [], heldBack: false, scannedThrough: nil, scanned: 0, full: rows.count == limit)
         for row in rows {
@@ -183,7 +172,7 @@ extension Database {
     /// A cursor before every event that may still commit: a reader starting here sees what
     /// commits from now on (and perhaps a few recent events again, never fewer).
     public func settledEventCursor() async throws -> EventCursor {
-        let rows = try await query("WITH \(Self.horizon) SELECT xmin::text FROM horizon")
+        let rows = try await query("SELECT platform.outbox_horizon()::text AS xmin")
         guard let row = rows.first else { return .start }
         return EventCursor(xid: try row.decode("xmin"), seq: 0)
     }
@@ -206,28 +195,6 @@ extension Database {
         let seconds = Double(age.components.seconds)
         return try await query("DELETE FROM platform.events WHERE created_at < now() - make_interval(secs => \(seconds))").affectedRows
     }
-
-    /// `horizon(xmin)`: events of transactions below it can no longer be overtaken. It is the
-    /// oldest transaction our snapshot sees running, leaving out those positively known to run
-    /// in another database or outside a client session (autovacuum): they cannot write our
-    /// outbox, so a long transaction elsewhere in the cluster does not hold our readers back.
-    /// A transaction that ended since the snapshot cannot be placed and counts as ours. (xids are
-    /// matched on their low 32 bits, which is what `pg_stat_activity` shows.)
-    static let horizon: SQL = """
-        snapshot AS (SELECT pg_current_snapshot() AS snap),
-        elsewhere AS (
-            SELECT backend_xid::text::bigint AS xid FROM pg_stat_get_activity(NULL) a
-            WHERE backend_xid IS NOT NULL
-              AND (a.datid IS DISTINCT FROM (SELECT oid FROM pg_database WHERE datname = current_database())
-                   OR backend_type <> 'client backend')
-        ),
-        horizon AS (
-            SELECT coalesce(
-                (SELECT min(x::text::numeric) FROM (SELECT pg_snapshot_xip(snap) AS x FROM snapshot) running
-                 WHERE (x::text::numeric % 4294967296)::bigint NOT IN (SELECT xid FROM elsewhere))::text::xid8,
-                (SELECT pg_snapshot_xmax(snap) FROM snapshot)) AS xmin
-        )
-        """
 
     static func saveCursor(_ cursor: EventCursor, consumer: String) -> SQL {
         """

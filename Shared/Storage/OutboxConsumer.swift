@@ -24,14 +24,19 @@ public struct OutboxConsumer: Service {
     let database: Database
     let listener: Listener
     let types: [EventKind]?
-    /// Narrows `types`: a condition on `e.type` and `e.payload` (`Database.readEvents`).
-    var matching: SQL?
+    /// Narrows `types` (`Database.readEvents`).
+    var matching: EventNarrowing?
     let batchSize: Int
     let pollInterval: Duration
     let logger: Logger
     let handle: @Sendable ([OutboxEvent]) async throws -> Void
     /// Told where a consumer that starts at the present begins, before it reads anything.
     public var onStart: (@Sendable (EventCursor) -> Void)?
+    /// The least time between two reads. While events keep coming, the NOTIFYs that arrive
+    /// meanwhile make one read, not one each: a consumer that need not act at once (a mail, a
+    /// notification row) reads and commits bigger batches, and every read has a fixed cost (the
+    /// horizon, a transaction, the cursor). An idle consumer still reads at once.
+    public var pace: Duration = .zero
     /// Set for a transactional consumer: handles events and saves the cursor with their effects.
     var handleAndSave: (@Sendable ([OutboxEvent]) async throws -> Turn)?
 
@@ -121,6 +126,7 @@ public struct OutboxConsumer: Service {
                     try? await Task.sleep(for: .milliseconds(500))
                     wake.yield()
                 }
+                if pace > .zero { try? await Task.sleep(for: pace) }
             }
             group.cancelAll()
         }
@@ -212,13 +218,15 @@ extension OutboxConsumer {
         database: Database,
         listener: Listener,
         types: [EventKind]? = nil,
-        matching: SQL? = nil,
+        matching: EventNarrowing? = nil,
+        pace: Duration = .zero,
         logger: Logger,
         prepare: @escaping @Sendable ([OutboxEvent]) async throws -> Prepared,
         apply: @escaping @Sendable (Prepared, Transaction) throws -> Void
     ) -> OutboxConsumer {
         var consumer = OutboxConsumer(name: name, database: database, listener: listener, types: types, logger: logger) { _ in }
         consumer.matching = matching
+        consumer.pace = pace
         consumer.handleAndSave = { events in
             var reached: EventCursor?
             for start in stride(from: 0, to: events.count, by: Self.transactionSize) {

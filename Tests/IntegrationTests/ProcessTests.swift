@@ -333,7 +333,7 @@ struct ProcessTests {
                 try await database.query("SELECT schema_name, count(*) FROM platform.migrations GROUP BY schema_name ORDER BY 1")
             }
             let counts = try rows.map { "\(try $0.decode(String.self, at: 0))=\(try $0.decode(Int.self, at: 1))" }
-            #expect(counts == ["conversation=10", "identity=6", "notification=3", "platform=2", "pool=8", "ticketing=6"])
+            #expect(counts == ["conversation=10", "identity=6", "notification=3", "platform=3", "pool=8", "ticketing=6"])
         }
     }
 

@@ -43,7 +43,7 @@ public enum NotificationService {
                         name: "notification.operators", database: context.database, listener: context.listener,
                         types: [PoolEvents.Assigned.kind, ConversationEvents.MessageCreated.kind, PoolEvents.Alert.kind],
                         // Only a customer's message tells anyone anything.
-                        matching: .messages(by: [.customer]), logger: context.logger,
+                        matching: .messages(by: [.customer]), pace: .milliseconds(10), logger: context.logger,
                         // Who to tell needs other services' answers: ask first, then store in one short transaction.
                         prepare: { events in try await drafts(for: events, context: context) },
                         apply: { prepared, transaction in

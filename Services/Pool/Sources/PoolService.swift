@@ -125,7 +125,8 @@ public enum PoolService {
                 Sweeper(context: context),
                 OutboxConsumer.transactional(
                     name: "pool.items", database: context.database, listener: context.listener,
-                    types: PoolStore.followed, logger: context.logger,
+                    // At most a read every 10 ms: busy chats update the previews in batches.
+                    types: PoolStore.followed, pace: .milliseconds(10), logger: context.logger,
                     prepare: { $0 },
                     apply: { events, transaction in
                         for event in events { try PoolStore.apply(event, at: clock.now(), in: transaction) }
