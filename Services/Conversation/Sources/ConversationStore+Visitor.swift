@@ -30,7 +30,9 @@ extension ConversationStore {
     /// Whether `write` may go into `conversation`. Holds a lock on the visitor until the
     /// transaction ends, so concurrent writes are counted one after the other; the count reads
     /// after the lock (a statement of its own, so its snapshot sees every write committed
-    /// before). Counts nothing: `spend` does, once the write is done.
+    /// before). Counts nothing: `spend` does, once the write is done. It counts no further than
+    /// the budget: refused ratings are counted too, so a window can hold more rows than the
+    /// budget, and the work of a write must not grow with them.
     static func admit(_ write: VisitorWrite, to conversation: UUID, in transaction: Transaction) throws -> Admission {
         try transaction.query("SELECT pg_advisory_xact_lock(hashtextextended('visitor writes ' || \(write.visitorID), 0))")
         let window = Double(VisitorWrite.window)
@@ -43,8 +45,11 @@ extension ConversationStore {
                 CROSS JOIN (
                     SELECT count(*) AS count,
                            coalesce(ceil(extract(epoch FROM min(at) + make_interval(secs => \(window)) - now())), 0)::bigint AS wait
-                    FROM conversation.visitor_writes
-                    WHERE visitor_id = \(write.visitorID) AND at > now() - make_interval(secs => \(window))
+                    FROM (
+                        SELECT at FROM conversation.visitor_writes
+                        WHERE visitor_id = \(write.visitorID) AND at > now() - make_interval(secs => \(window))
+                        ORDER BY at LIMIT \(write.perMinute)
+                    ) recent
                 ) w
                 WHERE c.id = \(conversation)
                 """

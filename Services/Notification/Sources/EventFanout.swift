@@ -15,6 +15,8 @@ import Wire
 final class EventFanout: Sendable {
     /// Batches a subscriber may fall behind by before it is dropped (it resubscribes by cursor).
     static let queueLimit = 256
+    /// The least time between two reads of the tail (`OutboxConsumer.pace`).
+    static let pace: Duration = .milliseconds(3)
 
     private struct State {
         var nextID: UInt64 = 0
@@ -36,6 +38,8 @@ final class EventFanout: Sendable {
             publish(events.map(\.streamEvent))
         }
         tail.onStart = { [self] start in state.withLock { $0.delivered = start } }
+        // Under a stream of commits, one read every 3 ms carries several of them to the gateways.
+        tail.pace = Self.pace
         return tail
     }
 
