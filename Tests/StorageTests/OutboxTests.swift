@@ -59,18 +59,28 @@ func rawEventSQL(kind: String, label: String, extra: String = "") -> SQL {
     )
 }
 
+/// When the writers of a test finished.
+private final class Written: Sendable {
+    let at = Mutex<ContinuousClock.Instant?>(nil)
+}
+
 @Suite("The events outbox")
 struct OutboxTests {
     @Test("8 writers × 500 events with random commit delays: one reader sees each exactly once, in cursor order")
     func exactlyOnce() async throws {
         try await withDatabase(size: 10) { database in
             let writers = 8, perWriter = 500
+            // The reader gives up a minute after the last commit, however long the writers took
+            // (under the full suite's load, minutes).
+            let written = Written()
             let reader = Task {
                 var cursor = EventCursor.start
                 var seen: [EventCursor] = []
                 var keys = Set<UUID>()
-                let deadline = ContinuousClock.now + .seconds(120)
-                while keys.count < writers * perWriter, ContinuousClock.now < deadline {
+                let cap = ContinuousClock.now + .seconds(600)
+                while keys.count < writers * perWriter, ContinuousClock.now < cap,
+                    written.at.withLock({ $0 }).map({ ContinuousClock.now < $0 + .seconds(60) }) ?? true
+                {
                     let batch = try await database.readEvents(after: cursor, limit: 200)
                     for event in batch.events {
                         seen.append(event.cursor)
@@ -95,6 +105,7 @@ struct OutboxTests {
                 }
                 try await group.waitForAll()
             }
+            written.at.withLock { $0 = .now }
             let (seen, keys) = try await reader.value
             #expect(keys.count == writers * perWriter)
             #expect(seen.count == writers * perWriter)

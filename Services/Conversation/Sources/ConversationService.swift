@@ -141,9 +141,11 @@ public enum ConversationService {
             switch try ConversationStore.admit(params.visitor, to: params.conversationID, in: transaction) {
             case .notFound: return .notFound
             case .over(let wait): return .overBudget(retryAfter: wait)
-            case .admitted(let author):
+            case .admitted(_, blocked: true): return .blocked
+            case .admitted(let author, blocked: false):
                 let posted = try ConversationStore.post(
-                    .init(conversationID: params.conversationID, author: author, draft: params.draft), in: transaction)
+                    .init(conversationID: params.conversationID, author: author, draft: params.draft), blockChecked: true,
+                    in: transaction)
                 if case .message(_, created: true) = posted { try ConversationStore.spend(params.visitor, in: transaction) }
                 return posted
             }

@@ -19,8 +19,9 @@ extension ConversationStore {
 
     /// What a visitor's write may do.
     enum Admission: Equatable {
-        /// The conversation is the visitor's and the budget has room; the customer writes as `author`.
-        case admitted(author: Author)
+        /// The conversation is the visitor's and the budget has room; the customer writes as
+        /// `author`. `blocked`: an operator has blocked the visitor.
+        case admitted(author: Author, blocked: Bool)
         /// No such conversation, or not this visitor's.
         case notFound
         /// The budget is spent: room again in this many seconds.
@@ -39,7 +40,8 @@ extension ConversationStore {
         guard
             let row = try transaction.query(
                 """
-                SELECT u.id, u.name, w.count, w.wait
+                SELECT u.id, u.name, w.count, w.wait,
+                       EXISTS (SELECT 1 FROM conversation.blocks b WHERE b.visitor_id = u.visitor_id) AS blocked
                 FROM conversation.conversations c
                 JOIN conversation.customers u ON u.id = c.customer_id AND u.visitor_id = \(write.visitorID)
                 CROSS JOIN (
@@ -60,7 +62,7 @@ extension ConversationStore {
         guard count < write.perMinute else {
             return .over(retryAfter: Int(max(1, min(Int64(VisitorWrite.window), try row.decode("wait", as: Int64.self)))))
         }
-        return .admitted(author: author)
+        return .admitted(author: author, blocked: try row.decode("blocked"))
     }
 
     /// Counts one write of the visitor; now and then sweeps what no window looks at any more.

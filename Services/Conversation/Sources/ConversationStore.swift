@@ -165,12 +165,15 @@ enum ConversationStore {
 
     /// Posts in one transaction: the idempotency look-up, the closed check, the next `seq` (the
     /// row lock serialises writers of one conversation) and the message in one statement, then
-    /// its `message.created` event, encoded from the row as stored.
-    static func post(_ params: ConversationMethods.Post.Params, in transaction: Transaction) throws -> Posted {
+    /// its `message.created` event, encoded from the row as stored. `blockChecked`: the caller
+    /// has looked for a block on the visitor in this transaction already (`admit`).
+    static func post(_ params: ConversationMethods.Post.Params, blockChecked: Bool = false, in transaction: Transaction) throws -> Posted {
         let conversation = params.conversationID
         let draft = params.draft
         // In the post's own transaction: a block is one indexed look-up, not a round of its own.
-        if params.author.kind == .customer, try isBlocked(conversation: conversation, in: transaction) { return .blocked }
+        if params.author.kind == .customer, !blockChecked, try isBlocked(conversation: conversation, in: transaction) {
+            return .blocked
+        }
         let attachments: [Attachment]
         switch try attachable(draft, author: params.author, conversation: conversation, in: transaction) {
         case .success(let found): attachments = found

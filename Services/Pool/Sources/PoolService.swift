@@ -128,9 +128,7 @@ public enum PoolService {
                     // At most a read every 10 ms: busy chats update the previews in batches.
                     types: PoolStore.followed, pace: .milliseconds(10), logger: context.logger,
                     prepare: { $0 },
-                    apply: { events, transaction in
-                        for event in events { try PoolStore.apply(event, at: clock.now(), in: transaction) }
-                    }
+                    apply: { events, transaction in try PoolStore.apply(events, at: clock.now(), in: transaction) }
                 ),
             ]
         }

@@ -345,6 +345,58 @@ enum PoolStore {
     // MARK: Reactions to the conversation service's events
 
     /// Applies one outbox event; replaying it changes nothing more.
+    /// Applies a batch of events in order; each run of chat messages in it is one statement.
+    static func apply(_ events: [OutboxEvent], at now: Date, in transaction: Transaction) throws {
+        var run = MessageRun()
+        for event in events {
+            if event.is(ConversationEvents.MessageCreated.self) {
+                run.add(try event.decode(ConversationEvents.MessageCreated.self))
+                continue
+            }
+            try apply(run, in: transaction)
+            run = MessageRun()
+            try apply(event, at: now, in: transaction)
+        }
+        try apply(run, in: transaction)
+    }
+
+    /// A run of messages' previews and waiting times, one statement for all of its conversations.
+    /// An item whose only change would be to stop a wait that is not running is left alone.
+    static func apply(_ run: MessageRun, in transaction: Transaction) throws {
+        guard !run.isEmpty else { return }
+        var ids: [UUID] = []
+        var previews: [String?] = []
+        var waitings: [String] = []
+        var instants: [Date?] = []
+        for (conversation, effect) in run.effects {
+            ids.append(conversation)
+            previews.append(effect.preview)
+            let (waiting, at): (String, Date?) =
+                switch effect.waiting {
+                case .unchanged: ("unchanged", nil)
+                case .cleared: ("cleared", nil)
+                case .since(let at): ("since", at)
+                case .atLeast(let at): ("at_least", at)
+                }
+            waitings.append(waiting)
+            instants.append(at)
+        }
+        try transaction.query(
+            """
+            UPDATE pool.items i SET
+                preview = coalesce(u.preview, i.preview),
+                customer_waiting_since = CASE u.waiting
+                    WHEN 'cleared' THEN NULL
+                    WHEN 'since' THEN u.at
+                    WHEN 'at_least' THEN coalesce(i.customer_waiting_since, u.at)
+                    ELSE i.customer_waiting_since END,
+                updated_at = CASE WHEN u.preview IS NULL THEN i.updated_at ELSE now() END
+            FROM unnest(\(ids)::uuid[], \(previews)::text[], \(waitings)::text[], \(instants)::timestamptz[])
+                AS u(conversation_id, preview, waiting, at)
+            WHERE i.conversation_id = u.conversation_id AND (u.preview IS NOT NULL OR i.customer_waiting_since IS NOT NULL)
+            """)
+    }
+
     static func apply(_ event: OutboxEvent, at now: Date, in transaction: Transaction) throws {
         switch event.kind {
         case ConversationEvents.Started.kind:
@@ -367,22 +419,9 @@ enum PoolStore {
                 }
             }
         case ConversationEvents.MessageCreated.kind:
-            let message = try event.decode(ConversationEvents.MessageCreated.self)
-            switch message.author.kind {
-            case .customer:
-                try transaction.query(
-                    """
-                    UPDATE pool.items SET preview = \(preview(message)), customer_waiting_since = coalesce(customer_waiting_since, \(message.createdAt)),
-                        updated_at = now()
-                    WHERE conversation_id = \(message.conversationID)
-                    """)
-            case .operator:
-                try transaction.query(
-                    "UPDATE pool.items SET customer_waiting_since = NULL WHERE conversation_id = \(message.conversationID) AND customer_waiting_since IS NOT NULL"
-                )
-            case .system, .note:
-                return
-            }
+            var run = MessageRun()
+            run.add(try event.decode(ConversationEvents.MessageCreated.self))
+            try apply(run, in: transaction)
         case ConversationEvents.Closed.kind:
             let closed = try transaction.query(
                 "UPDATE pool.items SET status = 'closed', updated_at = now() WHERE conversation_id = \(event.subject) AND status <> 'closed'"

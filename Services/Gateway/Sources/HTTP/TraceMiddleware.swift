@@ -28,11 +28,20 @@ struct TraceMiddleware<Context: RequestContext>: RouterMiddleware {
         return hex && parts[1].contains { $0 != "0" } && parts[2].contains { $0 != "0" }
     }
 
+    /// A new trace: three random words written as hex (a `String(format:)` and a `getrandom`
+    /// per byte were 9 % of the gateway's CPU under load, measured).
     static func newTraceparent() -> String {
-        func hex(_ bytes: Int) -> String {
-            (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-        }
-        return "00-\(hex(16))-\(hex(8))-01"
+        var random = SystemRandomNumberGenerator()
+        var (high, low, span): (UInt64, UInt64, UInt64) = (0, 0, 0)
+        while high == 0 && low == 0 { (high, low) = (random.next(), random.next()) }
+        while span == 0 { span = random.next() }
+        return "00-\(hex(high))\(hex(low))-\(hex(span))-01"
+    }
+
+    /// 16 lowercase hex digits.
+    static func hex(_ word: UInt64) -> String {
+        let digits = String(word, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }
 
