@@ -66,7 +66,14 @@ struct ProcessTests {
             #expect(body["database"] as? Bool == true)
             #expect((body["services"] as? [String: Any])?.count == 4)
             #expect(try await stack.http("GET", "/healthz", port: gateway).status == 200)
-            let metrics = try await stack.http("GET", "/metrics", port: gateway)
+            // Each instance has 2 s to answer a scrape: at the start of the full suite one may not,
+            // and says so (`switchboard_scrape_up … 0`); a later scrape finds every one.
+            var metrics = try await stack.http("GET", "/metrics", port: gateway)
+            try await Poll.until("a scrape that every instance answered") {
+                metrics = try await stack.http("GET", "/metrics", port: gateway)
+                let up = metrics.text.split(separator: "\n").filter { $0.hasPrefix("switchboard_scrape_up{") }
+                return up.count == 4 && up.allSatisfy { $0.hasSuffix(" 1") }
+            }
             #expect(metrics.headers["content-type"]?.hasPrefix("text/plain") == true)
             #expect(metrics.text.contains("rpc_client_calls_total"))
             #expect(metrics.text.contains("method=\"system.health\""))

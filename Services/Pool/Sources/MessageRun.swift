@@ -6,7 +6,7 @@ import Foundation
 /// applying them one by one: the preview is the last customer message's; the customer waits
 /// since their first message after the last operator's answer (or since earlier, if they were
 /// waiting already and nobody answered in the run).
-struct MessageRun: Equatable {
+struct MessageRun {
     /// How an item's `customer_waiting_since` ends the run.
     enum Waiting: Equatable {
         /// As it was.
@@ -56,10 +56,5 @@ struct MessageRun: Equatable {
             index[message.conversationID] = effects.count
             effects.append((message.conversationID, effect))
         }
-    }
-
-    static func == (left: MessageRun, right: MessageRun) -> Bool {
-        left.effects.map(\.conversation) == right.effects.map(\.conversation)
-            && left.effects.map(\.effect) == right.effects.map(\.effect)
     }
 }

@@ -344,8 +344,8 @@ enum PoolStore {
 
     // MARK: Reactions to the conversation service's events
 
-    /// Applies one outbox event; replaying it changes nothing more.
     /// Applies a batch of events in order; each run of chat messages in it is one statement.
+    /// Replaying a batch changes nothing more.
     static func apply(_ events: [OutboxEvent], at now: Date, in transaction: Transaction) throws {
         var run = MessageRun()
         for event in events {
@@ -397,6 +397,7 @@ enum PoolStore {
             """)
     }
 
+    /// Applies one outbox event; replaying it changes nothing more.
     static func apply(_ event: OutboxEvent, at now: Date, in transaction: Transaction) throws {
         switch event.kind {
         case ConversationEvents.Started.kind:
