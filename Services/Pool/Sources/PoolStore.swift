@@ -397,8 +397,9 @@ enum PoolStore {
             """)
     }
 
-    /// Applies one outbox event; replaying it changes nothing more.
-    static func apply(_ event: OutboxEvent, at now: Date, in transaction: Transaction) throws {
+    /// Applies one outbox event other than a message (those go in a `MessageRun`); replaying it
+    /// changes nothing more.
+    private static func apply(_ event: OutboxEvent, at now: Date, in transaction: Transaction) throws {
         switch event.kind {
         case ConversationEvents.Started.kind:
             let conversation = try event.decode(ConversationEvents.Started.self)
@@ -419,10 +420,6 @@ enum PoolStore {
                     try announce(conversation.id, at: now, in: transaction)
                 }
             }
-        case ConversationEvents.MessageCreated.kind:
-            var run = MessageRun()
-            run.add(try event.decode(ConversationEvents.MessageCreated.self))
-            try apply(run, in: transaction)
         case ConversationEvents.Closed.kind:
             let closed = try transaction.query(
                 "UPDATE pool.items SET status = 'closed', updated_at = now() WHERE conversation_id = \(event.subject) AND status <> 'closed'"
