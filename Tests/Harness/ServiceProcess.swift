@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Wire
 
 #if canImport(Glibc)
     import Glibc
@@ -65,6 +66,14 @@ public final class ServiceProcess: @unchecked Sendable {
     public func restart() throws {
         if process.isRunning { throw HarnessError("\(service.rawValue)/\(instance) is still running") }
         process = try Self.launch(executable: executable, environment: environment, logPath: logPath, fileLimit: fileLimit)
+    }
+
+    /// Waits until the back service answers `health` with its database reachable. Health gives the database 2 s, and
+    /// while the whole suite starts one look may miss it: a service that stopped serving never answers yes.
+    public func waitUntilHealthy(timeout: Duration = .seconds(120)) async throws {
+        try await Poll.until("\(service.rawValue)/\(instance) reports its database reachable", timeout: timeout) {
+            (try? await RPCClient.callOnce(SystemMethods.Health.self, Empty(), socketPath: socketPath))?.databaseReachable == true
+        }
     }
 
     /// Everything the process wrote so far.

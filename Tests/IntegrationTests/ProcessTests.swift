@@ -86,10 +86,10 @@ struct ProcessTests {
             #expect(metrics.text.components(separatedBy: "# TYPE rpc_server_requests_total ").count == 2, "one TYPE line per family")
 
             for process in processes where process.service != .gateway {
+                try await process.waitUntilHealthy()
                 let health = try await RPCClient.callOnce(SystemMethods.Health.self, Empty(), socketPath: process.socketPath)
                 #expect(health.service == process.service.rawValue)
                 #expect(health.instance == process.instance)
-                #expect(health.databaseReachable)
                 let metrics = try await RPCClient.callOnce(SystemMethods.Metrics.self, Empty(), socketPath: process.socketPath)
                 #expect(metrics.text.contains("rpc_server_requests_total"))
             }
@@ -133,7 +133,7 @@ struct ProcessTests {
             _ = try await broken.readJSON()
             #expect(try await broken.readLine() == nil)
             #expect(conversation.isRunning)
-            #expect(try await RPCClient.callOnce(SystemMethods.Health.self, Empty(), socketPath: conversation.socketPath).databaseReachable)
+            try await conversation.waitUntilHealthy()
         }
     }
 
@@ -190,7 +190,7 @@ struct ProcessTests {
                     #expect(reply["error"] is [String: Any], "\(service.rawValue): \(reply)")
                 }
                 #expect(process.isRunning)
-                #expect(try await RPCClient.callOnce(SystemMethods.Health.self, Empty(), socketPath: process.socketPath).databaseReachable)
+                try await process.waitUntilHealthy()
             }
         }
     }
