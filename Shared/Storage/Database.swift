@@ -99,14 +99,13 @@ public final class Database: Service, Sendable {
         _ body: @escaping @Sendable (Transaction) throws -> T
     ) async throws -> T {
         let (value, appended) = try await withConnection(deadline: deadline) { connection in
-            try connection.execute("BEGIN")
             let transaction = Transaction(connection: connection)
             do {
                 let value = try body(transaction)
-                try connection.execute("COMMIT")
+                try transaction.commit()
                 return (value, transaction.eventsAppended > 0)
             } catch {
-                try? connection.execute("ROLLBACK")
+                if connection.isInTransaction { try? connection.execute("ROLLBACK") }
                 throw error
             }
         }
@@ -126,16 +125,50 @@ public enum DatabaseDeadline {
 }
 
 /// The work of one transaction: a connection with a record of what was appended to the outbox.
+///
+/// Round trips are what a short transaction costs (each one a wake-up of this thread and of the
+/// server's process): `BEGIN` goes with the first statement, and a write whose answer nobody
+/// reads (`send`) goes with the statement after it or with the `COMMIT`, in one pipeline.
 public final class Transaction {
-    public let connection: PGConnection
+    let connection: PGConnection
     var eventsAppended = 0
+    /// Statements not sent yet, in order; `BEGIN` until the first statement went out.
+    private var unsent: [SQL] = ["BEGIN"]
+    private var began = false
 
     init(connection: PGConnection) {
         self.connection = connection
     }
 
+    /// Runs `sql` now, after whatever waits to be sent, and returns its rows.
     @discardableResult
     public func query(_ sql: SQL) throws -> PGRows {
-        try connection.query(sql)
+        guard !unsent.isEmpty else { return try connection.query(sql) }
+        return try query(all: [sql])[0]
+    }
+
+    /// Runs `statements` now, one after the other in one round trip, and returns their rows.
+    /// Each is a statement of its own: it sees what the ones before it did and committed.
+    public func query(all statements: [SQL]) throws -> [PGRows] {
+        let waiting = unsent.count
+        let all = unsent + statements
+        unsent = []
+        began = true
+        return Array(try connection.pipeline(all).dropFirst(waiting))
+    }
+
+    /// Sends `sql` with the next statement or the commit: for a write whose rows and count
+    /// nobody reads. It runs in order with the others; if it fails, the transaction fails there.
+    public func send(_ sql: SQL) {
+        unsent.append(sql)
+    }
+
+    /// Commits, with whatever waits to be sent. A body that ran nothing began nothing.
+    func commit() throws {
+        guard began || unsent.count > 1 else { return }
+        let statements = unsent + ["COMMIT"]
+        unsent = []
+        began = true
+        _ = try connection.pipeline(statements)
     }
 }

@@ -44,16 +44,9 @@ public struct OutboxEvent: Sendable, Hashable {
 }
 
 extension Transaction {
-    /// The saved position of a named consumer, as this transaction sees it.
-    public func loadCursor(consumer: String) throws -> EventCursor {
-        let rows = try query(Database.loadCursor(consumer))
-        guard let row = rows.first else { return .start }
-        return EventCursor(xid: try row.decode("xid"), seq: try row.decode("seq"))
-    }
-
     /// Saves a consumer's position in this transaction, with the effects of what it consumed.
-    public func saveCursor(_ cursor: EventCursor, consumer: String) throws {
-        try query(Database.saveCursor(cursor, consumer: consumer))
+    public func saveCursor(_ cursor: EventCursor, consumer: String) {
+        send(Database.saveCursor(cursor, consumer: consumer))
     }
 }
 
@@ -87,7 +80,7 @@ extension Transaction {
     public func appendEvents(_ events: [NewEvent]) throws {
         guard !events.isEmpty else { return }
         let rows = events.map { event -> SQL in "(\(event.kind.rawValue), \(event.subject), \(event.json)::jsonb)" }
-        try query("INSERT INTO platform.events (type, subject, payload) VALUES \(SQL.joined(rows))")
+        send("INSERT INTO platform.events (type, subject, payload) VALUES \(SQL.joined(rows))")
         eventsAppended += events.count
     }
 }
@@ -179,9 +172,7 @@ extension Database {
 
     /// The saved position of a named consumer (`.start` if it never saved one).
     public func loadCursor(consumer: String) async throws -> EventCursor {
-        let rows = try await query(Self.loadCursor(consumer))
-        guard let row = rows.first else { return .start }
-        return EventCursor(xid: try row.decode("xid"), seq: try row.decode("seq"))
+        try Self.savedCursor(await query(Self.loadCursor(consumer)))
     }
 
     /// Saves a consumer's position; never moves it backwards (several instances may share a name).
@@ -202,6 +193,12 @@ extension Database {
         ON CONFLICT (consumer) DO UPDATE SET xid = EXCLUDED.xid, seq = EXCLUDED.seq, updated_at = now()
         WHERE (platform.consumer_cursors.xid, platform.consumer_cursors.seq) < (EXCLUDED.xid, EXCLUDED.seq)
         """
+    }
+
+    /// The position `loadCursor`'s rows hold (`.start` when none was saved).
+    static func savedCursor(_ rows: PGRows) throws -> EventCursor {
+        guard let row = rows.first else { return .start }
+        return EventCursor(xid: try row.decode("xid"), seq: try row.decode("seq"))
     }
 
     static func loadCursor(_ consumer: String) -> SQL {

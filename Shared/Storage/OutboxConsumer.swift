@@ -179,8 +179,8 @@ public struct OutboxConsumer: Service {
                 if unsaved, beginning == .saved {
                     // Only events nobody here wanted lie behind it: losing this write costs a re-read, no more.
                     try await database.transaction { [cursor, name] transaction in
-                        try transaction.query("SET LOCAL synchronous_commit = off")
-                        try transaction.saveCursor(cursor, consumer: name)
+                        transaction.send("SET LOCAL synchronous_commit = off")
+                        transaction.saveCursor(cursor, consumer: name)
                     }
                 }
                 lag.record(0)
@@ -238,15 +238,16 @@ extension OutboxConsumer {
                 let prepared = try await prepare(chunk)
                 let turn = try await database.transaction { [reached] transaction -> Turn? in
                     // One instance at a time per consumer name; the others neither wait nor repeat its work.
-                    guard
-                        try transaction.query("SELECT pg_try_advisory_xact_lock(\(Self.lockSpace)::int, hashtext(\(name)))")[0].decode(
-                            Bool.self, at: 0)
-                    else { return .busy(reached) }
-                    let saved = try transaction.loadCursor(consumer: name)
+                    // The cursor is read by a statement after the lock's: its snapshot sees the last holder's commit.
+                    let replies = try transaction.query(all: [
+                        "SELECT pg_try_advisory_xact_lock(\(Self.lockSpace)::int, hashtext(\(name)))", Database.loadCursor(name),
+                    ])
+                    guard try replies[0][0].decode(Bool.self, at: 0) else { return .busy(reached) }
+                    let saved = try Database.savedCursor(replies[1])
                     if saved >= first { return .behind(saved) }
-                    try transaction.query("SET LOCAL synchronous_commit = off")
+                    transaction.send("SET LOCAL synchronous_commit = off")
                     try apply(prepared, transaction)
-                    try transaction.saveCursor(chunk[chunk.count - 1].cursor, consumer: name)
+                    transaction.saveCursor(chunk[chunk.count - 1].cursor, consumer: name)
                     return nil
                 }
                 if let turn { return turn }

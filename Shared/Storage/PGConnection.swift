@@ -81,16 +81,20 @@ public final class PGConnection {
     }
 
     /// Runs `statements` in pipeline mode: all are sent before any reply is read, one round
-    /// trip for the batch. Stops at the first failure; the ones after it are not run.
+    /// trip for the batch (each prepared once per connection, as `query` does). Stops at the
+    /// first failure; the ones after it are not run.
     public func pipeline(_ statements: [SQL]) throws -> [PGRows] {
         guard !statements.isEmpty else { return [] }
+        // Preparing is a round trip of its own, outside the pipeline: only the first time.
+        let names = try statements.map { try preparedName($0.text, parameterCount: $0.bindings.count) }
         guard PQenterPipelineMode(handle) == 1 else {
             throw DatabaseError(.query, "cannot enter pipeline mode: \(Self.trimmed(PQerrorMessage(handle)))")
         }
         defer { PQexitPipelineMode(handle) }
-        for statement in statements {
+        for (statement, name) in zip(statements, names) {
             let sent = withCStrings(statement.bindings.map(\.postgresText)) { values in
-                PQsendQueryParams(handle, statement.text, Int32(values.count), nil, values, nil, nil, 0)
+                if let name { return PQsendQueryPrepared(handle, name, Int32(values.count), values, nil, nil, 0) }
+                return PQsendQueryParams(handle, statement.text, Int32(values.count), nil, values, nil, nil, 0)
             }
             guard sent == 1 else { throw connectionOrQueryError() }
         }
@@ -98,12 +102,17 @@ public final class PGConnection {
 
         var results: [PGRows] = []
         var firstError: DatabaseError?
-        for _ in statements {
+        for statement in statements {
             guard let result = PQgetResult(handle) else { throw connectionOrQueryError() }
             if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
                 PQclear(result)
             } else {
-                do { results.append(try rows(of: result)) } catch let error as DatabaseError { firstError = firstError ?? error }
+                do {
+                    results.append(try rows(of: result))
+                } catch let error as DatabaseError {
+                    if error.sqlState == "0A000" { prepared[statement.text] = nil }
+                    firstError = firstError ?? error
+                }
             }
             // Each statement's results end with a NULL.
             while let extra = PQgetResult(handle) { PQclear(extra) }

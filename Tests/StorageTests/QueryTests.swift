@@ -109,6 +109,56 @@ struct QueryTests {
         }
     }
 
+    @Test("writes sent without waiting run in order with the next statement or the commit; one that fails fails its transaction")
+    func sentWrites() async throws {
+        struct Abort: Error {}
+        // One connection: every call below runs on the one the one before used.
+        try await withDatabase(size: 1) { database in
+            try await database.query("CREATE TABLE ledger (amount int)")
+            // Order: the read after two sent writes sees them, in its own transaction.
+            let seen = try await database.transaction { transaction in
+                transaction.send("INSERT INTO ledger VALUES (1)")
+                transaction.send("INSERT INTO ledger VALUES (2)")
+                return try transaction.query("SELECT coalesce(sum(amount), 0) FROM ledger")[0].decode(Int.self, at: 0)
+            }
+            #expect(seen == 3)
+            // Sent writes alone commit with the COMMIT.
+            try await database.transaction { transaction in transaction.send("INSERT INTO ledger VALUES (4)") }
+            // A failing sent write fails the statement it went with, and nothing of the transaction stays.
+            await #expect(throws: DatabaseError.self) {
+                try await database.transaction { transaction in
+                    transaction.send("INSERT INTO ledger VALUES (100)")
+                    transaction.send("INSERT INTO ledger VALUES ('not a number')")
+                    return try transaction.query("SELECT 1")
+                }
+            }
+            // ... or the commit it went with.
+            await #expect(throws: DatabaseError.self) {
+                try await database.transaction { transaction in
+                    try transaction.query("INSERT INTO ledger VALUES (1000)")
+                    transaction.send("INSERT INTO ledger VALUES ('not a number')")
+                }
+            }
+            // A body that throws: what it sent never runs.
+            await #expect(throws: Abort.self) {
+                try await database.transaction { transaction in
+                    transaction.send("INSERT INTO ledger VALUES (10000)")
+                    throw Abort()
+                }
+            }
+            // Several statements in one round trip, each after the one before.
+            let replies = try await database.transaction { transaction in
+                try transaction.query(all: ["INSERT INTO ledger VALUES (8) RETURNING amount", "SELECT sum(amount) FROM ledger"])
+            }
+            #expect(try replies[0][0].decode(Int.self, at: 0) == 8)
+            #expect(try replies[1][0].decode(Int.self, at: 0) == 15)
+            // A body that runs nothing begins nothing; the next call's connection is not in a transaction.
+            try await database.transaction { _ in }
+            #expect(try await database.withConnection { $0.isInTransaction } == false)
+            #expect(try await database.query("SELECT sum(amount) FROM ledger")[0].decode(Int.self, at: 0) == 15)
+        }
+    }
+
     @Test("pipeline mode sends a batch in one round trip, and stops at the first failure")
     func pipeline() async throws {
         try await withDatabase { database in

@@ -24,7 +24,7 @@ extension ConversationService {
                     switch try ConversationStore.admit(visitor, to: params.conversationID, in: transaction) {
                     case .notFound: return .success(.notFound)
                     case .over(let wait): return .failure(overBudget(retryAfter: wait))
-                    case .admitted: try ConversationStore.spend(visitor, in: transaction)
+                    case .admitted: ConversationStore.spend(visitor, in: transaction)
                     }
                 }
                 // A visitor's refused rating is one of their writes all the same: its count commits with the refusal.

@@ -50,7 +50,7 @@ public enum ConversationService {
                     switch try ConversationStore.admit(visitor, to: params.conversationID, in: transaction) {
                     case .notFound: return .success(nil)
                     case .over(let wait): return .failure(overBudget(retryAfter: wait))
-                    case .admitted: try ConversationStore.spend(visitor, in: transaction)
+                    case .admitted: ConversationStore.spend(visitor, in: transaction)
                     }
                 }
                 return .success(
@@ -146,7 +146,7 @@ public enum ConversationService {
                 let posted = try ConversationStore.post(
                     .init(conversationID: params.conversationID, author: author, draft: params.draft), blockChecked: true,
                     in: transaction)
-                if case .message(_, created: true) = posted { try ConversationStore.spend(params.visitor, in: transaction) }
+                if case .message(_, created: true) = posted { ConversationStore.spend(params.visitor, in: transaction) }
                 return posted
             }
         }

@@ -88,14 +88,14 @@ extension ConversationStore {
         guard !found.isEmpty else { return [] }
         try transaction.query(
             "UPDATE conversation.messages SET attachments = \(try attachmentsDocument(found))::jsonb WHERE id = \(message.id)")
-        try attach(found, to: message.id, in: transaction)
+        attach(found, to: message.id, in: transaction)
         return found
     }
 
     /// Ties the attachments to the message that now carries them.
-    static func attach(_ attachments: [Attachment], to message: UUID, in transaction: Transaction) throws {
+    static func attach(_ attachments: [Attachment], to message: UUID, in transaction: Transaction) {
         guard !attachments.isEmpty else { return }
-        try transaction.query("UPDATE platform.attachments SET message_id = \(message) WHERE id = ANY(\(attachments.map(\.id))::uuid[])")
+        transaction.send("UPDATE platform.attachments SET message_id = \(message) WHERE id = ANY(\(attachments.map(\.id))::uuid[])")
     }
 
     /// The `attachments` column's value: `nil` (SQL NULL) for none.

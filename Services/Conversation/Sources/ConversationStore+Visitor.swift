@@ -35,7 +35,7 @@ extension ConversationStore {
     /// the budget: refused ratings are counted too, so a window can hold more rows than the
     /// budget, and the work of a write must not grow with them.
     static func admit(_ write: VisitorWrite, to conversation: UUID, in transaction: Transaction) throws -> Admission {
-        try transaction.query("SELECT pg_advisory_xact_lock(hashtextextended('visitor writes ' || \(write.visitorID), 0))")
+        transaction.send("SELECT pg_advisory_xact_lock(hashtextextended('visitor writes ' || \(write.visitorID), 0))")
         let window = Double(VisitorWrite.window)
         guard
             let row = try transaction.query(
@@ -66,10 +66,10 @@ extension ConversationStore {
     }
 
     /// Counts one write of the visitor; now and then sweeps what no window looks at any more.
-    static func spend(_ write: VisitorWrite, in transaction: Transaction) throws {
-        try transaction.query("INSERT INTO conversation.visitor_writes (visitor_id) VALUES (\(write.visitorID))")
+    static func spend(_ write: VisitorWrite, in transaction: Transaction) {
+        transaction.send("INSERT INTO conversation.visitor_writes (visitor_id) VALUES (\(write.visitorID))")
         if UInt8.random(in: 0..<64) == 0 {
-            try transaction.query(
+            transaction.send(
                 "DELETE FROM conversation.visitor_writes WHERE at < now() - make_interval(secs => \(Double(VisitorWrite.window)))")
         }
     }

@@ -208,7 +208,7 @@ enum ConversationStore {
         switch try row.decode("outcome", as: String.self) {
         case "created":
             let message = try message(row)
-            try attach(attachments, to: message.id, in: transaction)
+            attach(attachments, to: message.id, in: transaction)
             try transaction.appendEvent(ConversationEvents.MessageCreated.self, message)
             return .message(message, created: true)
         case "existing": return .message(try message(row), created: false)

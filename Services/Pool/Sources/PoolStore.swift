@@ -216,9 +216,9 @@ enum PoolStore {
 
     static func record(_ change: AssignmentChange, in transaction: Transaction) throws {
         if let to = change.to {
-            try transaction.query("UPDATE pool.operators SET last_assigned_at = now() WHERE operator_id = \(to.id)")
+            transaction.send("UPDATE pool.operators SET last_assigned_at = now() WHERE operator_id = \(to.id)")
         }
-        try transaction.query(
+        transaction.send(
             """
             INSERT INTO pool.audit (conversation_id, from_id, from_name, to_id, to_name, how, by_id, by_name, reason, at)
             VALUES (
@@ -353,16 +353,16 @@ enum PoolStore {
                 run.add(try event.decode(ConversationEvents.MessageCreated.self))
                 continue
             }
-            try apply(run, in: transaction)
+            apply(run, in: transaction)
             run = MessageRun()
             try apply(event, at: now, in: transaction)
         }
-        try apply(run, in: transaction)
+        apply(run, in: transaction)
     }
 
     /// A run of messages' previews and waiting times, one statement for all of its conversations.
     /// An item whose only change would be to stop a wait that is not running is left alone.
-    static func apply(_ run: MessageRun, in transaction: Transaction) throws {
+    static func apply(_ run: MessageRun, in transaction: Transaction) {
         guard !run.isEmpty else { return }
         var ids: [UUID] = []
         var previews: [String?] = []
@@ -381,7 +381,7 @@ enum PoolStore {
             waitings.append(waiting)
             instants.append(at)
         }
-        try transaction.query(
+        transaction.send(
             """
             UPDATE pool.items i SET
                 preview = coalesce(u.preview, i.preview),
