@@ -7,7 +7,7 @@ public enum WireJSON {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(format))
+            try container.encode(WireJSON.format(date))
         }
         return encoder
     }
@@ -17,7 +17,8 @@ public enum WireJSON {
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
-            guard let date = (try? format.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text)) else {
+            guard let date = FixedFormats.rfc3339(text) ?? (try? format.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
+            else {
                 throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an RFC 3339 instant: \(text)")
             }
             guard instants.contains(date) else {
@@ -35,7 +36,7 @@ public enum WireJSON {
     public static let instants = Date(timeIntervalSince1970: 0)...Date(timeIntervalSince1970: 253_402_300_799.999)
 
     /// An instant as the wire writes it.
-    public static func format(_ date: Date) -> String { date.formatted(format) }
+    public static func format(_ date: Date) -> String { FixedFormats.rfc3339(date) ?? date.formatted(format) }
 
     static let format = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!)
 }

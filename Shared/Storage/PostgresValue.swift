@@ -57,13 +57,17 @@ extension Bool: PostgresBindable, PostgresDecodable {
 }
 
 extension UUID: PostgresBindable, PostgresDecodable {
-    public var postgresText: String? { uuidString.lowercased() }
-    public init?(postgresText: String) { self.init(uuidString: postgresText) }
+    public var postgresText: String? { FixedFormats.text(self) }
+    public init?(postgresText: String) {
+        guard let uuid = FixedFormats.uuid(postgresText) ?? UUID(uuidString: postgresText) else { return nil }
+        self = uuid
+    }
 }
 
 extension Date: PostgresBindable, PostgresDecodable {
     /// Sent as `YYYY-MM-DD HH:MM:SS.ffffff+00`, with the microseconds `timestamptz` keeps.
     public var postgresText: String? {
+        if let text = FixedFormats.postgres(self) { return text }
         let micros = Int64((timeIntervalSince1970 * 1_000_000).rounded())
         var seconds = time_t(micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000)
         let fraction = micros - Int64(seconds) * 1_000_000
