@@ -29,7 +29,7 @@ enum DeskBench {
             environment: [
                 "LOG_LEVEL": "warning", "SWITCHBOARD_ADMIN_EMAIL": "admin@example.com", "SWITCHBOARD_ADMIN_PASSWORD": "bench-password",
                 "SWITCHBOARD_CHAT_STARTS_PER_ADDRESS": "1000000", "SWITCHBOARD_WAITING_PER_ADDRESS": "1000000",
-                "SWITCHBOARD_CONNECTIONS_PER_ADDRESS": "1000000",
+                "SWITCHBOARD_CONNECTIONS_PER_ADDRESS": "1000000", "SWITCHBOARD_VISITOR_MESSAGES_PER_MINUTE": "1000000",
             ])
         let port = try requireBench(gateway.httpPort, "the gateway's port")
         Bench.progress("desk: \(operators) operators")
@@ -79,6 +79,10 @@ enum DeskBench {
             | 0, all closed | \(ms(memory.closed)) | before: \(ms(memory.before)) MB |
             | \(socketSteps.last ?? 0) opened again at once | \(ms(memory.again)) | |
             | 0, closed again | \(ms(memory.closedAgain)) | |
+
+            One visitor's \(crowdMessages) chat messages, one after another, cost the gateway
+            \(String(format: "%.2f", memory.cpuAlone)) ms of CPU each with no other visitor's stream open, and
+            \(String(format: "%.2f", memory.cpuInCrowd)) ms each with \(socketSteps.last ?? 0) idle visitor streams open.
 
             """
     }
@@ -267,6 +271,30 @@ enum DeskBench {
         /// The same number opened again, and closed again.
         var again: Double
         var closedAgain: Double
+        /// The gateway's CPU per chat message with no visitor stream open, and with the most open.
+        var cpuAlone: Double
+        var cpuInCrowd: Double
+    }
+
+    /// Messages posted to measure what one costs the gateway.
+    static let crowdMessages = 300
+
+    /// One visitor posts `crowdMessages` messages in their chat, one after another; the gateway's
+    /// CPU milliseconds per message. The idle streams of other visitors should cost it nothing.
+    static func gatewayCPUPerMessage(port: Int, gateway: Int32, label: String) throws -> Double {
+        let http = try BlockingHTTP(port: port)
+        let started = try http.json("POST", "/api/v1/visitor/conversations", body: #"{"name":"Crowd \#(label)"}"#, expect: 201)
+        guard let object = started as? [String: Any], let token = object["visitor_token"] as? String,
+            let id = (object["conversation"] as? [String: Any])?["id"] as? String
+        else { throw BenchError("starting a chat") }
+        let before = Bench.cpuSeconds(of: [gateway])
+        for number in 0..<crowdMessages {
+            let reply = try http.send(
+                "POST", "/api/v1/visitor/conversations/\(id)/messages", token: token,
+                json: #"{"body":"Merhaba \#(number)","client_message_id":"crowd-\#(label)-\#(number)"}"#)
+            guard reply.status == 201 else { throw BenchError("post: \(reply.status)") }
+        }
+        return (Bench.cpuSeconds(of: [gateway]) - before) * 1000 / Double(crowdMessages)
     }
 
     /// Opens idle visitor streams up to each of `socketSteps`, reading the gateway's RSS at each,
@@ -283,6 +311,7 @@ enum DeskBench {
                 """)
         }
         raiseFileLimit()
+        let cpuAlone = try await Blocking.run { try gatewayCPUPerMessage(port: port, gateway: gateway, label: "alone") }
         let before = residentMegabytes(gateway)
         let baseFiles = openFiles(gateway)
         var sockets: [Int32] = []
@@ -296,13 +325,16 @@ enum DeskBench {
             steps.append((step, now, (now - before) * 1024 / Double(step)))
         }
         let peak = steps.last?.megabytes ?? before
+        let cpuInCrowd = try await Blocking.run { try gatewayCPUPerMessage(port: port, gateway: gateway, label: "crowd") }
         let closed = try await closeAll(sockets, gateway: gateway, files: baseFiles, before: before, peak: peak)
         // A second crowd as large: the memory is reused, not taken anew.
         sockets = try await Blocking.run { try openStreams(port: port, numbers: 1...total) }
         try await Task.sleep(for: .milliseconds(500))
         let again = residentMegabytes(gateway)
         let closedAgain = try await closeAll(sockets, gateway: gateway, files: baseFiles, before: before, peak: again)
-        return Memory(before: before, steps: steps, closed: closed, again: again, closedAgain: closedAgain)
+        return Memory(
+            before: before, steps: steps, closed: closed, again: again, closedAgain: closedAgain, cpuAlone: cpuAlone, cpuInCrowd: cpuInCrowd
+        )
     }
 
     /// Closes `sockets` and waits until the gateway has closed its ends and given back what
