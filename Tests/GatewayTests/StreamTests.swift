@@ -166,6 +166,50 @@ struct EventHubTests {
         #expect(hub.register(kinds: []).position == .init(xid: 10, seq: 5))
     }
 
+    @Test(
+        "a visitor's stream, once narrowed, is handed only its conversations' events and those its visitor starts; operators' streams and one not narrowed yet get every event of their kinds"
+    )
+    func narrowsVisitors() async throws {
+        let hub = hub()
+        let (ayse, mehmet) = (UUID(), UUID())
+        let (c1, c2, c3, c4, c5) = (UUID(), UUID(), UUID(), UUID(), UUID())
+        var seq: Int64 = 0
+        func event(_ kind: EventKind, _ subject: UUID, payload: String = "{}") -> StreamEvent {
+            seq += 1
+            return StreamEvent(cursor: .init(xid: 10, seq: seq), kind: kind, subject: subject, payload: payload)
+        }
+        func started(_ conversation: UUID, by visitor: UUID) throws -> StreamEvent {
+            let record = ConversationRecord(
+                id: conversation, channel: .chat, customer: Customer(id: UUID(), name: "Ayşe", email: nil), visitorID: visitor,
+                createdAt: Date(timeIntervalSince1970: 1_800_000_000), closedAt: nil, lastMessage: nil)
+            return event(ConversationEvents.Started.kind, conversation, payload: try RawJSON(encoding: record).text)
+        }
+        let kinds = StreamAudience.visitorKinds
+        let desk = hub.register(kinds: kinds)
+        let first = hub.register(kinds: kinds, visitor: ayse)
+        let second = hub.register(kinds: kinds, visitor: mehmet)
+        // Before they narrow, both get everything; the hub notes Ayşe's new conversation.
+        let early = try started(c2, by: ayse)
+        hub.publish([early])
+        hub.narrow(first.id, to: [c1])
+        hub.narrow(second.id, to: [c3])
+        let later = [
+            event(ConversationEvents.MessageCreated.kind, c1), event(ConversationEvents.MessageCreated.kind, c2),
+            event(ConversationEvents.MessageCreated.kind, c3), event(PoolEvents.Assigned.kind, c4), try started(c5, by: mehmet),
+            event(ConversationEvents.MessageCreated.kind, c5), event(ConversationEvents.Closed.kind, c1),
+        ]
+        hub.publish(later)
+        for subscription in [desk, first, second] { hub.unregister(subscription.id) }
+        func seen(_ subscription: EventHub.Subscription) async -> [Int64] {
+            var seen: [Int64] = []
+            for await case .event(let event) in subscription.items { seen.append(event.cursor.seq) }
+            return seen
+        }
+        #expect(await seen(desk) == [1, 2, 3, 4, 5, 6, 7, 8])
+        #expect(await seen(first) == [1, 2, 3, 8])
+        #expect(await seen(second) == [1, 4, 6, 7])
+    }
+
     @Test("a queue that falls too far behind is ended and marked, and the others go on")
     func boundsQueues() async {
         let hub = hub()

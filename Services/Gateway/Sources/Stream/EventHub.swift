@@ -1,4 +1,5 @@
 import Contracts
+import Foundation
 import Logging
 import Metrics
 import ServiceLifecycle
@@ -39,13 +40,60 @@ final class EventHub: Service, Sendable {
     private struct Subscriber {
         var kinds: Set<EventKind>
         var continuation: AsyncStream<Item>.Continuation
+        /// A visitor's stream: the visitor, and the conversations of theirs the hub knows of.
+        var visitor: UUID?
+        var conversations: Set<UUID> = []
     }
 
+    /// Who gets an event. A site may hold thousands of idle visitor sockets: handing each of them
+    /// every message (a wake-up each, to be dropped) made a message cost the gateway in
+    /// proportion to the visitors online. So a visitor's stream, once it `narrow`s, is handed only
+    /// the events of its conversations; operators' streams, and a visitor's until it has
+    /// caught up, get every event of their kinds.
     private struct State {
         var position: EventCursor?
         var nextID: UInt64 = 0
         var subscribers: [UInt64: Subscriber] = [:]
         var overflowed: Set<UInt64> = []
+        /// Streams handed every event of their kinds.
+        var everyone: Set<UInt64> = []
+        /// Narrowed visitor streams by conversation, and by visitor (for `conversation.started`).
+        var byConversation: [UUID: Set<UInt64>] = [:]
+        var byVisitor: [UUID: Set<UInt64>] = [:]
+        /// Visitors with a stream (narrowed or not): a conversation of theirs starting is noted.
+        var visitors: [UUID: Set<UInt64>] = [:]
+
+        /// The streams `event` goes to, learning a visitor's new conversation on the way.
+        mutating func audience(of event: StreamEvent) -> Set<UInt64> {
+            var ids = everyone
+            if event.is(ConversationEvents.Started.self) {
+                guard !visitors.isEmpty, let visitor = try? event.decode(ConversationEvents.Started.self).visitorID else { return ids }
+                for id in visitors[visitor] ?? [] {
+                    subscribers[id]?.conversations.insert(event.subject)
+                    if byVisitor[visitor]?.contains(id) == true { byConversation[event.subject, default: []].insert(id) }
+                }
+                ids.formUnion(byVisitor[visitor] ?? [])
+            } else if let narrowed = byConversation[event.subject] {
+                ids.formUnion(narrowed)
+            }
+            return ids
+        }
+
+        mutating func remove(_ id: UInt64) -> Subscriber? {
+            guard let subscriber = subscribers.removeValue(forKey: id) else { return nil }
+            everyone.remove(id)
+            if let visitor = subscriber.visitor {
+                visitors[visitor]?.remove(id)
+                if visitors[visitor]?.isEmpty == true { visitors[visitor] = nil }
+                byVisitor[visitor]?.remove(id)
+                if byVisitor[visitor]?.isEmpty == true { byVisitor[visitor] = nil }
+            }
+            for conversation in subscriber.conversations {
+                byConversation[conversation]?.remove(id)
+                if byConversation[conversation]?.isEmpty == true { byConversation[conversation] = nil }
+            }
+            return subscriber
+        }
     }
 
     private let state = Mutex(State())
@@ -119,10 +167,11 @@ final class EventHub: Service, Sendable {
                 // The feed never repeats, but a resubscription must not either: skip what we had.
                 if let position = state.position, event.cursor <= position { continue }
                 state.position = event.cursor
-                for (id, subscriber) in state.subscribers where subscriber.kinds.contains(event.kind) {
+                for id in state.audience(of: event) {
+                    guard let subscriber = state.subscribers[id], subscriber.kinds.contains(event.kind) else { continue }
                     if case .dropped = subscriber.continuation.yield(.event(event)) {
                         subscriber.continuation.finish()
-                        state.subscribers[id] = nil
+                        _ = state.remove(id)
                         state.overflowed.insert(id)
                     }
                 }
@@ -131,14 +180,30 @@ final class EventHub: Service, Sendable {
         }
     }
 
-    /// Registers a WebSocket's queue for events of `kinds`.
-    func register(kinds: Set<EventKind>) -> Subscription {
+    /// Registers a WebSocket's queue for events of `kinds` (a visitor's: see `narrow`).
+    func register(kinds: Set<EventKind>, visitor: UUID? = nil) -> Subscription {
         let (items, continuation) = AsyncStream.makeStream(of: Item.self, bufferingPolicy: .bufferingOldest(Self.queueLimit))
         return state.withLock { state in
             state.nextID += 1
-            state.subscribers[state.nextID] = Subscriber(kinds: kinds, continuation: continuation)
+            let id = state.nextID
+            state.subscribers[id] = Subscriber(kinds: kinds, continuation: continuation, visitor: visitor)
+            state.everyone.insert(id)
+            if let visitor { state.visitors[visitor, default: []].insert(id) }
             sockets.record(state.subscribers.count)
-            return Subscription(id: state.nextID, items: items, continuation: continuation, position: state.position)
+            return Subscription(id: id, items: items, continuation: continuation, position: state.position)
+        }
+    }
+
+    /// From now on a visitor's stream gets only the events of `conversations` and of those its
+    /// visitor starts (the ones started since it registered are known already). Called once the
+    /// stream knows its conversations; until then it got every event of its kinds.
+    func narrow(_ id: UInt64, to conversations: Set<UUID>) {
+        state.withLock { state in
+            guard var subscriber = state.subscribers[id], let visitor = subscriber.visitor, state.everyone.remove(id) != nil else { return }
+            subscriber.conversations.formUnion(conversations)
+            state.subscribers[id] = subscriber
+            state.byVisitor[visitor, default: []].insert(id)
+            for conversation in subscriber.conversations { state.byConversation[conversation, default: []].insert(id) }
         }
     }
 
@@ -146,7 +211,7 @@ final class EventHub: Service, Sendable {
     @discardableResult
     func unregister(_ id: UInt64) -> Bool {
         state.withLock { state in
-            state.subscribers.removeValue(forKey: id)?.continuation.finish()
+            state.remove(id)?.continuation.finish()
             sockets.record(state.subscribers.count)
             return state.overflowed.remove(id) != nil
         }

@@ -206,7 +206,8 @@ struct StreamRoutes: Sendable {
                     message: #"a live token is needed: in the header, or as the first frame {"token": …}"#))
             return nil
         }
-        let subscription = hub.register(kinds: StreamAudience(viewer: viewer).kinds)
+        let visitor: UUID? = if case .visitor(let id) = viewer { id } else { nil }
+        let subscription = hub.register(kinds: StreamAudience(viewer: viewer).kinds, visitor: visitor)
         guard sessions.admit(key, id: subscription.id, queue: subscription.continuation) else {
             _ = hub.unregister(subscription.id)
             try await refuse(
@@ -223,6 +224,8 @@ struct StreamRoutes: Sendable {
             key: key, account: account, token: token, subscription: subscription, audience: StreamAudience(viewer: viewer), last: nil)
         do {
             (live.audience, live.last) = try await catchUp(viewer, from: cursor, subscription: subscription, outbound: outbound)
+            // Caught up, a visitor's stream knows its conversations: the hub hands it theirs only.
+            hub.narrow(subscription.id, to: live.audience.conversations)
             try await outbound.write(.text(StreamFrame(type: .ready, cursor: live.last).text))
         } catch let error as APIError {
             release(live)
