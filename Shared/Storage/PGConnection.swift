@@ -125,7 +125,8 @@ public final class PGConnection {
     /// True when the connection still works: reads whatever the server sent while we were idle,
     /// which is how a server restart (a goodbye message, then end of stream) is noticed.
     public var isAlive: Bool {
-        guard PQstatus(handle) == CONNECTION_OK else { return false }
+        // A pipeline left open (its results unread after a failure) would refuse every later call.
+        guard PQstatus(handle) == CONNECTION_OK, PQpipelineStatus(handle) == PQ_PIPELINE_OFF else { return false }
         for _ in 0..<2 {
             guard PQconsumeInput(handle) == 1 else { return false }
             _ = PQisBusy(handle)
