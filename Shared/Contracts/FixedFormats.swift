@@ -82,14 +82,13 @@ public enum FixedFormats {
 
     /// The UUID as the database and the wire write it: lowercase, with hyphens.
     public static func text(_ uuid: UUID) -> String {
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        return withUnsafeBytes(of: uuid.uuid) { raw in
+        withUnsafeBytes(of: uuid.uuid) { raw in
             var bytes: [UInt8] = []
             bytes.reserveCapacity(36)
             for (index, byte) in raw.enumerated() {
                 if index == 4 || index == 6 || index == 8 || index == 10 { bytes.append(UInt8(ascii: "-")) }
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 0x0F)])
+                bytes.append(hexDigits[Int(byte >> 4)])
+                bytes.append(hexDigits[Int(byte & 0x0F)])
             }
             return String(decoding: bytes, as: UTF8.self)
         }
@@ -100,24 +99,25 @@ public enum FixedFormats {
         var text = text
         return text.withUTF8 { utf8 -> UUID? in
             guard utf8.count == 36 else { return nil }
-            var bytes = [UInt8](repeating: 0, count: 16)
-            var position = 0
-            for index in 0..<16 {
-                if position == 8 || position == 13 || position == 18 || position == 23 {
-                    guard utf8[position] == UInt8(ascii: "-") else { return nil }
-                    position += 1
+            var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            let parsed = withUnsafeMutableBytes(of: &value) { bytes -> Bool in
+                var position = 0
+                for index in 0..<16 {
+                    if position == 8 || position == 13 || position == 18 || position == 23 {
+                        guard utf8[position] == UInt8(ascii: "-") else { return false }
+                        position += 1
+                    }
+                    guard let high = nibble(utf8[position]), let low = nibble(utf8[position + 1]) else { return false }
+                    bytes[index] = high << 4 | low
+                    position += 2
                 }
-                guard let high = nibble(utf8[position]), let low = nibble(utf8[position + 1]) else { return nil }
-                bytes[index] = high << 4 | low
-                position += 2
+                return true
             }
-            return UUID(
-                uuid: (
-                    bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10],
-                    bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-                ))
+            return parsed ? UUID(uuid: value) : nil
         }
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     // MARK: Calendar arithmetic (proleptic Gregorian, days from 1970-01-01)
 
